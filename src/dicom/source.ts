@@ -1,0 +1,29 @@
+/** Random-access byte sources: a browser Blob/File, a Node file, or bytes in memory. */
+export interface ByteSource {
+  /** The file name as the user knows it (relative path inside a folder or archive). */
+  readonly name: string;
+  readonly size: number;
+  read(start: number, end: number): Promise<Uint8Array>;
+}
+
+export function memorySource(name: string, bytes: Uint8Array): ByteSource {
+  return {
+    name,
+    size: bytes.length,
+    read: (start, end) => Promise.resolve(bytes.subarray(start, Math.min(end, bytes.length))),
+  };
+}
+
+/** Minimal Blob shape, so this module does not depend on DOM typings at runtime. */
+export interface BlobLike {
+  readonly size: number;
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+export function blobSource(name: string, blob: BlobLike): ByteSource {
+  return {
+    name,
+    size: blob.size,
+    read: async (start, end) => new Uint8Array(await blob.slice(start, Math.min(end, blob.size)).arrayBuffer()),
+  };
+}

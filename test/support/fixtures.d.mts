@@ -1,0 +1,3 @@
+export const cacheDir: string;
+export const pydicomDir: string;
+export function pydicomTestFiles(): string;
