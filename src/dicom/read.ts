@@ -18,7 +18,7 @@ export type ReadOutcome =
   | { readonly ok: false; readonly error: LoadError };
 
 const WHOLE_FILE_BELOW = 2 * 1024 * 1024;
-const FIRST_READ = 64 * 1024;
+const FIRST_READ = 16 * 1024;
 
 export async function parseSource(source: ByteSource): Promise<ParsedFile> {
   let want = source.size <= WHOLE_FILE_BELOW ? source.size : FIRST_READ;

@@ -6,9 +6,14 @@ export interface ByteSource {
   read(start: number, end: number): Promise<Uint8Array>;
 }
 
-export function memorySource(name: string, bytes: Uint8Array): ByteSource {
+export interface MemorySource extends ByteSource {
+  readonly bytes: Uint8Array;
+}
+
+export function memorySource(name: string, bytes: Uint8Array): MemorySource {
   return {
     name,
+    bytes,
     size: bytes.length,
     read: (start, end) => Promise.resolve(bytes.subarray(start, Math.min(end, bytes.length))),
   };

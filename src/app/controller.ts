@@ -1,0 +1,338 @@
+/**
+ * The one place that wires the browser host together: the ingest worker, the DICOMweb client, the
+ * instance registry, Cornerstone's viewer and the store. Implements the UI's `Actions`.
+ */
+import { cache } from '@cornerstonejs/core';
+import { annotation } from '@cornerstonejs/tools';
+import { DicomWebClient, type StudyHit, type StudyQuery } from '../dicom/dicomweb';
+import { createIngestClient, type IngestClient } from '../dicom/ingest/client';
+import type { IngestEvent } from '../dicom/ingest/protocol';
+import type { LoadError } from '../dicom/read';
+import { assembleStudies, imageCount, type LoadedInstance, type Series } from '../dicom/series';
+import { blobSource } from '../dicom/source';
+import type { Language } from '../i18n';
+import { clearLoaderCache, setDecodeFailureListener } from '../imaging/loader';
+import { listMeasurements, removeMeasurement } from '../imaging/measurements';
+import {
+  clearInstances,
+  getInstance,
+  imageIdOf,
+  instanceCount,
+  parseImageId,
+  registerInstance,
+} from '../imaging/registry';
+import { renderThumbnail } from '../imaging/thumbnails';
+import { Viewer, type CellSpec, type Layout, type PresetName, type SeriesDisplay, type ToolName } from '../imaging/viewer';
+import { log } from '../lib/logger';
+import { resetForNewStudy, type AppStore } from '../store';
+import { saveSettings } from '../store/persist';
+import { findSeries, firstImageSeries, imageSeries } from '../store/selectors';
+import type { Actions, OpenFile } from '../ui/context';
+
+const ASSEMBLE_EVERY_MS = 150;
+
+export class Controller implements Actions {
+  private readonly ingest: IngestClient;
+  private viewer: Viewer | null = null;
+  private loaded: LoadedInstance[] = [];
+  private assembleTimer: ReturnType<typeof setTimeout> | null = null;
+  private currentJobs = new Set<number>();
+  private decodeErrorFiles = new Set<string>();
+  private lastCells: readonly { element: HTMLDivElement; spec: CellSpec }[] = [];
+  private pacsAbort: AbortController | null = null;
+
+  constructor(private readonly store: AppStore) {
+    this.ingest = createIngestClient();
+    setDecodeFailureListener(({ imageId, message }) => {
+      const ref = parseImageId(imageId);
+      const entry = ref && getInstance(ref.key);
+      if (!entry || this.decodeErrorFiles.has(entry.fileName)) return;
+      this.decodeErrorFiles.add(entry.fileName);
+      this.addErrors([{ file: entry.fileName, code: 'decode-failed', message: `The image could not be decoded: ${message}` }]);
+    });
+  }
+
+  attachViewer(viewer: Viewer): void {
+    this.viewer = viewer;
+  }
+
+  viewerEvents(): ConstructorParameters<typeof Viewer>[0] {
+    return {
+      readout: (r) => this.store.setState((s) => ({ readouts: { ...s.readouts, [r.cell]: r } })),
+      loadFailed: (cell, message) => this.store.setState((s) => ({ cellErrors: { ...s.cellErrors, [cell]: message } })),
+      measurementsChanged: () => this.store.setState({ measurements: listMeasurements() }),
+      seriesCached: (key, cached, total) =>
+        this.store.setState((s) => ({ cached: { ...s.cached, [key]: { cached, total } } })),
+    };
+  }
+
+  // ---- Loading -------------------------------------------------------------------------------------
+
+  private startNewStudy(): void {
+    for (const job of this.currentJobs) this.ingest.cancel(job);
+    this.currentJobs.clear();
+    this.pacsAbort?.abort();
+    this.loaded = [];
+    this.decodeErrorFiles.clear();
+    clearInstances();
+    clearLoaderCache();
+    annotation.state.removeAllAnnotations();
+    cache.purgeCache();
+    resetForNewStudy(this.store);
+  }
+
+  private addErrors(errors: readonly LoadError[]): void {
+    if (errors.length === 0) return;
+    this.store.setState((s) => ({ loadErrors: [...s.loadErrors, ...errors] }));
+    for (const e of errors) log('warn', 'load-error', {}, e.code);
+  }
+
+  private scheduleAssemble(): void {
+    if (this.assembleTimer) return;
+    this.assembleTimer = setTimeout(() => {
+      this.assembleTimer = null;
+      this.assemble();
+    }, ASSEMBLE_EVERY_MS);
+  }
+
+  private assemble(): void {
+    if (this.assembleTimer) {
+      clearTimeout(this.assembleTimer);
+      this.assembleTimer = null;
+    }
+    const studies = assembleStudies(this.loaded);
+    const state = this.store.getState();
+    const active = findSeries({ studies }, state.activeSeriesKey) ? state.activeSeriesKey : null;
+    const first = firstImageSeries(studies) ?? studies[0]?.series[0];
+    this.store.setState({ studies, activeSeriesKey: active ?? first?.key ?? null });
+    if (!active && first) this.fillGrid(first.key, studies);
+  }
+
+  private onIngestEvent(e: IngestEvent): void {
+    switch (e.type) {
+      case 'instances':
+        for (const item of e.items) {
+          registerInstance({ key: item.key, fileName: item.fileName, info: item.info, source: blobSource(item.fileName, item.blob) });
+          this.loaded.push({ key: item.key, fileName: item.fileName, info: item.info });
+        }
+        // The very first instances are shown at once; later batches are coalesced.
+        if (this.store.getState().studies.length === 0) this.assemble();
+        else this.scheduleAssemble();
+        break;
+      case 'errors':
+        this.addErrors(e.errors);
+        break;
+      case 'progress':
+        this.store.setState({ loading: { done: e.done, total: e.total } });
+        break;
+      case 'done':
+        this.currentJobs.delete(e.jobId);
+        if (this.currentJobs.size === 0) this.finishLoad();
+        break;
+    }
+  }
+
+  private finishLoad(): void {
+    this.assemble();
+    const { studies, loadErrors } = this.store.getState();
+    const series = studies.flatMap((s) => s.series);
+    const images = series.reduce((n, s) => n + (s.kind === 'image' ? imageCount(s) : 0), 0);
+    this.store.setState({ loading: null, lastLoad: { images, series: series.length, errors: loadErrors.length } });
+    log('info', 'study-loaded', { instances: instanceCount(), series: series.length, errors: loadErrors.length });
+  }
+
+  private ingestFiles(files: readonly OpenFile[]): Promise<void> {
+    const payload = files.map((f, i) => ({ id: String(i), name: f.name, blob: f.file }));
+    const { jobId, done } = this.ingest.load(payload, (e) => this.onIngestEvent(e));
+    this.currentJobs.add(jobId);
+    return done;
+  }
+
+  openFiles(files: readonly OpenFile[]): void {
+    if (files.length === 0) return;
+    this.startNewStudy();
+    this.store.setState({ loading: { done: 0, total: files.length } });
+    void this.ingestFiles(files);
+  }
+
+  async searchPacs(url: string, query: StudyQuery, signal?: AbortSignal): Promise<StudyHit[]> {
+    this.store.setState({ pacsUrl: url });
+    this.persist();
+    return new DicomWebClient(url, fetch.bind(globalThis)).searchStudies(query, signal);
+  }
+
+  async openPacsStudy(url: string, study: StudyHit): Promise<void> {
+    this.startNewStudy();
+    const abort = new AbortController();
+    this.pacsAbort = abort;
+    const client = new DicomWebClient(url, fetch.bind(globalThis));
+    const refs = await client.listInstances(study.studyInstanceUID, abort.signal);
+    this.store.setState({ retrieving: { done: 0, total: refs.length }, loading: { done: 0, total: refs.length } });
+    let done = 0;
+    let next = 0;
+    let chunk: OpenFile[] = [];
+    const pending: Promise<void>[] = [];
+    const flush = (): void => {
+      if (chunk.length > 0) pending.push(this.ingestFiles(chunk));
+      chunk = [];
+    };
+    const worker = async (): Promise<void> => {
+      while (next < refs.length && !abort.signal.aborted) {
+        const n = next++;
+        const ref = refs[n];
+        if (!ref) continue;
+        const label = `PACS instance ${n + 1} of ${refs.length}`;
+        try {
+          const bytes = await client.retrieveInstance(ref, abort.signal);
+          chunk.push({ file: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' }), name: label });
+          if (chunk.length >= 16 || done === 0) flush();
+        } catch (e) {
+          if (!abort.signal.aborted) {
+            this.addErrors([{ file: label, code: 'fetch-failed', message: e instanceof Error ? e.message : String(e) }]);
+          }
+        }
+        done++;
+        this.store.setState({ retrieving: { done, total: refs.length } });
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+    flush();
+    await Promise.all(pending);
+    this.store.setState({ retrieving: null });
+    if (this.currentJobs.size === 0) this.finishLoad();
+  }
+
+  // ---- Viewing -------------------------------------------------------------------------------------
+
+  private fillGrid(activeKey: string, studies = this.store.getState().studies): void {
+    const keys = imageSeries(studies).map((s) => s.key);
+    const ordered = [activeKey, ...keys.filter((k) => k !== activeKey)];
+    this.store.setState({ gridSeries: [0, 1, 2, 3].map((i) => ordered[i] ?? null) });
+  }
+
+  selectSeries(key: string): void {
+    const s = this.store.getState();
+    if (s.layout === '2x2') {
+      const grid = [...s.gridSeries];
+      grid[s.activeCell] = key;
+      this.store.setState({ gridSeries: grid, activeSeriesKey: key });
+      return;
+    }
+    const series = findSeries(s, key);
+    const layout: Layout = s.layout === '1x3' && !series?.volume.isVolume ? '1x1' : s.layout;
+    this.store.setState({ activeSeriesKey: key, layout, cellErrors: {}, readouts: {} });
+    this.fillGrid(key);
+  }
+
+  setLayout(layout: Layout): void {
+    const s = this.store.getState();
+    if (layout === '1x3') {
+      const series = findSeries(s, s.activeSeriesKey);
+      if (!series?.volume.isVolume) return;
+    }
+    this.store.setState({ layout, activeCell: 0, cellErrors: {}, readouts: {}, cine: false });
+  }
+
+  private display(series: Series): SeriesDisplay {
+    return {
+      key: series.key,
+      imageIds: series.frames.map((f) => imageIdOf(f.instanceKey, f.frame)),
+      isVolume: series.volume.isVolume,
+      normal: series.volume.isVolume ? series.volume.normal : undefined,
+      modality: series.modality,
+    };
+  }
+
+  mountViewports(cells: readonly { element: HTMLDivElement; spec: CellSpec }[]): void {
+    this.lastCells = cells;
+    const viewer = this.viewer;
+    if (!viewer) return;
+    const state = this.store.getState();
+    const displays = new Map<string, SeriesDisplay>();
+    for (const c of cells) {
+      const series = findSeries(state, c.spec.seriesKey);
+      if (series && series.kind === 'image') displays.set(series.key, this.display(series));
+    }
+    this.store.setState({ cellErrors: {} });
+    viewer.mount(cells, displays).catch((e: unknown) => {
+      this.store.setState({ viewerError: e instanceof Error ? e.message : String(e) });
+    });
+    const preset = state.preset;
+    if (preset) setTimeout(() => viewer.applyPreset(preset), 0);
+  }
+
+  remount(): void {
+    if (this.lastCells.length > 0) this.mountViewports(this.lastCells);
+  }
+
+  resizeViewports(): void {
+    this.viewer?.resize();
+  }
+
+  setTool(tool: ToolName): void {
+    this.viewer?.setTool(tool);
+    this.store.setState({ tool });
+  }
+
+  applyPreset(preset: PresetName | null): void {
+    this.viewer?.applyPreset(preset);
+    this.store.setState({ preset });
+  }
+
+  reset(): void {
+    this.viewer?.reset();
+    this.store.setState({ preset: null });
+  }
+
+  scroll(delta: number): void {
+    this.viewer?.scroll(delta);
+  }
+
+  toggleCine(): void {
+    const playing = this.viewer?.toggleCine() ?? false;
+    this.store.setState({ cine: playing });
+  }
+
+  setActiveCell(cell: number): void {
+    this.viewer?.setActiveCell(cell);
+    this.store.setState({ activeCell: cell });
+  }
+
+  removeMeasurement(uid: string): void {
+    removeMeasurement(uid);
+    this.store.setState({ measurements: listMeasurements() });
+  }
+
+  renderThumbnail(canvas: HTMLCanvasElement, seriesKey: string): Promise<void> {
+    const series = findSeries(this.store.getState(), seriesKey);
+    const frame = series?.frames[Math.floor((series.frames.length - 1) / 2)];
+    if (!frame) return Promise.resolve();
+    return renderThumbnail(canvas, imageIdOf(frame.instanceKey, frame.frame));
+  }
+
+  // ---- Session -------------------------------------------------------------------------------------
+
+  setLanguage(language: Language): void {
+    this.store.setState({ language });
+    document.documentElement.lang = language;
+    this.persist();
+  }
+
+  persist(): void {
+    const { language, pacsUrl, overlay } = this.store.getState();
+    saveSettings(globalThis.localStorage, { language, pacsUrl, overlay });
+  }
+
+  runAi(): void {
+    this.store.setState({ aiMessage: 'findings.noModel' });
+  }
+
+  /** Diagnostics for tests and support: pixel statistics and readouts of the cells on screen. */
+  diagnostics(): Record<string, unknown> {
+    return {
+      pixelStats: (cell: number) => this.viewer?.displayedPixelStats(cell),
+      readout: (cell: number) => this.viewer?.readout(cell),
+      measurements: () => listMeasurements(),
+    };
+  }
+}

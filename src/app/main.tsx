@@ -1,0 +1,53 @@
+/**
+ * Browser entry: restore settings, start Cornerstone, create the controller and render the app.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { preferredLanguage } from '../i18n';
+import { initImaging } from '../imaging/init';
+import { Viewer } from '../imaging/viewer';
+import { createAppStore } from '../store';
+import { loadSettings, saveSettings } from '../store/persist';
+import { App } from '../ui/App';
+import { AppContext } from '../ui/context';
+import { Controller } from './controller';
+import '../ui/styles.css';
+
+const saved = loadSettings(globalThis.localStorage);
+const store = createAppStore({
+  language: saved.language ?? preferredLanguage(navigator.languages ?? [navigator.language]),
+  pacsUrl: saved.pacsUrl ?? (import.meta.env['VITE_LUCENT_DICOMWEB_URL'] as string | undefined) ?? '',
+  overlay: saved.overlay ?? true,
+});
+document.documentElement.lang = store.getState().language;
+store.subscribe((s, prev) => {
+  if (s.language !== prev.language || s.pacsUrl !== prev.pacsUrl || s.overlay !== prev.overlay) {
+    saveSettings(globalThis.localStorage, { language: s.language, pacsUrl: s.pacsUrl, overlay: s.overlay });
+    document.documentElement.lang = s.language;
+  }
+});
+
+const controller = new Controller(store);
+
+initImaging()
+  .then(({ cpuRendering }) => {
+    const viewer = new Viewer(controller.viewerEvents());
+    controller.attachViewer(viewer);
+    store.setState({ cpuRendering });
+    controller.remount();
+    window.addEventListener('beforeunload', () => viewer.destroy());
+  })
+  .catch((e: unknown) => store.setState({ viewerError: e instanceof Error ? e.message : String(e) }));
+
+// Read-only diagnostics (pixel statistics, readouts, measurements) for support and end-to-end tests.
+(window as unknown as { __lucent: unknown }).__lucent = controller.diagnostics();
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <AppContext.Provider value={{ store, actions: controller }}>
+      <App />
+    </AppContext.Provider>
+  </StrictMode>,
+);

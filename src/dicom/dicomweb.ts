@@ -1,0 +1,202 @@
+/**
+ * DICOMweb client: QIDO-RS search (studies, series, instances) and WADO-RS retrieval of whole instances
+ * as Part 10 bytes, so that PACS images go through exactly the same parser as local files.
+ * Pure: the host passes `fetch` in. Query values are sent to the configured server only.
+ */
+import { DicomError } from './parse';
+
+export type Fetch = (input: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
+  ok: boolean;
+  status: number;
+  statusText: string;
+  headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer>;
+  json(): Promise<unknown>;
+}>;
+
+export interface StudyQuery {
+  readonly patientName?: string;
+  readonly patientId?: string;
+  /** DICOM date or range: YYYYMMDD, YYYYMMDD-YYYYMMDD, or YYYY-MM-DD as typed in a date input. */
+  readonly studyDate?: string;
+  readonly modality?: string;
+  readonly limit?: number;
+}
+
+export interface StudyHit {
+  readonly studyInstanceUID: string;
+  readonly patientName: string;
+  readonly patientId: string;
+  readonly studyDate: string;
+  readonly description: string;
+  readonly modalities: readonly string[];
+  readonly seriesCount?: number;
+  readonly instanceCount?: number;
+}
+
+export interface InstanceRef {
+  readonly studyInstanceUID: string;
+  readonly seriesInstanceUID: string;
+  readonly sopInstanceUID: string;
+}
+
+type JsonAttr = { vr?: string; Value?: unknown[] };
+type JsonDataset = Record<string, JsonAttr>;
+
+function value(ds: JsonDataset, tag: string): unknown {
+  return ds[tag]?.Value?.[0];
+}
+
+function text(ds: JsonDataset, tag: string): string {
+  const v = value(ds, tag);
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'object' && 'Alphabetic' in (v as Record<string, unknown>)) {
+    return String((v as Record<string, unknown>)['Alphabetic'] ?? '');
+  }
+  return String(v);
+}
+
+function texts(ds: JsonDataset, tag: string): string[] {
+  return (ds[tag]?.Value ?? []).map((v) => String(v));
+}
+
+function int(ds: JsonDataset, tag: string): number | undefined {
+  const v = value(ds, tag);
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Normalise a user-typed date or range ("2024-01-31", "20240101-20240131", "2024-01-01 -") to DICOM DA syntax. */
+export function dicomDate(input: string): string {
+  const s = input.trim();
+  const dates = [...s.matchAll(/(\d{4})-?(\d{2})-?(\d{2})/g)].map((m) => `${m[1]}${m[2]}${m[3]}`);
+  const [first, second] = dates;
+  if (!first) return s;
+  if (second) return `${first}-${second}`;
+  if (/^-/.test(s)) return `-${first}`;
+  if (/-\s*$/.test(s.replace(/(\d{4})-(\d{2})-(\d{2})$/, ''))) return `${first}-`;
+  return first;
+}
+
+export function normaliseBase(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+export class DicomWebClient {
+  constructor(
+    private readonly base: string,
+    private readonly fetchFn: Fetch,
+  ) {}
+
+  private async getJson(path: string, signal?: AbortSignal): Promise<JsonDataset[]> {
+    const url = `${normaliseBase(this.base)}${path}`;
+    let res: Awaited<ReturnType<Fetch>>;
+    try {
+      res = await this.fetchFn(url, { headers: { Accept: 'application/dicom+json' }, signal });
+    } catch (e) {
+      throw new DicomError(
+        'fetch-failed',
+        `The DICOMweb server did not answer (${e instanceof Error ? e.message : String(e)}). Check the URL, that the server is running, and that it allows this origin (CORS).`,
+      );
+    }
+    if (res.status === 204) return [];
+    if (!res.ok) throw new DicomError('fetch-failed', `The DICOMweb server answered ${res.status} ${res.statusText}.`);
+    const body = await res.json();
+    if (!Array.isArray(body)) throw new DicomError('fetch-failed', 'The DICOMweb server sent a response that is not a DICOM JSON list.');
+    return body as JsonDataset[];
+  }
+
+  async searchStudies(q: StudyQuery, signal?: AbortSignal): Promise<StudyHit[]> {
+    const params = new URLSearchParams();
+    if (q.patientName) params.set('PatientName', q.patientName.includes('*') ? q.patientName : `*${q.patientName}*`);
+    if (q.patientId) params.set('PatientID', q.patientId);
+    if (q.studyDate) params.set('StudyDate', dicomDate(q.studyDate));
+    if (q.modality) params.set('ModalitiesInStudy', q.modality);
+    params.set('limit', String(q.limit ?? 100));
+    for (const f of ['00081030', '00080061', '00201206', '00201208']) params.append('includefield', f);
+    const rows = await this.getJson(`/studies?${params.toString()}`, signal);
+    return rows
+      .map((ds) => ({
+        studyInstanceUID: text(ds, '0020000D'),
+        patientName: text(ds, '00100010'),
+        patientId: text(ds, '00100020'),
+        studyDate: text(ds, '00080020'),
+        description: text(ds, '00081030'),
+        modalities: texts(ds, '00080061'),
+        seriesCount: int(ds, '00201206'),
+        instanceCount: int(ds, '00201208'),
+      }))
+      .filter((s) => s.studyInstanceUID !== '');
+  }
+
+  async listInstances(studyInstanceUID: string, signal?: AbortSignal): Promise<InstanceRef[]> {
+    const rows = await this.getJson(`/studies/${encodeURIComponent(studyInstanceUID)}/instances?includefield=0020000E`, signal);
+    return rows
+      .map((ds) => ({
+        studyInstanceUID,
+        seriesInstanceUID: text(ds, '0020000E'),
+        sopInstanceUID: text(ds, '00080018'),
+      }))
+      .filter((r) => r.seriesInstanceUID !== '' && r.sopInstanceUID !== '');
+  }
+
+  /** WADO-RS retrieve of one instance in its stored transfer syntax, as Part 10 bytes. */
+  async retrieveInstance(ref: InstanceRef, signal?: AbortSignal): Promise<Uint8Array> {
+    const url = `${normaliseBase(this.base)}/studies/${encodeURIComponent(ref.studyInstanceUID)}/series/${encodeURIComponent(
+      ref.seriesInstanceUID,
+    )}/instances/${encodeURIComponent(ref.sopInstanceUID)}`;
+    let res: Awaited<ReturnType<Fetch>>;
+    try {
+      res = await this.fetchFn(url, {
+        headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
+        signal,
+      });
+    } catch (e) {
+      throw new DicomError('fetch-failed', `Retrieving an instance failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!res.ok) throw new DicomError('fetch-failed', `Retrieving an instance failed: ${res.status} ${res.statusText}.`);
+    const body = new Uint8Array(await res.arrayBuffer());
+    const type = res.headers.get('content-type') ?? '';
+    if (!type.toLowerCase().startsWith('multipart/')) return body;
+    const parts = parseMultipart(body, type);
+    const first = parts[0];
+    if (!first) throw new DicomError('fetch-failed', 'The server sent an empty multipart response.');
+    return first;
+  }
+}
+
+/** Split a multipart/related body into its parts' bodies (headers dropped). */
+export function parseMultipart(body: Uint8Array, contentType: string): Uint8Array[] {
+  const m = /boundary="?([^";,]+)"?/i.exec(contentType);
+  if (!m) throw new DicomError('fetch-failed', 'The multipart response has no boundary.');
+  const delimiter = new TextEncoder().encode(`--${m[1]}`);
+  const indexOf = (from: number): number => {
+    outer: for (let i = from; i <= body.length - delimiter.length; i++) {
+      for (let j = 0; j < delimiter.length; j++) if (body[i + j] !== delimiter[j]) continue outer;
+      return i;
+    }
+    return -1;
+  };
+  const parts: Uint8Array[] = [];
+  let at = indexOf(0);
+  while (at >= 0) {
+    const afterDelim = at + delimiter.length;
+    if (body[afterDelim] === 0x2d && body[afterDelim + 1] === 0x2d) break; // closing delimiter
+    // Headers end at the first blank line.
+    let headerEnd = -1;
+    for (let i = afterDelim; i < body.length - 3; i++) {
+      if (body[i] === 0x0d && body[i + 1] === 0x0a && body[i + 2] === 0x0d && body[i + 3] === 0x0a) {
+        headerEnd = i + 4;
+        break;
+      }
+    }
+    if (headerEnd < 0) break;
+    const next = indexOf(headerEnd);
+    if (next < 0) break;
+    let end = next;
+    if (body[end - 2] === 0x0d && body[end - 1] === 0x0a) end -= 2;
+    parts.push(body.subarray(headerEnd, end));
+    at = next;
+  }
+  return parts;
+}

@@ -1,0 +1,89 @@
+/// <reference lib="webworker" />
+/**
+ * DICOM ingest worker: expands archives and parses headers off the main thread, streaming results back
+ * in small batches so that the first series shows while the rest still loads.
+ */
+import { expandAll, loadSources } from '../load';
+import type { LoadError } from '../read';
+import { blobSource, type ByteSource } from '../source';
+import type { IngestEvent, IngestRequest, IngestedInstance } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const cancelled = new Set<number>();
+
+function post(e: IngestEvent): void {
+  self.postMessage(e);
+}
+
+async function run(jobId: number, files: IngestRequest & { type: 'load' }): Promise<void> {
+  const errors: LoadError[] = [];
+  const blobs = new Map<ByteSource, Blob>();
+  const top: ByteSource[] = files.files.map((f) => {
+    const s = blobSource(f.name, f.blob);
+    blobs.set(s, f.blob);
+    return s;
+  });
+  const sources = await expandAll(top, (e) => errors.push(e));
+  if (errors.length > 0) post({ type: 'errors', jobId, errors: errors.splice(0) });
+  let batch: IngestedInstance[] = [];
+  let lastFlush = performance.now();
+  let firstSent = false;
+  const flush = (): void => {
+    if (batch.length > 0) post({ type: 'instances', jobId, items: batch });
+    if (errors.length > 0) post({ type: 'errors', jobId, errors: errors.splice(0) });
+    batch = [];
+    lastFlush = performance.now();
+  };
+  const controller = new AbortController();
+  const items = sources.map((source, i) => ({ source, key: `${jobId}.${i}` }));
+  await loadSources(
+    items,
+    (event) => {
+      if (cancelled.has(jobId)) controller.abort();
+      if (event.type === 'error') {
+        errors.push(event.error);
+      } else {
+        let blob = blobs.get(event.source);
+        if (!blob) {
+          // A zip entry: hand its bytes back as a Blob the page can read frames from.
+          blob = new Blob([
+            (event.source as ByteSource & { bytes?: Uint8Array }).bytes ?? new Uint8Array(),
+          ]);
+        }
+        batch.push({ key: event.instance.key, fileName: event.instance.fileName, info: event.instance.info, blob });
+      }
+      // The first batch goes out at once (time to first image); later ones every 100 ms.
+      if (!firstSent && batch.length > 0) {
+        firstSent = true;
+        flush();
+      } else if (performance.now() - lastFlush > 100 || batch.length >= 64) flush();
+    },
+    {
+      concurrency: 16,
+      signal: controller.signal,
+      onProgress: ({ done, total }) => {
+        if (done === total || done % 16 === 0) post({ type: 'progress', jobId, done, total });
+      },
+    },
+  );
+  flush();
+  post({ type: 'done', jobId });
+  cancelled.delete(jobId);
+}
+
+self.onmessage = (ev: MessageEvent<IngestRequest>) => {
+  const msg = ev.data;
+  if (msg.type === 'cancel') {
+    cancelled.add(msg.jobId);
+    return;
+  }
+  run(msg.jobId, msg).catch((e: unknown) => {
+    post({
+      type: 'errors',
+      jobId: msg.jobId,
+      errors: [{ file: '(ingest)', code: 'read-failed', message: e instanceof Error ? e.message : String(e) }],
+    });
+    post({ type: 'done', jobId: msg.jobId });
+  });
+};

@@ -1,0 +1,44 @@
+/**
+ * i18n: English and Simplified Chinese catalogues and a formatter. Pure; imports nothing but its
+ * catalogues, so the UI, the report and the CLI can all use it.
+ */
+import { en, type MessageKey, type Messages } from './en';
+import { zhCN } from './zh-CN';
+
+export type Language = 'en' | 'zh-CN';
+export const LANGUAGES: readonly Language[] = ['en', 'zh-CN'];
+export type { MessageKey };
+
+const catalogues: Record<Language, Messages> = { en, 'zh-CN': zhCN };
+
+export type Params = Readonly<Record<string, string | number>>;
+
+export function translate(language: Language, key: MessageKey, params: Params = {}): string {
+  const template = catalogues[language][key] ?? en[key];
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = params[name];
+    return v === undefined ? `{${name}}` : String(v);
+  });
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return value === 'en' || value === 'zh-CN';
+}
+
+/** Best match for the browser's preferred languages. */
+export function preferredLanguage(candidates: readonly string[]): Language {
+  for (const c of candidates) {
+    if (c.toLowerCase().startsWith('zh')) return 'zh-CN';
+    if (c.toLowerCase().startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+/** Numbers with a fixed number of decimals, in the language's convention. */
+export function formatNumber(language: Language, value: number, decimals = 1): string {
+  return new Intl.NumberFormat(language, {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+    useGrouping: false,
+  }).format(value);
+}

@@ -1,0 +1,98 @@
+/**
+ * Measurements drawn with Cornerstone's annotation tools, as plain records for the UI: length in mm,
+ * ellipse ROI statistics (mean/SD in modality units, area in mm²), probe values. Includes each shape's
+ * geometry in image pixel coordinates (origin at the top-left corner of the first pixel).
+ */
+import { utilities as csUtils, getRenderingEngines } from '@cornerstonejs/core';
+import { annotation } from '@cornerstonejs/tools';
+import { parseImageId } from './registry';
+
+export type MeasurementKind = 'length' | 'ellipse' | 'probe';
+
+export interface Measurement {
+  readonly uid: string;
+  readonly kind: MeasurementKind;
+  readonly frame?: number;
+  readonly instanceKey?: string;
+  readonly lengthMm?: number;
+  readonly mean?: number;
+  readonly sd?: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly areaMm2?: number;
+  readonly value?: number;
+  readonly unit?: string;
+  /** Image pixel coordinates of the shape's defining points: ellipse (top, bottom, left, right), probe point, line ends. */
+  readonly imagePoints?: readonly (readonly [number, number])[];
+}
+
+const KIND: Record<string, MeasurementKind> = {
+  Length: 'length',
+  EllipticalROI: 'ellipse',
+  Probe: 'probe',
+};
+
+interface Stats {
+  length?: number;
+  mean?: number;
+  stdDev?: number;
+  min?: number;
+  max?: number;
+  area?: number;
+  value?: number | number[];
+  modalityUnit?: string;
+  unit?: string;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function listMeasurements(): Measurement[] {
+  const all = annotation.state.getAllAnnotations() as unknown as {
+    annotationUID?: string;
+    metadata: { toolName: string; referencedImageId?: string };
+    data: { handles?: { points?: number[][] }; cachedStats?: Record<string, Stats> };
+  }[];
+  const out: Measurement[] = [];
+  for (const a of all) {
+    const kind = KIND[a.metadata.toolName];
+    if (!kind || !a.annotationUID) continue;
+    const stats = Object.values(a.data.cachedStats ?? {})[0] ?? {};
+    const imageId = a.metadata.referencedImageId;
+    const ref = imageId ? parseImageId(imageId) : undefined;
+    let imagePoints: [number, number][] | undefined;
+    if (imageId && a.data.handles?.points) {
+      try {
+        imagePoints = a.data.handles.points.map((p) => {
+          const [x, y] = csUtils.worldToImageCoords(imageId, p as [number, number, number]);
+          return [x as number, y as number];
+        });
+      } catch {
+        imagePoints = undefined;
+      }
+    }
+    const value = Array.isArray(stats.value) ? stats.value[0] : stats.value;
+    out.push({
+      uid: a.annotationUID,
+      kind,
+      frame: ref?.frame,
+      instanceKey: ref?.key,
+      lengthMm: num(stats.length),
+      mean: num(stats.mean),
+      sd: num(stats.stdDev),
+      min: num(stats.min),
+      max: num(stats.max),
+      areaMm2: num(stats.area),
+      value: num(value),
+      unit: stats.modalityUnit ?? stats.unit,
+      imagePoints,
+    });
+  }
+  return out;
+}
+
+export function removeMeasurement(uid: string): void {
+  annotation.state.removeAnnotation(uid);
+  for (const engine of getRenderingEngines() ?? []) engine.render();
+}

@@ -1,0 +1,92 @@
+/**
+ * The app store: zustand slices holding IDs, status and small records only. Pixel data, Cornerstone
+ * viewports and worker handles live in `imaging/` and `app/`. No React here.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { LoadError } from '../dicom/read';
+import type { Study } from '../dicom/series';
+import type { Language, MessageKey } from '../i18n';
+import type { Measurement } from '../imaging/measurements';
+import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
+
+export interface StudySlice {
+  studies: readonly Study[];
+  loadErrors: readonly LoadError[];
+  loading: { done: number; total: number } | null;
+  /** Counts for the status line after a load completes. */
+  lastLoad: { images: number; series: number; errors: number } | null;
+  activeSeriesKey: string | null;
+  retrieving: { done: number; total: number } | null;
+}
+
+export interface ViewerSlice {
+  layout: Layout;
+  tool: ToolName;
+  preset: PresetName | null;
+  overlay: boolean;
+  cine: boolean;
+  activeCell: number;
+  /** Series shown per cell in the 2×2 layout. */
+  gridSeries: readonly (string | null)[];
+  readouts: Readonly<Record<number, Readout>>;
+  cached: Readonly<Record<string, { cached: number; total: number }>>;
+  measurements: readonly Measurement[];
+  viewerError: string | null;
+  cellErrors: Readonly<Record<number, string>>;
+  cpuRendering: boolean;
+  aiMessage: MessageKey | null;
+}
+
+export interface SessionSlice {
+  language: Language;
+  pacsUrl: string;
+  helpOpen: boolean;
+  pacsOpen: boolean;
+}
+
+export type AppState = StudySlice & ViewerSlice & SessionSlice;
+
+export const initialStudy = (): StudySlice => ({
+  studies: [],
+  loadErrors: [],
+  loading: null,
+  lastLoad: null,
+  activeSeriesKey: null,
+  retrieving: null,
+});
+
+export const initialViewer = (): ViewerSlice => ({
+  layout: '1x1',
+  tool: 'windowLevel',
+  preset: null,
+  overlay: true,
+  cine: false,
+  activeCell: 0,
+  gridSeries: [null, null, null, null],
+  readouts: {},
+  cached: {},
+  measurements: [],
+  viewerError: null,
+  cellErrors: {},
+  cpuRendering: false,
+  aiMessage: null,
+});
+
+export const initialSession = (): SessionSlice => ({
+  language: 'en',
+  pacsUrl: '',
+  helpOpen: false,
+  pacsOpen: false,
+});
+
+export type AppStore = StoreApi<AppState>;
+
+export function createAppStore(overrides: Partial<AppState> = {}): AppStore {
+  return createStore<AppState>()(() => ({ ...initialStudy(), ...initialViewer(), ...initialSession(), ...overrides }));
+}
+
+/** A new study replaces the old one: reset the study and per-study viewer state. */
+export function resetForNewStudy(store: AppStore): void {
+  const { layout, tool, overlay } = store.getState();
+  store.setState({ ...initialStudy(), ...initialViewer(), layout: layout === '1x3' ? '1x1' : layout, tool, overlay });
+}

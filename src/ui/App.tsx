@@ -1,0 +1,106 @@
+import { useCallback, useEffect, useState, type DragEvent, type JSX } from 'react';
+import { HelpDialog } from './components/HelpDialog';
+import { PacsDialog } from './components/PacsDialog';
+import { StatusBar } from './components/StatusBar';
+import { Toolbar } from './components/Toolbar';
+import { useActions, useApp, useAppState } from './context';
+import { filesFromDrop } from './files';
+import { useT } from './hooks/useT';
+import { handleKey } from './keyboard';
+import { FindingsPanel } from './panels/FindingsPanel';
+import { LoadErrorsPanel } from './panels/LoadErrorsPanel';
+import { ReportPanel } from './panels/ReportPanel';
+import { SeriesPanel } from './panels/SeriesPanel';
+import { ViewportGrid } from './panels/ViewportGrid';
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el) return false;
+  const tag = el.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
+}
+
+export function App(): JSX.Element {
+  const t = useT();
+  const actions = useActions();
+  const { store } = useApp();
+  const helpOpen = useAppState((s) => s.helpOpen);
+  const pacsOpen = useAppState((s) => s.pacsOpen);
+  const pacsUrl = useAppState((s) => s.pacsUrl);
+  const studies = useAppState((s) => s.studies);
+  const cpu = useAppState((s) => s.cpuRendering);
+  const [dragging, setDragging] = useState(false);
+
+  const toggleOverlay = useCallback(() => {
+    store.setState((s) => ({ overlay: !s.overlay }));
+  }, [store]);
+  const toggleHelp = useCallback(() => store.setState((s) => ({ helpOpen: !s.helpOpen })), [store]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      const s = store.getState();
+      if (s.helpOpen || s.pacsOpen) return;
+      if (handleKey(e.key, actions, s, { toggleHelp, toggleOverlay })) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [actions, store, toggleHelp, toggleOverlay]);
+
+  const onDrop = (e: DragEvent): void => {
+    e.preventDefault();
+    setDragging(false);
+    void filesFromDrop(e.dataTransfer).then((files) => actions.openFiles(files));
+  };
+
+  const patient = studies[0]?.patient.name?.replace(/\^/g, ' ');
+  const headline = studies[0] ? [patient, studies[0].description].filter(Boolean).join(' · ') : t('app.tagline');
+  let pacsHost = '';
+  try {
+    pacsHost = pacsUrl ? new URL(pacsUrl, window.location.href).host : '';
+  } catch {
+    pacsHost = '';
+  }
+
+  return (
+    <div
+      className={dragging ? 'app dragging' : 'app'}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <a className="skip-link" href="#viewport">
+        {t('app.skipToViewport')}
+      </a>
+      <header className="header">
+        <h1 className="brand">{t('app.title')}</h1>
+        <div className="headline">{headline}</div>
+        <div className="privacy" title={t('app.privacy.detail')}>
+          <span aria-hidden="true">🔒</span> {pacsHost ? t('app.privacy.pacs', { host: pacsHost }) : t('app.privacy')}
+        </div>
+      </header>
+      <Toolbar onToggleOverlay={toggleOverlay} onHelp={toggleHelp} />
+      {cpu ? <div className="banner">{t('viewport.cpuRendering')}</div> : null}
+      <main className="workspace">
+        <aside className="left">
+          <SeriesPanel />
+          <LoadErrorsPanel />
+        </aside>
+        <ViewportGrid />
+        <aside className="right">
+          <FindingsPanel />
+          <ReportPanel />
+        </aside>
+      </main>
+      <StatusBar />
+      <div className="disclaimer">{t('app.disclaimer')}</div>
+      {helpOpen ? <HelpDialog onClose={() => store.setState({ helpOpen: false })} /> : null}
+      {pacsOpen ? <PacsDialog /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import type { JSX } from 'react';
+import { useAppState } from '../context';
+import { useT } from '../hooks/useT';
+
+export function StatusBar(): JSX.Element {
+  const t = useT();
+  const loading = useAppState((s) => s.loading);
+  const retrieving = useAppState((s) => s.retrieving);
+  const lastLoad = useAppState((s) => s.lastLoad);
+  const aiMessage = useAppState((s) => s.aiMessage);
+  const active = useAppState((s) => s.activeSeriesKey);
+  const cached = useAppState((s) => (s.activeSeriesKey ? s.cached[s.activeSeriesKey] : undefined));
+  let text = t('status.ready');
+  if (retrieving) text = t('status.retrieving', retrieving);
+  else if (loading) text = t('status.loading', loading);
+  else if (aiMessage) text = t(aiMessage);
+  else if (lastLoad)
+    text =
+      lastLoad.errors > 0
+        ? t('status.loadedWithErrors', lastLoad)
+        : t('status.loaded', { images: lastLoad.images, series: lastLoad.series });
+  return (
+    <footer className="statusbar">
+      <div role="status" aria-live="polite" className="status-text">
+        {text}
+      </div>
+      {active && cached ? (
+        <div className="status-cache" aria-hidden="true" data-cached={cached.cached} data-total={cached.total}>
+          {cached.cached}/{cached.total}
+        </div>
+      ) : null}
+    </footer>
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * What the UI may call. `app/` implements these actions (wiring workers, Cornerstone and the store);
+ * components reach them through React context and never touch workers or Cornerstone directly.
+ */
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { StudyHit, StudyQuery } from '../dicom/dicomweb';
+import type { Language } from '../i18n';
+import type { CellSpec, Layout, PresetName, ToolName } from '../imaging/viewer';
+import type { AppState, AppStore } from '../store';
+
+export interface OpenFile {
+  readonly file: Blob;
+  /** Relative path within a dropped or picked folder, or the file name. */
+  readonly name: string;
+}
+
+export interface Actions {
+  openFiles(files: readonly OpenFile[]): void;
+  searchPacs(url: string, query: StudyQuery, signal?: AbortSignal): Promise<StudyHit[]>;
+  openPacsStudy(url: string, study: StudyHit): Promise<void>;
+  selectSeries(key: string): void;
+  setLayout(layout: Layout): void;
+  setTool(tool: ToolName): void;
+  applyPreset(preset: PresetName | null): void;
+  reset(): void;
+  scroll(delta: number): void;
+  toggleCine(): void;
+  setActiveCell(cell: number): void;
+  mountViewports(cells: readonly { element: HTMLDivElement; spec: CellSpec }[]): void;
+  resizeViewports(): void;
+  removeMeasurement(uid: string): void;
+  setLanguage(language: Language): void;
+  runAi(): void;
+  renderThumbnail(canvas: HTMLCanvasElement, seriesKey: string): Promise<void>;
+}
+
+export interface AppContextValue {
+  readonly store: AppStore;
+  readonly actions: Actions;
+}
+
+export const AppContext = createContext<AppContextValue | null>(null);
+
+export function useApp(): AppContextValue {
+  const v = useContext(AppContext);
+  if (!v) throw new Error('AppContext is missing');
+  return v;
+}
+
+export function useAppState<T>(selector: (s: AppState) => T): T {
+  const { store } = useApp();
+  return useStore(store, selector);
+}
+
+export function useActions(): Actions {
+  return useApp().actions;
+}
