@@ -61,9 +61,9 @@ const table: readonly TransferSyntaxInfo[] = [
   ts('1.2.840.10008.1.2.4.106', 'MPEG-4 AVC/H.264 Stereo', { decodable: false }),
   ts('1.2.840.10008.1.2.4.107', 'HEVC/H.265 Main', { decodable: false }),
   ts('1.2.840.10008.1.2.4.108', 'HEVC/H.265 Main 10', { decodable: false }),
-  ts('1.2.840.10008.1.2.4.110', 'JPEG XL Lossless', { decodable: false }),
-  ts('1.2.840.10008.1.2.4.111', 'JPEG XL JPEG Recompression', { decodable: false }),
-  ts('1.2.840.10008.1.2.4.112', 'JPEG XL', { decodable: false }),
+  ts('1.2.840.10008.1.2.4.110', 'JPEG XL Lossless'),
+  ts('1.2.840.10008.1.2.4.111', 'JPEG XL JPEG Recompression'),
+  ts('1.2.840.10008.1.2.4.112', 'JPEG XL'),
 ];
 
 const byUid = new Map(table.map((t) => [t.uid, t]));

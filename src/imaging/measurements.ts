@@ -65,8 +65,8 @@ export function listMeasurements(): Measurement[] {
     if (imageId && a.data.handles?.points) {
       try {
         imagePoints = a.data.handles.points.map((p) => {
-          const [x, y] = csUtils.worldToImageCoords(imageId, p as [number, number, number]);
-          return [x as number, y as number];
+          const xy = csUtils.worldToImageCoords(imageId, p as [number, number, number]);
+          return [xy?.[0] ?? NaN, xy?.[1] ?? NaN];
         });
       } catch {
         imagePoints = undefined;

@@ -198,6 +198,8 @@ export class Viewer {
     try {
       await vp.setStack(ids, 0);
       if (generation !== this.generation) return;
+      // A stack set while an earlier mount was still loading can inherit its camera: fit it afresh.
+      vp.resetCamera();
       vp.render();
       this.prefetch(m.series);
     } catch (e) {

@@ -81,7 +81,10 @@ export function App(): JSX.Element {
         <h1 className="brand">{t('app.title')}</h1>
         <div className="headline">{headline}</div>
         <div className="privacy" title={t('app.privacy.detail')}>
-          <span aria-hidden="true">🔒</span> {pacsHost ? t('app.privacy.pacs', { host: pacsHost }) : t('app.privacy')}
+          <svg className="lock" aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
+            <path fill="currentColor" d="M4 7V5a4 4 0 0 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 0 0-4 0v2z" />
+          </svg>{' '}
+          {pacsHost ? t('app.privacy.pacs', { host: pacsHost }) : t('app.privacy')}
         </div>
       </header>
       <Toolbar onToggleOverlay={toggleOverlay} onHelp={toggleHelp} />

@@ -47,9 +47,8 @@ async function run(jobId: number, files: IngestRequest & { type: 'load' }): Prom
         let blob = blobs.get(event.source);
         if (!blob) {
           // A zip entry: hand its bytes back as a Blob the page can read frames from.
-          blob = new Blob([
-            (event.source as ByteSource & { bytes?: Uint8Array }).bytes ?? new Uint8Array(),
-          ]);
+          const bytes = (event.source as ByteSource & { bytes?: Uint8Array<ArrayBuffer> }).bytes;
+          blob = new Blob(bytes ? [bytes] : []);
         }
         batch.push({ key: event.instance.key, fileName: event.instance.fileName, info: event.instance.info, blob });
       }

@@ -1,0 +1,36 @@
+// Launch Debian's Chromium through playwright-core (never a downloaded browser), with the flags that make
+// Cornerstone render through SwiftShader WebGL2 headless on a machine without a GPU.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.LUCENT_CHROMIUM ?? '/usr/bin/chromium';
+
+export async function launchBrowser({ extraArgs = [] } = {}) {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install chromium"`);
+  }
+  const userDataDir = mkdtempSync(join(tmpdir(), 'lucent-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--enable-unsafe-swiftshader',
+      '--use-angle=swiftshader',
+      ...extraArgs,
+    ],
+  });
+  const close = async () => {
+    await context.close().catch(() => undefined);
+    rmSync(userDataDir, { recursive: true, force: true });
+  };
+  return { context, close };
+}
