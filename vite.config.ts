@@ -67,6 +67,8 @@ export default defineConfig(({ command }) => ({
     chunkSizeWarningLimit: 6000,
   },
   define: {
-    'import.meta.env.VITE_LUCENT_DICOMWEB_URL': JSON.stringify(process.env['LUCENT_DICOMWEB_URL']?.split(',')[0] ?? ''),
+    'import.meta.env.VITE_LUCENT_DICOMWEB_URL': JSON.stringify(
+      process.env['LUCENT_DICOMWEB_URL']?.split(',')[0] ?? '',
+    ),
   },
 }));

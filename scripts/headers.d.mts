@@ -1,3 +1,9 @@
 export function dicomwebOrigins(env?: Record<string, string | undefined>): string[];
-export function contentSecurityPolicy(options?: { dev?: boolean; env?: Record<string, string | undefined> }): string;
-export function securityHeaders(options?: { dev?: boolean; env?: Record<string, string | undefined> }): Record<string, string>;
+export function contentSecurityPolicy(options?: {
+  dev?: boolean;
+  env?: Record<string, string | undefined>;
+}): string;
+export function securityHeaders(options?: {
+  dev?: boolean;
+  env?: Record<string, string | undefined>;
+}): Record<string, string>;

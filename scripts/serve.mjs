@@ -25,7 +25,12 @@ const TYPES = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
-export function startServer({ root, port = 0, host = '127.0.0.1', proxy = process.env.LUCENT_DICOMWEB_PROXY } = {}) {
+export function startServer({
+  root,
+  port = 0,
+  host = '127.0.0.1',
+  proxy = process.env.LUCENT_DICOMWEB_PROXY,
+} = {}) {
   const base = resolve(root);
   const headers = securityHeaders();
   const server = createServer((req, res) => {

@@ -2,8 +2,6 @@
  * The one place that wires the browser host together: the ingest worker, the DICOMweb client, the
  * instance registry, Cornerstone's viewer and the store. Implements the UI's `Actions`.
  */
-import { cache } from '@cornerstonejs/core';
-import { annotation } from '@cornerstonejs/tools';
 import { DicomWebClient, type StudyHit, type StudyQuery } from '../dicom/dicomweb';
 import { createIngestClient, type IngestClient } from '../dicom/ingest/client';
 import type { IngestEvent } from '../dicom/ingest/protocol';
@@ -11,18 +9,19 @@ import type { LoadError } from '../dicom/read';
 import { assembleStudies, imageCount, type LoadedInstance, type Series } from '../dicom/series';
 import { blobSource } from '../dicom/source';
 import type { Language } from '../i18n';
-import { clearLoaderCache, setDecodeFailureListener } from '../imaging/loader';
+import { setDecodeFailureListener } from '../imaging/loader';
+import { resetImaging } from '../imaging/session';
 import { listMeasurements, removeMeasurement } from '../imaging/measurements';
-import {
-  clearInstances,
-  getInstance,
-  imageIdOf,
-  instanceCount,
-  parseImageId,
-  registerInstance,
-} from '../imaging/registry';
+import { getInstance, imageIdOf, instanceCount, parseImageId, registerInstance } from '../imaging/registry';
 import { renderThumbnail } from '../imaging/thumbnails';
-import { Viewer, type CellSpec, type Layout, type PresetName, type SeriesDisplay, type ToolName } from '../imaging/viewer';
+import {
+  type Viewer,
+  type CellSpec,
+  type Layout,
+  type PresetName,
+  type SeriesDisplay,
+  type ToolName,
+} from '../imaging/viewer';
 import { log } from '../lib/logger';
 import { resetForNewStudy, type AppStore } from '../store';
 import { saveSettings } from '../store/persist';
@@ -48,7 +47,13 @@ export class Controller implements Actions {
       const entry = ref && getInstance(ref.key);
       if (!entry || this.decodeErrorFiles.has(entry.fileName)) return;
       this.decodeErrorFiles.add(entry.fileName);
-      this.addErrors([{ file: entry.fileName, code: 'decode-failed', message: `The image could not be decoded: ${message}` }]);
+      this.addErrors([
+        {
+          file: entry.fileName,
+          code: 'decode-failed',
+          message: `The image could not be decoded: ${message}`,
+        },
+      ]);
     });
   }
 
@@ -59,7 +64,8 @@ export class Controller implements Actions {
   viewerEvents(): ConstructorParameters<typeof Viewer>[0] {
     return {
       readout: (r) => this.store.setState((s) => ({ readouts: { ...s.readouts, [r.cell]: r } })),
-      loadFailed: (cell, message) => this.store.setState((s) => ({ cellErrors: { ...s.cellErrors, [cell]: message } })),
+      loadFailed: (cell, message) =>
+        this.store.setState((s) => ({ cellErrors: { ...s.cellErrors, [cell]: message } })),
       measurementsChanged: () => this.store.setState({ measurements: listMeasurements() }),
       seriesCached: (key, cached, total) =>
         this.store.setState((s) => ({ cached: { ...s.cached, [key]: { cached, total } } })),
@@ -74,10 +80,7 @@ export class Controller implements Actions {
     this.pacsAbort?.abort();
     this.loaded = [];
     this.decodeErrorFiles.clear();
-    clearInstances();
-    clearLoaderCache();
-    annotation.state.removeAllAnnotations();
-    cache.purgeCache();
+    resetImaging();
     resetForNewStudy(this.store);
   }
 
@@ -112,7 +115,12 @@ export class Controller implements Actions {
     switch (e.type) {
       case 'instances':
         for (const item of e.items) {
-          registerInstance({ key: item.key, fileName: item.fileName, info: item.info, source: blobSource(item.fileName, item.blob) });
+          registerInstance({
+            key: item.key,
+            fileName: item.fileName,
+            info: item.info,
+            source: blobSource(item.fileName, item.blob),
+          });
           this.loaded.push({ key: item.key, fileName: item.fileName, info: item.info });
         }
         // The very first instances are shown at once; later batches are coalesced.
@@ -137,8 +145,15 @@ export class Controller implements Actions {
     const { studies, loadErrors } = this.store.getState();
     const series = studies.flatMap((s) => s.series);
     const images = series.reduce((n, s) => n + (s.kind === 'image' ? imageCount(s) : 0), 0);
-    this.store.setState({ loading: null, lastLoad: { images, series: series.length, errors: loadErrors.length } });
-    log('info', 'study-loaded', { instances: instanceCount(), series: series.length, errors: loadErrors.length });
+    this.store.setState({
+      loading: null,
+      lastLoad: { images, series: series.length, errors: loadErrors.length },
+    });
+    log('info', 'study-loaded', {
+      instances: instanceCount(),
+      series: series.length,
+      errors: loadErrors.length,
+    });
   }
 
   private ingestFiles(files: readonly OpenFile[]): Promise<void> {
@@ -167,7 +182,10 @@ export class Controller implements Actions {
     this.pacsAbort = abort;
     const client = new DicomWebClient(url, fetch.bind(globalThis));
     const refs = await client.listInstances(study.studyInstanceUID, abort.signal);
-    this.store.setState({ retrieving: { done: 0, total: refs.length }, loading: { done: 0, total: refs.length } });
+    this.store.setState({
+      retrieving: { done: 0, total: refs.length },
+      loading: { done: 0, total: refs.length },
+    });
     let done = 0;
     let next = 0;
     let chunk: OpenFile[] = [];
@@ -184,11 +202,16 @@ export class Controller implements Actions {
         const label = `PACS instance ${n + 1} of ${refs.length}`;
         try {
           const bytes = await client.retrieveInstance(ref, abort.signal);
-          chunk.push({ file: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' }), name: label });
+          chunk.push({
+            file: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' }),
+            name: label,
+          });
           if (chunk.length >= 16 || done === 0) flush();
         } catch (e) {
           if (!abort.signal.aborted) {
-            this.addErrors([{ file: label, code: 'fetch-failed', message: e instanceof Error ? e.message : String(e) }]);
+            this.addErrors([
+              { file: label, code: 'fetch-failed', message: e instanceof Error ? e.message : String(e) },
+            ]);
           }
         }
         done++;

@@ -10,7 +10,7 @@ export function parseArgs(argv: readonly string[], spec: { values: string[]; fla
   const positionals: string[] = [];
   const options = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
+    const a = argv[i];
     if (a === '--') {
       positionals.push(...argv.slice(i + 1));
       break;

@@ -35,7 +35,8 @@ async function emitJson(value: unknown, out: string | undefined, io: Io): Promis
 async function analyze(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, { values: ['model', 'min-score', 'out', 'lang'], flags: [] });
   numberOption(args, 'min-score', 0, 1);
-  if (args.positionals.length === 0) throw new LucentError('bad-arguments', 'analyze needs at least one file, folder or zip');
+  if (args.positionals.length === 0)
+    throw new LucentError('bad-arguments', 'analyze needs at least one file, folder or zip');
   const analysis = await analyzePaths(args.positionals);
   for (const e of analysis.errors) io.stderr(`lucent: ${e.file}: ${e.message}\n`);
   const out = args.options.get('out');
@@ -60,7 +61,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case '--help':
       case '-h':
       case 'help':
-        (command === undefined ? io.stderr : io.stdout)(USAGE);
+        if (command === undefined) io.stderr(USAGE);
+        else io.stdout(USAGE);
         return command === undefined ? 2 : 0;
       case 'analyze':
         return await analyze(rest, io);

@@ -11,9 +11,16 @@ describe('archives', () => {
     const ct = new Uint8Array(readFileSync(corpusFile('CT_small.dcm')));
     const mr = new Uint8Array(readFileSync(corpusFile('MR_small.dcm')));
     const inner = zipSync({ 'inner/mr.dcm': mr });
-    const outer = zipSync({ 'study/ct.dcm': ct, 'study/nested.zip': inner, '__MACOSX/._ct.dcm': new Uint8Array(4) });
+    const outer = zipSync({
+      'study/ct.dcm': ct,
+      'study/nested.zip': inner,
+      '__MACOSX/._ct.dcm': new Uint8Array(4),
+    });
     const entries = await expandArchive(memorySource('case.zip', outer));
-    expect(entries?.map((e) => e.name).sort()).toEqual(['case.zip/study/ct.dcm', 'case.zip/study/nested.zip/inner/mr.dcm']);
+    expect(entries?.map((e) => e.name).sort()).toEqual([
+      'case.zip/study/ct.dcm',
+      'case.zip/study/nested.zip/inner/mr.dcm',
+    ]);
     for (const e of entries ?? []) expect((await readInstance(e)).ok).toBe(true);
   });
 
@@ -27,7 +34,9 @@ describe('archives', () => {
   it('reports a damaged zip as an archive error', async () => {
     const good = zipSync({ 'a.dcm': new Uint8Array(1000).fill(7) });
     const bad = good.slice(0, 40);
-    await expect(expandArchive(memorySource('bad.zip', bad))).rejects.toMatchObject({ code: 'archive-error' });
+    await expect(expandArchive(memorySource('bad.zip', bad))).rejects.toMatchObject({
+      code: 'archive-error',
+    });
   });
 
   it('passes through files that are not archives', async () => {

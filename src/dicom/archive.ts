@@ -7,7 +7,8 @@ import { DicomError } from './parse';
 import { memorySource, type ByteSource } from './source';
 
 const isZip = (b: Uint8Array): boolean => b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
-const isEmptyZip = (b: Uint8Array): boolean => b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x05 && b[3] === 0x06;
+const isEmptyZip = (b: Uint8Array): boolean =>
+  b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x05 && b[3] === 0x06;
 const isGzip = (b: Uint8Array): boolean => b[0] === 0x1f && b[1] === 0x8b;
 
 const MAX_DEPTH = 3;
@@ -33,7 +34,8 @@ export async function isArchive(source: ByteSource): Promise<boolean> {
 export async function expandArchive(source: ByteSource, depth = 0): Promise<ByteSource[] | null> {
   if (!(await isArchive(source))) return null;
   const bytes = await source.read(0, source.size);
-  if (depth >= MAX_DEPTH) throw new DicomError('archive-error', 'Archives nested more than three deep are not opened.');
+  if (depth >= MAX_DEPTH)
+    throw new DicomError('archive-error', 'Archives nested more than three deep are not opened.');
   let entries: [string, Uint8Array][];
   try {
     if (isGzip(bytes)) {
@@ -45,7 +47,8 @@ export async function expandArchive(source: ByteSource, depth = 0): Promise<Byte
       const files = unzipSync(bytes, {
         filter: (f) => {
           total += f.originalSize;
-          if (total > MAX_EXPANDED_BYTES) throw new DicomError('archive-error', 'The archive expands to more than 4 GB.');
+          if (total > MAX_EXPANDED_BYTES)
+            throw new DicomError('archive-error', 'The archive expands to more than 4 GB.');
           return !skipEntry(f.name);
         },
       });
@@ -53,7 +56,10 @@ export async function expandArchive(source: ByteSource, depth = 0): Promise<Byte
     }
   } catch (e) {
     if (e instanceof DicomError) throw e;
-    throw new DicomError('archive-error', 'The archive is damaged or uses an unsupported compression method.');
+    throw new DicomError(
+      'archive-error',
+      'The archive is damaged or uses an unsupported compression method.',
+    );
   }
   const out: ByteSource[] = [];
   for (const [name, data] of entries) {

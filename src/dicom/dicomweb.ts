@@ -5,7 +5,10 @@
  */
 import { DicomError } from './parse';
 
-export type Fetch = (input: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
+export type Fetch = (
+  input: string,
+  init?: { headers?: Record<string, string>; signal?: AbortSignal },
+) => Promise<{
   ok: boolean;
   status: number;
   statusText: string;
@@ -50,10 +53,11 @@ function value(ds: JsonDataset, tag: string): unknown {
 function text(ds: JsonDataset, tag: string): string {
   const v = value(ds, tag);
   if (v === undefined || v === null) return '';
-  if (typeof v === 'object' && 'Alphabetic' in (v as Record<string, unknown>)) {
-    return String((v as Record<string, unknown>)['Alphabetic'] ?? '');
+  if (typeof v === 'object') {
+    const alphabetic = (v as Record<string, unknown>)['Alphabetic'];
+    return typeof alphabetic === 'string' ? alphabetic : '';
   }
-  return String(v);
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
 }
 
 function texts(ds: JsonDataset, tag: string): string[] {
@@ -100,15 +104,21 @@ export class DicomWebClient {
       );
     }
     if (res.status === 204) return [];
-    if (!res.ok) throw new DicomError('fetch-failed', `The DICOMweb server answered ${res.status} ${res.statusText}.`);
+    if (!res.ok)
+      throw new DicomError('fetch-failed', `The DICOMweb server answered ${res.status} ${res.statusText}.`);
     const body = await res.json();
-    if (!Array.isArray(body)) throw new DicomError('fetch-failed', 'The DICOMweb server sent a response that is not a DICOM JSON list.');
+    if (!Array.isArray(body))
+      throw new DicomError(
+        'fetch-failed',
+        'The DICOMweb server sent a response that is not a DICOM JSON list.',
+      );
     return body as JsonDataset[];
   }
 
   async searchStudies(q: StudyQuery, signal?: AbortSignal): Promise<StudyHit[]> {
     const params = new URLSearchParams();
-    if (q.patientName) params.set('PatientName', q.patientName.includes('*') ? q.patientName : `*${q.patientName}*`);
+    if (q.patientName)
+      params.set('PatientName', q.patientName.includes('*') ? q.patientName : `*${q.patientName}*`);
     if (q.patientId) params.set('PatientID', q.patientId);
     if (q.studyDate) params.set('StudyDate', dicomDate(q.studyDate));
     if (q.modality) params.set('ModalitiesInStudy', q.modality);
@@ -130,7 +140,10 @@ export class DicomWebClient {
   }
 
   async listInstances(studyInstanceUID: string, signal?: AbortSignal): Promise<InstanceRef[]> {
-    const rows = await this.getJson(`/studies/${encodeURIComponent(studyInstanceUID)}/instances?includefield=0020000E`, signal);
+    const rows = await this.getJson(
+      `/studies/${encodeURIComponent(studyInstanceUID)}/instances?includefield=0020000E`,
+      signal,
+    );
     return rows
       .map((ds) => ({
         studyInstanceUID,
@@ -152,9 +165,13 @@ export class DicomWebClient {
         signal,
       });
     } catch (e) {
-      throw new DicomError('fetch-failed', `Retrieving an instance failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw new DicomError(
+        'fetch-failed',
+        `Retrieving an instance failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
-    if (!res.ok) throw new DicomError('fetch-failed', `Retrieving an instance failed: ${res.status} ${res.statusText}.`);
+    if (!res.ok)
+      throw new DicomError('fetch-failed', `Retrieving an instance failed: ${res.status} ${res.statusText}.`);
     const body = new Uint8Array(await res.arrayBuffer());
     const type = res.headers.get('content-type') ?? '';
     if (!type.toLowerCase().startsWith('multipart/')) return body;

@@ -33,7 +33,9 @@ describe('frame extraction', () => {
     for (const k of [0, 7, 14]) {
       const mine = await frameBytes('rtdose.dcm', k);
       expect(mine.length).toBe(frameSize);
-      expect(Buffer.from(mine).equals(Buffer.from(raw.subarray(k * frameSize, (k + 1) * frameSize)))).toBe(true);
+      expect(Buffer.from(mine).equals(Buffer.from(raw.subarray(k * frameSize, (k + 1) * frameSize)))).toBe(
+        true,
+      );
     }
   });
 

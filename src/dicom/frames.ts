@@ -34,7 +34,7 @@ export function nativeFrameRange(image: ImageInfo, frame: number): { start: numb
 
 function concat(bytes: Uint8Array, parts: readonly Fragment[]): Uint8Array {
   if (parts.length === 1) {
-    const p = parts[0] as Fragment;
+    const p = parts[0];
     return bytes.subarray(p.offset, p.offset + p.length);
   }
   const total = parts.reduce((n, p) => n + p.length, 0);
@@ -61,13 +61,13 @@ export function framesFromFragments(
   if (!bot) throw new DicomError('not-dicom', 'Compressed pixel data has no Basic Offset Table item.');
   if (data.length === 0) throw new DicomError('no-pixel-data', 'Compressed pixel data holds no fragments.');
   if (numberOfFrames === 1) return [data];
-  const firstItemStart = (data[0] as Fragment).offset - 8;
+  const firstItemStart = data[0].offset - 8;
   const offsetsToFrames = (offsets: readonly number[]): Fragment[][] => {
     const frames: Fragment[][] = offsets.map(() => []);
     for (const f of data) {
       const rel = f.offset - 8 - firstItemStart;
       let k = offsets.length - 1;
-      while (k > 0 && rel < (offsets[k] as number)) k--;
+      while (k > 0 && rel < offsets[k]) k--;
       frames[k]?.push(f);
     }
     return frames;
@@ -111,12 +111,18 @@ export function extractFrame(
   extendedOffsets?: readonly number[],
 ): Uint8Array {
   if (frame < 0 || frame >= image.numberOfFrames) {
-    throw new DicomError('invalid-attribute', `Frame ${frame + 1} does not exist (the image has ${image.numberOfFrames}).`);
+    throw new DicomError(
+      'invalid-attribute',
+      `Frame ${frame + 1} does not exist (the image has ${image.numberOfFrames}).`,
+    );
   }
   if (!encapsulated) {
     const { start, end } = nativeFrameRange(image, frame);
     if (end > bytes.length) {
-      throw new DicomError('truncated', `Frame ${frame + 1} lies beyond the end of the pixel data: it is truncated.`);
+      throw new DicomError(
+        'truncated',
+        `Frame ${frame + 1} lies beyond the end of the pixel data: it is truncated.`,
+      );
     }
     return bytes.subarray(start, end);
   }

@@ -40,12 +40,12 @@ export function orientationLabel(v: Vec3): string {
     ['P', 'A'],
     ['S', 'I'],
   ];
-  const order = [0, 1, 2].sort((a, b) => Math.abs(v[b] as number) - Math.abs(v[a] as number));
+  const order = [0, 1, 2].sort((a, b) => Math.abs(v[b]) - Math.abs(v[a]));
   let out = '';
   for (const i of order) {
-    const c = v[i] as number;
+    const c = v[i];
     if (Math.abs(c) < 0.25) continue;
-    const pair = axes[i] as [string, string];
+    const pair = axes[i];
     out += c > 0 ? pair[0] : pair[1];
   }
   return out;

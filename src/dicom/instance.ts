@@ -2,7 +2,7 @@
  * From a parsed file to an {@link InstanceInfo}: the plain, serialisable record of one DICOM instance
  * that the rest of Lucent works with (series assembly, Cornerstone metadata, the CLI).
  */
-import { DataSet, DicomError, type ParsedFile, type PixelDataLocation } from './parse';
+import { type DataSet, DicomError, type ParsedFile, type PixelDataLocation } from './parse';
 import { T, formatTag } from './tags';
 import type { Vec3 } from './geometry';
 
@@ -183,7 +183,9 @@ function frameFromGroups(groups: readonly DataSet[]): FrameInfo {
       ...(ps ? { pixelSpacing: [ps[0], ps[1]] as const } : {}),
       ...(pm?.number(T.SliceThickness) !== undefined ? { sliceThickness: pm.number(T.SliceThickness) } : {}),
       ...(pvt?.number(T.RescaleSlope) !== undefined ? { rescaleSlope: pvt.number(T.RescaleSlope) } : {}),
-      ...(pvt?.number(T.RescaleIntercept) !== undefined ? { rescaleIntercept: pvt.number(T.RescaleIntercept) } : {}),
+      ...(pvt?.number(T.RescaleIntercept) !== undefined
+        ? { rescaleIntercept: pvt.number(T.RescaleIntercept) }
+        : {}),
       ...(voi?.number(T.WindowCenter) !== undefined ? { windowCenter: voi.number(T.WindowCenter) } : {}),
       ...(voi?.number(T.WindowWidth) !== undefined ? { windowWidth: voi.number(T.WindowWidth) } : {}),
     };
@@ -192,7 +194,10 @@ function frameFromGroups(groups: readonly DataSet[]): FrameInfo {
 }
 
 function paletteOf(ds: DataSet): PaletteInfo | undefined {
-  const one = (d: number, t: number): { descriptor: number[]; data: Uint16Array | Uint8Array } | undefined => {
+  const one = (
+    d: number,
+    t: number,
+  ): { descriptor: number[]; data: Uint16Array | Uint8Array } | undefined => {
     const descriptor = ds.numbers(d);
     const raw = ds.raw(t);
     if (descriptor.length < 3 || !raw) return undefined;
@@ -204,7 +209,7 @@ function paletteOf(ds: DataSet): PaletteInfo | undefined {
         : copy;
     if (data instanceof Uint16Array && !ds.littleEndian) {
       for (let i = 0; i < data.length; i++) {
-        const v = data[i] as number;
+        const v = data[i];
         data[i] = ((v & 0xff) << 8) | (v >> 8);
       }
     }
@@ -221,7 +226,10 @@ function imageInfo(ds: DataSet, pixel: PixelDataLocation, transferSyntaxUID: str
   const columns = ds.number(T.Columns);
   const bitsAllocated = ds.number(T.BitsAllocated);
   if (!rows || !columns) {
-    throw new DicomError('invalid-attribute', 'The image has no valid Rows (0028,0010) or Columns (0028,0011).');
+    throw new DicomError(
+      'invalid-attribute',
+      'The image has no valid Rows (0028,0010) or Columns (0028,0011).',
+    );
   }
   if (!bitsAllocated) {
     throw new DicomError('invalid-attribute', 'The image has no valid Bits Allocated (0028,0100).');
@@ -233,7 +241,8 @@ function imageInfo(ds: DataSet, pixel: PixelDataLocation, transferSyntaxUID: str
   const samplesPerPixel = ds.number(T.SamplesPerPixel) ?? 1;
   const photometric = str(ds, T.PhotometricInterpretation) ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2');
   if (!pixel.encapsulated && pixel.tag === T.PixelData) {
-    const expected = numberOfFrames * nativeFrameBytes(rows, columns, samplesPerPixel, bitsAllocated, photometric);
+    const expected =
+      numberOfFrames * nativeFrameBytes(rows, columns, samplesPerPixel, bitsAllocated, photometric);
     if (pixel.length < expected) {
       throw new DicomError(
         'truncated',
@@ -262,7 +271,7 @@ function imageInfo(ds: DataSet, pixel: PixelDataLocation, transferSyntaxUID: str
       });
     } else if (ipp && iop && gfov.length === numberOfFrames) {
       const n = normalOf(iop);
-      const d = (gfov[i] as number) - (gfov[0] as number);
+      const d = gfov[i] - gfov[0];
       frames.push({ position: [ipp[0] + n[0] * d, ipp[1] + n[1] * d, ipp[2] + n[2] * d], orientation: iop });
     } else {
       frames.push({ position: numberOfFrames === 1 ? ipp : undefined, orientation: iop });
@@ -333,7 +342,8 @@ export function normalOf(iop: readonly number[]): Vec3 {
  */
 export function describeInstance(file: ParsedFile): InstanceInfo {
   const ds = file.dataset;
-  const sopClassUID = str(ds, T.SOPClassUID) ?? (file.meta && str(file.meta, T.MediaStorageSOPClassUID)) ?? '';
+  const sopClassUID =
+    str(ds, T.SOPClassUID) ?? (file.meta && str(file.meta, T.MediaStorageSOPClassUID)) ?? '';
   const sopInstanceUID =
     str(ds, T.SOPInstanceUID) ?? (file.meta && str(file.meta, T.MediaStorageSOPInstanceUID)) ?? '';
   const label = nonImageLabel(sopClassUID);

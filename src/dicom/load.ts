@@ -55,10 +55,14 @@ export async function loadSources(
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       if (options.signal?.aborted) return;
-      const item = items[next++] as LoadItem;
+      const item = items[next++];
       const r = await readInstance(item.source);
       if (r.ok) {
-        emit({ type: 'instance', instance: { key: item.key, fileName: item.source.name, info: r.info }, source: item.source });
+        emit({
+          type: 'instance',
+          instance: { key: item.key, fileName: item.source.name, info: r.info },
+          source: item.source,
+        });
       } else {
         emit({ type: 'error', error: r.error });
       }

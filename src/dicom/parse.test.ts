@@ -93,7 +93,11 @@ describe('broken and unusual files get a specific reason', () => {
   });
 
   it('an empty file is reported as empty', async () => {
-    const r = await readInstance({ name: 'empty.dcm', size: 0, read: () => Promise.resolve(new Uint8Array()) });
+    const r = await readInstance({
+      name: 'empty.dcm',
+      size: 0,
+      read: () => Promise.resolve(new Uint8Array()),
+    });
     expect(!r.ok && r.error.code).toBe('empty-file');
   });
 

@@ -238,7 +238,7 @@ function readHeader(ctx: Ctx, pos: number, le: boolean, explicit: boolean): Head
   const b4 = ctx.bytes[pos + 4];
   const b5 = ctx.bytes[pos + 5];
   if (explicit && isUpper(b4) && isUpper(b5)) {
-    const vr = String.fromCharCode(b4 as number, b5 as number);
+    const vr = String.fromCharCode(b4, b5);
     if (VALID_VRS.has(vr)) {
       if (LONG_VRS.has(vr)) {
         ensure(ctx, pos + 12, tag);
@@ -285,7 +285,13 @@ function parseElements(
     }
     if (depth === 0 && h.tag === T.PixelData) {
       pos = readPixelData(ctx, h, valueStart, le);
-      if (ctx.pixel) elements.set(h.tag, { tag: h.tag, vr: h.vr, offset: valueStart, length: h.length === UNDEFINED ? -1 : h.length });
+      if (ctx.pixel)
+        elements.set(h.tag, {
+          tag: h.tag,
+          vr: h.vr,
+          offset: valueStart,
+          length: h.length === UNDEFINED ? -1 : h.length,
+        });
       if (pos < 0) return { elements, next: ctx.sourceSize };
       continue;
     }
@@ -347,7 +353,10 @@ function parseSequence(
   const limit = end ?? Number.POSITIVE_INFINITY;
   while (pos < limit) {
     if (end === undefined && pos >= ctx.sourceSize) {
-      throw new DicomError('truncated', `The file ends inside sequence ${formatTag(owner)}: it is truncated.`);
+      throw new DicomError(
+        'truncated',
+        `The file ends inside sequence ${formatTag(owner)}: it is truncated.`,
+      );
     }
     ensure(ctx, pos + 8, owner);
     const tag = ((ctx.view.getUint16(pos, le) << 16) | ctx.view.getUint16(pos + 2, le)) >>> 0;
@@ -355,9 +364,13 @@ function parseSequence(
     pos += 8;
     if (tag === T.SequenceDelimitation) return { items, next: pos };
     if (tag !== T.Item) {
-      throw new DicomError('not-dicom', `Sequence ${formatTag(owner)} holds ${formatTag(tag)} where an item belongs.`, {
-        tag: formatTag(owner),
-      });
+      throw new DicomError(
+        'not-dicom',
+        `Sequence ${formatTag(owner)} holds ${formatTag(tag)} where an item belongs.`,
+        {
+          tag: formatTag(owner),
+        },
+      );
     }
     if (length === UNDEFINED) {
       const { elements, next } = parseElements(ctx, pos, undefined, le, explicit, depth);
@@ -417,7 +430,10 @@ export function readFragments(
     pos += 8;
     if (tag === T.SequenceDelimitation) return { fragments, next: pos };
     if (tag !== T.Item || length === UNDEFINED) {
-      throw new DicomError('not-dicom', `Compressed pixel data holds ${formatTag(tag)} where a fragment belongs.`);
+      throw new DicomError(
+        'not-dicom',
+        `Compressed pixel data holds ${formatTag(tag)} where a fragment belongs.`,
+      );
     }
     if (pos + length > bytes.length) {
       throw new DicomError(
@@ -432,9 +448,12 @@ export function readFragments(
 
 function sniffEncoding(bytes: Uint8Array, at: number): { explicit: boolean; littleEndian: boolean } | null {
   if (at + 8 > bytes.length) return null;
-  const gLE = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-  const gBE = ((bytes[at] as number) << 8) | (bytes[at + 1] as number);
-  const vrOk = isUpper(bytes[at + 4]) && isUpper(bytes[at + 5]) && VALID_VRS.has(String.fromCharCode(bytes[at + 4] as number, bytes[at + 5] as number));
+  const gLE = bytes[at] | (bytes[at + 1] << 8);
+  const gBE = (bytes[at] << 8) | bytes[at + 1];
+  const vrOk =
+    isUpper(bytes[at + 4]) &&
+    isUpper(bytes[at + 5]) &&
+    VALID_VRS.has(String.fromCharCode(bytes[at + 4], bytes[at + 5]));
   const plausible = (g: number): boolean => g >= 0x0002 && g <= 0x0032 && g % 2 === 0;
   if (plausible(gLE)) return { explicit: vrOk, littleEndian: true };
   if (plausible(gBE) && vrOk) return { explicit: true, littleEndian: false };
@@ -476,7 +495,8 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
       if (group !== 0x0002) break;
       const h = readHeader(baseCtx, pos, true, true);
       const valueStart = pos + h.headerSize;
-      if (h.length === UNDEFINED) throw new DicomError('not-dicom', 'The file meta information is malformed.');
+      if (h.length === UNDEFINED)
+        throw new DicomError('not-dicom', 'The file meta information is malformed.');
       ensure(baseCtx, valueStart + h.length, h.tag);
       metaElements.set(h.tag, { tag: h.tag, vr: h.vr, offset: valueStart, length: h.length });
       pos = valueStart + h.length;
@@ -510,7 +530,10 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
     try {
       inflated = inflateSync(input.subarray(datasetStart));
     } catch {
-      throw new DicomError('truncated', 'The deflated dataset cannot be inflated: the file is damaged or truncated.');
+      throw new DicomError(
+        'truncated',
+        'The deflated dataset cannot be inflated: the file is damaged or truncated.',
+      );
     }
     ctx = {
       ...baseCtx,
@@ -521,12 +544,19 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
     datasetStart = 0;
   }
 
-  const { elements } = parseElements(ctx, datasetStart, ctx.sourceSize, syntax.littleEndian, syntax.explicitVR, 0);
+  const { elements } = parseElements(
+    ctx,
+    datasetStart,
+    ctx.sourceSize,
+    syntax.littleEndian,
+    syntax.explicitVR,
+    0,
+  );
   if (elements.size === 0 && !meta) {
     throw new DicomError('not-dicom', 'This is not a DICOM file (no attributes could be read).');
   }
   const dataset = new DataSet(ctx.bytes, syntax.littleEndian, elements, ctx.charset);
-  let pixel = ctx.pixel as PixelDataLocation | null;
+  let pixel = ctx.pixel;
   if (pixel && inflated) {
     const end = pixel.length >= 0 ? pixel.offset + pixel.length : inflated.length;
     const inline = inflated.slice(pixel.offset, end);

@@ -14,8 +14,7 @@ export interface LoadError {
 }
 
 export type ReadOutcome =
-  | { readonly ok: true; readonly info: InstanceInfo }
-  | { readonly ok: false; readonly error: LoadError };
+  { readonly ok: true; readonly info: InstanceInfo } | { readonly ok: false; readonly error: LoadError };
 
 const WHOLE_FILE_BELOW = 2 * 1024 * 1024;
 const FIRST_READ = 16 * 1024;
@@ -46,7 +45,11 @@ export async function readInstance(source: ByteSource): Promise<ReadOutcome> {
 export function toLoadError(file: string, e: unknown): LoadError {
   if (e instanceof DicomError) return { file, code: e.code, message: e.message };
   if (e instanceof NeedMoreData) {
-    return { file, code: 'truncated', message: 'The file ends before its DICOM header does: it is truncated.' };
+    return {
+      file,
+      code: 'truncated',
+      message: 'The file ends before its DICOM header does: it is truncated.',
+    };
   }
   if (e instanceof RangeError) {
     return { file, code: 'not-dicom', message: `The file could not be parsed as DICOM (${messageOf(e)}).` };

@@ -28,7 +28,12 @@ function image(position: Vec3 | undefined, overrides: Partial<ImageInfo> = {}): 
   };
 }
 
-function instance(key: string, n: number | undefined, position: Vec3 | undefined, series = 'S1'): LoadedInstance {
+function instance(
+  key: string,
+  n: number | undefined,
+  position: Vec3 | undefined,
+  series = 'S1',
+): LoadedInstance {
   const info: InstanceInfo = {
     sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
     sopInstanceUID: `1.2.3.${key}`,
@@ -67,9 +72,15 @@ describe('series assembly', () => {
 
   it('rejects irregular spacing and duplicate positions as volumes', () => {
     const irregular = [0, 1, 2, 5].map((z, i) => instance(`i${i}`, i + 1, [0, 0, z]));
-    expect(assembleStudies(irregular)[0]?.series[0]?.volume).toMatchObject({ isVolume: false, reason: 'irregular-spacing' });
+    expect(assembleStudies(irregular)[0]?.series[0]?.volume).toMatchObject({
+      isVolume: false,
+      reason: 'irregular-spacing',
+    });
     const dup = [0, 1, 1, 2].map((z, i) => instance(`d${i}`, i + 1, [0, 0, z]));
-    expect(assembleStudies(dup)[0]?.series[0]?.volume).toMatchObject({ isVolume: false, reason: 'duplicate-positions' });
+    expect(assembleStudies(dup)[0]?.series[0]?.volume).toMatchObject({
+      isVolume: false,
+      reason: 'duplicate-positions',
+    });
   });
 
   it('splits a series whose images differ in size into separate display sets', () => {

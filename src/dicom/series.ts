@@ -125,7 +125,7 @@ function volumeVerdict(ordered: readonly Entry[], normal: Vec3 | undefined): Vol
   }
   const gaps: number[] = [];
   for (let i = 1; i < ordered.length; i++) {
-    const d = sub((ordered[i] as Entry).position as Vec3, (ordered[i - 1] as Entry).position as Vec3);
+    const d = sub(ordered[i].position as Vec3, ordered[i - 1].position as Vec3);
     const along = Math.abs(dot(d, normal));
     // Frames offset within the plane (gantry tilt, scouts) do not stack into a volume.
     if (norm(d) - along > 0.05 * Math.max(along, 1)) return { isVolume: false, reason: 'irregular-spacing' };
@@ -242,7 +242,10 @@ export function assembleStudies(instances: readonly LoadedInstance[]): Study[] {
       series,
     });
   }
-  return out.sort((a, b) => (a.date ?? '').localeCompare(b.date ?? '') || a.studyInstanceUID.localeCompare(b.studyInstanceUID));
+  return out.sort(
+    (a, b) =>
+      (a.date ?? '').localeCompare(b.date ?? '') || a.studyInstanceUID.localeCompare(b.studyInstanceUID),
+  );
 }
 
 /** Image count shown for a series: frames for images, instances for non-image objects. */

@@ -29,6 +29,7 @@ export function blobSource(name: string, blob: BlobLike): ByteSource {
   return {
     name,
     size: blob.size,
-    read: async (start, end) => new Uint8Array(await blob.slice(start, Math.min(end, blob.size)).arrayBuffer()),
+    read: async (start, end) =>
+      new Uint8Array(await blob.slice(start, Math.min(end, blob.size)).arrayBuffer()),
   };
 }

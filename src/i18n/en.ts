@@ -136,7 +136,8 @@ export const en = {
   'pacs.columns.modalities': 'Modalities',
   'pacs.columns.series': 'Series',
   'pacs.columns.instances': 'Images',
-  'pacs.hint': 'Only this device and the server above are contacted. The server must allow this origin (CORS).',
+  'pacs.hint':
+    'Only this device and the server above are contacted. The server must allow this origin (CORS).',
 
   'help.title': 'Keyboard shortcuts',
   'help.close': 'Close',

@@ -21,18 +21,26 @@ import { lucentMetadataProvider } from './metadata';
 let started: Promise<{ cpuRendering: boolean }> | null = null;
 
 export function initImaging(): Promise<{ cpuRendering: boolean }> {
-  started ??= (async () => {
+  started ??= Promise.resolve().then(() => {
     coreInit();
     const workers = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1));
     dicomLoaderInit({ maxWebWorkers: workers });
     toolsInit();
     // Lucent's provider answers first; Cornerstone's own providers remain for anything it does not know.
-    metaData.addProvider(lucentMetadataProvider as never, 10_000);
-    imageLoader.registerImageLoader('lucent', lucentImageLoader as never);
-    for (const tool of [WindowLevelTool, ZoomTool, PanTool, StackScrollTool, LengthTool, EllipticalROITool, ProbeTool]) {
+    metaData.addProvider(lucentMetadataProvider, 10_000);
+    imageLoader.registerImageLoader('lucent', lucentImageLoader);
+    for (const tool of [
+      WindowLevelTool,
+      ZoomTool,
+      PanTool,
+      StackScrollTool,
+      LengthTool,
+      EllipticalROITool,
+      ProbeTool,
+    ]) {
       addTool(tool);
     }
     return { cpuRendering: getShouldUseCPURendering() };
-  })();
+  });
   return started;
 }

@@ -24,7 +24,8 @@ async function frameBytes(key: string, image: ImageInfo, frame: number): Promise
   if (!px.encapsulated) {
     const { start, end } = nativeFrameRange(image, frame);
     const bytes = await entry.source.read(px.offset + start, px.offset + end);
-    if (bytes.length < end - start) throw new DicomError('truncated', 'The pixel data ends early: the file is truncated.');
+    if (bytes.length < end - start)
+      throw new DicomError('truncated', 'The pixel data ends early: the file is truncated.');
     return bytes;
   }
   let all = encapsulatedCache.get(key);
@@ -54,14 +55,14 @@ export function lucentImageLoader(
     if (!ref || !entry || !image) throw new Error(`Unknown image ${imageId}`);
     try {
       const bytes = await frameBytes(ref.key, image, ref.frame);
-      const image3 = await createImage(imageId, bytes, entry.info.transferSyntaxUID, options as never);
+      const image3 = await createImage(imageId, bytes, entry.info.transferSyntaxUID, options);
       return image3 as never;
     } catch (e) {
       const message =
         e instanceof Error
           ? e.message
           : typeof e === 'object' && e !== null && 'error' in e
-            ? String((e as { error: unknown }).error)
+            ? String(e.error)
             : String(e);
       onDecodeFailure?.({ imageId, message });
       throw e instanceof Error ? e : new Error(message);
@@ -69,4 +70,3 @@ export function lucentImageLoader(
   })();
   return { promise, cancelFn: undefined };
 }
-

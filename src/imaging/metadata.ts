@@ -106,7 +106,9 @@ export function lucentMetadataProvider(type: string, imageId: string): Module {
       return { windowCenter: centers, windowWidth: widths, voiLUTFunction: image.voiLutFunction };
     }
     case 'multiframeModule':
-      return image ? { NumberOfFrames: image.numberOfFrames, numberOfFrames: image.numberOfFrames } : undefined;
+      return image
+        ? { NumberOfFrames: image.numberOfFrames, numberOfFrames: image.numberOfFrames }
+        : undefined;
     case 'instance':
       return {
         Modality: info.modality,

@@ -42,5 +42,5 @@ export function imageIdOf(key: string, frame: number): string {
 export function parseImageId(imageId: string): { key: string; frame: number } | undefined {
   const m = /^lucent:([^/]+)\/(\d+)$/.exec(imageId);
   if (!m) return undefined;
-  return { key: m[1] as string, frame: Number(m[2]) };
+  return { key: m[1], frame: Number(m[2]) };
 }

@@ -84,14 +84,16 @@ const STACK_GROUP = 'lucent-stack';
 const VOLUME_GROUP = 'lucent-volume';
 const viewportId = (cell: number): string => `lucent-vp-${cell}`;
 
+/** Cornerstone tool names (each class's static `toolName`). */
 const TOOL_CLASS: Record<ToolName, string> = {
-  windowLevel: WindowLevelTool.toolName,
-  zoom: ZoomTool.toolName,
-  pan: PanTool.toolName,
-  length: LengthTool.toolName,
-  ellipse: EllipticalROITool.toolName,
-  probe: ProbeTool.toolName,
+  windowLevel: String(WindowLevelTool.toolName),
+  zoom: String(ZoomTool.toolName),
+  pan: String(PanTool.toolName),
+  length: String(LengthTool.toolName),
+  ellipse: String(EllipticalROITool.toolName),
+  probe: String(ProbeTool.toolName),
 };
+const STACK_SCROLL = String(StackScrollTool.toolName);
 
 interface Mounted {
   readonly cell: number;
@@ -119,7 +121,7 @@ export class Viewer {
     for (const id of [STACK_GROUP, VOLUME_GROUP]) {
       const group = ToolGroupManager.getToolGroup(id) ?? ToolGroupManager.createToolGroup(id);
       if (!group) continue;
-      for (const name of [...Object.values(TOOL_CLASS), StackScrollTool.toolName]) {
+      for (const name of [...Object.values(TOOL_CLASS), STACK_SCROLL]) {
         if (!group.hasTool(name)) group.addTool(name);
       }
     }
@@ -135,7 +137,10 @@ export class Viewer {
   }
 
   /** Show `cells` (one per DOM element) with their series. Replaces whatever was shown. */
-  async mount(cells: readonly { element: HTMLDivElement; spec: CellSpec }[], series: ReadonlyMap<string, SeriesDisplay>): Promise<void> {
+  async mount(
+    cells: readonly { element: HTMLDivElement; spec: CellSpec }[],
+    series: ReadonlyMap<string, SeriesDisplay>,
+  ): Promise<void> {
     const generation = ++this.generation;
     this.stopCine();
     for (const [el, off] of this.listeners) {
@@ -177,7 +182,9 @@ export class Viewer {
       this.listen(m);
     }
     this.activeCell = Math.min(this.activeCell, Math.max(0, this.mounted.length - 1));
-    await Promise.all(this.mounted.filter((m) => m.spec.plane === 'stack').map((m) => this.showStack(m, generation)));
+    await Promise.all(
+      this.mounted.filter((m) => m.spec.plane === 'stack').map((m) => this.showStack(m, generation)),
+    );
     const volumeCells = this.mounted.filter((m) => m.spec.plane !== 'stack' && m.series);
     if (volumeCells.length > 0) await this.showVolume(volumeCells, generation);
   }
@@ -192,7 +199,7 @@ export class Viewer {
   }
 
   private async showStack(m: Mounted, generation: number): Promise<void> {
-    const vp = this.engine.getViewport(viewportId(m.cell)) as Types.IStackViewport | undefined;
+    const vp = this.engine.getViewport<Types.IStackViewport>(viewportId(m.cell));
     if (!vp || !m.series) return;
     const ids = [...m.series.imageIds];
     try {
@@ -219,7 +226,11 @@ export class Viewer {
         (volume as unknown as { load?: () => void }).load?.();
       }
       if (generation !== this.generation) return;
-      await setVolumesForViewports(this.engine, [{ volumeId }], cells.map((c) => viewportId(c.cell)));
+      await setVolumesForViewports(
+        this.engine,
+        [{ volumeId }],
+        cells.map((c) => viewportId(c.cell)),
+      );
       if (generation !== this.generation) return;
       this.engine.renderViewports(cells.map((c) => viewportId(c.cell)));
     } catch (e) {
@@ -238,7 +249,7 @@ export class Viewer {
     const report = (): void => this.events.seriesCached(series.key, cached, ids.length);
     const worker = async (): Promise<void> => {
       while (next < ids.length) {
-        const id = ids[next++] as string;
+        const id = ids[next++];
         try {
           if (!cache.isLoaded(id)) await imageLoader.loadAndCacheImage(id);
         } catch {
@@ -249,7 +260,9 @@ export class Viewer {
       }
     };
     const concurrency = Math.max(2, Math.min(6, navigator.hardwareConcurrency || 2));
-    void Promise.all(Array.from({ length: concurrency }, worker)).finally(() => this.prefetching.delete(series.key));
+    void Promise.all(Array.from({ length: concurrency }, worker)).finally(() =>
+      this.prefetching.delete(series.key),
+    );
   }
 
   private scheduleReadout(cell: number): void {
@@ -267,7 +280,8 @@ export class Viewer {
     if (!m) return undefined;
     const vp = this.engine.getViewport(viewportId(cell));
     if (!vp) return undefined;
-    const props = (vp as Types.IStackViewport).getProperties?.() as { voiRange?: { lower: number; upper: number } } | undefined;
+    const props = (vp as Types.IStackViewport).getProperties?.() as
+      { voiRange?: { lower: number; upper: number } } | undefined;
     const voi = props?.voiRange;
     const zoom = (vp as unknown as { getZoom?: () => number }).getZoom?.() ?? 1;
     const common = {
@@ -319,11 +333,12 @@ export class Viewer {
       bind(primary, Primary);
       bind(TOOL_CLASS.zoom, Secondary);
       bind(TOOL_CLASS.pan, Auxiliary);
-      bind(StackScrollTool.toolName, Wheel);
-      for (const name of [...Object.values(TOOL_CLASS), StackScrollTool.toolName]) {
+      bind(STACK_SCROLL, Wheel);
+      for (const name of [...Object.values(TOOL_CLASS), STACK_SCROLL]) {
         const b = bindings.get(name);
         if (b) group.setToolActive(name, { bindings: b });
-        else if ([TOOL_CLASS.length, TOOL_CLASS.ellipse, TOOL_CLASS.probe].includes(name)) group.setToolPassive(name);
+        else if ([TOOL_CLASS.length, TOOL_CLASS.ellipse, TOOL_CLASS.probe].includes(name))
+          group.setToolPassive(name);
         else group.setToolDisabled(name);
       }
     }
@@ -368,7 +383,7 @@ export class Viewer {
 
   scroll(delta: number): void {
     const vp = this.targetViewports(false)[0];
-    if (vp) csUtils.scroll(vp as never, { delta, loop: false });
+    if (vp) csUtils.scroll(vp, { delta, loop: false });
   }
 
   isCinePlaying(): boolean {
@@ -405,7 +420,7 @@ export class Viewer {
 
   /** Statistics of the image shown in a stack cell, in modality units (diagnostics and tests). */
   displayedPixelStats(cell: number): PixelStats | undefined {
-    const vp = this.engine.getViewport(viewportId(cell)) as Types.IStackViewport | undefined;
+    const vp = this.engine.getViewport<Types.IStackViewport>(viewportId(cell));
     const image = vp?.getCornerstoneImage?.();
     if (!image) return undefined;
     const data = image.getPixelData() as ArrayLike<number>;
@@ -417,8 +432,9 @@ export class Viewer {
       let sum = 0;
       let sum2 = 0;
       for (let i = 0; i < pixels; i++) {
-        const raw = data[i * components + c] as number;
-        const v = image.preScale?.scaled || image.color ? raw : raw * (image.slope ?? 1) + (image.intercept ?? 0);
+        const raw = data[i * components + c];
+        const v =
+          image.preScale?.scaled || image.color ? raw : raw * (image.slope ?? 1) + (image.intercept ?? 0);
         if (v < min) min = v;
         if (v > max) max = v;
         sum += v;
@@ -446,7 +462,7 @@ export interface PixelStats {
 function describeLoadFailure(e: unknown): string {
   if (e instanceof Error) return e.message;
   if (typeof e === 'object' && e !== null && 'error' in e) {
-    const inner = (e as { error: unknown }).error;
+    const inner = e.error;
     return inner instanceof Error ? inner.message : String(inner);
   }
   return String(e);

@@ -19,7 +19,7 @@ export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'string') return error;
   if (typeof error === 'object' && error !== null && 'message' in error) {
-    const m = (error as { message: unknown }).message;
+    const m = error.message;
     if (typeof m === 'string') return m;
   }
   return String(error);

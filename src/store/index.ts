@@ -82,11 +82,22 @@ export const initialSession = (): SessionSlice => ({
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(overrides: Partial<AppState> = {}): AppStore {
-  return createStore<AppState>()(() => ({ ...initialStudy(), ...initialViewer(), ...initialSession(), ...overrides }));
+  return createStore<AppState>()(() => ({
+    ...initialStudy(),
+    ...initialViewer(),
+    ...initialSession(),
+    ...overrides,
+  }));
 }
 
 /** A new study replaces the old one: reset the study and per-study viewer state. */
 export function resetForNewStudy(store: AppStore): void {
   const { layout, tool, overlay } = store.getState();
-  store.setState({ ...initialStudy(), ...initialViewer(), layout: layout === '1x3' ? '1x1' : layout, tool, overlay });
+  store.setState({
+    ...initialStudy(),
+    ...initialViewer(),
+    layout: layout === '1x3' ? '1x1' : layout,
+    tool,
+    overlay,
+  });
 }

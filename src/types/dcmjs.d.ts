@@ -9,7 +9,10 @@ declare module 'dcmjs' {
     data: {
       DicomDict: new (meta: Record<string, unknown>) => DicomDictInstance;
       DicomMessage: {
-        readFile(buffer: ArrayBuffer, options?: Record<string, unknown>): { dict: Record<string, unknown>; meta: Record<string, unknown> };
+        readFile(
+          buffer: ArrayBuffer,
+          options?: Record<string, unknown>,
+        ): { dict: Record<string, unknown>; meta: Record<string, unknown> };
       };
       DicomMetaDictionary: {
         denaturalizeDataset(ds: Naturalized): Record<string, unknown>;

@@ -20,6 +20,15 @@ function isTyping(target: EventTarget | null): boolean {
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
 }
 
+function hostOf(url: string): string {
+  if (!url) return '';
+  try {
+    return new URL(url, window.location.href).host;
+  } catch {
+    return '';
+  }
+}
+
 export function App(): JSX.Element {
   const t = useT();
   const actions = useActions();
@@ -54,13 +63,10 @@ export function App(): JSX.Element {
   };
 
   const patient = studies[0]?.patient.name?.replace(/\^/g, ' ');
-  const headline = studies[0] ? [patient, studies[0].description].filter(Boolean).join(' · ') : t('app.tagline');
-  let pacsHost = '';
-  try {
-    pacsHost = pacsUrl ? new URL(pacsUrl, window.location.href).host : '';
-  } catch {
-    pacsHost = '';
-  }
+  const headline = studies[0]
+    ? [patient, studies[0].description].filter(Boolean).join(' · ')
+    : t('app.tagline');
+  const pacsHost = hostOf(pacsUrl);
 
   return (
     <div

@@ -48,7 +48,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
     match: ['m'],
     run: (a, s) => a.setLayout(s.layout === '1x3' ? '1x1' : '1x3'),
   },
-  { keys: ['G'], help: 'help.layout4', match: ['g'], run: (a, s) => a.setLayout(s.layout === '2x2' ? '1x1' : '2x2') },
+  {
+    keys: ['G'],
+    help: 'help.layout4',
+    match: ['g'],
+    run: (a, s) => a.setLayout(s.layout === '2x2' ? '1x1' : '2x2'),
+  },
   { keys: ['C'], help: 'help.cine', match: ['c'], run: (a) => a.toggleCine() },
   { keys: ['I'], help: 'help.overlay', match: ['i'], run: (_a, _s, ui) => ui.toggleOverlay() },
   { keys: ['[', ']'], help: 'help.seriesNav', match: ['[', ']'], run: () => undefined },

@@ -30,7 +30,10 @@ export function walk(dir: string): string[] {
 export function dcmdumpValue(path: string, tagText: string): string | undefined {
   let out: string;
   try {
-    out = execFileSync('dcmdump', ['-q', '+P', tagText, path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    out = execFileSync('dcmdump', ['-q', '+P', tagText, path], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch (e) {
     out = (e as { stdout?: string }).stdout ?? '';
   }

@@ -27,6 +27,7 @@ export function pydicomTestFiles() {
   } catch (e) {
     throw new Error(
       `Could not fetch the pydicom test files with "apt-get download python3-pydicom" (${e.stderr?.toString().trim() || e.message}). Run "apt-get update" first.`,
+      { cause: e },
     );
   }
   const deb = readdirSync(work).find((f) => f.endsWith('.deb'));

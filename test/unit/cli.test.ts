@@ -53,7 +53,7 @@ describe('lucent CLI', () => {
     writeFileSync(join(dir, 'notes.txt'), 'not dicom');
     const none = await lucent('analyze', dir);
     expect(none.code).toBe(1);
-    expect(JSON.parse(none.stdout).errors[0].code).toBe('not-dicom');
+    expect((JSON.parse(none.stdout) as { errors: { code: string }[] }).errors[0]?.code).toBe('not-dicom');
     expect((await lucent('analyze')).code).toBe(2);
     expect((await lucent('analyze', dir, '--min-score', 'high')).code).toBe(2);
     expect((await lucent('frobnicate')).code).toBe(2);
@@ -66,6 +66,8 @@ describe('lucent CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const { readFileSync } = await import('node:fs');
-    expect(JSON.parse(readFileSync(out, 'utf8')).series[0].modality).toBe('CT');
+    expect(
+      (JSON.parse(readFileSync(out, 'utf8')) as { series: { modality: string }[] }).series[0]?.modality,
+    ).toBe('CT');
   });
 });

@@ -4,13 +4,19 @@
 import type { IngestEvent, IngestFile, IngestRequest } from './protocol';
 
 export interface IngestClient {
-  load(files: readonly IngestFile[], onEvent: (e: IngestEvent) => void): { jobId: number; done: Promise<void> };
+  load(
+    files: readonly IngestFile[],
+    onEvent: (e: IngestEvent) => void,
+  ): { jobId: number; done: Promise<void> };
   cancel(jobId: number): void;
   dispose(): void;
 }
 
 export function createIngestClient(): IngestClient {
-  const worker = new Worker(new URL('./ingest.worker.ts', import.meta.url), { type: 'module', name: 'lucent-ingest' });
+  const worker = new Worker(new URL('./ingest.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'lucent-ingest',
+  });
   let nextJob = 1;
   const handlers = new Map<number, (e: IngestEvent) => void>();
   const finishers = new Map<number, () => void>();

@@ -50,7 +50,12 @@ async function run(jobId: number, files: IngestRequest & { type: 'load' }): Prom
           const bytes = (event.source as ByteSource & { bytes?: Uint8Array<ArrayBuffer> }).bytes;
           blob = new Blob(bytes ? [bytes] : []);
         }
-        batch.push({ key: event.instance.key, fileName: event.instance.fileName, info: event.instance.info, blob });
+        batch.push({
+          key: event.instance.key,
+          fileName: event.instance.fileName,
+          info: event.instance.info,
+          blob,
+        });
       }
       // The first batch goes out at once (time to first image); later ones every 100 ms.
       if (!firstSent && batch.length > 0) {
@@ -81,7 +86,9 @@ self.onmessage = (ev: MessageEvent<IngestRequest>) => {
     post({
       type: 'errors',
       jobId: msg.jobId,
-      errors: [{ file: '(ingest)', code: 'read-failed', message: e instanceof Error ? e.message : String(e) }],
+      errors: [
+        { file: '(ingest)', code: 'read-failed', message: e instanceof Error ? e.message : String(e) },
+      ],
     });
     post({ type: 'done', jobId: msg.jobId });
   });

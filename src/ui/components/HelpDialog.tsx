@@ -2,7 +2,7 @@ import { useEffect, useRef, type JSX } from 'react';
 import { SHORTCUTS } from '../keyboard';
 import { useT } from '../hooks/useT';
 
-export function HelpDialog({ onClose }: { onClose(): void }): JSX.Element {
+export function HelpDialog({ onClose }: { onClose: () => void }): JSX.Element {
   const t = useT();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {

@@ -43,7 +43,10 @@ export function PacsDialog(): JSX.Element {
     close();
     actions.openPacsStudy(url, hit).catch((err: unknown) => {
       store.setState((s) => ({
-        loadErrors: [...s.loadErrors, { file: 'PACS', code: 'fetch-failed', message: err instanceof Error ? err.message : String(err) }],
+        loadErrors: [
+          ...s.loadErrors,
+          { file: 'PACS', code: 'fetch-failed', message: err instanceof Error ? err.message : String(err) },
+        ],
         retrieving: null,
         loading: null,
       }));
@@ -56,7 +59,13 @@ export function PacsDialog(): JSX.Element {
       <form className="pacs-form" onSubmit={(e) => void search(e)}>
         <label className="field wide">
           <span>{t('pacs.server')}</span>
-          <input type="url" required value={url} placeholder="http://localhost:8042/dicom-web" onChange={(e) => setUrl(e.currentTarget.value)} />
+          <input
+            type="url"
+            required
+            value={url}
+            placeholder="http://localhost:8042/dicom-web"
+            onChange={(e) => setUrl(e.currentTarget.value)}
+          />
         </label>
         <label className="field">
           <span>{t('pacs.patientName')}</span>
@@ -68,11 +77,19 @@ export function PacsDialog(): JSX.Element {
         </label>
         <label className="field">
           <span>{t('pacs.date')}</span>
-          <input value={studyDate} placeholder="YYYYMMDD[-YYYYMMDD]" onChange={(e) => setStudyDate(e.currentTarget.value)} />
+          <input
+            value={studyDate}
+            placeholder="YYYYMMDD[-YYYYMMDD]"
+            onChange={(e) => setStudyDate(e.currentTarget.value)}
+          />
         </label>
         <label className="field">
           <span>{t('pacs.modality')}</span>
-          <input value={modality} placeholder="CT" onChange={(e) => setModality(e.currentTarget.value.toUpperCase())} />
+          <input
+            value={modality}
+            placeholder="CT"
+            onChange={(e) => setModality(e.currentTarget.value.toUpperCase())}
+          />
         </label>
         <button className="button primary" type="submit" disabled={busy}>
           {busy ? t('pacs.searching') : t('pacs.search')}

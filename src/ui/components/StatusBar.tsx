@@ -25,7 +25,12 @@ export function StatusBar(): JSX.Element {
         {text}
       </div>
       {active && cached ? (
-        <div className="status-cache" aria-hidden="true" data-cached={cached.cached} data-total={cached.total}>
+        <div
+          className="status-cache"
+          aria-hidden="true"
+          data-cached={cached.cached}
+          data-total={cached.total}
+        >
           {cached.cached}/{cached.total}
         </div>
       ) : null}

@@ -6,7 +6,11 @@ import { useActions, useApp, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 import { filesFromInput } from '../files';
 
-const TOOLS: { id: ToolName; label: 'tool.windowLevel' | 'tool.zoom' | 'tool.pan' | 'tool.length' | 'tool.ellipse' | 'tool.probe'; key: string }[] = [
+const TOOLS: {
+  id: ToolName;
+  label: 'tool.windowLevel' | 'tool.zoom' | 'tool.pan' | 'tool.length' | 'tool.ellipse' | 'tool.probe';
+  key: string;
+}[] = [
   { id: 'windowLevel', label: 'tool.windowLevel', key: 'W' },
   { id: 'zoom', label: 'tool.zoom', key: 'Z' },
   { id: 'pan', label: 'tool.pan', key: 'P' },
@@ -15,7 +19,11 @@ const TOOLS: { id: ToolName; label: 'tool.windowLevel' | 'tool.zoom' | 'tool.pan
   { id: 'probe', label: 'tool.probe', key: 'O' },
 ];
 
-const PRESETS: { id: PresetName; label: 'preset.lung' | 'preset.mediastinum' | 'preset.bone' | 'preset.brain'; key: string }[] = [
+const PRESETS: {
+  id: PresetName;
+  label: 'preset.lung' | 'preset.mediastinum' | 'preset.bone' | 'preset.brain';
+  key: string;
+}[] = [
   { id: 'lung', label: 'preset.lung', key: '1' },
   { id: 'mediastinum', label: 'preset.mediastinum', key: '2' },
   { id: 'bone', label: 'preset.bone', key: '3' },
@@ -28,7 +36,7 @@ const LAYOUTS: { id: Layout; label: 'layout.1x1' | 'layout.1x3' | 'layout.2x2'; 
   { id: '2x2', label: 'layout.2x2', key: 'G' },
 ];
 
-export function Toolbar(props: { onToggleOverlay(): void; onHelp(): void }): JSX.Element {
+export function Toolbar(props: { onToggleOverlay: () => void; onHelp: () => void }): JSX.Element {
   const t = useT();
   const actions = useActions();
   const { store } = useApp();
@@ -54,7 +62,13 @@ export function Toolbar(props: { onToggleOverlay(): void; onHelp(): void }): JSX
       <div className="group">
         <label className="button primary file-button">
           {t('toolbar.openFiles')}
-          <input className="visually-hidden" type="file" multiple aria-label={t('toolbar.openFiles')} onChange={onFiles} />
+          <input
+            className="visually-hidden"
+            type="file"
+            multiple
+            aria-label={t('toolbar.openFiles')}
+            onChange={onFiles}
+          />
         </label>
         <button type="button" className="button" onClick={() => folderInput.current?.click()}>
           {t('toolbar.openFolder')}
@@ -116,7 +130,11 @@ export function Toolbar(props: { onToggleOverlay(): void; onHelp(): void }): JSX
               className="button"
               aria-pressed={layout === x.id}
               disabled={!hasImage || unavailable}
-              title={unavailable && mprReason ? t('layout.mprUnavailable', { reason: t(`volume.${mprReason}`) }) : `${t(x.label)} (${x.key})`}
+              title={
+                unavailable && mprReason
+                  ? t('layout.mprUnavailable', { reason: t(`volume.${mprReason}`) })
+                  : `${t(x.label)} (${x.key})`
+              }
               onClick={() => actions.setLayout(x.id)}
             >
               {t(x.label)}
@@ -125,13 +143,32 @@ export function Toolbar(props: { onToggleOverlay(): void; onHelp(): void }): JSX
         })}
       </div>
       <div className="group">
-        <button type="button" className="button" aria-pressed={cine} disabled={!hasImage} title={`${t('toolbar.cine')} (C)`} onClick={() => actions.toggleCine()}>
+        <button
+          type="button"
+          className="button"
+          aria-pressed={cine}
+          disabled={!hasImage}
+          title={`${t('toolbar.cine')} (C)`}
+          onClick={() => actions.toggleCine()}
+        >
           {t('toolbar.cine')}
         </button>
-        <button type="button" className="button" disabled={!hasImage} title={`${t('toolbar.reset')} (R)`} onClick={() => actions.reset()}>
+        <button
+          type="button"
+          className="button"
+          disabled={!hasImage}
+          title={`${t('toolbar.reset')} (R)`}
+          onClick={() => actions.reset()}
+        >
           {t('toolbar.reset')}
         </button>
-        <button type="button" className="button" aria-pressed={overlay} title={`${t('toolbar.overlay')} (I)`} onClick={props.onToggleOverlay}>
+        <button
+          type="button"
+          className="button"
+          aria-pressed={overlay}
+          title={`${t('toolbar.overlay')} (I)`}
+          onClick={props.onToggleOverlay}
+        >
           {t('toolbar.overlay')}
         </button>
       </div>
@@ -153,7 +190,13 @@ export function Toolbar(props: { onToggleOverlay(): void; onHelp(): void }): JSX
             ))}
           </select>
         </label>
-        <button type="button" className="button" aria-haspopup="dialog" title={`${t('toolbar.help')} (?)`} onClick={props.onHelp}>
+        <button
+          type="button"
+          className="button"
+          aria-haspopup="dialog"
+          title={`${t('toolbar.help')} (?)`}
+          onClick={props.onHelp}
+        >
           ?<span className="visually-hidden">{t('toolbar.help')}</span>
         </button>
       </div>

@@ -16,13 +16,24 @@ function Measurements(): JSX.Element {
         <ol className="measure-list">
           {items.map((m, i) => {
             const unit = m.unit ?? '';
-            let text = '';
-            if (m.kind === 'length' && m.lengthMm !== undefined) text = t('measure.length', { value: n(m.lengthMm) });
-            else if (m.kind === 'ellipse' && m.mean !== undefined && m.sd !== undefined && m.areaMm2 !== undefined)
+            let text: string;
+            if (m.kind === 'length' && m.lengthMm !== undefined)
+              text = t('measure.length', { value: n(m.lengthMm) });
+            else if (
+              m.kind === 'ellipse' &&
+              m.mean !== undefined &&
+              m.sd !== undefined &&
+              m.areaMm2 !== undefined
+            )
               text = t('measure.ellipse', { mean: n(m.mean), sd: n(m.sd), area: n(m.areaMm2), unit });
             else if (m.kind === 'probe' && m.value !== undefined) {
               const p = m.imagePoints?.[0];
-              text = t('measure.probe', { value: n(m.value), unit, x: p ? Math.floor(p[0]) : '?', y: p ? Math.floor(p[1]) : '?' });
+              text = t('measure.probe', {
+                value: n(m.value),
+                unit,
+                x: p ? Math.floor(p[0]) : '?',
+                y: p ? Math.floor(p[1]) : '?',
+              });
             } else text = '…';
             return (
               <li
@@ -38,7 +49,12 @@ function Measurements(): JSX.Element {
                 data-frame={m.frame}
               >
                 <span>{text}</span>
-                <button type="button" className="icon-button" aria-label={t('measure.delete', { index: i + 1 })} onClick={() => actions.removeMeasurement(m.uid)}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={t('measure.delete', { index: i + 1 })}
+                  onClick={() => actions.removeMeasurement(m.uid)}
+                >
                   ×
                 </button>
               </li>

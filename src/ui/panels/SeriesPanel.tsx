@@ -29,7 +29,12 @@ function Thumbnail({ series }: { series: Series }): JSX.Element {
 }
 
 function seriesName(series: Series, t: ReturnType<typeof useT>): string {
-  return series.description ?? (series.seriesNumber !== undefined ? t('series.untitled', { number: series.seriesNumber }) : series.modality);
+  return (
+    series.description ??
+    (series.seriesNumber !== undefined
+      ? t('series.untitled', { number: series.seriesNumber })
+      : series.modality)
+  );
 }
 
 function StudyBlock({ study }: { study: Study }): JSX.Element {
@@ -44,7 +49,10 @@ function StudyBlock({ study }: { study: Study }): JSX.Element {
           {study.patient.name?.replace(/\^/g, ' ') ?? '—'}
         </div>
         <div className="study-meta">
-          {[study.date && `${study.date.slice(0, 4)}-${study.date.slice(4, 6)}-${study.date.slice(6, 8)}`, study.description]
+          {[
+            study.date && `${study.date.slice(0, 4)}-${study.date.slice(4, 6)}-${study.date.slice(6, 8)}`,
+            study.description,
+          ]
             .filter(Boolean)
             .join(' · ')}
         </div>
@@ -73,7 +81,11 @@ function StudyBlock({ study }: { study: Study }): JSX.Element {
                     {s.kind === 'image' ? t('series.images', { count }) : t('series.objects', { count })}
                   </span>
                   {s.kind !== 'image' ? <span className="series-note">{t('series.nonImage')}</span> : null}
-                  {s.volume.isVolume ? <span className="series-note">{t('series.volume', { spacing: n(s.volume.spacingMm, 2) })}</span> : null}
+                  {s.volume.isVolume ? (
+                    <span className="series-note">
+                      {t('series.volume', { spacing: n(s.volume.spacingMm, 2) })}
+                    </span>
+                  ) : null}
                 </span>
               </button>
             </li>
@@ -90,7 +102,11 @@ export function SeriesPanel(): JSX.Element {
   return (
     <section className="panel series-panel" aria-label="Series">
       <h2 className="panel-title">{t('series.region')}</h2>
-      {studies.length === 0 ? <p className="empty">{t('series.empty')}</p> : studies.map((s) => <StudyBlock key={s.studyInstanceUID} study={s} />)}
+      {studies.length === 0 ? (
+        <p className="empty">{t('series.empty')}</p>
+      ) : (
+        studies.map((s) => <StudyBlock key={s.studyInstanceUID} study={s} />)
+      )}
     </section>
   );
 }

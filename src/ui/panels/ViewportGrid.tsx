@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, type JSX } from 'react';
-import type { CellSpec, Plane } from '../../imaging/viewer';
+import type { CellSpec } from '../../imaging/viewer';
 import { findSeries } from '../../store/selectors';
 import type { AppState } from '../../store';
 import { useActions, useAppState } from '../context';
@@ -10,9 +10,12 @@ function cellSpecs(s: Pick<AppState, 'layout' | 'activeSeriesKey' | 'gridSeries'
     case '1x1':
       return [{ plane: 'stack', seriesKey: s.activeSeriesKey }];
     case '1x3':
-      return (['axial', 'coronal', 'sagittal'] as const).map((plane) => ({ plane, seriesKey: s.activeSeriesKey }));
+      return (['axial', 'coronal', 'sagittal'] as const).map((plane) => ({
+        plane,
+        seriesKey: s.activeSeriesKey,
+      }));
     case '2x2':
-      return [0, 1, 2, 3].map((i) => ({ plane: 'stack' as Plane, seriesKey: s.gridSeries[i] ?? null }));
+      return [0, 1, 2, 3].map((i) => ({ plane: 'stack', seriesKey: s.gridSeries[i] ?? null }));
   }
 }
 
@@ -36,16 +39,31 @@ function Overlay({ cell, spec }: { cell: number; spec: CellSpec }): JSX.Element 
         <div>{t(PLANE_LABEL[spec.plane])}</div>
       </div>
       <div className="corner tr">
-        {readout ? <div data-overlay="image">{t('viewport.image', { index: readout.index + 1, total: readout.total })}</div> : null}
-        {readout?.positionMm !== undefined ? <div data-overlay="position">{t('viewport.position', { value: n(readout.positionMm) })}</div> : null}
-        {readout?.thicknessMm !== undefined ? <div>{t('viewport.thickness', { value: n(readout.thicknessMm, 2) })}</div> : null}
+        {readout ? (
+          <div data-overlay="image">
+            {t('viewport.image', { index: readout.index + 1, total: readout.total })}
+          </div>
+        ) : null}
+        {readout?.positionMm !== undefined ? (
+          <div data-overlay="position">{t('viewport.position', { value: n(readout.positionMm) })}</div>
+        ) : null}
+        {readout?.thicknessMm !== undefined ? (
+          <div>{t('viewport.thickness', { value: n(readout.thicknessMm, 2) })}</div>
+        ) : null}
       </div>
       <div className="corner bl">
         {readout?.windowWidth !== undefined && readout.windowCenter !== undefined ? (
-          <div data-overlay="wl">{t('viewport.wl', { width: Math.round(readout.windowWidth), center: Math.round(readout.windowCenter) })}</div>
+          <div data-overlay="wl">
+            {t('viewport.wl', {
+              width: Math.round(readout.windowWidth),
+              center: Math.round(readout.windowCenter),
+            })}
+          </div>
         ) : null}
       </div>
-      <div className="corner br">{readout ? <div>{t('viewport.zoom', { value: n(readout.zoom, 2) })}</div> : null}</div>
+      <div className="corner br">
+        {readout ? <div>{t('viewport.zoom', { value: n(readout.zoom, 2) })}</div> : null}
+      </div>
     </div>
   );
 }
@@ -66,7 +84,10 @@ export function ViewportGrid(): JSX.Element {
       .map((c) => findSeries(s, c.seriesKey)?.frames.length ?? 0)
       .join(','),
   );
-  const specs = useMemo(() => cellSpecs({ layout, activeSeriesKey, gridSeries }), [layout, activeSeriesKey, gridSeries]);
+  const specs = useMemo(
+    () => cellSpecs({ layout, activeSeriesKey, gridSeries }),
+    [layout, activeSeriesKey, gridSeries],
+  );
   const elements = useRef<(HTMLDivElement | null)[]>([]);
   const gridRef = useRef<HTMLDivElement>(null);
   const signature = `${JSON.stringify(specs)}|${frameCounts}`;
@@ -76,7 +97,10 @@ export function ViewportGrid(): JSX.Element {
     if (!showImages) return;
     const cells = specs
       .map((spec, i) => ({ spec, element: elements.current[i] }))
-      .filter((c): c is { spec: CellSpec; element: HTMLDivElement } => c.element !== null && c.element !== undefined);
+      .filter(
+        (c): c is { spec: CellSpec; element: HTMLDivElement } =>
+          c.element !== null && c.element !== undefined,
+      );
     actions.mountViewports(cells);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [signature, showImages]);
@@ -90,9 +114,15 @@ export function ViewportGrid(): JSX.Element {
   }, [actions]);
 
   let body: JSX.Element;
-  if (viewerError) body = <p className="viewport-message" role="alert">{t('viewport.renderError', { message: viewerError })}</p>;
+  if (viewerError)
+    body = (
+      <p className="viewport-message" role="alert">
+        {t('viewport.renderError', { message: viewerError })}
+      </p>
+    );
   else if (!active) body = <p className="viewport-message">{t('viewport.empty')}</p>;
-  else if (active.kind !== 'image') body = <p className="viewport-message">{t('viewport.nonImage', { label: active.label })}</p>;
+  else if (active.kind !== 'image')
+    body = <p className="viewport-message">{t('viewport.nonImage', { label: active.label })}</p>;
   else
     body = (
       <div className={`grid grid-${layout}`}>

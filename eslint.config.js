@@ -1,0 +1,192 @@
+// ESLint: TypeScript (type-aware), React hooks, and the folder boundaries from ARCHITECTURE.md.
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/** Forbid imports of the given src/ folders (relative paths, any depth). */
+const folders = (names, { allowTypes = [] } = {}) => {
+  const patterns = [];
+  if (names.length > 0) {
+    patterns.push({
+      regex: `^(\\.{1,2}/)+(?:\\.\\./)*(${names.join('|')})(/|$)`,
+      message: 'This import crosses a folder boundary (see ARCHITECTURE.md).',
+    });
+  }
+  if (allowTypes.length > 0) {
+    patterns.push({
+      regex: `^(\\.{1,2}/)+(?:\\.\\./)*(${allowTypes.join('|')})(/|$)`,
+      allowTypeImports: true,
+      message: 'Only type imports may cross this folder boundary (see ARCHITECTURE.md).',
+    });
+  }
+  return patterns;
+};
+
+const cornerstone = { group: ['@cornerstonejs/*'], message: 'Only imaging/ imports Cornerstone.' };
+const ort = {
+  group: ['onnxruntime-web', 'onnxruntime-web/*', 'onnxruntime-node'],
+  message: 'Only ai/ imports onnxruntime.',
+};
+const react = {
+  group: ['react', 'react-dom', 'react-dom/*', 'zustand'],
+  message: 'React and zustand hooks belong in ui/ and app/.',
+};
+
+const boundary = (files, patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.cache/**',
+      'scratch/**',
+      'bench/results/**',
+      'models/**',
+      'coverage/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'test/*/*.mjs', 'bin/*.mjs'],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+      globals: { ...globals.browser, ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/explicit-module-boundary-types': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      'no-console': 'off',
+      '@typescript-eslint/explicit-module-boundary-types': 'off',
+    },
+  },
+  {
+    files: ['src/ui/**/*.{ts,tsx}', 'src/app/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', 'scripts/**', 'bench/**'],
+    rules: { 'no-console': 'off', '@typescript-eslint/explicit-module-boundary-types': 'off' },
+  },
+  // Folder boundaries.
+  boundary(
+    ['src/lib/**'],
+    [
+      ...folders([
+        'dicom',
+        'imaging',
+        'store',
+        'ui',
+        'app',
+        'cli',
+        'ai',
+        'findings',
+        'report',
+        'synth',
+        'i18n',
+      ]),
+      cornerstone,
+      ort,
+      react,
+    ],
+  ),
+  boundary(
+    ['src/i18n/**'],
+    [
+      ...folders([
+        'dicom',
+        'imaging',
+        'store',
+        'ui',
+        'app',
+        'cli',
+        'ai',
+        'findings',
+        'report',
+        'synth',
+        'lib',
+      ]),
+      cornerstone,
+      ort,
+      react,
+    ],
+  ),
+  boundary(
+    ['src/dicom/**'],
+    [
+      ...folders(['imaging', 'store', 'ui', 'app', 'cli', 'ai', 'findings', 'report', 'synth', 'i18n']),
+      cornerstone,
+      ort,
+      react,
+    ],
+  ),
+  boundary(
+    ['src/findings/**'],
+    [
+      ...folders(['dicom', 'imaging', 'store', 'ui', 'app', 'cli', 'ai', 'report', 'synth']),
+      cornerstone,
+      ort,
+      react,
+    ],
+  ),
+  boundary(
+    ['src/report/**'],
+    [...folders(['dicom', 'imaging', 'store', 'ui', 'app', 'cli', 'ai', 'synth']), cornerstone, ort, react],
+  ),
+  boundary(
+    ['src/synth/**'],
+    [...folders(['imaging', 'store', 'ui', 'app', 'cli', 'ai', 'report']), cornerstone, ort, react],
+  ),
+  boundary(
+    ['src/imaging/**'],
+    [...folders(['store', 'ui', 'app', 'cli', 'ai', 'report', 'synth']), ort, react],
+  ),
+  boundary(
+    ['src/ai/**'],
+    [...folders(['store', 'ui', 'app', 'cli', 'imaging', 'synth']), cornerstone, react],
+  ),
+  boundary(
+    ['src/store/**'],
+    [
+      ...folders(['ui', 'app', 'cli'], { allowTypes: ['imaging', 'ai'] }),
+      cornerstone,
+      ort,
+      { group: ['react', 'react-dom', 'react-dom/*'], message: 'The store never imports React.' },
+    ],
+  ),
+  boundary(
+    ['src/ui/**'],
+    [
+      ...folders(['app', 'cli', 'synth'], { allowTypes: ['imaging', 'ai'] }),
+      cornerstone,
+      ort,
+      {
+        group: ['**/*.worker', '**/*.worker.ts', '**/ingest/client'],
+        message: 'The UI never starts workers.',
+      },
+    ],
+  ),
+  boundary(['src/app/**'], [cornerstone, ort]),
+  boundary(['src/cli/**'], [...folders(['ui', 'app', 'imaging', 'store']), cornerstone, react]),
+);
