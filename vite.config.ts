@@ -64,6 +64,7 @@ export default defineConfig(({ command }) => ({
   build: {
     target: 'es2022',
     sourcemap: true,
+    minify: process.env.LUCENT_NO_MINIFY ? false : undefined,
     chunkSizeWarningLimit: 6000,
   },
   define: {

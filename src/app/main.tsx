@@ -5,6 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { preferredLanguage } from '../i18n';
 import { initImaging } from '../imaging/init';
+import { isReportedLoadFailure } from '../imaging/loader';
 import { Viewer } from '../imaging/viewer';
 import { createAppStore } from '../store';
 import { loadSettings, saveSettings } from '../store/persist';
@@ -28,6 +29,12 @@ store.subscribe((s, prev) => {
 });
 
 const controller = new Controller(store);
+
+// Image load failures are listed under Load errors; Cornerstone re-raises some of them on promise chains
+// it leaves unhandled. Swallow exactly those duplicates, nothing else.
+window.addEventListener('unhandledrejection', (e) => {
+  if (isReportedLoadFailure(e.reason)) e.preventDefault();
+});
 
 initImaging()
   .then(({ cpuRendering }) => {

@@ -21,6 +21,7 @@ export type LoadErrorCode =
   | 'empty-file'
   | 'truncated'
   | 'unsupported-transfer-syntax'
+  | 'unsupported-pixel-format'
   | 'no-pixel-data'
   | 'invalid-attribute'
   | 'decode-failed'

@@ -75,6 +75,7 @@ export const en = {
   'errors.code.empty-file': 'Empty file',
   'errors.code.truncated': 'Truncated file',
   'errors.code.unsupported-transfer-syntax': 'Unsupported transfer syntax',
+  'errors.code.unsupported-pixel-format': 'Unsupported pixel format',
   'errors.code.no-pixel-data': 'Missing pixel data',
   'errors.code.invalid-attribute': 'Invalid attribute',
   'errors.code.decode-failed': 'Image could not be decoded',

@@ -74,6 +74,7 @@ export const zhCN: Messages = {
   'errors.code.empty-file': '空文件',
   'errors.code.truncated': '文件不完整',
   'errors.code.unsupported-transfer-syntax': '不支持的传输语法',
+  'errors.code.unsupported-pixel-format': '不支持的像素格式',
   'errors.code.no-pixel-data': '缺少像素数据',
   'errors.code.invalid-attribute': '属性无效',
   'errors.code.decode-failed': '图像无法解码',

@@ -5,6 +5,7 @@
  */
 import { createImage } from '@cornerstonejs/dicom-image-loader';
 import { DicomError } from '../dicom/parse';
+import { expandYbr422, j2kSignMismatch, markJpegRgb } from '../dicom/codestream';
 import { extractFrame, nativeFrameRange } from '../dicom/frames';
 import type { ImageInfo } from '../dicom/instance';
 import { getInstance, parseImageId } from './registry';
@@ -14,6 +15,23 @@ const encapsulatedCache = new Map<string, Promise<Uint8Array>>();
 
 export function clearLoaderCache(): void {
   encapsulatedCache.clear();
+}
+
+const J2K = new Set(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203']);
+const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+
+/** Apply the codestream corrections real files need before they reach a codec. */
+function prepare(bytes: Uint8Array, image: ImageInfo, transferSyntaxUID: string): Uint8Array {
+  if (J2K.has(transferSyntaxUID)) {
+    const mismatch = j2kSignMismatch(bytes, image);
+    if (mismatch) throw new DicomError('invalid-attribute', mismatch);
+    return bytes;
+  }
+  if (transferSyntaxUID === JPEG_BASELINE) return markJpegRgb(bytes, image);
+  if (!image.pixelData.encapsulated && image.photometricInterpretation === 'YBR_FULL_422' && image.bitsAllocated === 8) {
+    return expandYbr422(bytes, image.rows, image.columns);
+  }
+  return bytes;
 }
 
 async function frameBytes(key: string, image: ImageInfo, frame: number): Promise<Uint8Array> {
@@ -36,6 +54,20 @@ async function frameBytes(key: string, image: ImageInfo, frame: number): Promise
   return extractFrame(image, await all, frame, true);
 }
 
+/** Load failures already shown to the user (in Load errors); see `isReportedLoadFailure`. */
+const reported = new WeakSet<object>();
+
+/**
+ * Cornerstone re-raises image load failures on promise chains it does not handle. Those failures are
+ * already listed under Load errors, so the page can recognise and swallow the duplicate rejection.
+ */
+export function isReportedLoadFailure(reason: unknown): boolean {
+  if (typeof reason !== 'object' || reason === null) return false;
+  if (reported.has(reason)) return true;
+  const inner = (reason as { error?: unknown }).error;
+  return typeof inner === 'object' && inner !== null && reported.has(inner);
+}
+
 export type DecodeFailure = { readonly imageId: string; readonly message: string };
 let onDecodeFailure: ((f: DecodeFailure) => void) | null = null;
 
@@ -54,9 +86,23 @@ export function lucentImageLoader(
     const image = entry?.info.image;
     if (!ref || !entry || !image) throw new Error(`Unknown image ${imageId}`);
     try {
-      const bytes = await frameBytes(ref.key, image, ref.frame);
-      const image3 = await createImage(imageId, bytes, entry.info.transferSyntaxUID, options);
-      return image3 as never;
+      const bytes = prepare(await frameBytes(ref.key, image, ref.frame), image, entry.info.transferSyntaxUID);
+      const decoded = (await createImage(imageId, bytes, entry.info.transferSyntaxUID, options)) as unknown as {
+        getPixelData(): ArrayLike<number>;
+        numberOfComponents?: number;
+        rows: number;
+        columns: number;
+      };
+      // A codestream whose own header disagrees with the DICOM header decodes to the wrong size.
+      const samples = image.rows * image.columns * (decoded.numberOfComponents ?? image.samplesPerPixel);
+      const got = decoded.getPixelData().length;
+      if (decoded.rows !== image.rows || decoded.columns !== image.columns || got < samples) {
+        throw new DicomError(
+          'decode-failed',
+          `The compressed image decodes to ${got} samples, not the ${image.rows}×${image.columns} image its header describes.`,
+        );
+      }
+      return decoded as never;
     } catch (e) {
       const message =
         e instanceof Error
@@ -65,7 +111,9 @@ export function lucentImageLoader(
             ? String(e.error)
             : String(e);
       onDecodeFailure?.({ imageId, message });
-      throw e instanceof Error ? e : new Error(message);
+      const error = e instanceof Error ? e : new Error(message);
+      reported.add(error);
+      throw error;
     }
   })();
   return { promise, cancelFn: undefined };

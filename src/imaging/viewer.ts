@@ -69,7 +69,9 @@ export interface Readout {
   readonly windowWidth?: number;
   readonly windowCenter?: number;
   readonly zoom: number;
-  readonly cachedImages?: number;
+  /** For stack cells: the frame number within its instance (diagnostics). */
+  readonly frame?: number;
+  readonly instanceKey?: string;
 }
 
 export interface ViewerEvents {
@@ -304,6 +306,8 @@ export class Viewer {
         ...common,
         index,
         total: ids.length,
+        frame: ref?.frame,
+        instanceKey: ref?.key,
         positionMm: position ? (normal ? dot(position, normal) : position[2]) : undefined,
         thicknessMm: frame?.sliceThickness ?? image?.sliceThickness,
       };

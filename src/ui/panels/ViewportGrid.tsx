@@ -94,7 +94,10 @@ export function ViewportGrid(): JSX.Element {
   const showImages = active?.kind === 'image';
 
   useEffect(() => {
-    if (!showImages) return;
+    if (!showImages) {
+      actions.mountViewports([]);
+      return;
+    }
     const cells = specs
       .map((spec, i) => ({ spec, element: elements.current[i] }))
       .filter(

@@ -1,0 +1,100 @@
+/**
+ * Small, well-defined corrections to encoded frames before they reach a codec, for real-world files whose
+ * codestream disagrees with their DICOM header. Each returns the input unchanged when no fix applies.
+ */
+import type { ImageInfo } from './instance';
+
+/** Sign and precision of the first component in a JPEG 2000 codestream's SIZ segment. */
+export function j2kSampleFormat(frame: Uint8Array): { signed: boolean; precision: number } | null {
+  // The SIZ marker (FF51) follows SOC (FF4F) in a raw codestream, or sits inside a JP2 header box.
+  for (let i = 0; i + 41 < Math.min(frame.length, 4096); i++) {
+    if (frame[i] === 0xff && frame[i + 1] === 0x51) {
+      const ssiz = frame[i + 40] as number;
+      return { signed: (ssiz & 0x80) !== 0, precision: (ssiz & 0x7f) + 1 };
+    }
+  }
+  return null;
+}
+
+/**
+ * A JPEG 2000 codestream that stores unsigned samples while the DICOM header says signed (Pixel
+ * Representation 1) at the same precision is an encoder error: decoders disagree on how to read it and the
+ * browser codec's level shift gives values offset by half the range. Returns a reason, or null when the
+ * header and codestream agree.
+ */
+export function j2kSignMismatch(frame: Uint8Array, image: ImageInfo): string | null {
+  if (image.pixelRepresentation !== 1) return null;
+  const f = j2kSampleFormat(frame);
+  if (!f || f.signed) return null;
+  return `The JPEG 2000 data holds unsigned ${f.precision}-bit samples but the DICOM header says they are signed (Pixel Representation 1): the pixel values cannot be trusted, so the image is not displayed.`;
+}
+
+const APP14_ADOBE_NO_TRANSFORM = new Uint8Array([
+  0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00,
+]);
+
+/**
+ * A three-component JPEG whose DICOM header says RGB must be decoded without a colour transform. libjpeg
+ * assumes YCbCr when there is neither a JFIF nor an Adobe marker (or follows an Adobe marker that says
+ * YCbCr): insert, or correct, an Adobe APP14 marker that says "no transform". The DICOM header wins, as
+ * in GDCM and pydicom.
+ */
+export function markJpegRgb(frame: Uint8Array, image: ImageInfo): Uint8Array {
+  if (image.photometricInterpretation !== 'RGB' || image.samplesPerPixel !== 3) return frame;
+  if (frame[0] !== 0xff || frame[1] !== 0xd8) return frame;
+  let i = 2;
+  while (i + 4 <= frame.length && frame[i] === 0xff) {
+    const marker = frame[i + 1] as number;
+    const length = ((frame[i + 2] as number) << 8) | (frame[i + 3] as number);
+    // A valid Adobe segment carries 12 data bytes; shorter ones are ignored by libjpeg.
+    if (marker === 0xee && length >= 14 && frame[i + 4] === 0x41) {
+      // The DICOM header is authoritative: make the transform flag say "none".
+      const at = i + 15;
+      if (frame[at] === 0) return frame;
+      const out = frame.slice();
+      out[at] = 0;
+      return out;
+    }
+    if (marker === 0xe0 && frame[i + 4] === 0x4a && frame[i + 5] === 0x46) return frame; // JFIF: YCbCr by definition
+    if (marker === 0xda || marker === 0xd9) break; // start of scan: no marker found before it
+    if ((marker >= 0xc0 && marker <= 0xc3) || (marker >= 0xc5 && marker <= 0xcb)) {
+      const ncomp = frame[i + 9];
+      // Component ids 'R','G','B' already tell libjpeg the data is RGB.
+      if (ncomp === 3 && frame[i + 10] === 0x52 && frame[i + 13] === 0x47 && frame[i + 16] === 0x42) return frame;
+    }
+    i += 2 + length;
+  }
+  const out = new Uint8Array(frame.length + APP14_ADOBE_NO_TRANSFORM.length);
+  out.set(frame.subarray(0, 2), 0);
+  out.set(APP14_ADOBE_NO_TRANSFORM, 2);
+  out.set(frame.subarray(2), 2 + APP14_ADOBE_NO_TRANSFORM.length);
+  return out;
+}
+
+/**
+ * Native YBR_FULL_422 stores Y1 Y2 Cb Cr for each pair of pixels. Expand it to YBR_FULL (Y Cb Cr per pixel)
+ * by repeating each chroma pair, which is how PS3.3 C.7.6.3.1.2 defines the subsampling.
+ */
+export function expandYbr422(frame: Uint8Array, rows: number, columns: number): Uint8Array {
+  const out = new Uint8Array(rows * columns * 3);
+  let src = 0;
+  let dst = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c += 2) {
+      const y1 = frame[src] as number;
+      const y2 = frame[src + 1] as number;
+      const cb = frame[src + 2] as number;
+      const cr = frame[src + 3] as number;
+      src += 4;
+      out[dst++] = y1;
+      out[dst++] = cb;
+      out[dst++] = cr;
+      if (c + 1 < columns) {
+        out[dst++] = y2;
+        out[dst++] = cb;
+        out[dst++] = cr;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+/**
+ * End-to-end setup: build the app, start Orthanc (DICOMweb) and the static server (with the DICOMweb
+ * proxy), write the phantom CT series, fetch the pydicom corpus and compute independent reference pixel
+ * statistics for it.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { simplePhantomSeries } from '../../src/synth/simplePhantom';
+import { pydicomTestFiles } from '../support/fixtures.mjs';
+import { startOrthanc } from '../support/orthanc.mjs';
+import { startServer } from '../../scripts/serve.mjs';
+import { readInstance } from '../../src/dicom/read';
+import { sourceOf, walk } from '../support/corpus';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    orthancUrl: string;
+    phantomDir: string;
+    corpusDir: string;
+    referenceFile: string;
+    screenshotDir: string;
+  }
+}
+
+const root = resolve(import.meta.dirname, '../..');
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const corpusDir = pydicomTestFiles();
+  if (process.env['LUCENT_E2E_SKIP_BUILD'] !== '1' || !existsSync(join(root, 'dist/index.html'))) {
+    execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  }
+  const work = join(root, '.cache/e2e');
+  const phantomDir = join(work, 'phantom');
+  rmSync(phantomDir, { recursive: true, force: true });
+  mkdirSync(phantomDir, { recursive: true });
+  for (const s of simplePhantomSeries({ slices: 40, size: 128, pixelSpacingMm: 2, sliceSpacingMm: 2.5, seed: 'e2e', noise: 8 })) {
+    writeFileSync(join(phantomDir, s.fileName), s.bytes);
+  }
+
+  // Reference statistics for every image file of the corpus, from pydicom (an independent decoder).
+  const referenceFile = join(work, 'reference.json');
+  const images: string[] = [];
+  for (const f of walk(corpusDir)) {
+    const r = await readInstance(sourceOf(f));
+    if (r.ok && r.info.kind === 'image') images.push(f);
+  }
+  const stats = execFileSync('/usr/bin/python3', [join(root, 'test/reference/pixel_stats.py'), ...images], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  writeFileSync(referenceFile, stats);
+  JSON.parse(readFileSync(referenceFile, 'utf8'));
+
+  const orthanc = await startOrthanc();
+  const { server, port } = await startServer({ root: join(root, 'dist'), proxy: orthanc.dicomweb });
+  const screenshotDir = join(root, 'docs/screenshots');
+  mkdirSync(screenshotDir, { recursive: true });
+
+  project.provide('baseUrl', `http://127.0.0.1:${port}`);
+  project.provide('orthancUrl', orthanc.url);
+  project.provide('phantomDir', phantomDir);
+  project.provide('corpusDir', corpusDir);
+  project.provide('referenceFile', referenceFile);
+  project.provide('screenshotDir', screenshotDir);
+
+  return async () => {
+    await new Promise<void>((ok) => server.close(() => ok()));
+    await orthanc.stop();
+  };
+}

@@ -1,0 +1,77 @@
+/** Shared end-to-end helpers: one Chromium per test file, a fresh page per test, page-error capture. */
+import type { BrowserContext, Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { launchBrowser } from '../support/browser.mjs';
+
+export interface Session {
+  readonly context: BrowserContext;
+  close(): Promise<void>;
+}
+
+export async function startSession(): Promise<Session> {
+  return launchBrowser();
+}
+
+export interface AppPage {
+  readonly page: Page;
+  /** Uncaught exceptions and console errors seen so far. */
+  readonly problems: string[];
+  /** Requests to any origin other than the app's own. */
+  readonly offOrigin: string[];
+}
+
+export async function openApp(session: Session, path = '/'): Promise<AppPage> {
+  const base = inject('baseUrl');
+  const page = await session.context.newPage();
+  const problems: string[] = [];
+  const offOrigin: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('request', (r) => {
+    const url = r.url();
+    if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) offOrigin.push(url);
+  });
+  await page.goto(`${base}${path}`);
+  await page.getByRole('region', { name: 'Viewport' }).waitFor();
+  return { page, problems, offOrigin };
+}
+
+export async function waitForLoaded(page: Page): Promise<string> {
+  const status = page.getByRole('status');
+  await status.filter({ hasText: /Loaded \d+ images/ }).waitFor({ timeout: 60_000 });
+  return (await status.textContent()) ?? '';
+}
+
+export interface PixelStats {
+  rows: number;
+  columns: number;
+  components: number;
+  channels: { min: number; max: number; mean: number; sd: number }[];
+}
+
+export async function displayedStats(page: Page, cell = 0): Promise<PixelStats | undefined> {
+  return page.evaluate((c) => {
+    const api = (window as unknown as { __lucent: { pixelStats(cell: number): unknown } }).__lucent;
+    return api.pixelStats(c) as PixelStats | undefined;
+  }, cell);
+}
+
+export async function readout(page: Page, cell = 0): Promise<{ index: number; total: number; frame?: number; positionMm?: number; windowWidth?: number; windowCenter?: number; zoom: number } | undefined> {
+  return page.evaluate((c) => {
+    const api = (window as unknown as { __lucent: { readout(cell: number): unknown } }).__lucent;
+    return api.readout(c) as never;
+  }, cell);
+}
+
+/** Wait until the image in a cell is decoded and drawn (pixel statistics are available). */
+export async function waitForImage(page: Page, cell = 0): Promise<PixelStats> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const s = await displayedStats(page, cell);
+    if (s) return s;
+    if (Date.now() > deadline) throw new Error(`no image displayed in cell ${cell}`);
+    await page.waitForTimeout(100);
+  }
+}
