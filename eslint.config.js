@@ -35,6 +35,7 @@ const react = {
 
 const boundary = (files, patterns) => ({
   files,
+  ignores: ['**/*.test.ts'],
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
 

@@ -39,6 +39,8 @@ export class Controller implements Actions {
   private decodeErrorFiles = new Set<string>();
   private lastCells: readonly { element: HTMLDivElement; spec: CellSpec }[] = [];
   private pacsAbort: AbortController | null = null;
+  /** Whether the user picked a series for this study; until then the first image series is shown. */
+  private userSelected = false;
 
   constructor(private readonly store: AppStore) {
     this.ingest = createIngestClient();
@@ -79,6 +81,7 @@ export class Controller implements Actions {
     this.currentJobs.clear();
     this.pacsAbort?.abort();
     this.loaded = [];
+    this.userSelected = false;
     this.decodeErrorFiles.clear();
     resetImaging();
     resetForNewStudy(this.store);
@@ -105,10 +108,12 @@ export class Controller implements Actions {
     }
     const studies = assembleStudies(this.loaded);
     const state = this.store.getState();
-    const active = findSeries({ studies }, state.activeSeriesKey) ? state.activeSeriesKey : null;
+    const current = findSeries({ studies }, state.activeSeriesKey);
+    const keep = current && (this.userSelected || current.kind === 'image');
     const first = firstImageSeries(studies) ?? studies[0]?.series[0];
-    this.store.setState({ studies, activeSeriesKey: active ?? first?.key ?? null });
-    if (!active && first) this.fillGrid(first.key, studies);
+    const active = keep ? current.key : (first?.key ?? null);
+    this.store.setState({ studies, activeSeriesKey: active });
+    if (active && active !== state.activeSeriesKey) this.fillGrid(active, studies);
   }
 
   private onIngestEvent(e: IngestEvent): void {
@@ -234,6 +239,7 @@ export class Controller implements Actions {
   }
 
   selectSeries(key: string): void {
+    this.userSelected = true;
     const s = this.store.getState();
     if (s.layout === '2x2') {
       const grid = [...s.gridSeries];

@@ -9,7 +9,7 @@ export function j2kSampleFormat(frame: Uint8Array): { signed: boolean; precision
   // The SIZ marker (FF51) follows SOC (FF4F) in a raw codestream, or sits inside a JP2 header box.
   for (let i = 0; i + 41 < Math.min(frame.length, 4096); i++) {
     if (frame[i] === 0xff && frame[i + 1] === 0x51) {
-      const ssiz = frame[i + 40] as number;
+      const ssiz = frame[i + 40];
       return { signed: (ssiz & 0x80) !== 0, precision: (ssiz & 0x7f) + 1 };
     }
   }
@@ -44,8 +44,8 @@ export function markJpegRgb(frame: Uint8Array, image: ImageInfo): Uint8Array {
   if (frame[0] !== 0xff || frame[1] !== 0xd8) return frame;
   let i = 2;
   while (i + 4 <= frame.length && frame[i] === 0xff) {
-    const marker = frame[i + 1] as number;
-    const length = ((frame[i + 2] as number) << 8) | (frame[i + 3] as number);
+    const marker = frame[i + 1];
+    const length = ((frame[i + 2]) << 8) | (frame[i + 3]);
     // A valid Adobe segment carries 12 data bytes; shorter ones are ignored by libjpeg.
     if (marker === 0xee && length >= 14 && frame[i + 4] === 0x41) {
       // The DICOM header is authoritative: make the transform flag say "none".
@@ -81,10 +81,10 @@ export function expandYbr422(frame: Uint8Array, rows: number, columns: number): 
   let dst = 0;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c += 2) {
-      const y1 = frame[src] as number;
-      const y2 = frame[src + 1] as number;
-      const cb = frame[src + 2] as number;
-      const cr = frame[src + 3] as number;
+      const y1 = frame[src];
+      const y2 = frame[src + 1];
+      const cb = frame[src + 2];
+      const cr = frame[src + 3];
       src += 4;
       out[dst++] = y1;
       out[dst++] = cb;
@@ -95,6 +95,67 @@ export function expandYbr422(frame: Uint8Array, rows: number, columns: number): 
         out[dst++] = cr;
       }
     }
+  }
+  return out;
+}
+
+/** Native big-endian samples to little-endian (16- and 32-bit words; 8-bit data is unchanged). */
+export function swapToLittleEndian(bytes: Uint8Array, bitsAllocated: number): Uint8Array {
+  const size = bitsAllocated / 8;
+  if (size !== 2 && size !== 4) return bytes;
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i + size <= bytes.length; i += size) {
+    for (let b = 0; b < size; b++) out[i + b] = bytes[i + size - 1 - b];
+  }
+  return out;
+}
+
+/**
+ * Decode one DICOM RLE Lossless frame (PS3.5 Annex G) into native little-endian, pixel-interleaved bytes.
+ * Segments hold one byte plane each, most significant byte first, one sample after another.
+ */
+export function decodeRleFrame(
+  frame: Uint8Array,
+  rows: number,
+  columns: number,
+  samplesPerPixel: number,
+  bitsAllocated: number,
+): Uint8Array {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const segments = view.getUint32(0, true);
+  const bytesPerSample = bitsAllocated / 8;
+  if (segments !== samplesPerPixel * bytesPerSample || segments > 15) {
+    throw new Error(`RLE frame has ${segments} segments; ${samplesPerPixel * bytesPerSample} expected`);
+  }
+  const pixels = rows * columns;
+  const out = new Uint8Array(pixels * samplesPerPixel * bytesPerSample);
+  for (let s = 0; s < segments; s++) {
+    const start = view.getUint32(4 + 4 * s, true);
+    const end = s + 1 < segments ? view.getUint32(8 + 4 * s, true) : frame.length;
+    const sample = Math.floor(s / bytesPerSample);
+    const byteInSample = bytesPerSample - 1 - (s % bytesPerSample); // MSB segment first
+    const stride = samplesPerPixel * bytesPerSample;
+    let o = sample * bytesPerSample + byteInSample;
+    let written = 0;
+    let i = start;
+    while (i < end && written < pixels) {
+      const n = (frame[i++]) << 24 >> 24; // signed header byte
+      if (n >= 0) {
+        for (let k = 0; k <= n && written < pixels; k++) {
+          out[o] = frame[i++];
+          o += stride;
+          written++;
+        }
+      } else if (n !== -128) {
+        const value = frame[i++];
+        for (let k = 0; k < 1 - n && written < pixels; k++) {
+          out[o] = value;
+          o += stride;
+          written++;
+        }
+      }
+    }
+    if (written < pixels) throw new Error('RLE segment ends before the frame is complete');
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { createImage } from '@cornerstonejs/dicom-image-loader';
 import { DicomError } from '../dicom/parse';
-import { expandYbr422, j2kSignMismatch, markJpegRgb } from '../dicom/codestream';
+import { decodeRleFrame, expandYbr422, j2kSignMismatch, markJpegRgb, swapToLittleEndian } from '../dicom/codestream';
 import { extractFrame, nativeFrameRange } from '../dicom/frames';
 import type { ImageInfo } from '../dicom/instance';
 import { getInstance, parseImageId } from './registry';
@@ -20,18 +20,32 @@ export function clearLoaderCache(): void {
 const J2K = new Set(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203']);
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 
-/** Apply the codestream corrections real files need before they reach a codec. */
-function prepare(bytes: Uint8Array, image: ImageInfo, transferSyntaxUID: string): Uint8Array {
+const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+const EXPLICIT_BE = '1.2.840.10008.1.2.2';
+const RLE = '1.2.840.10008.1.2.5';
+
+/**
+ * Apply the corrections real files need before they reach a codec, and take over the encodings the
+ * browser codecs get wrong: 32-bit big-endian and 32-bit RLE samples are converted here to native
+ * little endian. Returns the bytes and the transfer syntax to decode them as.
+ */
+function prepare(bytes: Uint8Array, image: ImageInfo, transferSyntaxUID: string): { bytes: Uint8Array; ts: string } {
   if (J2K.has(transferSyntaxUID)) {
     const mismatch = j2kSignMismatch(bytes, image);
     if (mismatch) throw new DicomError('invalid-attribute', mismatch);
-    return bytes;
+    return { bytes, ts: transferSyntaxUID };
   }
-  if (transferSyntaxUID === JPEG_BASELINE) return markJpegRgb(bytes, image);
+  if (transferSyntaxUID === JPEG_BASELINE) return { bytes: markJpegRgb(bytes, image), ts: transferSyntaxUID };
+  if (transferSyntaxUID === EXPLICIT_BE && image.bitsAllocated > 8) {
+    return { bytes: swapToLittleEndian(bytes, image.bitsAllocated), ts: EXPLICIT_LE };
+  }
+  if (transferSyntaxUID === RLE && image.bitsAllocated === 32) {
+    return { bytes: decodeRleFrame(bytes, image.rows, image.columns, image.samplesPerPixel, 32), ts: EXPLICIT_LE };
+  }
   if (!image.pixelData.encapsulated && image.photometricInterpretation === 'YBR_FULL_422' && image.bitsAllocated === 8) {
-    return expandYbr422(bytes, image.rows, image.columns);
+    return { bytes: expandYbr422(bytes, image.rows, image.columns), ts: transferSyntaxUID };
   }
-  return bytes;
+  return { bytes, ts: transferSyntaxUID };
 }
 
 async function frameBytes(key: string, image: ImageInfo, frame: number): Promise<Uint8Array> {
@@ -86,8 +100,8 @@ export function lucentImageLoader(
     const image = entry?.info.image;
     if (!ref || !entry || !image) throw new Error(`Unknown image ${imageId}`);
     try {
-      const bytes = prepare(await frameBytes(ref.key, image, ref.frame), image, entry.info.transferSyntaxUID);
-      const decoded = (await createImage(imageId, bytes, entry.info.transferSyntaxUID, options)) as unknown as {
+      const { bytes, ts } = prepare(await frameBytes(ref.key, image, ref.frame), image, entry.info.transferSyntaxUID);
+      const decoded = (await createImage(imageId, bytes, ts, options)) as unknown as {
         getPixelData(): ArrayLike<number>;
         numberOfComponents?: number;
         rows: number;
