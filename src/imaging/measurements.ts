@@ -3,7 +3,7 @@
  * ellipse ROI statistics (mean/SD in modality units, area in mm²), probe values. Includes each shape's
  * geometry in image pixel coordinates (origin at the top-left corner of the first pixel).
  */
-import { utilities as csUtils, getRenderingEngines } from '@cornerstonejs/core';
+import { cache, utilities as csUtils, getRenderingEngines } from '@cornerstonejs/core';
 import { annotation } from '@cornerstonejs/tools';
 import { parseImageId } from './registry';
 
@@ -58,7 +58,12 @@ export function listMeasurements(): Measurement[] {
   for (const a of all) {
     const kind = KIND[a.metadata.toolName];
     if (!kind || !a.annotationUID) continue;
-    const stats = Object.values(a.data.cachedStats ?? {})[0] ?? {};
+    // Several targets may hold stats (the referenced image, the volume); use one that is filled in.
+    const candidates = Object.values(a.data.cachedStats ?? {});
+    const stats =
+      candidates.find((c) => [c.length, c.mean, c.value].some((v) => v !== undefined && v !== null)) ??
+      candidates[0] ??
+      {};
     const imageId = a.metadata.referencedImageId;
     const ref = imageId ? parseImageId(imageId) : undefined;
     let imagePoints: [number, number][] | undefined;
@@ -72,7 +77,10 @@ export function listMeasurements(): Measurement[] {
         imagePoints = undefined;
       }
     }
-    const value = Array.isArray(stats.value) ? stats.value[0] : stats.value;
+    let value = Array.isArray(stats.value) ? stats.value[0] : stats.value;
+    if (kind === 'probe' && (value === undefined || value === null) && imageId && imagePoints?.[0]) {
+      value = pixelValue(imageId, imagePoints[0]);
+    }
     out.push({
       uid: a.annotationUID,
       kind,
@@ -90,6 +98,22 @@ export function listMeasurements(): Measurement[] {
     });
   }
   return out;
+}
+
+/**
+ * The modality value of the pixel under an image point, read from the decoded image. Cornerstone's probe
+ * leaves its value empty on stack images other than the first (it indexes a 2D image with the stack
+ * position), so Lucent reads the pixel itself.
+ */
+function pixelValue(imageId: string, point: readonly [number, number]): number | undefined {
+  const image = cache.getImage(imageId);
+  if (!image) return undefined;
+  const x = Math.floor(point[0]);
+  const y = Math.floor(point[1]);
+  if (x < 0 || y < 0 || x >= image.columns || y >= image.rows || image.color) return undefined;
+  const raw = (image.getPixelData() as ArrayLike<number>)[y * image.columns + x];
+  if (raw === undefined) return undefined;
+  return image.preScale?.scaled ? raw : raw * (image.slope ?? 1) + (image.intercept ?? 0);
 }
 
 export function removeMeasurement(uid: string): void {

@@ -128,11 +128,21 @@ export class Viewer {
       }
     }
     this.applyToolBindings();
-    const onAnnotation = (): void => this.events.measurementsChanged();
+    // Statistics are computed when annotations render, so refresh on render too (once per frame).
+    let pending = false;
+    const onAnnotation = (): void => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        this.events.measurementsChanged();
+      });
+    };
     for (const ev of [
       ToolEnums.Events.ANNOTATION_COMPLETED,
       ToolEnums.Events.ANNOTATION_MODIFIED,
       ToolEnums.Events.ANNOTATION_REMOVED,
+      ToolEnums.Events.ANNOTATION_RENDERED,
     ]) {
       eventTarget.addEventListener(ev, onAnnotation);
     }

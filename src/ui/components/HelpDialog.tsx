@@ -7,8 +7,9 @@ export function HelpDialog({ onClose }: { onClose: () => void }): JSX.Element {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
+    // No close() on cleanup: a dialog removed from the page is gone anyway, and under StrictMode's
+    // mount-unmount-mount the close event would fire after the second mount and dismiss it.
     if (d && !d.open) d.showModal();
-    return () => d?.close();
   }, []);
   return (
     <dialog ref={ref} className="dialog" aria-labelledby="help-title" onClose={onClose} onCancel={onClose}>

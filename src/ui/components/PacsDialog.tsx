@@ -21,8 +21,9 @@ export function PacsDialog(): JSX.Element {
 
   useEffect(() => {
     const d = ref.current;
+    // No close() on cleanup: a dialog removed from the page is gone anyway, and under StrictMode's
+    // mount-unmount-mount the close event would fire after the second mount and dismiss it.
     if (d && !d.open) d.showModal();
-    return () => d?.close();
   }, []);
 
   const search = async (e: FormEvent): Promise<void> => {
