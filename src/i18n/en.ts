@@ -59,8 +59,8 @@ export const en = {
 
   'series.region': 'Series',
   'series.empty': 'No study open. Drop DICOM files, a folder or a .zip here, or use Open files.',
-  'series.images': '{count} images',
-  'series.objects': '{count} objects',
+  'series.images': '{count} {count|image|images}',
+  'series.objects': '{count} {count|object|objects}',
   'series.nonImage': 'not an image: listed only',
   'series.study': 'Study',
   'series.patient': 'Patient',
@@ -70,7 +70,7 @@ export const en = {
 
   'errors.region': 'Load errors',
   'errors.none': 'No load errors.',
-  'errors.count': '{count} files could not be loaded',
+  'errors.count': '{count} {count|file|files} could not be loaded',
   'errors.code.not-dicom': 'Not a DICOM file',
   'errors.code.empty-file': 'Empty file',
   'errors.code.truncated': 'Truncated file',
@@ -114,8 +114,8 @@ export const en = {
 
   'status.ready': 'Ready',
   'status.loading': 'Loading {done}/{total} files…',
-  'status.loaded': 'Loaded {images} images in {series} series',
-  'status.loadedWithErrors': 'Loaded {images} images in {series} series · {errors} files with errors',
+  'status.loaded': 'Loaded {images} {images|image|images} in {series} series',
+  'status.loadedWithErrors': 'Loaded {images} {images|image|images} in {series} series · {errors} {errors|file|files} with errors',
   'status.retrieving': 'Retrieving {done}/{total} instances from PACS…',
 
   'pacs.title': 'Open from PACS (DICOMweb)',

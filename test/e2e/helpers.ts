@@ -40,7 +40,7 @@ export async function openApp(session: Session, path = '/'): Promise<AppPage> {
 
 export async function waitForLoaded(page: Page): Promise<string> {
   const status = page.getByRole('status');
-  await status.filter({ hasText: /Loaded \d+ images/ }).waitFor({ timeout: 60_000 });
+  await status.filter({ hasText: /Loaded \d+ images?/ }).waitFor({ timeout: 60_000 });
   return (await status.textContent()) ?? '';
 }
 
