@@ -45,7 +45,7 @@ export function markJpegRgb(frame: Uint8Array, image: ImageInfo): Uint8Array {
   let i = 2;
   while (i + 4 <= frame.length && frame[i] === 0xff) {
     const marker = frame[i + 1];
-    const length = ((frame[i + 2]) << 8) | (frame[i + 3]);
+    const length = (frame[i + 2] << 8) | frame[i + 3];
     // A valid Adobe segment carries 12 data bytes; shorter ones are ignored by libjpeg.
     if (marker === 0xee && length >= 14 && frame[i + 4] === 0x41) {
       // The DICOM header is authoritative: make the transform flag say "none".
@@ -60,7 +60,8 @@ export function markJpegRgb(frame: Uint8Array, image: ImageInfo): Uint8Array {
     if ((marker >= 0xc0 && marker <= 0xc3) || (marker >= 0xc5 && marker <= 0xcb)) {
       const ncomp = frame[i + 9];
       // Component ids 'R','G','B' already tell libjpeg the data is RGB.
-      if (ncomp === 3 && frame[i + 10] === 0x52 && frame[i + 13] === 0x47 && frame[i + 16] === 0x42) return frame;
+      if (ncomp === 3 && frame[i + 10] === 0x52 && frame[i + 13] === 0x47 && frame[i + 16] === 0x42)
+        return frame;
     }
     i += 2 + length;
   }
@@ -139,7 +140,7 @@ export function decodeRleFrame(
     let written = 0;
     let i = start;
     while (i < end && written < pixels) {
-      const n = (frame[i++]) << 24 >> 24; // signed header byte
+      const n = (frame[i++] << 24) >> 24; // signed header byte
       if (n >= 0) {
         for (let k = 0; k <= n && written < pixels; k++) {
           out[o] = frame[i++];

@@ -13,10 +13,18 @@ const nodeFetch: Fetch = (url, init) => fetch(url, init);
 
 beforeAll(async () => {
   orthanc = await startOrthanc();
-  for (const s of simplePhantomSeries({ slices: 4, size: 32, pixelSpacingMm: 4, sliceSpacingMm: 5, seed: 'qido', patientName: 'PHANTOM^QIDO' })) {
+  for (const s of simplePhantomSeries({
+    slices: 4,
+    size: 32,
+    pixelSpacingMm: 4,
+    sliceSpacingMm: 5,
+    seed: 'qido',
+    patientName: 'PHANTOM^QIDO',
+  })) {
     await orthanc.store(s.bytes);
   }
-  for (const f of ['CT_small.dcm', 'MR_small.dcm', 'SC_rgb_jpeg_dcmtk.dcm']) await orthanc.store(readFileSync(corpusFile(f)));
+  for (const f of ['CT_small.dcm', 'MR_small.dcm', 'SC_rgb_jpeg_dcmtk.dcm'])
+    await orthanc.store(readFileSync(corpusFile(f)));
   client = new DicomWebClient(`${orthanc.dicomweb}/`, nodeFetch);
 });
 
@@ -75,7 +83,9 @@ describe('DICOMweb helpers', () => {
 
   it('splits multipart/related bodies', () => {
     const enc = new TextEncoder();
-    const body = enc.encode('--b1\r\nContent-Type: application/dicom\r\n\r\nAAAA\r\n--b1\r\nContent-Type: application/dicom\r\n\r\nBB\r\n--b1--\r\n');
+    const body = enc.encode(
+      '--b1\r\nContent-Type: application/dicom\r\n\r\nAAAA\r\n--b1\r\nContent-Type: application/dicom\r\n\r\nBB\r\n--b1--\r\n',
+    );
     const parts = parseMultipart(body, 'multipart/related; type="application/dicom"; boundary=b1');
     expect(parts.map((p) => new TextDecoder().decode(p))).toEqual(['AAAA', 'BB']);
   });

@@ -115,7 +115,8 @@ export const en = {
   'status.ready': 'Ready',
   'status.loading': 'Loading {done}/{total} files…',
   'status.loaded': 'Loaded {images} {images|image|images} in {series} series',
-  'status.loadedWithErrors': 'Loaded {images} {images|image|images} in {series} series · {errors} {errors|file|files} with errors',
+  'status.loadedWithErrors':
+    'Loaded {images} {images|image|images} in {series} series · {errors} {errors|file|files} with errors',
   'status.retrieving': 'Retrieving {done}/{total} instances from PACS…',
 
   'pacs.title': 'Open from PACS (DICOMweb)',

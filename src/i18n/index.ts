@@ -16,8 +16,9 @@ export type Params = Readonly<Record<string, string | number>>;
 export function translate(language: Language, key: MessageKey, params: Params = {}): string {
   const template = catalogues[language][key] ?? en[key];
   // {n|one|other}: the word for a count (English needs it; Chinese does not inflect).
-  const counted = template.replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (_, name: string, one: string, other: string) =>
-    params[name] === 1 ? one : other,
+  const counted = template.replace(
+    /\{(\w+)\|([^|}]*)\|([^}]*)\}/g,
+    (_, name: string, one: string, other: string) => (params[name] === 1 ? one : other),
   );
   return counted.replace(/\{(\w+)\}/g, (_, name: string) => {
     const v = params[name];

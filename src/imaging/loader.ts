@@ -5,7 +5,13 @@
  */
 import { createImage } from '@cornerstonejs/dicom-image-loader';
 import { DicomError } from '../dicom/parse';
-import { decodeRleFrame, expandYbr422, j2kSignMismatch, markJpegRgb, swapToLittleEndian } from '../dicom/codestream';
+import {
+  decodeRleFrame,
+  expandYbr422,
+  j2kSignMismatch,
+  markJpegRgb,
+  swapToLittleEndian,
+} from '../dicom/codestream';
 import { extractFrame, nativeFrameRange } from '../dicom/frames';
 import type { ImageInfo } from '../dicom/instance';
 import { getInstance, parseImageId } from './registry';
@@ -17,7 +23,13 @@ export function clearLoaderCache(): void {
   encapsulatedCache.clear();
 }
 
-const J2K = new Set(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203']);
+const J2K = new Set([
+  '1.2.840.10008.1.2.4.90',
+  '1.2.840.10008.1.2.4.91',
+  '1.2.840.10008.1.2.4.201',
+  '1.2.840.10008.1.2.4.202',
+  '1.2.840.10008.1.2.4.203',
+]);
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -29,7 +41,11 @@ const RLE = '1.2.840.10008.1.2.5';
  * browser codecs get wrong: 32-bit big-endian and 32-bit RLE samples are converted here to native
  * little endian. Returns the bytes and the transfer syntax to decode them as.
  */
-function prepare(bytes: Uint8Array, image: ImageInfo, transferSyntaxUID: string): { bytes: Uint8Array; ts: string } {
+function prepare(
+  bytes: Uint8Array,
+  image: ImageInfo,
+  transferSyntaxUID: string,
+): { bytes: Uint8Array; ts: string } {
   if (J2K.has(transferSyntaxUID)) {
     const mismatch = j2kSignMismatch(bytes, image);
     if (mismatch) throw new DicomError('invalid-attribute', mismatch);
@@ -40,9 +56,16 @@ function prepare(bytes: Uint8Array, image: ImageInfo, transferSyntaxUID: string)
     return { bytes: swapToLittleEndian(bytes, image.bitsAllocated), ts: EXPLICIT_LE };
   }
   if (transferSyntaxUID === RLE && image.bitsAllocated === 32) {
-    return { bytes: decodeRleFrame(bytes, image.rows, image.columns, image.samplesPerPixel, 32), ts: EXPLICIT_LE };
+    return {
+      bytes: decodeRleFrame(bytes, image.rows, image.columns, image.samplesPerPixel, 32),
+      ts: EXPLICIT_LE,
+    };
   }
-  if (!image.pixelData.encapsulated && image.photometricInterpretation === 'YBR_FULL_422' && image.bitsAllocated === 8) {
+  if (
+    !image.pixelData.encapsulated &&
+    image.photometricInterpretation === 'YBR_FULL_422' &&
+    image.bitsAllocated === 8
+  ) {
     return { bytes: expandYbr422(bytes, image.rows, image.columns), ts: transferSyntaxUID };
   }
   return { bytes, ts: transferSyntaxUID };
@@ -100,7 +123,11 @@ export function lucentImageLoader(
     const image = entry?.info.image;
     if (!ref || !entry || !image) throw new Error(`Unknown image ${imageId}`);
     try {
-      const { bytes, ts } = prepare(await frameBytes(ref.key, image, ref.frame), image, entry.info.transferSyntaxUID);
+      const { bytes, ts } = prepare(
+        await frameBytes(ref.key, image, ref.frame),
+        image,
+        entry.info.transferSyntaxUID,
+      );
       const decoded = (await createImage(imageId, bytes, ts, options)) as unknown as {
         getPixelData(): ArrayLike<number>;
         numberOfComponents?: number;

@@ -34,7 +34,9 @@ function planeModule(info: InstanceInfo, image: ImageInfo, frame: FrameInfo): Mo
 /** Native YBR_FULL_422 reaches the codec already expanded to YBR_FULL (see loader.ts). */
 function displayedPhotometric(image: ImageInfo): string {
   const native = !image.pixelData.encapsulated;
-  return native && image.photometricInterpretation === 'YBR_FULL_422' ? 'YBR_FULL' : image.photometricInterpretation;
+  return native && image.photometricInterpretation === 'YBR_FULL_422'
+    ? 'YBR_FULL'
+    : image.photometricInterpretation;
 }
 
 function pixelModule(image: ImageInfo): Module {

@@ -30,16 +30,27 @@ const root = resolve(import.meta.dirname, '../..');
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const corpusDir = pydicomTestFiles();
   if (process.env['LUCENT_E2E_SKIP_BUILD'] !== '1' || !existsSync(join(root, 'dist/index.html'))) {
-    execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
-      cwd: root,
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    );
   }
   const work = join(root, '.cache/e2e');
   const phantomDir = join(work, 'phantom');
   rmSync(phantomDir, { recursive: true, force: true });
   mkdirSync(phantomDir, { recursive: true });
-  for (const s of simplePhantomSeries({ slices: 40, size: 128, pixelSpacingMm: 2, sliceSpacingMm: 2.5, seed: 'e2e', noise: 8 })) {
+  for (const s of simplePhantomSeries({
+    slices: 40,
+    size: 128,
+    pixelSpacingMm: 2,
+    sliceSpacingMm: 2.5,
+    seed: 'e2e',
+    noise: 8,
+  })) {
     writeFileSync(join(phantomDir, s.fileName), s.bytes);
   }
 

@@ -58,7 +58,21 @@ export async function displayedStats(page: Page, cell = 0): Promise<PixelStats |
   }, cell);
 }
 
-export async function readout(page: Page, cell = 0): Promise<{ index: number; total: number; frame?: number; positionMm?: number; windowWidth?: number; windowCenter?: number; zoom: number } | undefined> {
+export async function readout(
+  page: Page,
+  cell = 0,
+): Promise<
+  | {
+      index: number;
+      total: number;
+      frame?: number;
+      positionMm?: number;
+      windowWidth?: number;
+      windowCenter?: number;
+      zoom: number;
+    }
+  | undefined
+> {
   return page.evaluate((c) => {
     const api = (window as unknown as { __lucent: { readout(cell: number): unknown } }).__lucent;
     return api.readout(c) as never;

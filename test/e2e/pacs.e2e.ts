@@ -59,7 +59,7 @@ describe('DICOMweb (PACS)', () => {
     const shown = await waitForImage(page);
     expect((await readout(page))?.total).toBe(phantomFiles.length);
     // Instance 1 (IM0001) is shown first; its pixels must equal the file's own.
-    const raw = rawCtImage(phantomFiles[0] as string);
+    const raw = rawCtImage(phantomFiles[0]);
     let sum = 0;
     for (const v of raw.values) sum += v;
     expect(shown.channels[0]?.mean).toBeCloseTo(sum / raw.values.length, 6);

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ellipseStats, rawCtImage } from '../support/rawPixels';
-import { openApp, readout, startSession, waitForImage, waitForLoaded, type AppPage, type Session } from './helpers';
+import {
+  openApp,
+  readout,
+  startSession,
+  waitForImage,
+  waitForLoaded,
+  type AppPage,
+  type Session,
+} from './helpers';
 
 let session: Session;
 let app: AppPage;
@@ -30,7 +38,10 @@ afterAll(async () => {
   await session?.close();
 });
 
-async function cellBox(page: Page, cell = 0): Promise<{ x: number; y: number; width: number; height: number }> {
+async function cellBox(
+  page: Page,
+  cell = 0,
+): Promise<{ x: number; y: number; width: number; height: number }> {
   const box = await page.locator(`[data-cell="${cell}"]`).boundingBox();
   if (!box) throw new Error('no viewport cell');
   return box;
@@ -60,7 +71,8 @@ async function measurements(page: Page): Promise<MeasurementRow[]> {
     .evaluateAll((items) =>
       items.map((li) => {
         const d = (li as HTMLElement).dataset;
-        const n = (v: string | undefined): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
+        const n = (v: string | undefined): number | undefined =>
+          v === undefined || v === '' ? undefined : Number(v);
         return {
           kind: d['kind'] ?? '',
           mean: n(d['mean']),
@@ -144,7 +156,9 @@ describe('reading a CT series', () => {
     await page.mouse.click(cx - 90, cy + 25);
     await expect.poll(async () => (await measurements(page)).length, { timeout: 10_000 }).toBe(3);
     await expect
-      .poll(async () => (await measurements(page)).map((m) => m.length ?? m.mean ?? m.value ?? `${m.kind}: no value`))
+      .poll(async () =>
+        (await measurements(page)).map((m) => m.length ?? m.mean ?? m.value ?? `${m.kind}: no value`),
+      )
       .not.toContainEqual(expect.stringContaining('no value'));
     const all = await measurements(page);
 
@@ -192,13 +206,15 @@ describe('reading a CT series', () => {
   it('opens axial, coronal and sagittal MPR with M and returns with M', async () => {
     const { page } = app;
     await page.keyboard.press('m');
-    await expect.poll(() => page.locator('[data-plane]').evaluateAll((els) => els.map((e) => e.getAttribute('data-plane')))).toEqual([
-      'axial',
-      'coronal',
-      'sagittal',
-    ]);
+    await expect
+      .poll(() =>
+        page.locator('[data-plane]').evaluateAll((els) => els.map((e) => e.getAttribute('data-plane'))),
+      )
+      .toEqual(['axial', 'coronal', 'sagittal']);
     for (const cell of [0, 1, 2]) {
-      await expect.poll(async () => (await readout(page, cell))?.total ?? 0, { timeout: 30_000 }).toBeGreaterThan(1);
+      await expect
+        .poll(async () => (await readout(page, cell))?.total ?? 0, { timeout: 30_000 })
+        .toBeGreaterThan(1);
     }
     // Coronal and sagittal planes cut through the 128-pixel matrix; axial through the slices.
     expect((await readout(page, 0))?.total).toBe(files.length);

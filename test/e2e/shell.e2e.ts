@@ -65,12 +65,15 @@ describe('app shell', () => {
     entries['study/empty.dcm'] = new Uint8Array(0);
     const zip = zipSync(entries);
     const { page, problems } = await openApp(session);
-    await page.getByLabel('Open files').setInputFiles({ name: 'case.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+    await page
+      .getByLabel('Open files')
+      .setInputFiles({ name: 'case.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
     const status = await waitForLoaded(page);
     expect(status).toContain('Loaded 12 images in 1 series');
     const errors = page.getByRole('region', { name: 'Load errors' }).getByRole('listitem');
     await expect.poll(() => errors.count()).toBe(3);
-    const byFile = async (name: string): Promise<string | null> => errors.filter({ hasText: name }).getAttribute('data-code');
+    const byFile = async (name: string): Promise<string | null> =>
+      errors.filter({ hasText: name }).getAttribute('data-code');
     expect(await byFile('case.zip/study/broken.dcm')).toBe('truncated');
     expect(await byFile('case.zip/study/notes.txt')).toBe('not-dicom');
     expect(await byFile('case.zip/study/empty.dcm')).toBe('empty-file');

@@ -70,7 +70,11 @@ export async function startOrthanc() {
     dicomweb: `${url}/dicom-web`,
     /** Store one DICOM file through Orthanc's REST API. */
     async store(bytes) {
-      const r = await fetch(`${url}/instances`, { method: 'POST', body: bytes, headers: { 'content-type': 'application/dicom' } });
+      const r = await fetch(`${url}/instances`, {
+        method: 'POST',
+        body: bytes,
+        headers: { 'content-type': 'application/dicom' },
+      });
       if (!r.ok) throw new Error(`Orthanc refused an instance: ${r.status} ${await r.text()}`);
       return r.json();
     },

@@ -24,7 +24,11 @@ export function rawCtImage(path: string): RawImage {
     const slope = Number(dcmdumpValue(path, '0028,1053') ?? 1);
     const intercept = Number(dcmdumpValue(path, '0028,1052') ?? 0);
     const values = Float64Array.from(stored, (v) => v * slope + intercept);
-    return { rows: Number(dcmdumpValue(path, '0028,0010')), columns: Number(dcmdumpValue(path, '0028,0011')), values };
+    return {
+      rows: Number(dcmdumpValue(path, '0028,0010')),
+      columns: Number(dcmdumpValue(path, '0028,0011')),
+      values,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
