@@ -63,14 +63,34 @@ export class Controller implements Actions {
     this.viewer = viewer;
   }
 
+  /** Performance marks for the current load (read by `npm run bench`). */
+  private marks = { firstImage: false, scrollable: false };
+
+  private mark(name: 'open' | 'first-image' | 'scrollable'): void {
+    performance.mark(`lucent:${name}`);
+  }
+
   viewerEvents(): ConstructorParameters<typeof Viewer>[0] {
     return {
-      readout: (r) => this.store.setState((s) => ({ readouts: { ...s.readouts, [r.cell]: r } })),
+      readout: (r) => {
+        if (!this.marks.firstImage && r.total > 0) {
+          this.marks.firstImage = true;
+          this.mark('first-image');
+        }
+        this.store.setState((s) => ({ readouts: { ...s.readouts, [r.cell]: r } }));
+      },
       loadFailed: (cell, message) =>
         this.store.setState((s) => ({ cellErrors: { ...s.cellErrors, [cell]: message } })),
       measurementsChanged: () => this.store.setState({ measurements: listMeasurements() }),
-      seriesCached: (key, cached, total) =>
-        this.store.setState((s) => ({ cached: { ...s.cached, [key]: { cached, total } } })),
+      seriesCached: (key, cached, total) => {
+        const done =
+          this.currentJobs.size === 0 && cached === total && key === this.store.getState().activeSeriesKey;
+        if (done && !this.marks.scrollable) {
+          this.marks.scrollable = true;
+          this.mark('scrollable');
+        }
+        this.store.setState((s) => ({ cached: { ...s.cached, [key]: { cached, total } } }));
+      },
     };
   }
 
@@ -119,6 +139,7 @@ export class Controller implements Actions {
   private onIngestEvent(e: IngestEvent): void {
     switch (e.type) {
       case 'instances':
+        if (this.loaded.length === 0) performance.mark('lucent:first-instance');
         for (const item of e.items) {
           registerInstance({
             key: item.key,
@@ -170,6 +191,8 @@ export class Controller implements Actions {
 
   openFiles(files: readonly OpenFile[]): void {
     if (files.length === 0) return;
+    this.mark('open');
+    this.marks = { firstImage: false, scrollable: false };
     this.startNewStudy();
     this.store.setState({ loading: { done: 0, total: files.length } });
     void this.ingestFiles(files);

@@ -1,5 +1,5 @@
 /** `lucent analyze`: load DICOM, run applicable models per series, print `lucent.analysis/1`. */
-import { expandAll, loadSources } from '../dicom/load';
+import { loadSources } from '../dicom/load';
 import type { LoadError } from '../dicom/read';
 import { assembleStudies, imageCount, type LoadedInstance, type Series } from '../dicom/series';
 import { collectSources } from './fsSource';
@@ -34,7 +34,7 @@ function skippedReason(series: Series): { code: string; message: string } {
 
 export async function analyzePaths(paths: readonly string[]): Promise<Analysis> {
   const errors: LoadError[] = [];
-  const sources = await expandAll(await collectSources(paths), (e) => errors.push(e));
+  const sources = await collectSources(paths);
   const instances: LoadedInstance[] = [];
   await loadSources(
     sources.map((source, i) => ({ source, key: String(i) })),

@@ -3,10 +3,9 @@
  * loaded instance or as a load error. Used by the browser's ingest worker and by the CLI.
  */
 import { expandArchive } from './archive';
-import { DicomError } from './parse';
-import { readInstance, toLoadError, type LoadError } from './read';
+import { FIRST_READ, WHOLE_FILE_BELOW, readInstance, toLoadError, type LoadError } from './read';
 import type { LoadedInstance } from './series';
-import type { ByteSource } from './source';
+import { withReadAhead, type ByteSource } from './source';
 
 export interface LoadProgress {
   readonly done: number;
@@ -23,26 +22,9 @@ export type LoadEvent =
   | { readonly type: 'instance'; readonly instance: LoadedInstance; readonly source: ByteSource }
   | { readonly type: 'error'; readonly error: LoadError };
 
-/** Expand archives into their entries; a damaged archive becomes an error, the rest goes on. */
-export async function expandAll(
-  sources: readonly ByteSource[],
-  onError: (e: LoadError) => void,
-): Promise<ByteSource[]> {
-  const out: ByteSource[] = [];
-  for (const s of sources) {
-    try {
-      const entries = await expandArchive(s);
-      if (entries) out.push(...entries);
-      else out.push(s);
-    } catch (e) {
-      onError(e instanceof DicomError ? toLoadError(s.name, e) : toLoadError(s.name, e));
-    }
-  }
-  return out;
-}
-
 /**
- * Read sources with bounded concurrency, emitting one event per file. Never throws for a bad file.
+ * Read sources with bounded concurrency, emitting one event per file (archives are expanded in place,
+ * each entry becoming a file). Never throws for a bad file.
  */
 export async function loadSources(
   items: readonly LoadItem[],
@@ -52,19 +34,30 @@ export async function loadSources(
   const concurrency = options.concurrency ?? 8;
   let next = 0;
   let done = 0;
+  const readOne = async (source: ByteSource, key: string): Promise<void> => {
+    const r = await readInstance(source);
+    if (r.ok) emit({ type: 'instance', instance: { key, fileName: source.name, info: r.info }, source });
+    else emit({ type: 'error', error: r.error });
+  };
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       if (options.signal?.aborted) return;
       const item = items[next++];
-      const r = await readInstance(item.source);
-      if (r.ok) {
-        emit({
-          type: 'instance',
-          instance: { key: item.key, fileName: item.source.name, info: r.info },
-          source: item.source,
-        });
+      // One read serves both the archive check and, for small files, the whole parse.
+      const source = withReadAhead(
+        item.source,
+        item.source.size <= WHOLE_FILE_BELOW ? item.source.size : FIRST_READ,
+      );
+      let entries: ByteSource[] | null = null;
+      try {
+        entries = await expandArchive(source);
+      } catch (e) {
+        emit({ type: 'error', error: toLoadError(source.name, e) });
+      }
+      if (entries) {
+        for (const [j, entry] of entries.entries()) await readOne(entry, `${item.key}.${j}`);
       } else {
-        emit({ type: 'error', error: r.error });
+        await readOne(source, item.key);
       }
       done++;
       options.onProgress?.({ done, total: items.length });

@@ -16,8 +16,8 @@ export interface LoadError {
 export type ReadOutcome =
   { readonly ok: true; readonly info: InstanceInfo } | { readonly ok: false; readonly error: LoadError };
 
-const WHOLE_FILE_BELOW = 2 * 1024 * 1024;
-const FIRST_READ = 16 * 1024;
+export const WHOLE_FILE_BELOW = 2 * 1024 * 1024;
+export const FIRST_READ = 16 * 1024;
 
 export async function parseSource(source: ByteSource): Promise<ParsedFile> {
   let want = source.size <= WHOLE_FILE_BELOW ? source.size : FIRST_READ;

@@ -33,3 +33,24 @@ export function blobSource(name: string, blob: BlobLike): ByteSource {
       new Uint8Array(await blob.slice(start, Math.min(end, blob.size)).arrayBuffer()),
   };
 }
+
+/**
+ * Serve reads near the start of a source from one read-ahead: sniffing (archive signatures) and header
+ * parsing then cost a single read per file.
+ */
+export function withReadAhead(source: ByteSource, ahead: number): ByteSource {
+  let head: Promise<Uint8Array> | null = null;
+  const limit = Math.min(ahead, source.size);
+  return {
+    name: source.name,
+    size: source.size,
+    ...('bytes' in source ? { bytes: (source as MemorySource).bytes } : {}),
+    read(start, end) {
+      if (end <= limit) {
+        head ??= source.read(0, limit);
+        return head.then((h) => h.subarray(start, end));
+      }
+      return source.read(start, end);
+    },
+  };
+}

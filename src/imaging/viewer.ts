@@ -112,7 +112,7 @@ export class Viewer {
   private activeTool: ToolName = 'windowLevel';
   private activeCell = 0;
   private readonly volumeIds = new Map<string, string>();
-  private readonly prefetching = new Set<string>();
+  private readonly prefetching = new Map<string, object>();
   private readonly listeners = new Map<HTMLDivElement, () => void>();
   private rafPending = new Set<number>();
   private cinePlaying = false;
@@ -215,7 +215,9 @@ export class Viewer {
     if (!vp || !m.series) return;
     const ids = [...m.series.imageIds];
     try {
+      performance.mark('lucent:set-stack');
       await vp.setStack(ids, 0);
+      performance.mark('lucent:stack-ready');
       if (generation !== this.generation) return;
       // A stack set while an earlier mount was still loading can inherit its camera: fit it afresh.
       vp.resetCamera();
@@ -251,16 +253,22 @@ export class Viewer {
     }
   }
 
-  /** Decode every image of a series into the cache so that scrolling never waits. */
+  /**
+   * Decode every image of a series into the cache so that scrolling never waits. A newer call for the
+   * same series (more images arrived) replaces the running one; cached images are skipped.
+   */
   private prefetch(series: SeriesDisplay): void {
-    if (this.prefetching.has(series.key)) return;
-    this.prefetching.add(series.key);
+    const token = {};
+    this.prefetching.set(series.key, token);
     const ids = [...series.imageIds];
     let next = 0;
     let cached = 0;
-    const report = (): void => this.events.seriesCached(series.key, cached, ids.length);
+    const current = (): boolean => this.prefetching.get(series.key) === token;
+    const report = (): void => {
+      if (current()) this.events.seriesCached(series.key, cached, ids.length);
+    };
     const worker = async (): Promise<void> => {
-      while (next < ids.length) {
+      while (next < ids.length && current()) {
         const id = ids[next++];
         try {
           if (!cache.isLoaded(id)) await imageLoader.loadAndCacheImage(id);
@@ -272,9 +280,9 @@ export class Viewer {
       }
     };
     const concurrency = Math.max(2, Math.min(6, navigator.hardwareConcurrency || 2));
-    void Promise.all(Array.from({ length: concurrency }, worker)).finally(() =>
-      this.prefetching.delete(series.key),
-    );
+    void Promise.all(Array.from({ length: concurrency }, worker)).finally(() => {
+      if (current()) this.prefetching.delete(series.key);
+    });
   }
 
   private scheduleReadout(cell: number): void {

@@ -3,7 +3,7 @@
  * DICOM ingest worker: expands archives and parses headers off the main thread, streaming results back
  * in small batches so that the first series shows while the rest still loads.
  */
-import { expandAll, loadSources } from '../load';
+import { loadSources } from '../load';
 import type { LoadError } from '../read';
 import { blobSource, type ByteSource } from '../source';
 import type { IngestEvent, IngestRequest, IngestedInstance } from './protocol';
@@ -19,13 +19,13 @@ function post(e: IngestEvent): void {
 async function run(jobId: number, files: IngestRequest & { type: 'load' }): Promise<void> {
   const errors: LoadError[] = [];
   const blobs = new Map<ByteSource, Blob>();
+  const originals = new Map<string, Blob>(files.files.map((f) => [f.name, f.blob]));
   const top: ByteSource[] = files.files.map((f) => {
     const s = blobSource(f.name, f.blob);
     blobs.set(s, f.blob);
     return s;
   });
-  const sources = await expandAll(top, (e) => errors.push(e));
-  if (errors.length > 0) post({ type: 'errors', jobId, errors: errors.splice(0) });
+  const sources = top;
   let batch: IngestedInstance[] = [];
   let lastFlush = performance.now();
   let firstSent = false;
@@ -44,7 +44,7 @@ async function run(jobId: number, files: IngestRequest & { type: 'load' }): Prom
       if (event.type === 'error') {
         errors.push(event.error);
       } else {
-        let blob = blobs.get(event.source);
+        let blob = blobs.get(event.source) ?? originals.get(event.source.name);
         if (!blob) {
           // A zip entry: hand its bytes back as a Blob the page can read frames from.
           const bytes = (event.source as ByteSource & { bytes?: Uint8Array<ArrayBuffer> }).bytes;

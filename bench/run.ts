@@ -1,0 +1,43 @@
+/** `npm run bench`: run every benchmark, print a table, write JSON to bench/results/. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ct300 } from './data';
+import { parseThroughput } from './parse';
+import { viewerBench } from './viewer';
+
+const root = resolve(import.meta.dirname, '..');
+const only = process.argv.slice(2);
+const want = (name: string): boolean => only.length === 0 || only.includes(name);
+
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+};
+const data = ct300();
+if (data.generatedMs > 0) console.log(`generated 300 × 512² CT in ${(data.generatedMs / 1000).toFixed(1)} s`);
+
+if (want('parse')) {
+  const r = parseThroughput(data.files);
+  results['parse'] = r;
+  console.log(`\nDICOM parse throughput (${r.files} files, ${r.megabytes} MB)`);
+  console.log(`  Lucent, whole file       ${r.lucentMBps} MB/s`);
+  console.log(`  Lucent, header only      ${r.lucentHeaderOnlyMBps} MB/s (equivalent file MB)`);
+  console.log(`  dcmjs, whole file        ${r.dcmjsMBps} MB/s`);
+}
+if (want('viewer')) {
+  const r = await viewerBench(data.files);
+  results['viewer'] = { ...r, goals: { timeToFirstImageMs: 500, timeToScrollableMs: 3000 } };
+  console.log(`\nViewer, ${r.slices} × 512² CT from local files (${r.renderer})`);
+  console.log(`  time to first image      ${r.timeToFirstImageMs} ms   (goal ≤ 500 ms)`);
+  console.log(`  time to scrollable       ${r.timeToScrollableMs} ms   (goal ≤ 3000 ms)`);
+  console.log(`  peak JS heap (page)      ${r.peakJsHeapMB} MB`);
+  if (r.totalMemoryMB !== null) console.log(`  memory, page + workers   ${r.totalMemoryMB} MB`);
+}
+
+const dir = join(root, 'bench/results');
+mkdirSync(dir, { recursive: true });
+const name = `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+writeFileSync(join(dir, name), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote bench/results/${name}`);
