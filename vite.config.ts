@@ -19,6 +19,7 @@ const codec = (name: string): string => `@cornerstonejs/dicom-image-loader > @co
 
 export default defineConfig(({ command }) => ({
   plugins: [react()],
+  cacheDir: process.env['LUCENT_VITE_CACHE'] ?? 'node_modules/.vite',
   server: {
     port: Number(process.env['PORT'] ?? 5173),
     strictPort: true,
