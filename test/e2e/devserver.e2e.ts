@@ -23,15 +23,20 @@ beforeAll(async () => {
     env: { ...process.env, PORT: String(port), LUCENT_VITE_CACHE: cache },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await new Promise<void>((ok, fail) => {
-    const t = setTimeout(() => fail(new Error('dev server did not start in 60 s')), 60_000);
-    server.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('Local:')) {
-        clearTimeout(t);
-        ok();
-      }
-    });
-  });
+  let output = '';
+  server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (server.exitCode !== null || Date.now() > deadline)
+      throw new Error(`dev server did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
   session = await startSession();
 });
 
