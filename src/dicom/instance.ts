@@ -334,8 +334,9 @@ const JPEG_EXTENDED = ['1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.53', '1.2.
 
 /**
  * Images the browser codecs cannot show faithfully are refused with a reason rather than shown wrong:
- * colour with more than 8 bits per sample, and 12-bit lossy JPEG (whose browser decoder adds a level-shift
- * error of about 15 to every pixel: measured against dcmtk and GDCM on the pydicom test files).
+ * colour with more than 8 bits per sample, and 12-bit progressive JPEG (the browser decoder adds a
+ * level-shift error of about 15 to every 12-bit pixel; sequential 12-bit JPEG goes to Lucent's own
+ * decoder in dicom/jpeg instead).
  */
 function refuseUndisplayable(image: ImageInfo, transferSyntaxUID: string): void {
   if (image.samplesPerPixel > 1 && image.bitsAllocated > 8) {
@@ -345,10 +346,14 @@ function refuseUndisplayable(image: ImageInfo, transferSyntaxUID: string): void 
       { bitsAllocated: image.bitsAllocated },
     );
   }
-  if (JPEG_EXTENDED.includes(transferSyntaxUID) && image.bitsStored > 8) {
+  if (
+    JPEG_EXTENDED.includes(transferSyntaxUID) &&
+    image.bitsStored > 8 &&
+    transferSyntaxUID !== '1.2.840.10008.1.2.4.51'
+  ) {
     throw new DicomError(
       'unsupported-transfer-syntax',
-      `12-bit lossy JPEG (${transferSyntaxUID}) cannot be decoded accurately in the browser, so it is not displayed.`,
+      `12-bit progressive JPEG (${transferSyntaxUID}) cannot be decoded accurately in the browser, so it is not displayed.`,
       { transferSyntax: transferSyntaxUID },
     );
   }

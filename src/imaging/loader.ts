@@ -13,6 +13,7 @@ import {
   swapToLittleEndian,
 } from '../dicom/codestream';
 import { extractFrame, nativeFrameRange } from '../dicom/frames';
+import { decodeJpegSequential } from '../dicom/jpeg';
 import type { ImageInfo } from '../dicom/instance';
 import { getInstance, parseImageId } from './registry';
 
@@ -33,6 +34,7 @@ const J2K = new Set([
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
 const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 const RLE = '1.2.840.10008.1.2.5';
 
@@ -52,6 +54,12 @@ function prepare(
     return { bytes, ts: transferSyntaxUID };
   }
   if (transferSyntaxUID === JPEG_BASELINE) return { bytes: markJpegRgb(bytes, image), ts: transferSyntaxUID };
+  if (transferSyntaxUID === JPEG_EXTENDED && image.bitsStored > 8 && image.samplesPerPixel === 1) {
+    // Lucent's own decoder: the browser codec adds a level-shift error of ~15 to 12-bit samples.
+    const decoded = decodeJpegSequential(bytes);
+    const samples = new Uint16Array(decoded.samples);
+    return { bytes: new Uint8Array(samples.buffer), ts: EXPLICIT_LE };
+  }
   if (transferSyntaxUID === EXPLICIT_BE && image.bitsAllocated > 8) {
     return { bytes: swapToLittleEndian(bytes, image.bitsAllocated), ts: EXPLICIT_LE };
   }

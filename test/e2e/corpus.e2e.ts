@@ -36,9 +36,6 @@ const LOSSY = new Set(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.
  * must render with the reference statistics.
  */
 const REFUSED: Record<string, string> = {
-  // 12-bit lossy JPEG: the browser codec adds a level-shift error of ~15 to every pixel.
-  'JPEG-lossy.dcm': 'unsupported-transfer-syntax',
-  'JPGExtended.dcm': 'unsupported-transfer-syntax',
   // Colour with 16 or 32 bits per sample: Cornerstone renders colour at 8 bits only.
   'SC_rgb_rle_16bit.dcm': 'unsupported-pixel-format',
   'SC_rgb_rle_16bit_2frame.dcm': 'unsupported-pixel-format',

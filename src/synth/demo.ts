@@ -1,0 +1,77 @@
+/**
+ * The fixed demo set: one normal chest and one case per nodule type, at a typical clinical protocol.
+ * Generated on first start (not committed) and loaded by the app through the same DICOM path as any file.
+ */
+import type { CaseOptions } from './case';
+import type { Scanner } from './render';
+
+export const DEMO_SEED = 'lucent-demo-1';
+
+const protocol: Partial<Scanner> = {
+  matrix: 512,
+  sliceThickness: 2.5,
+  sliceSpacing: 2.5,
+  kernel: 'standard',
+  blurSigmaPx: 0.6,
+  noiseSigma: 12,
+  noiseCorrelationPx: 0.9,
+  lowDose: false,
+};
+
+export interface DemoCase {
+  readonly id: string;
+  readonly index: number;
+  readonly options: CaseOptions;
+}
+
+export const DEMO_CASES: readonly DemoCase[] = [
+  { id: 'demo-normal', index: 0, options: { label: 'DEMO-NORMAL', nodules: [], scanner: protocol } },
+  {
+    id: 'demo-solid',
+    index: 1,
+    options: {
+      label: 'DEMO-SOLID',
+      nodules: [
+        { type: 'solid', diameter: 9, margin: 'smooth', location: 'intraparenchymal' },
+        { type: 'solid', diameter: 4.5, margin: 'smooth', location: 'juxtapleural' },
+      ],
+      scanner: protocol,
+    },
+  },
+  {
+    id: 'demo-part-solid',
+    index: 2,
+    options: {
+      label: 'DEMO-PART-SOLID',
+      nodules: [{ type: 'part-solid', diameter: 16, margin: 'lobulated' }],
+      scanner: protocol,
+    },
+  },
+  {
+    id: 'demo-ground-glass',
+    index: 3,
+    options: {
+      label: 'DEMO-GROUND-GLASS',
+      nodules: [{ type: 'ground-glass', diameter: 14, margin: 'smooth' }],
+      scanner: protocol,
+    },
+  },
+  {
+    id: 'demo-calcified',
+    index: 4,
+    options: {
+      label: 'DEMO-CALCIFIED',
+      nodules: [{ type: 'calcified', diameter: 7, margin: 'smooth' }],
+      scanner: protocol,
+    },
+  },
+  {
+    id: 'demo-spiculated',
+    index: 5,
+    options: {
+      label: 'DEMO-SPICULATED',
+      nodules: [{ type: 'solid', diameter: 19, margin: 'spiculated', location: 'intraparenchymal' }],
+      scanner: protocol,
+    },
+  },
+];
