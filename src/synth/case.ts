@@ -191,7 +191,7 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
       const hu = renderSlice(prepared, scanner, z, noise);
       const pixels = new Int16Array(hu.length);
       for (let i = 0; i < hu.length; i++) {
-        const v = Math.round((hu[i]) + 1024);
+        const v = Math.round(hu[i] + 1024);
         pixels[i] = v < 0 ? 0 : v > 4095 ? 4095 : v;
       }
       const bytes = writeCtSlice({

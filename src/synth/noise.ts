@@ -53,7 +53,7 @@ export function gaussianKernel(sigma: number): Float32Array {
     k[i + radius] = v;
     sum += v;
   }
-  for (let i = 0; i < k.length; i++) k[i] = (k[i]) / sum;
+  for (let i = 0; i < k.length; i++) k[i] = k[i] / sum;
   return k;
 }
 
@@ -75,7 +75,7 @@ export function blur2d(
       let s = 0;
       for (let i = -r; i <= r; i++) {
         const xi = x + i < 0 ? 0 : x + i >= width ? width - 1 : x + i;
-        s += (img[row + xi]) * (k[i + r]);
+        s += img[row + xi] * k[i + r];
       }
       tmp[row + x] = s;
     }
@@ -85,7 +85,7 @@ export function blur2d(
       let s = 0;
       for (let i = -r; i <= r; i++) {
         const yi = y + i < 0 ? 0 : y + i >= height ? height - 1 : y + i;
-        s += (tmp[yi * width + x]) * (k[i + r]);
+        s += tmp[yi * width + x] * k[i + r];
       }
       img[y * width + x] = s;
     }

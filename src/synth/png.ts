@@ -13,7 +13,7 @@ const CRC_TABLE = (() => {
 
 function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff]) ^ (c >>> 8);
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -57,7 +57,7 @@ export function windowToBytes(hu: ArrayLike<number>, center: number, width: numb
   const out = new Uint8Array(hu.length);
   const lo = center - width / 2;
   for (let i = 0; i < hu.length; i++) {
-    const v = (((hu[i]) - lo) / width) * 255;
+    const v = ((hu[i] - lo) / width) * 255;
     out[i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
   }
   return out;

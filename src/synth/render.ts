@@ -203,7 +203,7 @@ function drawCapsule(
         alpha *= clamp01(0.5 + (depth + 3) / px);
       }
       const k = j * g.size + i;
-      img[k] = (img[k]) * (1 - alpha) + cap.hu * alpha;
+      img[k] = img[k] * (1 - alpha) + cap.hu * alpha;
     }
   }
 }
@@ -225,7 +225,7 @@ function drawFissures(img: Float32Array, g: SliceGrid, z: number, p: Prepared): 
         if (depth < 1) continue;
         const alpha = 0.45 * clamp01(1 - Math.abs(d) / 1.2);
         const k = j * g.size + i;
-        img[k] = (img[k]) * (1 - alpha) + -620 * alpha;
+        img[k] = img[k] * (1 - alpha) + -620 * alpha;
       }
     }
   }
@@ -305,7 +305,7 @@ export function renderSlice(p: Prepared, s: Scanner, z: number, rng: Rng): Float
   for (let k = 0; k < planes; k++) {
     const zk = z + ((k + 0.5) / planes - 0.5) * s.sliceThickness;
     const plane = renderPlane(p, g, zk);
-    for (let i = 0; i < out.length; i++) out[i] = (out[i]) + (plane[i]) / planes;
+    for (let i = 0; i < out.length; i++) out[i] = out[i] + plane[i] / planes;
   }
   const scratch = new Float32Array(out.length);
   blur2d(out, g.size, g.size, s.blurSigmaPx, scratch);
@@ -317,8 +317,8 @@ export function renderSlice(p: Prepared, s: Scanner, z: number, rng: Rng): Float
     const gain = s.noiseSigma * Math.sqrt(4 * Math.PI * s.noiseCorrelationPx ** 2);
     for (let i = 0; i < out.length; i++) {
       // Less noise in air outside the body, as on real scanners.
-      const w = (out[i]) < -980 ? 0.35 : 1;
-      out[i] = (out[i]) + (noise[i]) * gain * w;
+      const w = out[i] < -980 ? 0.35 : 1;
+      out[i] = out[i] + noise[i] * gain * w;
     }
   }
   return out;
