@@ -175,8 +175,8 @@ describe('synthetic chest CT', () => {
       { type: 'calcified', diameter: 7, margin: 'smooth' },
     ];
     const { c, slices } = aroundNodules('densities', requests);
-    const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
-    const s = slices[Math.floor(slices.length / 2)] as Slice;
+    const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    const s = slices[Math.floor(slices.length / 2)];
     const chest = c.chest;
     const [ba, bb] = bodyAxes(chest, s.z);
     const [ca, cb] = cavityAxes(chest, s.z);
@@ -187,7 +187,7 @@ describe('synthetic chest CT', () => {
       for (let i = 0; i < s.size; i += 3) {
         const x = s.x0 + i * s.spacing;
         const y = s.y0 + j * s.spacing;
-        const v = s.hu[j * s.size + i] as number;
+        const v = s.hu[j * s.size + i];
         if (lungDepth(chest, x, y, s.z) > 8) lung.push(v);
         const skin = (1 - Math.hypot(x / ba, y / bb)) * Math.min(ba, bb);
         if (skin > 3 && skin < chest.fat - 2 && y < 0) fat.push(v);
@@ -217,7 +217,7 @@ describe('synthetic chest CT', () => {
         const x = s.x0 + i * s.spacing;
         const y = s.y0 + j * s.spacing;
         if (lungDepth(chest, x, y, s.z) < 8) continue;
-        (y < -cb * 0.2 ? front : y > cb * 0.2 ? back : []).push(s.hu[j * s.size + i] as number);
+        (y < -cb * 0.2 ? front : y > cb * 0.2 ? back : []).push(s.hu[j * s.size + i]);
       }
     }
     expect(median(back)).toBeGreaterThan(median(front) + 10);

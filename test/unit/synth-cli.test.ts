@@ -50,7 +50,7 @@ describe('lucent synth', () => {
         // Patient and body part as the issue requires; fake name only.
         const head = execFileSync(
           'dcmdump',
-          ['-q', '+P', '0010,0010', '+P', '0018,0015', '+P', '0008,0016', join(dir, files[0] as string)],
+          ['-q', '+P', '0010,0010', '+P', '0018,0015', '+P', '0008,0016', join(dir, files[0])],
           { encoding: 'utf8' },
         );
         expect(head).toMatch(/PHANTOM\^/);
