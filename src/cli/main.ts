@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { LucentError, messageOf } from '../lib/errors';
 import { parseArgs, numberOption } from './args';
 import { analyzePaths } from './analyze';
+import { lungrads } from './lungrads';
 import { version } from './version';
 import { availableParallelism } from 'node:os';
 import { runJobs, writeDemo } from './synth';
@@ -18,6 +19,8 @@ commands:
       [--model ID] [--min-score P] [--out FILE]
   synth --out DIR                 write synthetic chest CT cases with ground truth (truth.json)
       [--cases N] [--seed S] [--demo] [--jobs J]
+  lungrads --input FILE|-         ACR Lung-RADS v2022 for the nodules in a JSON file (- reads stdin)
+      [--lang en|zh-CN]
 `;
 
 export interface Io {
@@ -107,6 +110,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return command === undefined ? 2 : 0;
       case 'analyze':
         return await analyze(rest, io);
+      case 'lungrads':
+        return await lungrads(rest, io);
       case 'synth':
         return await synth(rest, io);
       default:
