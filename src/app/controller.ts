@@ -23,7 +23,7 @@ import {
   type ToolName,
 } from '../imaging/viewer';
 import { log } from '../lib/logger';
-import { resetForNewStudy, type AppStore } from '../store';
+import { resetForNewStudy, type AppStore, type DemoCaseSummary } from '../store';
 import { saveSettings } from '../store/persist';
 import { findSeries, firstImageSeries, imageSeries } from '../store/selectors';
 import type { Actions, OpenFile } from '../ui/context';
@@ -210,10 +210,62 @@ export class Controller implements Actions {
     this.pacsAbort = abort;
     const client = new DicomWebClient(url, fetch.bind(globalThis));
     const refs = await client.listInstances(study.studyInstanceUID, abort.signal);
-    this.store.setState({
-      retrieving: { done: 0, total: refs.length },
-      loading: { done: 0, total: refs.length },
-    });
+    await this.streamIn(
+      refs.length,
+      (n) => client.retrieveInstance(refs[n], abort.signal),
+      (n) => `PACS instance ${n + 1} of ${refs.length}`,
+      abort.signal,
+      'pacs',
+    );
+  }
+
+  /** Load the demo index served with the app (public/demo), if this build has one. */
+  async loadDemoIndex(): Promise<void> {
+    try {
+      const res = await fetch('demo/index.json');
+      if (!res.ok) throw new Error(String(res.status));
+      const index = (await res.json()) as { cases?: DemoCaseSummary[] };
+      this.store.setState({ demoCases: Array.isArray(index.cases) ? index.cases : [] });
+    } catch {
+      this.store.setState({ demoCases: [] });
+    }
+  }
+
+  /** Open a demo case: its files are fetched from the app's own origin and loaded like any others. */
+  async openDemo(id: string): Promise<void> {
+    const demo = this.store.getState().demoCases?.find((d) => d.id === id);
+    if (!demo) return;
+    this.startNewStudy();
+    const abort = new AbortController();
+    this.pacsAbort = abort;
+    await this.streamIn(
+      demo.files.length,
+      async (n) => {
+        const res = await fetch(
+          `demo/${encodeURIComponent(demo.id)}/${encodeURIComponent(demo.files[n] ?? '')}`,
+          { signal: abort.signal },
+        );
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        return new Uint8Array(await res.arrayBuffer());
+      },
+      (n) => `${demo.id}/${demo.files[n] ?? n}`,
+      abort.signal,
+      'demo',
+    );
+  }
+
+  /**
+   * Fetch `total` DICOM instances with bounded concurrency and feed them to the ingest worker in small
+   * batches, so the first image shows while the rest arrives. Failures become load errors.
+   */
+  private async streamIn(
+    total: number,
+    fetchOne: (n: number) => Promise<Uint8Array>,
+    nameOf: (n: number) => string,
+    signal: AbortSignal,
+    source: 'pacs' | 'demo',
+  ): Promise<void> {
+    this.store.setState({ retrieving: { done: 0, total, source }, loading: { done: 0, total } });
     let done = 0;
     let next = 0;
     let chunk: OpenFile[] = [];
@@ -223,27 +275,24 @@ export class Controller implements Actions {
       chunk = [];
     };
     const worker = async (): Promise<void> => {
-      while (next < refs.length && !abort.signal.aborted) {
+      while (next < total && !signal.aborted) {
         const n = next++;
-        const ref = refs[n];
-        if (!ref) continue;
-        const label = `PACS instance ${n + 1} of ${refs.length}`;
         try {
-          const bytes = await client.retrieveInstance(ref, abort.signal);
+          const bytes = await fetchOne(n);
           chunk.push({
             file: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' }),
-            name: label,
+            name: nameOf(n),
           });
           if (chunk.length >= 16 || done === 0) flush();
         } catch (e) {
-          if (!abort.signal.aborted) {
+          if (!signal.aborted) {
             this.addErrors([
-              { file: label, code: 'fetch-failed', message: e instanceof Error ? e.message : String(e) },
+              { file: nameOf(n), code: 'fetch-failed', message: e instanceof Error ? e.message : String(e) },
             ]);
           }
         }
         done++;
-        this.store.setState({ retrieving: { done, total: refs.length } });
+        this.store.setState({ retrieving: { done, total, source } });
       }
     };
     await Promise.all(Array.from({ length: 6 }, worker));

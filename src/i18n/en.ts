@@ -68,6 +68,18 @@ export const en = {
   'series.open': 'Show series {name}',
   'series.untitled': 'Series {number}',
 
+  'demo.region': 'Demo cases',
+  'demo.note': 'Synthetic chest CT phantoms generated on this device: no patient data.',
+  'demo.open': 'Open demo case: {name}',
+  'demo.loading': 'Loading demo case…',
+  'demo.demo-normal': 'Normal chest',
+  'demo.demo-solid': 'Solid nodules',
+  'demo.demo-part-solid': 'Part-solid nodule',
+  'demo.demo-ground-glass': 'Ground-glass nodule',
+  'demo.demo-calcified': 'Calcified nodule',
+  'demo.unavailable': 'Demo cases are not available in this build.',
+  'status.fetchingDemo': 'Fetching demo case {done}/{total}…',
+
   'errors.region': 'Load errors',
   'errors.none': 'No load errors.',
   'errors.count': '{count} {count|file|files} could not be loaded',

@@ -67,6 +67,18 @@ export const zhCN: Messages = {
   'series.open': '显示序列 {name}',
   'series.untitled': '序列 {number}',
 
+  'demo.region': '演示病例',
+  'demo.note': '在本设备上生成的合成胸部 CT 体模：不含任何患者数据。',
+  'demo.open': '打开演示病例：{name}',
+  'demo.loading': '正在加载演示病例…',
+  'demo.demo-normal': '正常胸部',
+  'demo.demo-solid': '实性结节',
+  'demo.demo-part-solid': '部分实性结节',
+  'demo.demo-ground-glass': '磨玻璃结节',
+  'demo.demo-calcified': '钙化结节',
+  'demo.unavailable': '此版本不包含演示病例。',
+  'status.fetchingDemo': '正在获取演示病例 {done}/{total}…',
+
   'errors.region': '加载错误',
   'errors.none': '没有加载错误。',
   'errors.count': '{count} 个文件无法加载',

@@ -16,7 +16,7 @@ export interface StudySlice {
   /** Counts for the status line after a load completes. */
   lastLoad: { images: number; series: number; errors: number } | null;
   activeSeriesKey: string | null;
-  retrieving: { done: number; total: number } | null;
+  retrieving: { done: number; total: number; source: 'pacs' | 'demo' } | null;
 }
 
 export interface ViewerSlice {
@@ -37,7 +37,16 @@ export interface ViewerSlice {
   aiMessage: MessageKey | null;
 }
 
+export interface DemoCaseSummary {
+  readonly id: string;
+  readonly label: string;
+  readonly nodules: readonly string[];
+  readonly files: readonly string[];
+}
+
 export interface SessionSlice {
+  /** Demo cases served with the app (null until known, [] when the build has none). */
+  demoCases: readonly DemoCaseSummary[] | null;
   language: Language;
   pacsUrl: string;
   helpOpen: boolean;
@@ -73,6 +82,7 @@ export const initialViewer = (): ViewerSlice => ({
 });
 
 export const initialSession = (): SessionSlice => ({
+  demoCases: null,
   language: 'en',
   pacsUrl: '',
   helpOpen: false,

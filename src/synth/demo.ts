@@ -32,6 +32,7 @@ export const DEMO_CASES: readonly DemoCase[] = [
     options: {
       label: 'DEMO-SOLID',
       nodules: [
+        { type: 'solid', diameter: 19, margin: 'spiculated', location: 'intraparenchymal' },
         { type: 'solid', diameter: 9, margin: 'smooth', location: 'intraparenchymal' },
         { type: 'solid', diameter: 4.5, margin: 'smooth', location: 'juxtapleural' },
       ],
@@ -62,15 +63,6 @@ export const DEMO_CASES: readonly DemoCase[] = [
     options: {
       label: 'DEMO-CALCIFIED',
       nodules: [{ type: 'calcified', diameter: 7, margin: 'smooth' }],
-      scanner: protocol,
-    },
-  },
-  {
-    id: 'demo-spiculated',
-    index: 5,
-    options: {
-      label: 'DEMO-SPICULATED',
-      nodules: [{ type: 'solid', diameter: 19, margin: 'spiculated', location: 'intraparenchymal' }],
       scanner: protocol,
     },
   },

@@ -300,7 +300,7 @@ export function renderPlane(p: Prepared, g: SliceGrid, z: number): Float32Array 
  */
 export function renderSlice(p: Prepared, s: Scanner, z: number, rng: Rng): Float32Array {
   const g = gridOf(s);
-  const planes = Math.max(1, Math.round(s.sliceThickness / 1.0));
+  const planes = Math.max(1, Math.round(s.sliceThickness / 1.25));
   const out = new Float32Array(g.size * g.size);
   for (let k = 0; k < planes; k++) {
     const zk = z + ((k + 0.5) / planes - 0.5) * s.sliceThickness;

@@ -7,6 +7,7 @@ import { useActions, useApp, useAppState } from './context';
 import { filesFromDrop } from './files';
 import { useT } from './hooks/useT';
 import { handleKey } from './keyboard';
+import { DemoPanel } from './panels/DemoPanel';
 import { FindingsPanel } from './panels/FindingsPanel';
 import { LoadErrorsPanel } from './panels/LoadErrorsPanel';
 import { ReportPanel } from './panels/ReportPanel';
@@ -99,6 +100,7 @@ export function App(): JSX.Element {
         <aside className="left">
           <SeriesPanel />
           <LoadErrorsPanel />
+          <DemoPanel />
         </aside>
         <ViewportGrid />
         <aside className="right">

@@ -19,6 +19,7 @@ export interface Actions {
   openFiles(files: readonly OpenFile[]): void;
   searchPacs(url: string, query: StudyQuery, signal?: AbortSignal): Promise<StudyHit[]>;
   openPacsStudy(url: string, study: StudyHit): Promise<void>;
+  openDemo(id: string): Promise<void>;
   selectSeries(key: string): void;
   setLayout(layout: Layout): void;
   setTool(tool: ToolName): void;

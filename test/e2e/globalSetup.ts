@@ -12,6 +12,7 @@ import { pydicomTestFiles } from '../support/fixtures.mjs';
 import { startOrthanc } from '../support/orthanc.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 import { readInstance } from '../../src/dicom/read';
+import { ensureDemo } from '../../scripts/demo.mjs';
 import { sourceOf, walk } from '../support/corpus';
 
 declare module 'vitest' {
@@ -29,6 +30,8 @@ const root = resolve(import.meta.dirname, '../..');
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const corpusDir = pydicomTestFiles();
+  // The demo set must exist before the build copies public/ into dist/.
+  ensureDemo();
   if (process.env['LUCENT_E2E_SKIP_BUILD'] !== '1' || !existsSync(join(root, 'dist/index.html'))) {
     execFileSync(
       process.execPath,

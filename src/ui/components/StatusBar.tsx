@@ -11,7 +11,8 @@ export function StatusBar(): JSX.Element {
   const active = useAppState((s) => s.activeSeriesKey);
   const cached = useAppState((s) => (s.activeSeriesKey ? s.cached[s.activeSeriesKey] : undefined));
   let text = t('status.ready');
-  if (retrieving) text = t('status.retrieving', retrieving);
+  if (retrieving)
+    text = t(retrieving.source === 'demo' ? 'status.fetchingDemo' : 'status.retrieving', retrieving);
   else if (loading) text = t('status.loading', loading);
   else if (aiMessage) text = t(aiMessage);
   else if (lastLoad)

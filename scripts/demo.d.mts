@@ -1,0 +1,3 @@
+export const DEMO_DIR: string;
+export function demoIsCurrent(): boolean;
+export function ensureDemo(): void;

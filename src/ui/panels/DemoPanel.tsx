@@ -1,0 +1,43 @@
+import type { JSX } from 'react';
+import { isDemoKey } from '../demo';
+import { useActions, useAppState } from '../context';
+import { useT } from '../hooks/useT';
+
+/** The bundled demo cases: one click opens a synthetic chest CT through the normal DICOM path. */
+export function DemoPanel(): JSX.Element | null {
+  const t = useT();
+  const actions = useActions();
+  const cases = useAppState((s) => s.demoCases);
+  if (cases === null) return null;
+  return (
+    <section className="panel demo-panel" aria-label="Demo cases">
+      <h2 className="panel-title">{t('demo.region')}</h2>
+      {cases.length === 0 ? (
+        <p className="empty">{t('demo.unavailable')}</p>
+      ) : (
+        <>
+          <ul className="demo-list">
+            {cases.map((c) => {
+              const key = `demo.${c.id}`;
+              const name = isDemoKey(key) ? t(key) : c.label;
+              return (
+                <li key={c.id}>
+                  <button
+                    type="button"
+                    className="demo-button"
+                    aria-label={t('demo.open', { name })}
+                    onClick={() => void actions.openDemo(c.id)}
+                  >
+                    <span className="demo-name">{name}</span>
+                    {c.nodules.length > 0 ? <span className="demo-meta">{c.nodules.join(', ')}</span> : null}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          <p className="note">{t('demo.note')}</p>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * The bundled demo cases: listed in the app, opened with one click through the same DICOM path as files,
+ * and a montage of their slices (from the real generated files) for the README.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO_DIR } from '../../scripts/demo.mjs';
+import { parseDicom } from '../../src/dicom/parse';
+import { encodeGrayPng, windowToBytes } from '../../src/synth/png';
+import { openApp, readout, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
+
+interface DemoIndex {
+  cases: { id: string; label: string; nodules: string[]; files: string[] }[];
+}
+interface Truth {
+  nodules: { centerMm: [number, number, number]; diameterMm: number; type: string }[];
+}
+
+let session: Session;
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+describe('demo cases', () => {
+  it('opens a demo case with one click, through the DICOM path, offline', async () => {
+    const index = JSON.parse(readFileSync(join(DEMO_DIR, 'index.json'), 'utf8')) as DemoIndex;
+    expect(index.cases.map((c) => c.id)).toEqual(
+      expect.arrayContaining([
+        'demo-normal',
+        'demo-solid',
+        'demo-part-solid',
+        'demo-ground-glass',
+        'demo-calcified',
+      ]),
+    );
+    const { page, problems, offOrigin } = await openApp(session);
+    const region = page.getByRole('region', { name: 'Demo cases' });
+    await expect.poll(() => region.getByRole('button').count()).toBe(index.cases.length);
+    await region.getByRole('button', { name: 'Open demo case: Part-solid nodule' }).click();
+    const status = await waitForLoaded(page);
+    const solid = index.cases.find((c) => c.id === 'demo-part-solid');
+    expect(status).toContain(`Loaded ${solid?.files.length} images in 1 series`);
+    await waitForImage(page);
+    // Go to the slice through the nodule, in the lung window, for the README.
+    const truth = JSON.parse(readFileSync(join(DEMO_DIR, 'demo-part-solid', 'truth.json'), 'utf8')) as Truth;
+    const z = truth.nodules[0]?.centerMm[2] ?? 0;
+    await page.keyboard.press('1');
+    for (let i = 0; i < 400; i++) {
+      const r = await readout(page);
+      if (r?.positionMm === undefined || r.positionMm <= z + 1.25) break;
+      await page.keyboard.press('ArrowDown');
+    }
+    expect(Math.abs(((await readout(page))?.positionMm ?? 1e9) - z)).toBeLessThan(2.6);
+    await page.screenshot({ path: join(inject('screenshotDir'), 'demo-case.png') });
+    expect(problems).toEqual([]);
+    expect(offOrigin).toEqual([]);
+    await page.close();
+  });
+
+  it('makes a montage of demo slices through each nodule, from the generated files', () => {
+    const index = JSON.parse(readFileSync(join(DEMO_DIR, 'index.json'), 'utf8')) as DemoIndex;
+    const tiles: Uint8Array[] = [];
+    let size = 0;
+    for (const c of index.cases) {
+      const truth = JSON.parse(readFileSync(join(DEMO_DIR, c.id, 'truth.json'), 'utf8')) as Truth;
+      const z = truth.nodules[0]?.centerMm[2];
+      // The slice nearest the first nodule (or the middle slice for the normal case).
+      let best = c.files[Math.floor(c.files.length / 2)];
+      if (z !== undefined) {
+        let d = Infinity;
+        for (const f of c.files) {
+          const bytes = new Uint8Array(readFileSync(join(DEMO_DIR, c.id, f)));
+          const pz =
+            parseDicom(bytes.subarray(0, 4096), { fileSize: bytes.length }).dataset.numbers(0x00200032)[2] ??
+            0;
+          if (Math.abs(pz - z) < d) {
+            d = Math.abs(pz - z);
+            best = f;
+          }
+        }
+      }
+      const bytes = new Uint8Array(readFileSync(join(DEMO_DIR, c.id, best)));
+      const parsed = parseDicom(bytes);
+      const px = parsed.pixelData;
+      if (!px) throw new Error('no pixel data');
+      size = parsed.dataset.number(0x00280010) ?? 0;
+      const raw = new Int16Array(bytes.slice(px.offset, px.offset + px.length).buffer);
+      tiles.push(
+        windowToBytes(
+          Float32Array.from(raw, (v) => v - 1024),
+          -600,
+          1500,
+        ),
+      );
+    }
+    expect(tiles.length).toBeGreaterThanOrEqual(5);
+    // Two rows of half-size tiles.
+    const half = size / 2;
+    const cols = Math.ceil(tiles.length / 2);
+    const out = new Uint8Array(cols * half * 2 * half);
+    tiles.forEach((tile, k) => {
+      const ox = (k % cols) * half;
+      const oy = Math.floor(k / cols) * half;
+      for (let y = 0; y < half; y++) {
+        for (let x = 0; x < half; x++)
+          out[(oy + y) * cols * half + ox + x] = tile[2 * y * size + 2 * x];
+      }
+    });
+    const png = encodeGrayPng(out, cols * half, 2 * half);
+    expect(png.length).toBeGreaterThan(10_000);
+    writeFileSync(join(inject('screenshotDir'), 'demo-montage.png'), png);
+  });
+});
