@@ -55,6 +55,8 @@ export interface Chest {
   readonly textureSeed: number;
   readonly zMin: number;
   readonly zMax: number;
+  /** Great vessels, airway and oesophagus: the mediastinum is the fat envelope around them. */
+  readonly tubes: readonly Capsule[];
   /** Cavity semi-axes at the height of the diaphragm domes (used for the dome shape). */
   readonly domeAxes: readonly [number, number];
 }
@@ -78,6 +80,23 @@ export function bodyAxes(c: Chest, z: number): [number, number] {
 export function cavityAxes(c: Chest, z: number): [number, number] {
   const [a, b] = bodyAxes(c, z);
   return [a - c.fat - c.muscle - 6, b - c.fat - c.muscle - 4];
+}
+
+/** Distance from (x, y, z) to the segment a–b. */
+export function segmentDistance(a: Vec3, b: Vec3, x: number, y: number, z: number): number {
+  const abx = b[0] - a[0];
+  const aby = b[1] - a[1];
+  const abz = b[2] - a[2];
+  const apx = x - a[0];
+  const apy = y - a[1];
+  const apz = z - a[2];
+  const len2 = abx * abx + aby * aby + abz * abz || 1;
+  let t = (apx * abx + apy * aby + apz * abz) / len2;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  const qx = apx - abx * t;
+  const qy = apy - aby * t;
+  const qz = apz - abz * t;
+  return Math.sqrt(qx * qx + qy * qy + qz * qz);
 }
 
 /**
@@ -122,13 +141,16 @@ export function lungDepth(
   if (ca <= 5 || cb <= 5) return -100;
   // Chest wall (with the spine in its posterior midline).
   const wall = cavityDistance(c, x, y, [ca, cb]);
-  // Mediastinum: a central band. Behind the heart and around the airway it is wide; in front of the
-  // upper chest the lungs nearly meet (the anterior junction line); near the spine they wrap round it.
-  const heartLevel = Math.max(0, Math.min(1, (c.heart.c[2] + c.heart.r[2] - z) / 40));
+  // Mediastinum: a thin septum where the lungs meet in front and behind, and a fat envelope around the
+  // great vessels, airway and oesophagus.
   const ty = y / cb; // -1 front … +1 back
-  const front = ty < -0.35 ? (1 - heartLevel) * 0.7 : 0;
-  const halfWidth = c.mediastinumHalfWidth * (1 - front) * (ty > 0.55 ? 0.7 : 1);
-  const medial = Math.abs(x - 6 * heartLevel) - halfWidth;
+  const septum = Math.abs(x - 3) - (ty < 0 ? 6 : 11);
+  let tubes = 1000;
+  for (const t of c.tubes) {
+    const d = segmentDistance(t.a, t.b, x, y, z) - t.r - 6;
+    if (d < tubes) tubes = d;
+  }
+  const medial = Math.min(septum, tubes);
   // Heart: an ellipsoid pushing into the left lung.
   const h = c.heart;
   const hx = (x - h.c[0]) / h.r[0];
@@ -216,6 +238,47 @@ export function makeChest(rng: Rng): Chest {
     c: v(rng.uniform(14, 28), -bodyB * rng.uniform(0.22, 0.32), zDomeLeft + rng.uniform(38, 50)),
     r: v(rng.uniform(52, 64), rng.uniform(40, 50), rng.uniform(45, 55)),
   };
+  const carina = v(0, spineY - 45, rng.uniform(15, 30));
+  const hila = ([-1, 1] as const).map((side) =>
+    v(side * rng.uniform(38, 48), carina[1] + 5, carina[2] - rng.uniform(12, 22)),
+  );
+
+  // Mediastinal tubes: trachea, main bronchi, aorta, pulmonary trunk and arteries, SVC, oesophagus.
+  const tubes: Capsule[] = [];
+  const tube = (a: Vec3, b: Vec3, r: number, hu: number, kind: Capsule['kind']): void => {
+    tubes.push({ a, b, r, hu, kind, clipToThorax: false });
+  };
+  const tracheaTop = v(0, carina[1] - 8, zApex + 40);
+  tube(tracheaTop, carina, 10, 25, 'airway-wall');
+  for (const hilum of hila) tube(carina, hilum, 7.5, 25, 'airway-wall');
+  const aortaR = rng.uniform(12, 16);
+  const asc0 = v(heart.c[0] - 20, heart.c[1] + 15, heart.c[2] + 20);
+  const asc1 = v(-8, carina[1] - 25, carina[2] + 30);
+  const arch = v(18, spineY - 30, carina[2] + 38);
+  const desc0 = v(22, spineY - 18, carina[2] + 15);
+  const zMin = zDomeLeft - recessDepth - 25;
+  const desc1 = v(18, spineY - 22, zMin - 10);
+  for (const [a, b] of [
+    [asc0, asc1],
+    [asc1, arch],
+    [arch, desc0],
+    [desc0, desc1],
+  ] as const) {
+    tube(a, b, aortaR, 42, 'great-vessel');
+  }
+  const trunk0 = v(heart.c[0] - 5, heart.c[1] - 10, heart.c[2] + heart.r[2] * 0.6);
+  const trunk1 = v(2, carina[1] - 15, carina[2] - 8);
+  tube(trunk0, trunk1, 13, 40, 'great-vessel');
+  for (const hilum of hila) tube(trunk1, v(hilum[0], hilum[1] - 7, hilum[2] - 4), 10, 40, 'great-vessel');
+  tube(
+    v(-24, carina[1] - 18, zApex + 30),
+    v(-24, carina[1] - 14, heart.c[2] + heart.r[2] * 0.5),
+    10,
+    38,
+    'great-vessel',
+  );
+  tube(v(5, spineY - 26, zApex + 40), v(8, spineY - 24, zMin), 7, 35, 'great-vessel');
+
   const partial: Omit<Chest, 'capsules' | 'fissures'> = {
     bodyA,
     bodyB,
@@ -231,51 +294,35 @@ export function makeChest(rng: Rng): Chest {
     gravityHU: rng.uniform(35, 80),
     lungHU: rng.uniform(-875, -840),
     textureSeed: Math.floor(rng.next() * 2 ** 31),
-    zMin: zDomeLeft - recessDepth - 25,
+    zMin,
     zMax: zApex + 20,
+    tubes,
     domeAxes: [0, 0],
   };
   const [da, db] = cavityAxes(partial as Chest, zDomeRight);
   (partial as { domeAxes: readonly [number, number] }).domeAxes = [da, db];
   const chest: Chest = { ...partial, capsules: [], fissures: [] };
-  const capsules: Capsule[] = [];
-  const carina = v(0, spineY - 45, rng.uniform(15, 30));
 
-  // Airway: trachea down to the carina, main bronchi, then branching bronchi with walls.
-  capsules.push({
-    a: v(0, carina[1] - 8, zApex + 40),
-    b: carina,
-    r: 10,
-    hu: 25,
-    kind: 'airway-wall',
-    clipToThorax: false,
-  });
-  capsules.push({
-    a: v(0, carina[1] - 8, zApex + 40),
-    b: carina,
-    r: 8,
-    hu: -1000,
-    kind: 'airway-lumen',
-    clipToThorax: false,
-  });
+  // Drawn capsules: the tubes (air inside the airway), then bronchial and vascular trees.
+  const capsules: Capsule[] = [...tubes];
+  capsules.push({ a: tracheaTop, b: carina, r: 8, hu: -1000, kind: 'airway-lumen', clipToThorax: false });
   const bronchRng = rng.fork('bronchi');
-  for (const side of [-1, 1] as const) {
-    const hilum = v(side * rng.uniform(38, 48), carina[1] + 5, carina[2] - rng.uniform(12, 22));
-    capsules.push({ a: carina, b: hilum, r: 7.5, hu: 25, kind: 'airway-wall', clipToThorax: false });
+  hila.forEach((hilum, k) => {
+    const side = k === 0 ? -1 : 1;
     capsules.push({ a: carina, b: hilum, r: 6, hu: -1000, kind: 'airway-lumen', clipToThorax: false });
     for (const d of [v(side * 0.6, -0.2, 0.75), v(side * 0.7, 0.1, -0.7), v(side * 0.8, -0.5, -0.2)]) {
       branch(bronchRng, chest, capsules, hilum, norm(d), 4.2, 1, 'bronchus', 1.1);
     }
-  }
+  });
 
-  // Pulmonary arteries and veins: two trees per lung from the hilum, branching to ~1 mm.
+  // Pulmonary arteries and veins: several trees per lung from the hilum, branching to sub-millimetre.
   const vesselRng = rng.fork('vessels');
   for (const side of [-1, 1] as const) {
-    for (const tree of [0, 1, 2]) {
+    for (const tree of [0, 1, 2, 3]) {
       const root = v(
         side * vesselRng.uniform(38, 50),
-        carina[1] + (tree - 1) * 12,
-        carina[2] - 10 - tree * 22,
+        carina[1] + (tree - 1.5) * 10,
+        carina[2] + 12 - tree * 22,
       );
       const dirs = [
         v(side * 0.4, -0.3, 0.85),
@@ -293,7 +340,7 @@ export function makeChest(rng: Rng): Chest {
           capsules,
           root,
           norm(add(d, jitter)),
-          vesselRng.uniform(2.6, 4.2),
+          vesselRng.uniform(2.4, 4),
           1,
           'vessel',
           0.35,
@@ -301,43 +348,6 @@ export function makeChest(rng: Rng): Chest {
       }
     }
   }
-
-  // Great vessels in the mediastinum.
-  const aortaR = rng.uniform(12, 16);
-  const asc0 = v(heart.c[0] - 20, heart.c[1] + 15, heart.c[2] + 20);
-  const asc1 = v(-8, carina[1] - 25, carina[2] + 30);
-  const arch = v(18, spineY - 30, carina[2] + 38);
-  const desc0 = v(22, spineY - 18, carina[2] + 15);
-  const desc1 = v(18, spineY - 22, partial.zMin - 10);
-  for (const [a, b] of [
-    [asc0, asc1],
-    [asc1, arch],
-    [arch, desc0],
-    [desc0, desc1],
-  ] as const) {
-    capsules.push({ a, b, r: aortaR, hu: 42, kind: 'great-vessel', clipToThorax: false });
-  }
-  const trunk0 = v(heart.c[0] - 5, heart.c[1] - 10, heart.c[2] + heart.r[2] * 0.6);
-  const trunk1 = v(2, carina[1] - 15, carina[2] - 8);
-  capsules.push({ a: trunk0, b: trunk1, r: 13, hu: 40, kind: 'great-vessel', clipToThorax: false });
-  for (const side of [-1, 1]) {
-    capsules.push({
-      a: trunk1,
-      b: v(side * 42, carina[1] - 2, carina[2] - 16),
-      r: 10,
-      hu: 40,
-      kind: 'great-vessel',
-      clipToThorax: false,
-    });
-  }
-  capsules.push({
-    a: v(-24, carina[1] - 18, zApex + 30),
-    b: v(-24, carina[1] - 14, heart.c[2] + heart.r[2] * 0.5),
-    r: 10,
-    hu: 38,
-    kind: 'great-vessel',
-    clipToThorax: false,
-  });
 
   // Ribs: 12 pairs hugging the inner chest wall, falling towards the front; cortex and marrow.
   for (let i = 0; i < 12; i++) {
@@ -367,11 +377,7 @@ export function makeChest(rng: Rng): Chest {
   // Fissures: an oblique one in each lung and the horizontal one on the right.
   const fissures: Fissure[] = [];
   for (const side of [-1, 1] as const) {
-    fissures.push({
-      side,
-      point: v(side * 70, 0, carina[2] - 25),
-      normal: norm(v(0, -0.78, 0.62)),
-    });
+    fissures.push({ side, point: v(side * 70, 0, carina[2] - 25), normal: norm(v(0, -0.78, 0.62)) });
   }
   fissures.push({ side: -1, point: v(-70, -20, carina[2] - 18), normal: norm(v(0, -0.12, 1)) });
 

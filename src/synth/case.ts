@@ -163,7 +163,7 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
   const truth: Truth = {
     schema: 'lucent.truth/1',
     case: name,
-    generator: 'lucent-synth/1',
+    generator: 'lucent-synth/2',
     nodules: nodules.map((n) => ({
       centerMm: [r2(n.center[0]), r2(n.center[1]), r2(n.center[2])],
       diameterMm: r2(meanDiameter(n)),
