@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_DIR = join(root, 'public/demo');
 const SEED = 'lucent-demo-1';
-const GENERATOR = 'lucent-synth/2';
+const GENERATOR = 'lucent-synth/3';
 
 export function demoIsCurrent() {
   const index = join(DEMO_DIR, 'index.json');

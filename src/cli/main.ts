@@ -18,7 +18,7 @@ commands:
   analyze <file|folder|zip>...    load DICOM and report series, findings and errors as lucent.analysis/1 JSON
       [--model ID] [--min-score P] [--out FILE]
   synth --out DIR                 write synthetic chest CT cases with ground truth (truth.json)
-      [--cases N] [--seed S] [--demo] [--jobs J]
+      [--cases N] [--seed S] [--first I] [--profile clinical|training] [--demo] [--jobs J]
   lungrads --input FILE|-         ACR Lung-RADS v2022 for the nodules in a JSON file (- reads stdin)
       [--lang en|zh-CN]
 `;
@@ -56,7 +56,12 @@ async function analyze(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function synth(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['out', 'cases', 'seed', 'jobs'], flags: ['demo'] });
+  const args = parseArgs(argv, { values: ['out', 'cases', 'seed', 'jobs', 'profile', 'first'], flags: ['demo'] });
+  const profile = args.options.get('profile') ?? 'clinical';
+  if (profile !== 'clinical' && profile !== 'training') {
+    throw new LucentError('bad-arguments', '--profile must be clinical (0–4 nodules per case) or training (2–6)');
+  }
+  const first = numberOption(args, 'first', 0, 1e9) ?? 0;
   const out = args.options.get('out');
   if (typeof out !== 'string') throw new LucentError('bad-arguments', 'synth needs --out DIR');
   const cases = numberOption(args, 'cases', 1, 100000) ?? 1;
@@ -73,7 +78,8 @@ async function synth(argv: readonly string[], io: Io): Promise<number> {
     );
     return 0;
   }
-  const list = Array.from({ length: Math.floor(cases) }, (_, index) => ({ out, seed, index, options: {} }));
+  const options = profile === 'training' ? { noduleCount: [2, 6] as const } : {};
+  const list = Array.from({ length: Math.floor(cases) }, (_, i) => ({ out, seed, index: first + i, options }));
   const results = await runJobs(list, jobs, (r) =>
     io.stderr(`lucent: wrote ${r.name} (${r.files.length} slices, ${r.truth.nodules.length} nodules)\n`),
   );

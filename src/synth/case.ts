@@ -47,6 +47,8 @@ export interface CaseOptions {
   readonly zRange?: readonly [number, number];
   /** Patient name suffix and study description, for named cases such as the demo set. */
   readonly label?: string;
+  /** Random nodule count range (inclusive) instead of the clinical 0–4 mix: training sets use more. */
+  readonly noduleCount?: readonly [number, number];
 }
 
 export interface SynthCase {
@@ -150,6 +152,23 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
     if (n) nodules.push(n);
   }
   const scanner: Scanner = { ...sampleScanner(rng.fork('scanner'), chest), ...options.scanner };
+  // A targeted field of view (or a restricted scan range) leaves some nodules outside the images: those
+  // are neither drawn nor listed in the truth.
+  const half = ((scanner.matrix - 1) * scanner.pixelSpacing) / 2;
+  const zLoVisible = options.zRange ? options.zRange[0] : -Infinity;
+  const zHiVisible = options.zRange ? options.zRange[1] : Infinity;
+  const visible = (n: Nodule): boolean => {
+    const r = Math.max(...n.axes);
+    return (
+      Math.abs(n.center[0] - scanner.fovCenter[0]) + r < half &&
+      Math.abs(n.center[1] - scanner.fovCenter[1]) + r < half &&
+      n.center[2] - r > Math.max(chest.zMin, zLoVisible) &&
+      n.center[2] + r < Math.min(chest.zMax, zHiVisible)
+    );
+  };
+  const shown = nodules.filter(visible);
+  nodules.length = 0;
+  nodules.push(...shown);
   const patientRng = rng.fork('patient');
   const patient = {
     sex: patientRng.chance(0.5) ? ('M' as const) : ('F' as const),
@@ -163,7 +182,7 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
   const truth: Truth = {
     schema: 'lucent.truth/1',
     case: name,
-    generator: 'lucent-synth/2',
+    generator: 'lucent-synth/3',
     nodules: nodules.map((n) => ({
       centerMm: [r2(n.center[0]), r2(n.center[1]), r2(n.center[2])],
       diameterMm: r2(meanDiameter(n)),

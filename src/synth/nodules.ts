@@ -222,7 +222,7 @@ export function makeNodule(
   const b = a * elong;
   const cz = ((a + b) / 2) * rng.uniform(0.8, 1.1);
   const r = Math.max(a, b, cz);
-  for (let attempt = 0; attempt < 40; attempt++) {
+  for (let attempt = 0; attempt < 150; attempt++) {
     let center: Vec3 | null = null;
     let angle = rng.uniform(0, Math.PI);
     if (location === 'juxtapleural') center = juxtapleuralPoint(rng, chest, r);
