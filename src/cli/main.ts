@@ -56,10 +56,16 @@ async function analyze(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function synth(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['out', 'cases', 'seed', 'jobs', 'profile', 'first'], flags: ['demo'] });
+  const args = parseArgs(argv, {
+    values: ['out', 'cases', 'seed', 'jobs', 'profile', 'first'],
+    flags: ['demo'],
+  });
   const profile = args.options.get('profile') ?? 'clinical';
   if (profile !== 'clinical' && profile !== 'training') {
-    throw new LucentError('bad-arguments', '--profile must be clinical (0–4 nodules per case) or training (2–6)');
+    throw new LucentError(
+      'bad-arguments',
+      '--profile must be clinical (0–4 nodules per case) or training (2–6)',
+    );
   }
   const first = numberOption(args, 'first', 0, 1e9) ?? 0;
   const out = args.options.get('out');
@@ -79,7 +85,12 @@ async function synth(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   const options = profile === 'training' ? { noduleCount: [2, 6] as const } : {};
-  const list = Array.from({ length: Math.floor(cases) }, (_, i) => ({ out, seed, index: first + i, options }));
+  const list = Array.from({ length: Math.floor(cases) }, (_, i) => ({
+    out,
+    seed,
+    index: first + i,
+    options,
+  }));
   const results = await runJobs(list, jobs, (r) =>
     io.stderr(`lucent: wrote ${r.name} (${r.files.length} slices, ${r.truth.nodules.length} nodules)\n`),
   );

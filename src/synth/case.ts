@@ -143,9 +143,12 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
   const rng = new Rng(`${seed}/${index}`);
   const chest = makeChest(rng.fork('chest'));
   const noduleRng = rng.fork('nodules');
+  const count = options.noduleCount
+    ? noduleRng.int(options.noduleCount[0], options.noduleCount[1])
+    : sampleNoduleCount(noduleRng);
   const requests: NoduleRequest[] = options.nodules
     ? [...options.nodules]
-    : Array.from({ length: sampleNoduleCount(noduleRng) }, () => ({}));
+    : Array.from({ length: count }, () => ({}));
   const nodules: Nodule[] = [];
   for (const req of requests) {
     const n = makeNodule(noduleRng, chest, nodules, req);
@@ -176,9 +179,9 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
   };
   const zLo = options.zRange ? Math.max(chest.zMin, options.zRange[0]) : chest.zMin;
   const zHi = options.zRange ? Math.min(chest.zMax, options.zRange[1]) : chest.zMax;
-  const count = Math.floor((zHi - zLo) / scanner.sliceSpacing) + 1;
+  const sliceCount = Math.floor((zHi - zLo) / scanner.sliceSpacing) + 1;
   const zTop = r2(zHi);
-  const zPositions = Array.from({ length: count }, (_, k) => r2(zTop - k * scanner.sliceSpacing));
+  const zPositions = Array.from({ length: sliceCount }, (_, k) => r2(zTop - k * scanner.sliceSpacing));
   const truth: Truth = {
     schema: 'lucent.truth/1',
     case: name,
@@ -195,7 +198,7 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
       location: n.location,
     })),
     patient,
-    scanner: { ...scanner, slices: count },
+    scanner: { ...scanner, slices: sliceCount },
   };
   const prepared = prepare(chest, nodules);
   const grid = gridOf(scanner);

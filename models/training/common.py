@@ -1,0 +1,98 @@
+"""Shared preprocessing for training: read a DICOM CT series, resample it the way Lucent's engine does
+(src/ai/shared/preprocess.ts), window and normalise. Keep the two in step: the model only works if both
+sides feed it the same numbers.
+"""
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pydicom
+
+# The input specification written into the manifest.
+PIXEL_SPACING_MM = 1.0
+SLICE_SPACING_MM = 1.5
+SLICES = 5
+WINDOW = (-1100.0, 500.0)
+NORMALIZE = (300.0, 800.0)  # (hu + offset) / scale
+STRIDE = 4
+TYPES = ["solid", "part-solid", "ground-glass", "calcified"]
+MARGINS = ["smooth", "lobulated", "spiculated"]
+
+
+@dataclass
+class Volume:
+    hu: np.ndarray  # float32 [z, y, x], ascending z
+    origin: tuple  # patient (x, y, z) of voxel (0, 0, 0)
+    spacing: tuple  # (sx, sy, sz)
+    thickness: float
+
+
+def read_series(folder: str) -> Volume:
+    """Read every DICOM file under `folder` (one axial series) into a HU volume with ascending z."""
+    slices = []
+    for root, _, files in os.walk(folder):
+        for name in files:
+            if name.endswith(".json"):
+                continue
+            try:
+                ds = pydicom.dcmread(os.path.join(root, name))
+            except Exception:
+                continue
+            if "PixelData" not in ds:
+                continue
+            slices.append(ds)
+    if len(slices) < 2:
+        raise ValueError(f"{folder}: fewer than two image slices")
+    slices.sort(key=lambda d: float(d.ImagePositionPatient[2]))
+    first = slices[0]
+    z0 = float(first.ImagePositionPatient[2])
+    z1 = float(slices[-1].ImagePositionPatient[2])
+    dz = (z1 - z0) / (len(slices) - 1)
+    hu = np.empty((len(slices), int(first.Rows), int(first.Columns)), dtype=np.float32)
+    for k, ds in enumerate(slices):
+        slope = float(getattr(ds, "RescaleSlope", 1) or 1)
+        intercept = float(getattr(ds, "RescaleIntercept", 0) or 0)
+        hu[k] = ds.pixel_array.astype(np.float32) * slope + intercept
+    row_spacing, col_spacing = (float(v) for v in first.PixelSpacing)
+    origin = tuple(float(v) for v in first.ImagePositionPatient)
+    return Volume(hu, origin, (col_spacing, row_spacing, dz), float(getattr(first, "SliceThickness", dz) or dz))
+
+
+def _resample_axis(a: np.ndarray, axis: int, src_spacing: float, dst_spacing: float) -> np.ndarray:
+    """Linear resampling along one axis: output i samples source index i*dst/src, clamped at the ends."""
+    n_src = a.shape[axis]
+    n_dst = int(np.floor((n_src - 1) * src_spacing / dst_spacing + 1e-6)) + 1
+    pos = np.arange(n_dst, dtype=np.float64) * (dst_spacing / src_spacing)
+    lo = np.clip(np.floor(pos).astype(np.int64), 0, n_src - 1)
+    hi = np.clip(lo + 1, 0, n_src - 1)
+    w = (pos - lo).astype(np.float32)
+    a_lo = np.take(a, lo, axis=axis)
+    a_hi = np.take(a, hi, axis=axis)
+    shape = [1] * a.ndim
+    shape[axis] = n_dst
+    w = w.reshape(shape)
+    return a_lo * (1 - w) + a_hi * w
+
+
+def resample(v: Volume) -> Volume:
+    """Resample to the model grid (x, y at PIXEL_SPACING_MM; z at SLICE_SPACING_MM), separably."""
+    sx, sy, sz = v.spacing
+    a = _resample_axis(v.hu, 0, sz, SLICE_SPACING_MM)
+    a = _resample_axis(a, 1, sy, PIXEL_SPACING_MM)
+    a = _resample_axis(a, 2, sx, PIXEL_SPACING_MM)
+    return Volume(a.astype(np.float32), v.origin, (PIXEL_SPACING_MM, PIXEL_SPACING_MM, SLICE_SPACING_MM), v.thickness)
+
+
+def normalise(hu: np.ndarray) -> np.ndarray:
+    lo, hi = WINDOW
+    off, scale = NORMALIZE
+    return (np.clip(hu, lo, hi) + off) / scale
+
+
+def read_truth(folder: str) -> dict:
+    with open(os.path.join(folder, "truth.json"), encoding="utf8") as f:
+        truth = json.load(f)
+    if truth.get("schema") != "lucent.truth/1":
+        raise ValueError(f"{folder}: truth.json is not lucent.truth/1")
+    return truth

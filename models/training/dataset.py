@@ -1,0 +1,191 @@
+"""Training data: cache resampled volumes, then sample 2.5D patches with CenterNet targets.
+
+Reads only what `lucent synth` writes (DICOM and truth.json), as it would read real data.
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+
+from common import MARGINS, SLICES, STRIDE, TYPES, normalise, read_series, read_truth, resample
+
+PATCH = 128
+
+
+def cache_case(case_dir: str, cache_dir: str) -> dict:
+    """Resample one case to the model grid; store HU as int16 .npy plus nodules in voxel coordinates."""
+    name = os.path.basename(case_dir.rstrip("/"))
+    meta_path = os.path.join(cache_dir, name + ".json")
+    if os.path.exists(meta_path):
+        with open(meta_path, encoding="utf8") as f:
+            return json.load(f)
+    vol = resample(read_series(case_dir))
+    truth = read_truth(case_dir)
+    np.save(os.path.join(cache_dir, name + ".npy"), np.round(vol.hu).clip(-1024, 3071).astype(np.int16))
+    ox, oy, oz = vol.origin
+    sx, sy, sz = vol.spacing
+    nodules = []
+    for n in truth["nodules"]:
+        x, y, z = n["centerMm"]
+        nodules.append(
+            {
+                "i": (x - ox) / sx,
+                "j": (y - oy) / sy,
+                "k": (z - oz) / sz,
+                "diameter": n["diameterMm"],
+                "type": TYPES.index(n["type"]),
+                "margin": MARGINS.index(n.get("margin", "smooth")),
+            }
+        )
+    meta = {"name": name, "shape": list(vol.hu.shape), "nodules": nodules}
+    with open(meta_path, "w", encoding="utf8") as f:
+        json.dump(meta, f)
+    return meta
+
+
+def cache_all(data_dir: str, cache_dir: str) -> list:
+    os.makedirs(cache_dir, exist_ok=True)
+    cases = sorted(d for d in os.listdir(data_dir) if os.path.isdir(os.path.join(data_dir, d)))
+    metas = []
+    for i, c in enumerate(cases):
+        metas.append(cache_case(os.path.join(data_dir, c), cache_dir))
+        if (i + 1) % 10 == 0:
+            print(f"  cached {i + 1}/{len(cases)} cases", file=sys.stderr, flush=True)
+    return metas
+
+
+def gaussian_blur2d(img: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Separable Gaussian blur of [C, H, W]."""
+    r = max(1, int(math.ceil(3 * sigma)))
+    x = torch.arange(-r, r + 1, dtype=torch.float32)
+    k = torch.exp(-(x**2) / (2 * sigma * sigma))
+    k = k / k.sum()
+    c = img.shape[0]
+    img = img.unsqueeze(0)
+    img = torch.nn.functional.conv2d(torch.nn.functional.pad(img, (r, r, 0, 0), mode="replicate"), k.view(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
+    img = torch.nn.functional.conv2d(torch.nn.functional.pad(img, (0, 0, r, r), mode="replicate"), k.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
+    return img.squeeze(0)
+
+
+class PatchSampler:
+    """Random 2.5D patches: half around nodules, half anywhere in the lungs (vessels are the hard part)."""
+
+    def __init__(self, metas: list, cache_dir: str, seed: int):
+        self.metas = metas
+        self.vols = [np.load(os.path.join(cache_dir, m["name"] + ".npy"), mmap_mode="r") for m in metas]
+        self.rng = np.random.default_rng(seed)
+        self.with_nodules = [i for i, m in enumerate(metas) if m["nodules"]]
+
+    def _lungish(self, vol, k, cy, cx) -> bool:
+        v = vol[k, max(0, cy - 8) : cy + 8, max(0, cx - 8) : cx + 8]
+        m = float(np.mean(v)) if v.size else 0.0
+        return -960 < m < -350
+
+    def sample(self, positive: bool):
+        rng = self.rng
+        if positive and self.with_nodules:
+            ci = int(rng.choice(self.with_nodules))
+            meta = self.metas[ci]
+            n = meta["nodules"][int(rng.integers(len(meta["nodules"])))]
+            r_slices = max(0.5, n["diameter"] / 2 / 1.5)
+            k = int(round(n["k"] + rng.normal(0, r_slices * 0.45)))
+            cy = int(round(n["j"] + rng.uniform(-40, 40)))
+            cx = int(round(n["i"] + rng.uniform(-40, 40)))
+        else:
+            ci = int(rng.integers(len(self.metas)))
+            meta = self.metas[ci]
+            vol = self.vols[ci]
+            z, h, w = vol.shape
+            for _ in range(30):
+                k = int(rng.integers(SLICES // 2, z - SLICES // 2))
+                cy = int(rng.integers(16, h - 16))
+                cx = int(rng.integers(16, w - 16))
+                if self._lungish(vol, k, cy, cx):
+                    break
+        return self._patch(ci, k, cy, cx)
+
+    def _patch(self, ci: int, k: int, cy: int, cx: int):
+        vol = self.vols[ci]
+        meta = self.metas[ci]
+        z, h, w = vol.shape
+        half = PATCH // 2
+        x = np.full((SLICES, PATCH, PATCH), -1024, dtype=np.float32)
+        y0, x0 = cy - half, cx - half
+        ys, xs = max(0, y0), max(0, x0)
+        ye, xe = min(h, y0 + PATCH), min(w, x0 + PATCH)
+        for c in range(SLICES):
+            kk = min(max(k + c - SLICES // 2, 0), z - 1)
+            if ye > ys and xe > xs:
+                x[c, ys - y0 : ye - y0, xs - x0 : xe - x0] = vol[kk, ys:ye, xs:xe]
+        out = PATCH // STRIDE
+        hm = np.zeros((1, out, out), dtype=np.float32)
+        size = np.zeros((1, out, out), dtype=np.float32)
+        offset = np.zeros((2, out, out), dtype=np.float32)
+        cls = np.full((out, out), -1, dtype=np.int64)
+        margin = np.full((out, out), -1, dtype=np.int64)
+        mask = np.zeros((out, out), dtype=np.float32)
+        for n in meta["nodules"]:
+            r = n["diameter"] / 2
+            dz = abs(n["k"] - k) * 1.5
+            if dz >= r:
+                continue
+            rz = math.sqrt(r * r - dz * dz)
+            px = (n["i"] - x0) / STRIDE
+            py = (n["j"] - y0) / STRIDE
+            if not (-2 <= px < out + 2 and -2 <= py < out + 2):
+                continue
+            # Peak height falls with distance from the centre slice, so the 3D centre is the maximum.
+            amp = math.exp(-(dz * dz) / (2 * max(1.0, r / 2) ** 2))
+            sigma = max(0.7, (2 * rz / STRIDE) / 3)
+            ys_, xs_ = np.mgrid[0:out, 0:out]
+            g = amp * np.exp(-((xs_ - px) ** 2 + (ys_ - py) ** 2) / (2 * sigma * sigma))
+            hm[0] = np.maximum(hm[0], g)
+            ix, iy = int(px), int(py)
+            if 0 <= ix < out and 0 <= iy < out:
+                size[0, iy, ix] = 2 * rz
+                offset[:, iy, ix] = (px - ix, py - iy)
+                cls[iy, ix] = n["type"]
+                margin[iy, ix] = n["margin"]
+                mask[iy, ix] = 1.0
+        return x, hm, size, offset, cls, margin, mask
+
+
+def augment(x: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
+    """HU-domain augmentation: scanner gain/offset, extra correlated noise, blur, left–right flip."""
+    if rng.random() < 0.8:
+        x = x * float(rng.uniform(0.96, 1.04)) + float(rng.uniform(-25, 25))
+    if rng.random() < 0.5:
+        noise = torch.randn_like(x) * float(rng.uniform(5, 35))
+        noise = gaussian_blur2d(noise, float(rng.uniform(0.5, 1.2))) * 2.2
+        x = x + noise
+    if rng.random() < 0.3:
+        x = gaussian_blur2d(x, float(rng.uniform(0.3, 0.9)))
+    return x
+
+
+def batch(sampler: PatchSampler, n: int, train: bool):
+    xs, hms, sizes, offs, clss, margins, masks = [], [], [], [], [], [], []
+    for b in range(n):
+        x, hm, size, off, cls, margin, mask = sampler.sample(positive=(b % 2 == 0))
+        x = torch.from_numpy(x)
+        if train:
+            x = augment(x, sampler.rng)
+        flip = train and sampler.rng.random() < 0.5
+        x = torch.from_numpy(normalise(x.numpy()).astype(np.float32))
+        tensors = [x, torch.from_numpy(hm), torch.from_numpy(size), torch.from_numpy(off), torch.from_numpy(cls), torch.from_numpy(margin), torch.from_numpy(mask)]
+        if flip:
+            tensors = [t.flip(-1) for t in tensors]
+            # A flipped x-offset is measured from the other side of the cell.
+            m = tensors[6] > 0
+            tensors[3][0][m] = 1 - tensors[3][0][m]
+        xs.append(tensors[0])
+        hms.append(tensors[1])
+        sizes.append(tensors[2])
+        offs.append(tensors[3])
+        clss.append(tensors[4])
+        margins.append(tensors[5])
+        masks.append(tensors[6])
+    return (torch.stack(xs), torch.stack(hms), torch.stack(sizes), torch.stack(offs), torch.stack(clss), torch.stack(margins), torch.stack(masks))

@@ -1,0 +1,65 @@
+"""A small 2.5D CenterNet for lung nodules: five adjacent slices in, stride-4 maps out (centre heatmap,
+cross-section diameter in mm, sub-cell offset, type and margin probabilities)."""
+import torch
+from torch import nn
+
+from common import MARGINS, SLICES, TYPES
+
+
+def conv(cin: int, cout: int, stride: int = 1, k: int = 3) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class Res(nn.Module):
+    def __init__(self, c: int):
+        super().__init__()
+        self.a = conv(c, c)
+        self.b = nn.Sequential(nn.Conv2d(c, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c))
+        self.act = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        return self.act(x + self.b(self.a(x)))
+
+
+class NoduleNet(nn.Module):
+    def __init__(self, width: int = 32):
+        super().__init__()
+        w = width
+        self.stem = conv(SLICES, w // 2, 2)  # 1/2
+        self.s4 = nn.Sequential(conv(w // 2, w, 2), Res(w))  # 1/4
+        self.s8 = nn.Sequential(conv(w, 2 * w, 2), Res(2 * w), Res(2 * w))  # 1/8
+        self.s16 = nn.Sequential(conv(2 * w, 3 * w, 2), Res(3 * w), Res(3 * w))  # 1/16
+        self.lat16 = nn.Conv2d(3 * w, 2 * w, 1)
+        self.lat8 = nn.Conv2d(2 * w, w, 1)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.fuse8 = conv(2 * w, 2 * w)
+        self.fuse4 = conv(w, w)
+        self.head = conv(w, w)
+
+        def out(c: int) -> nn.Conv2d:
+            return nn.Conv2d(w, c, 1)
+
+        self.hm = out(1)
+        self.size = out(1)
+        self.offset = out(2)
+        self.kind = out(len(TYPES))
+        self.marg = out(len(MARGINS))
+        nn.init.constant_(self.hm.bias, -2.2)
+
+    def forward(self, x):
+        f4 = self.s4(self.stem(x))
+        f8 = self.s8(f4)
+        f16 = self.s16(f8)
+        p8 = self.fuse8(f8 + self.up(self.lat16(f16)))
+        p4 = self.fuse4(f4 + self.up(self.lat8(p8)))
+        h = self.head(p4)
+        return (
+            torch.sigmoid(self.hm(h)),
+            torch.nn.functional.softplus(self.size(h)) * 10.0,
+            torch.sigmoid(self.offset(h)),
+            torch.softmax(self.kind(h), dim=1),
+            torch.softmax(self.marg(h), dim=1),
+        )
+
+
+OUTPUT_NAMES = ["heatmap", "size", "offset", "type", "margin"]

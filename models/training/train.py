@@ -1,0 +1,106 @@
+"""Train the nodule detector on cached synthetic cases, then export ONNX (fp32) with dynamic H/W.
+
+usage: train.py CACHE_DIR OUT_DIR --minutes M [--seed S]
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+from common import SLICES
+from dataset import PatchSampler, batch
+from model import OUTPUT_NAMES, NoduleNet
+
+
+def focal(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
+    """CenterNet's penalty-reduced focal loss."""
+    pred = pred.clamp(1e-4, 1 - 1e-4)
+    pos = gt.ge(0.97).float()
+    neg = 1 - pos
+    pos_loss = torch.log(pred) * (1 - pred) ** 2 * pos
+    neg_loss = torch.log(1 - pred) * pred**2 * (1 - gt) ** 4 * neg
+    n = pos.sum()
+    return -(pos_loss.sum() + neg_loss.sum()) / torch.clamp(n, min=1.0)
+
+
+def losses(out, targets):
+    hm, size, off, typ, margin = out
+    t_hm, t_size, t_off, t_cls, t_margin, mask = targets
+    m = mask.unsqueeze(1)
+    n = torch.clamp(mask.sum(), min=1.0)
+    l_hm = focal(hm, t_hm)
+    l_size = (torch.abs(size - t_size) * m).sum() / n / 5.0
+    l_off = (torch.abs(off - t_off) * m).sum() / n
+    sel = mask > 0
+    if sel.any():
+        p_type = typ.permute(0, 2, 3, 1)[sel]
+        p_margin = margin.permute(0, 2, 3, 1)[sel]
+        l_type = torch.nn.functional.nll_loss(torch.log(p_type.clamp(min=1e-6)), t_cls[sel])
+        l_margin = torch.nn.functional.nll_loss(torch.log(p_margin.clamp(min=1e-6)), t_margin[sel])
+    else:
+        l_type = l_margin = hm.sum() * 0
+    return l_hm + l_size + l_off + l_type + 0.5 * l_margin, (l_hm.item(), l_size.item(), l_type.item())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cache")
+    ap.add_argument("out")
+    ap.add_argument("--minutes", type=float, default=30)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
+    ap.add_argument("--batch", type=int, default=24)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
+    sampler = PatchSampler(metas, args.cache, args.seed)
+    model = NoduleNet()
+    params = sum(p.numel() for p in model.parameters())
+    print(f"model: {params} parameters; {len(metas)} cases, {sum(len(m['nodules']) for m in metas)} nodules", file=sys.stderr)
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    budget = args.minutes * 60
+    start = time.time()
+    step = 0
+    avg = None
+    model.train()
+    while time.time() - start < budget:
+        frac = (time.time() - start) / budget
+        for g in opt.param_groups:  # warm-up then cosine decay
+            g["lr"] = 2e-3 * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        x, *targets = batch(sampler, args.batch, train=True)
+        loss, parts = losses(model(x), targets)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        avg = np.array(parts) if avg is None else 0.98 * avg + 0.02 * np.array(parts)
+        step += 1
+        if step % 50 == 0:
+            print(f"step {step} {time.time() - start:.0f}s loss hm {avg[0]:.3f} size {avg[1]:.3f} type {avg[2]:.3f}", file=sys.stderr, flush=True)
+    os.makedirs(args.out, exist_ok=True)
+    torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))
+    model.eval()
+    dummy = torch.zeros(1, SLICES, 128, 160)
+    torch.onnx.export(
+        model,
+        dummy,
+        os.path.join(args.out, "model.fp32.onnx"),
+        input_names=["input"],
+        output_names=OUTPUT_NAMES,
+        dynamic_axes={"input": {0: "n", 2: "h", 3: "w"}, **{o: {0: "n", 2: "h4", 3: "w4"} for o in OUTPUT_NAMES}},
+        opset_version=17,
+        do_constant_folding=True,
+    )
+    with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
+        json.dump({"steps": step, "seconds": round(time.time() - start), "parameters": params, "cases": len(metas), "batch": args.batch, "seed": args.seed}, f)
+    print(f"trained {step} steps in {time.time() - start:.0f}s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
