@@ -70,6 +70,52 @@ export function prepare(chest: Chest, nodules: readonly Nodule[]): Prepared {
   };
 }
 
+/**
+ * Smooth fields sampled on a grid twice as coarse as the image and interpolated: lung depth (a distance,
+ * smooth by construction) and two texture octaves. Evaluating them per pixel was most of the cost.
+ */
+interface Fields {
+  readonly depth: Float32Array;
+  readonly tex: Float32Array;
+  readonly fine: Float32Array;
+}
+
+function coarseFields(p: Prepared, g: SliceGrid, z: number, cavity: readonly [number, number]): Fields {
+  const n = g.size;
+  const m = Math.ceil(n / 2) + 1;
+  const cd = new Float32Array(m * m);
+  const ct = new Float32Array(m * m);
+  const cf = new Float32Array(m * m);
+  for (let j = 0; j < m; j++) {
+    const y = g.y0 + 2 * j * g.spacing;
+    for (let i = 0; i < m; i++) {
+      const x = g.x0 + 2 * i * g.spacing;
+      const k = j * m + i;
+      cd[k] = lungDepth(p.chest, x, y, z, cavity);
+      ct[k] = p.tex.at(x, y, z);
+      cf[k] = p.fine.at(x, y, z);
+    }
+  }
+  const up = (c: Float32Array): Float32Array => {
+    const out = new Float32Array(n * n);
+    for (let y = 0; y < n; y++) {
+      const jy = y >> 1;
+      const fy = (y & 1) * 0.5;
+      for (let x = 0; x < n; x++) {
+        const ix = x >> 1;
+        const fx = (x & 1) * 0.5;
+        const a = c[jy * m + ix] as number;
+        const b = c[jy * m + ix + 1] as number;
+        const d = c[(jy + 1) * m + ix] as number;
+        const e = c[(jy + 1) * m + ix + 1] as number;
+        out[y * n + x] = (a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy;
+      }
+    }
+    return out;
+  };
+  return { depth: up(cd), tex: up(ct), fine: up(cf) };
+}
+
 /** Tissue HU at one point, before vessels, airways and nodules are drawn over it. */
 function baseHU(
   p: Prepared,
@@ -79,6 +125,9 @@ function baseHU(
   px: number,
   cavity: readonly [number, number],
   body: readonly [number, number],
+  depth: number,
+  tex: number,
+  fine: number,
 ): number {
   const c = p.chest;
   const fb = Math.sqrt((x / body[0]) ** 2 + (y / body[1]) ** 2);
@@ -92,23 +141,22 @@ function baseHU(
     // Chest wall: skin, subcutaneous fat, muscle.
     const posteriorMuscle = y > 0 ? 25 * Math.exp(-((x / 55) ** 2)) : 0;
     if (skinDist < 1.5) hu = 25;
-    else if (skinDist < c.fat) hu = -105 + 12 * p.fine.at(x, y, z);
-    else if (skinDist < c.fat + c.muscle + posteriorMuscle) hu = 48 + 8 * p.fine.at(x, y, z);
+    else if (skinDist < c.fat) hu = -105 + 12 * fine;
+    else if (skinDist < c.fat + c.muscle + posteriorMuscle) hu = 48 + 8 * fine;
     else hu = 38;
   } else if (below) {
     // Upper abdomen under the diaphragm: liver on the right, spleen and stomach on the left.
-    hu = x < 15 ? 58 + 6 * p.tex.at(x, y, z) : y > 0 ? 48 : 35;
+    hu = x < 15 ? 58 + 6 * tex : y > 0 ? 48 : 35;
     if (x > 30 && y < -20 && z > diaphragmZ(c, x, y) - 30 && Math.hypot(x - 60, y + 45) < 28) hu = -990;
   } else {
-    const depth = lungDepth(c, x, y, z, cavity);
     const h = c.heart;
     const hq = Math.sqrt(
       ((x - h.c[0]) / h.r[0]) ** 2 + ((y - h.c[1]) / h.r[1]) ** 2 + ((z - h.c[2]) / h.r[2]) ** 2,
     );
-    const soft = hq < 1 ? 40 + 5 * p.tex.at(x, y, z) : hq < 1.08 ? -95 : -85 + 6 * p.fine.at(x, y, z);
+    const soft = hq < 1 ? 40 + 5 * tex : hq < 1.08 ? -95 : -85 + 6 * fine;
     if (depth > -px) {
       const t = clamp01((y + cavity[1]) / (2 * cavity[1]));
-      const lung = c.lungHU + c.gravityHU * t * t + 16 * p.tex.at(x, y, z);
+      const lung = c.lungHU + c.gravityHU * t * t + 16 * tex;
       const a = clamp01(0.5 + depth / px);
       hu = lung * a + soft * (1 - a);
     } else {
@@ -156,6 +204,7 @@ function drawCapsule(
   z: number,
   p: Prepared,
   cavity: readonly [number, number],
+  depthMap: Float32Array,
 ): void {
   const { a, b, r } = cap;
   const abx = b[0] - a[0];
@@ -197,7 +246,7 @@ function drawCapsule(
       if (alpha <= 0) continue;
       if (cap.clipToThorax) {
         // Pulmonary vessels and bronchi stay inside the lungs (and the hilum).
-        const depth = lungDepth(p.chest, x, y, z, cavity);
+        const depth = depthMap[j * g.size + i] as number;
         if (depth < -6) continue;
         if (cavityDistance(p.chest, x, y, cavity) < 0) continue;
         alpha *= clamp01(0.5 + (depth + 3) / px);
@@ -208,7 +257,7 @@ function drawCapsule(
   }
 }
 
-function drawFissures(img: Float32Array, g: SliceGrid, z: number, p: Prepared): void {
+function drawFissures(img: Float32Array, g: SliceGrid, z: number, p: Prepared, depthMap: Float32Array): void {
   for (const f of p.chest.fissures) {
     const n = f.normal;
     if (Math.abs(n[0]) + Math.abs(n[1]) < 1e-3 && Math.abs(z - f.point[2]) > 2) continue;
@@ -221,7 +270,7 @@ function drawFissures(img: Float32Array, g: SliceGrid, z: number, p: Prepared): 
         if (Math.abs(d) > 1.5) continue;
         // The horizontal fissure only separates the front of the right lung.
         if (Math.abs(n[2]) > 0.9 && (y > 15 || x > -25)) continue;
-        const depth = lungDepth(p.chest, x, y, z);
+        const depth = depthMap[j * g.size + i] as number;
         if (depth < 1) continue;
         const alpha = 0.45 * clamp01(1 - Math.abs(d) / 1.2);
         const k = j * g.size + i;
@@ -279,16 +328,18 @@ export function renderPlane(p: Prepared, g: SliceGrid, z: number): Float32Array 
   const img = new Float32Array(g.size * g.size);
   const body = bodyAxes(p.chest, z);
   const cavity = cavityAxes(p.chest, z);
+  const f = coarseFields(p, g, z, cavity);
   for (let j = 0; j < g.size; j++) {
     const y = g.y0 + j * g.spacing;
     for (let i = 0; i < g.size; i++) {
       const x = g.x0 + i * g.spacing;
-      img[j * g.size + i] = baseHU(p, x, y, z, g.spacing, cavity, body);
+      const k = j * g.size + i;
+      img[k] = baseHU(p, x, y, z, g.spacing, cavity, body, f.depth[k] as number, f.tex[k] as number, f.fine[k] as number);
     }
   }
-  drawFissures(img, g, z, p);
+  drawFissures(img, g, z, p, f.depth);
   for (const cap of p.capsules) {
-    if (z >= cap.zLo && z <= cap.zHi) drawCapsule(img, g, cap, z, p, cavity);
+    if (z >= cap.zLo && z <= cap.zHi) drawCapsule(img, g, cap, z, p, cavity, f.depth);
   }
   for (const n of p.nodules) drawNodule(img, g, n, z, p.fine);
   return img;

@@ -1,0 +1,101 @@
+/**
+ * Node host: the model registry on disk (models/<id>/manifest.json) and onnxruntime-node sessions. The
+ * sha256 in the manifest is checked before a session is created; a mismatch refuses the model.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { validateManifest, type Manifest } from '../registry/manifest';
+import type { Runner, Tensor } from '../shared/pipeline';
+
+export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models');
+
+export interface InstalledModel {
+  readonly manifest: Manifest;
+  readonly dir: string;
+}
+
+export class ModelError extends Error {
+  constructor(
+    readonly code: 'invalid-manifest' | 'checksum-mismatch' | 'not-onnx' | 'missing-file',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}
+
+export function loadManifest(dir: string): InstalledModel {
+  const path = join(dir, 'manifest.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ModelError('invalid-manifest', `${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = validateManifest(json);
+  if (!r.ok) throw new ModelError('invalid-manifest', `${path}: ${r.error.join('; ')}`);
+  return { manifest: r.value, dir };
+}
+
+/** Every model folder with a valid manifest; invalid ones are reported, not fatal. */
+export function installedModels(root = MODELS_DIR, onError?: (e: ModelError) => void): InstalledModel[] {
+  if (!existsSync(root)) return [];
+  const out: InstalledModel[] = [];
+  for (const name of readdirSync(root).sort()) {
+    const dir = join(root, name);
+    if (!existsSync(join(dir, 'manifest.json'))) continue;
+    try {
+      out.push(loadManifest(dir));
+    } catch (e) {
+      if (e instanceof ModelError) onError?.(e);
+      else throw e;
+    }
+  }
+  return out;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Read the model file and check it against the manifest before anything runs it. */
+export function verifiedModelBytes(model: InstalledModel): Uint8Array {
+  const path = join(model.dir, model.manifest.file);
+  if (!existsSync(path)) throw new ModelError('missing-file', `${model.manifest.id}: ${model.manifest.file} is missing.`);
+  const bytes = new Uint8Array(readFileSync(path));
+  const digest = sha256(bytes);
+  if (digest !== model.manifest.sha256) {
+    throw new ModelError(
+      'checksum-mismatch',
+      `${model.manifest.id}: the model file's SHA-256 (${digest.slice(0, 12)}…) does not match its manifest (${model.manifest.sha256.slice(0, 12)}…); refusing to run it.`,
+    );
+  }
+  return bytes;
+}
+
+export async function nodeRunner(model: InstalledModel, threads = 2): Promise<Runner & { release(): Promise<void> }> {
+  const bytes = verifiedModelBytes(model);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+  } catch (e) {
+    throw new ModelError('not-onnx', `${model.manifest.id}: the model file is not a loadable ONNX model (${e instanceof Error ? e.message : String(e)}).`);
+  }
+  const inputName = model.manifest.input.name;
+  return {
+    async run(input, dims) {
+      const result = await session.run({ [inputName]: new ort.Tensor('float32', input, [...dims]) });
+      const out: Record<string, Tensor> = {};
+      for (const [name, t] of Object.entries(result)) out[name] = { data: t.data as Float32Array, dims: t.dims };
+      return out;
+    },
+    release: () => session.release(),
+  };
+}

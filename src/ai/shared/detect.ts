@@ -1,0 +1,261 @@
+/**
+ * From model outputs to 3D findings: per-slice peaks of the CenterNet heatmap, grouped across slices into
+ * nodules, with 3D non-maximum suppression, then measured on the image (long/short axis, volume, solid
+ * component). Pure.
+ */
+import type { CenterNetOutput } from '../registry/manifest';
+import type { Box, Grid } from './preprocess';
+
+export interface Candidate {
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  readonly score: number;
+  /** Cross-section diameter predicted at this slice (mm). */
+  readonly size: number;
+  readonly classes: Float32Array;
+  readonly attributes: readonly Float32Array[];
+}
+
+export interface SliceOutputs {
+  /** Output name → data for one slice, [channels][h][w]. */
+  readonly [name: string]: Float32Array;
+}
+
+/** Peaks of one slice's heatmap: local maxima in 3×3 above `minScore`. */
+export function slicePeaks(
+  out: SliceOutputs,
+  spec: CenterNetOutput,
+  h: number,
+  w: number,
+  z: number,
+  box: Box,
+  grid: Grid,
+  minScore: number,
+): Candidate[] {
+  const hm = out[spec.heatmap];
+  const size = out[spec.size];
+  const off = out[spec.offset];
+  const cls = out[spec.classes.output];
+  if (!hm || !size || !off || !cls) throw new Error('model outputs do not match the manifest');
+  const plane = h * w;
+  const nClasses = spec.classes.labels.length;
+  const found: Candidate[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const s = hm[i] as number;
+      if (s < minScore) continue;
+      let peak = true;
+      for (let dy = -1; dy <= 1 && peak; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          if (dx === 0 && dy === 0) continue;
+          const yy = y + dy;
+          const xx = x + dx;
+          if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+          const o = hm[yy * w + xx] as number;
+          if (o > s || (o === s && yy * w + xx < i)) {
+            peak = false;
+            break;
+          }
+        }
+      }
+      if (!peak) continue;
+      const gx = box.x0 + (x + (off[i] as number)) * spec.stride;
+      const gy = box.y0 + (y + (off[plane + i] as number)) * spec.stride;
+      const classes = new Float32Array(nClasses);
+      for (let c = 0; c < nClasses; c++) classes[c] = cls[c * plane + i] as number;
+      const attributes = spec.attributes.map((a) => {
+        const data = out[a.output];
+        const v = new Float32Array(a.labels.length);
+        if (data) for (let c = 0; c < a.labels.length; c++) v[c] = data[c * plane + i] as number;
+        return v;
+      });
+      found.push({
+        x: grid.origin[0] + gx * grid.spacing[0],
+        y: grid.origin[1] + gy * grid.spacing[1],
+        z,
+        score: s,
+        size: size[i] as number,
+        classes,
+        attributes,
+      });
+    }
+  }
+  return found;
+}
+
+export interface RawFinding {
+  readonly center: [number, number, number];
+  readonly score: number;
+  readonly diameter: number;
+  readonly classes: Float32Array;
+  readonly attributes: readonly Float32Array[];
+  /** z of the slice with the highest score. */
+  readonly bestZ: number;
+}
+
+/**
+ * Group per-slice candidates into nodules: a candidate joins a group when it lies within the group's
+ * radius in the plane and within one slice step (plus the radius) along z of the group's extent.
+ */
+export function groupCandidates(cands: readonly Candidate[], sliceStep: number): RawFinding[] {
+  const sorted = [...cands].sort((a, b) => b.score - a.score);
+  interface Group {
+    members: Candidate[];
+    best: Candidate;
+    zmin: number;
+    zmax: number;
+  }
+  const groups: Group[] = [];
+  for (const c of sorted) {
+    let joined = false;
+    for (const g of groups) {
+      const r = Math.max(3, 0.6 * g.best.size, 0.6 * c.size);
+      const dxy = Math.hypot(c.x - g.best.x, c.y - g.best.y);
+      const dz = c.z < g.zmin ? g.zmin - c.z : c.z > g.zmax ? c.z - g.zmax : 0;
+      if (dxy <= r && dz <= sliceStep * 1.01 && Math.abs(c.z - g.best.z) <= Math.max(g.best.size, 4) / 2 + sliceStep) {
+        g.members.push(c);
+        g.zmin = Math.min(g.zmin, c.z);
+        g.zmax = Math.max(g.zmax, c.z);
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) groups.push({ members: [c], best: c, zmin: c.z, zmax: c.z });
+  }
+  const findings: RawFinding[] = groups.map((g) => {
+    const strong = g.members.filter((m) => m.score >= 0.5 * g.best.score);
+    let wsum = 0;
+    let cx = 0;
+    let cy = 0;
+    let cz = 0;
+    const classes = new Float32Array(g.best.classes.length);
+    const attributes = g.best.attributes.map((a) => new Float32Array(a.length));
+    for (const m of strong) {
+      const w = m.score * m.score;
+      wsum += w;
+      cx += m.x * w;
+      cy += m.y * w;
+      cz += m.z * w;
+      m.classes.forEach((v, i) => (classes[i] = (classes[i] as number) + v * w));
+      m.attributes.forEach((a, k) => a.forEach((v, i) => ((attributes[k] as Float32Array)[i] = ((attributes[k] as Float32Array)[i] as number) + v * w)));
+    }
+    const diameter = Math.max(...strong.map((m) => m.size));
+    return {
+      center: [cx / wsum, cy / wsum, cz / wsum],
+      score: g.best.score,
+      diameter,
+      classes: classes.map((v) => v / wsum),
+      attributes: attributes.map((a) => a.map((v) => v / wsum)),
+      bestZ: g.best.z,
+    };
+  });
+  // 3D NMS: drop a finding whose centre lies inside a higher-scoring one.
+  findings.sort((a, b) => b.score - a.score);
+  const kept: RawFinding[] = [];
+  for (const f of findings) {
+    const inside = kept.some((k) => Math.hypot(f.center[0] - k.center[0], f.center[1] - k.center[1], f.center[2] - k.center[2]) < Math.max(k.diameter, f.diameter) / 2 + 1);
+    if (!inside) kept.push(f);
+  }
+  return kept;
+}
+
+export interface Measurement {
+  readonly longAxisMm: number;
+  readonly shortAxisMm: number;
+  readonly volumeMm3: number;
+  readonly solidComponentMm: number | null;
+}
+
+/**
+ * Measure a nodule on the grid: segment at half the contrast between its centre and lung (-850 HU),
+ * within a sphere 1.6× its predicted radius; axes from second moments on the slice through the centre;
+ * volume from the 3D region; solid component from the part above -300 HU.
+ */
+export function measure(g: Grid, f: RawFinding, partSolid: boolean): Measurement | null {
+  const [sx, sy, sz] = g.spacing;
+  const ci = Math.round((f.center[0] - g.origin[0]) / sx);
+  const cj = Math.round((f.center[1] - g.origin[1]) / sy);
+  const ck = Math.round((f.center[2] - g.origin[2]) / sz);
+  if (ci < 0 || cj < 0 || ck < 0 || ci >= g.nx || cj >= g.ny || ck >= g.nz) return null;
+  const at = (i: number, j: number, k: number): number => g.data[(k * g.ny + j) * g.nx + i] as number;
+  let core = 0;
+  let n = 0;
+  for (let dj = -1; dj <= 1; dj++) {
+    for (let di = -1; di <= 1; di++) {
+      if (ci + di >= 0 && ci + di < g.nx && cj + dj >= 0 && cj + dj < g.ny) {
+        core += at(ci + di, cj + dj, ck);
+        n++;
+      }
+    }
+  }
+  core /= n;
+  const threshold = (Math.min(core, 100) + -850) / 2;
+  const limit = Math.max(3, 0.8 * f.diameter);
+  const seen = new Set<number>();
+  const queue: number[] = [(ck * g.ny + cj) * g.nx + ci];
+  let voxels = 0;
+  let solidOnSlice: [number, number][] = [];
+  const onSlice: [number, number][] = [];
+  while (queue.length > 0 && voxels < 200_000) {
+    const idx = queue.pop() as number;
+    if (seen.has(idx)) continue;
+    seen.add(idx);
+    const v = g.data[idx] as number;
+    if (v < threshold) continue;
+    const i = idx % g.nx;
+    const j = Math.floor(idx / g.nx) % g.ny;
+    const k = Math.floor(idx / (g.nx * g.ny));
+    const d = Math.hypot((i - ci) * sx, (j - cj) * sy, (k - ck) * sz);
+    if (d > limit) continue;
+    voxels++;
+    if (k === ck) {
+      onSlice.push([i * sx, j * sy]);
+      if (v > -300) solidOnSlice.push([i * sx, j * sy]);
+    }
+    if (i > 0) queue.push(idx - 1);
+    if (i < g.nx - 1) queue.push(idx + 1);
+    if (j > 0) queue.push(idx - g.nx);
+    if (j < g.ny - 1) queue.push(idx + g.nx);
+    if (k > 0) queue.push(idx - g.nx * g.ny);
+    if (k < g.nz - 1) queue.push(idx + g.nx * g.ny);
+  }
+  if (onSlice.length < 3) return null;
+  const axes = momentsAxes(onSlice, sx);
+  if (!partSolid) solidOnSlice = [];
+  const solid = solidOnSlice.length >= 3 ? momentsAxes(solidOnSlice, sx) : null;
+  return {
+    longAxisMm: axes.long,
+    shortAxisMm: axes.short,
+    volumeMm3: voxels * sx * sy * sz,
+    solidComponentMm: partSolid ? (solid ? (solid.long + solid.short) / 2 : 0) : null,
+  };
+}
+
+/** Long and short axis (mm) of a filled region from its second moments (ellipse of equal moments). */
+export function momentsAxes(points: readonly (readonly [number, number])[], pixel: number): { long: number; short: number } {
+  let mx = 0;
+  let my = 0;
+  for (const [x, y] of points) {
+    mx += x;
+    my += y;
+  }
+  mx /= points.length;
+  my /= points.length;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (const [x, y] of points) {
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+    sxy += (x - mx) * (y - my);
+  }
+  // Each pixel is a square, not a point: add its own variance (pixel²/12) along both axes.
+  sxx = sxx / points.length + (pixel * pixel) / 12;
+  syy = syy / points.length + (pixel * pixel) / 12;
+  sxy /= points.length;
+  const tr = (sxx + syy) / 2;
+  const det = Math.sqrt(((sxx - syy) / 2) ** 2 + sxy * sxy);
+  return { long: 4 * Math.sqrt(tr + det), short: 4 * Math.sqrt(Math.max(0, tr - det)) };
+}

@@ -1,0 +1,171 @@
+/**
+ * The whole-series sweep, independent of the host: resample, crop to the lungs, run the model slice by
+ * slice in batches through a host-provided runner (onnxruntime-node or onnxruntime-web), decode, group
+ * and measure. Cancellable between batches; reports progress.
+ */
+import type { CenterNetOutput, Manifest } from '../registry/manifest';
+import { groupCandidates, measure, slicePeaks, type Candidate } from './detect';
+import { fullBox, inputShape, lungBox, resampleToGrid, writeInput, type Box, type Grid } from './preprocess';
+import type { Volume } from './volume';
+
+export interface Tensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** Runs the model on one batch: input [n, c, h, w] → named outputs. */
+export interface Runner {
+  run(input: Float32Array, dims: readonly [number, number, number, number]): Promise<Record<string, Tensor>>;
+}
+
+export interface DetectOptions {
+  /** Report candidates down to this score (default: the manifest's operating point). */
+  readonly minScore?: number;
+  /** Run the model on every n-th grid slice (default 1). */
+  readonly sliceStep?: number;
+  readonly batch?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface DetectedNodule {
+  readonly centerMm: [number, number, number];
+  readonly score: number;
+  readonly type: string;
+  readonly typeProbabilities: Readonly<Record<string, number>>;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly meanDiameterMm: number;
+  readonly longAxisMm: number;
+  readonly shortAxisMm: number;
+  readonly volumeMm3: number;
+  readonly solidComponentMm: number | null;
+}
+
+export interface DetectResult {
+  readonly nodules: readonly DetectedNodule[];
+  readonly slicesRun: number;
+  readonly inputShape: readonly [number, number, number];
+  readonly box: Box;
+  readonly ms: { readonly preprocess: number; readonly inference: number; readonly decode: number };
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('The analysis was cancelled.');
+    this.name = 'CancelledError';
+  }
+}
+
+function argmax(v: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if ((v[i] as number) > (v[best] as number)) best = i;
+  return best;
+}
+
+const r1 = (v: number): number => Math.round(v * 10) / 10;
+
+export async function detectNodules(volume: Volume, manifest: Manifest, runner: Runner, options: DetectOptions = {}): Promise<DetectResult> {
+  const spec = manifest.input;
+  const out = manifest.output;
+  if (out.decoder !== 'centernet') throw new Error(`detectNodules needs a CenterNet model, not ${out.decoder}`);
+  const t0 = performance.now();
+  const grid = resampleToGrid(volume, spec.pixelSpacingMm, spec.sliceSpacingMm);
+  const box = (spec.crop === 'lungs' ? lungBox(grid) : null) ?? fullBox(grid);
+  const shape = inputShape(box, spec);
+  const step = Math.max(1, options.sliceStep ?? 1);
+  const slices: number[] = [];
+  for (let k = box.z0; k <= box.z1; k += step) slices.push(k);
+  const t1 = performance.now();
+  const batch = Math.max(1, options.batch ?? 4);
+  const per = shape.channels * shape.height * shape.width;
+  const minScore = options.minScore ?? manifest.operatingPoint.score;
+  const candidates: Candidate[] = [];
+  let inferenceMs = 0;
+  let decodeMs = 0;
+  for (let b = 0; b < slices.length; b += batch) {
+    if (options.signal?.aborted) throw new CancelledError();
+    const ks = slices.slice(b, b + batch);
+    const input = new Float32Array(per * ks.length);
+    ks.forEach((k, n) => writeInput(grid, k, box, spec, input, n * per));
+    const ti = performance.now();
+    const outputs = await runner.run(input, [ks.length, shape.channels, shape.height, shape.width]);
+    const td = performance.now();
+    inferenceMs += td - ti;
+    candidates.push(...decodeBatch(outputs, out, ks, grid, box, minScore));
+    decodeMs += performance.now() - td;
+    options.onProgress?.(Math.min(slices.length, b + ks.length), slices.length);
+  }
+  const t2 = performance.now();
+  const nodules = toNodules(grid, groupCandidates(candidates, spec.sliceSpacingMm * step), out);
+  return {
+    nodules,
+    slicesRun: slices.length,
+    inputShape: [shape.channels, shape.height, shape.width],
+    box,
+    ms: { preprocess: t1 - t0, inference: inferenceMs, decode: decodeMs + (performance.now() - t2) },
+  };
+}
+
+function decodeBatch(
+  outputs: Record<string, Tensor>,
+  spec: CenterNetOutput,
+  ks: readonly number[],
+  grid: Grid,
+  box: Box,
+  minScore: number,
+): Candidate[] {
+  const hm = outputs[spec.heatmap];
+  if (!hm) throw new Error(`the model has no output named ${spec.heatmap}`);
+  const h = hm.dims[2] as number;
+  const w = hm.dims[3] as number;
+  const plane = h * w;
+  const names = [spec.heatmap, spec.size, spec.offset, spec.classes.output, ...spec.attributes.map((a) => a.output)];
+  const found: Candidate[] = [];
+  ks.forEach((k, n) => {
+    const slice: Record<string, Float32Array> = {};
+    for (const name of names) {
+      const t = outputs[name];
+      if (!t) throw new Error(`the model has no output named ${name}`);
+      const c = t.dims[1] as number;
+      slice[name] = t.data.subarray(n * c * plane, (n + 1) * c * plane);
+    }
+    const z = grid.origin[2] + k * grid.spacing[2];
+    found.push(...slicePeaks(slice, spec, h, w, z, box, grid, minScore));
+  });
+  return found;
+}
+
+function toNodules(grid: Grid, raw: ReturnType<typeof groupCandidates>, spec: CenterNetOutput): DetectedNodule[] {
+  return raw.map((f) => {
+    const labels = spec.classes.labels;
+    const type = labels[argmax(f.classes)] ?? 'unknown';
+    const m = measure(grid, f, type === 'part-solid');
+    // The model's diameter is trained against truth; the image measurement gives the axes. Use the
+    // measurement when it agrees with the model (it can leak into vessels or miss faint ground glass).
+    const measuredMean = m ? (m.longAxisMm + m.shortAxisMm) / 2 : NaN;
+    const consistent = m !== null && Math.abs(measuredMean - f.diameter) <= Math.max(1.5, 0.25 * f.diameter);
+    const mean = f.diameter;
+    const long = consistent && m ? m.longAxisMm * (mean / measuredMean) : mean;
+    const short = consistent && m ? m.shortAxisMm * (mean / measuredMean) : mean;
+    const volume = consistent && m ? m.volumeMm3 : (Math.PI / 6) * mean ** 3;
+    const attributes: Record<string, string> = {};
+    spec.attributes.forEach((a, i) => {
+      const probs = f.attributes[i];
+      if (probs) attributes[a.name] = a.labels[argmax(probs)] ?? 'unknown';
+    });
+    const typeProbabilities: Record<string, number> = {};
+    labels.forEach((l, i) => (typeProbabilities[l] = Math.round((f.classes[i] as number) * 1000) / 1000));
+    return {
+      centerMm: [r1(f.center[0]), r1(f.center[1]), r1(f.center[2])],
+      score: Math.round(f.score * 1000) / 1000,
+      type,
+      typeProbabilities,
+      attributes,
+      meanDiameterMm: r1(mean),
+      longAxisMm: r1(Math.max(long, short)),
+      shortAxisMm: r1(Math.min(long, short)),
+      volumeMm3: Math.round(volume),
+      solidComponentMm: type === 'part-solid' ? r1(m?.solidComponentMm ?? 0) : null,
+    };
+  });
+}

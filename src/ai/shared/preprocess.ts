@@ -1,0 +1,216 @@
+/**
+ * Model input preparation, identical to the training recipe (models/training/common.py): separable linear
+ * resampling to the model grid, HU window and normalisation, adjacent-slice stacking, and a crop to the
+ * lungs that skips slices without lung. Pure; no second full copy of the source volume is kept.
+ */
+import type { InputSpec } from '../registry/manifest';
+import type { Volume } from './volume';
+
+/** The volume on the model's grid: HU as float32, [z][y][x]. */
+export interface Grid {
+  readonly data: Float32Array;
+  readonly nx: number;
+  readonly ny: number;
+  readonly nz: number;
+  readonly origin: readonly [number, number, number];
+  readonly spacing: readonly [number, number, number];
+}
+
+function outCount(n: number, src: number, dst: number): number {
+  return Math.floor(((n - 1) * src) / dst + 1e-6) + 1;
+}
+
+/** Source positions and weights for linear resampling along one axis (clamped at the ends). */
+function plan(n: number, src: number, dst: number): { lo: Int32Array; hi: Int32Array; w: Float32Array } {
+  const m = outCount(n, src, dst);
+  const lo = new Int32Array(m);
+  const hi = new Int32Array(m);
+  const w = new Float32Array(m);
+  for (let i = 0; i < m; i++) {
+    const pos = (i * dst) / src;
+    const f = Math.min(n - 1, Math.max(0, Math.floor(pos)));
+    lo[i] = f;
+    hi[i] = Math.min(n - 1, f + 1);
+    w[i] = pos - Math.floor(pos);
+  }
+  return { lo, hi, w };
+}
+
+/** Resample z, then y, then x: the same order and arithmetic as the training code. */
+export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: number): Grid {
+  const pz = plan(v.slices, v.spacing[2], sliceSpacing);
+  const py = plan(v.rows, v.spacing[1], pixelSpacing);
+  const px = plan(v.columns, v.spacing[0], pixelSpacing);
+  const nz = pz.lo.length;
+  const ny = py.lo.length;
+  const nx = px.lo.length;
+  const plane = v.rows * v.columns;
+  // z pass: nz × rows × columns (float32)
+  const a = new Float32Array(nz * plane);
+  for (let k = 0; k < nz; k++) {
+    const lo = (pz.lo[k] as number) * plane;
+    const hi = (pz.hi[k] as number) * plane;
+    const w = pz.w[k] as number;
+    const out = k * plane;
+    for (let i = 0; i < plane; i++) a[out + i] = (v.data[lo + i] as number) * (1 - w) + (v.data[hi + i] as number) * w;
+  }
+  // y pass: nz × ny × columns
+  const b = new Float32Array(nz * ny * v.columns);
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      const lo = k * plane + (py.lo[j] as number) * v.columns;
+      const hi = k * plane + (py.hi[j] as number) * v.columns;
+      const w = py.w[j] as number;
+      const out = (k * ny + j) * v.columns;
+      for (let i = 0; i < v.columns; i++) b[out + i] = (a[lo + i] as number) * (1 - w) + (a[hi + i] as number) * w;
+    }
+  }
+  // x pass: nz × ny × nx
+  const c = new Float32Array(nz * ny * nx);
+  for (let r = 0; r < nz * ny; r++) {
+    const row = r * v.columns;
+    const out = r * nx;
+    for (let i = 0; i < nx; i++) {
+      const w = px.w[i] as number;
+      c[out + i] = (b[row + (px.lo[i] as number)] as number) * (1 - w) + (b[row + (px.hi[i] as number)] as number) * w;
+    }
+  }
+  return { data: c, nx, ny, nz, origin: v.origin, spacing: [pixelSpacing, pixelSpacing, sliceSpacing] };
+}
+
+export interface Box {
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+  readonly z0: number;
+  readonly z1: number;
+}
+
+/**
+ * Where the lungs are: per slice, air (< -400 HU) not connected to the outside of the body. The box pads
+ * the union by `marginMm`; slices with less than `minAreaMm2` of lung are skipped.
+ */
+export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
+  const { nx, ny, nz } = g;
+  const px = g.spacing[0] * g.spacing[1];
+  let bx0 = nx;
+  let by0 = ny;
+  let bx1 = -1;
+  let by1 = -1;
+  let bz0 = nz;
+  let bz1 = -1;
+  const outside = new Uint8Array(nx * ny);
+  const stack = new Int32Array(nx * ny);
+  for (let k = 0; k < nz; k++) {
+    const base = k * nx * ny;
+    outside.fill(0);
+    let sp = 0;
+    const push = (i: number): void => {
+      if (outside[i] === 0 && (g.data[base + i] as number) < -400) {
+        outside[i] = 1;
+        stack[sp++] = i;
+      }
+    };
+    for (let x = 0; x < nx; x++) {
+      push(x);
+      push((ny - 1) * nx + x);
+    }
+    for (let y = 0; y < ny; y++) {
+      push(y * nx);
+      push(y * nx + nx - 1);
+    }
+    while (sp > 0) {
+      const i = stack[--sp] as number;
+      const x = i % nx;
+      if (x > 0) push(i - 1);
+      if (x < nx - 1) push(i + 1);
+      if (i >= nx) push(i - nx);
+      if (i < nx * (ny - 1)) push(i + nx);
+    }
+    let area = 0;
+    let sx0 = nx;
+    let sy0 = ny;
+    let sx1 = -1;
+    let sy1 = -1;
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++) {
+        const i = y * nx + x;
+        if (outside[i] === 0 && (g.data[base + i] as number) < -400) {
+          area++;
+          if (x < sx0) sx0 = x;
+          if (x > sx1) sx1 = x;
+          if (y < sy0) sy0 = y;
+          if (y > sy1) sy1 = y;
+        }
+      }
+    }
+    if (area * px >= minAreaMm2) {
+      bz0 = Math.min(bz0, k);
+      bz1 = Math.max(bz1, k);
+      bx0 = Math.min(bx0, sx0);
+      by0 = Math.min(by0, sy0);
+      bx1 = Math.max(bx1, sx1);
+      by1 = Math.max(by1, sy1);
+    }
+  }
+  if (bz1 < 0) return null;
+  const m = Math.round(marginMm / g.spacing[0]);
+  const mz = Math.max(1, Math.round(marginMm / 2 / g.spacing[2]));
+  return {
+    x0: Math.max(0, bx0 - m),
+    y0: Math.max(0, by0 - m),
+    x1: Math.min(nx - 1, bx1 + m),
+    y1: Math.min(ny - 1, by1 + m),
+    z0: Math.max(0, bz0 - mz),
+    z1: Math.min(nz - 1, bz1 + mz),
+  };
+}
+
+export function fullBox(g: Grid): Box {
+  return { x0: 0, y0: 0, x1: g.nx - 1, y1: g.ny - 1, z0: 0, z1: g.nz - 1 };
+}
+
+export interface InputShape {
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+export function inputShape(box: Box, spec: InputSpec): InputShape {
+  const h = box.y1 - box.y0 + 1;
+  const w = box.x1 - box.x0 + 1;
+  const m = spec.multipleOf;
+  return { channels: spec.slices, height: Math.ceil(h / m) * m, width: Math.ceil(w / m) * m };
+}
+
+/**
+ * The model input centred on grid slice k: `spec.slices` adjacent slices (clamped at the ends), cropped to
+ * the box, windowed and normalised, padded with air. Writes into `out` at `offset` (batching).
+ */
+export function writeInput(g: Grid, k: number, box: Box, spec: InputSpec, out: Float32Array, offset = 0): void {
+  const shape = inputShape(box, spec);
+  const { lower, upper } = spec.window;
+  const { offset: add, scale } = spec.normalize;
+  const air = (Math.min(upper, Math.max(lower, -1024)) + add) / scale;
+  const half = (spec.slices - 1) / 2;
+  const plane = shape.height * shape.width;
+  for (let c = 0; c < spec.slices; c++) {
+    const kk = Math.min(g.nz - 1, Math.max(0, k + c - half));
+    const base = kk * g.nx * g.ny;
+    const o = offset + c * plane;
+    for (let y = 0; y < shape.height; y++) {
+      const gy = box.y0 + y;
+      for (let x = 0; x < shape.width; x++) {
+        const gx = box.x0 + x;
+        let v: number;
+        if (gy > box.y1 || gx > box.x1) v = air;
+        else {
+          const hu = g.data[base + gy * g.nx + gx] as number;
+          v = ((hu < lower ? lower : hu > upper ? upper : hu) + add) / scale;
+        }
+        out[o + y * shape.width + x] = v;
+      }
+    }
+  }
+}
