@@ -1,8 +1,34 @@
 /** `lucent analyze`: load DICOM, run applicable models per series, print `lucent.analysis/1`. */
+import { applicability, type SeriesFacts, type Skip } from '../ai/shared/applicability';
+import { detectNodules, type DetectedNodule, type DetectResult } from '../ai/shared/pipeline';
+import { installedModels, nodeRunner, type InstalledModel } from '../ai/node/models';
+import type { InstanceInfo } from '../dicom/instance';
 import { loadSources } from '../dicom/load';
 import type { LoadError } from '../dicom/read';
 import { assembleStudies, imageCount, type LoadedInstance, type Series } from '../dicom/series';
+import type { ByteSource } from '../dicom/source';
+import { suggestDifferentials } from '../findings/differentials';
+import { assessCase, assessNodule } from '../findings/lungrads';
+import type { LungRadsCategory, Margin, NoduleType, Sex } from '../findings/types';
+import { draftReport, type Draft, type ReportLanguage } from '../report/draft';
 import { collectSources } from './fsSource';
+import { seriesVolume } from './pixels';
+
+export interface AnalysisFinding {
+  readonly id: string;
+  readonly type: NoduleType;
+  readonly score: number;
+  readonly centerMm: readonly [number, number, number];
+  readonly longAxisMm: number;
+  readonly shortAxisMm: number;
+  readonly meanDiameterMm: number;
+  readonly solidComponentMm: number | null;
+  readonly volumeMm3: number;
+  readonly margin?: string;
+  readonly location?: { readonly side: 'right' | 'left'; readonly zone: 'upper' | 'middle' | 'lower' };
+  readonly lungRads: LungRadsCategory;
+  readonly differentials: readonly { readonly label: string; readonly rationale: string }[];
+}
 
 export interface AnalysisSeries {
   readonly studyInstanceUID: string;
@@ -14,9 +40,11 @@ export interface AnalysisSeries {
   readonly instances: number;
   readonly model: { id: string; version: string; sha256: string } | null;
   readonly skipped: { code: string; message: string } | null;
-  readonly findings: readonly unknown[];
+  readonly findings: readonly AnalysisFinding[];
   readonly lungRads: { category: string; management: string } | null;
-  readonly report: { language: string; findings: string; impression: string } | null;
+  readonly report: Draft | null;
+  readonly provider?: string;
+  readonly timing?: { readonly slices: number; readonly seconds: number };
 }
 
 export interface Analysis {
@@ -25,40 +53,215 @@ export interface Analysis {
   readonly errors: readonly LoadError[];
 }
 
-function skippedReason(series: Series): { code: string; message: string } {
-  if (series.kind !== 'image') {
-    return { code: 'not-an-image', message: `${series.label} objects are not images; no model applies.` };
-  }
-  return { code: 'no-applicable-model', message: 'No installed model applies to this series.' };
+export interface AnalyzeOptions {
+  readonly modelId?: string;
+  readonly minScore?: number;
+  readonly language?: ReportLanguage;
+  readonly modelsDir?: string;
+  readonly onProgress?: (message: string) => void;
 }
 
-export async function analyzePaths(paths: readonly string[]): Promise<Analysis> {
+export interface Loaded {
+  readonly instances: LoadedInstance[];
+  readonly sources: Map<string, ByteSource>;
+  readonly errors: LoadError[];
+}
+
+export async function loadPaths(paths: readonly string[]): Promise<Loaded> {
   const errors: LoadError[] = [];
-  const sources = await collectSources(paths);
+  const sources = new Map<string, ByteSource>();
   const instances: LoadedInstance[] = [];
+  const files = await collectSources(paths);
   await loadSources(
-    sources.map((source, i) => ({ source, key: String(i) })),
+    files.map((source, i) => ({ source, key: String(i) })),
     (event) => {
-      if (event.type === 'instance') instances.push(event.instance);
-      else errors.push(event.error);
+      if (event.type === 'instance') {
+        instances.push(event.instance);
+        sources.set(event.instance.key, event.source);
+      } else errors.push(event.error);
     },
   );
-  const series: AnalysisSeries[] = assembleStudies(instances).flatMap((study) =>
-    study.series.map((s) => ({
-      studyInstanceUID: s.studyInstanceUID,
-      seriesInstanceUID: s.seriesInstanceUID,
-      modality: s.modality,
-      description: s.description ?? null,
-      kind: s.kind,
-      images: imageCount(s),
-      instances: s.instanceKeys.length,
-      model: null,
-      skipped: skippedReason(s),
-      findings: [],
-      lungRads: null,
-      report: null,
-    })),
-  );
   errors.sort((a, b) => a.file.localeCompare(b.file));
-  return { schema: 'lucent.analysis/1', series, errors };
+  return { instances, sources, errors };
+}
+
+export function seriesFacts(s: Series, head: InstanceInfo | undefined): SeriesFacts {
+  return {
+    modality: s.modality,
+    bodyPartExamined: s.bodyPartExamined,
+    pixelSpacingMm: s.pixelSpacing?.[1],
+    sliceThicknessMm: s.sliceThickness ?? head?.image?.sliceThickness,
+    slices: s.frames.length,
+    isVolume: s.volume.isVolume,
+    normal: s.volume.isVolume ? s.volume.normal : undefined,
+  };
+}
+
+/** Pick the model to run on a series, or say why none runs. */
+export function chooseModel(
+  models: readonly InstalledModel[],
+  facts: SeriesFacts,
+  modelId?: string,
+): InstalledModel | Skip {
+  const pool = modelId
+    ? models.filter((m) => m.manifest.id === modelId)
+    : models.filter((m) => m.manifest.task === 'detection');
+  if (pool.length === 0) {
+    return {
+      code: 'modality',
+      message: modelId ? `No installed model is called ${modelId}.` : 'No detection model is installed.',
+    };
+  }
+  let firstSkip: Skip | null = null;
+  for (const m of pool) {
+    const skip = applicability(m.manifest, facts);
+    if (!skip) return m;
+    firstSkip ??= skip;
+  }
+  return firstSkip as Skip;
+}
+
+function zoneOf(
+  z: number,
+  result: DetectResult,
+  originZ: number,
+  spacingZ: number,
+): 'upper' | 'middle' | 'lower' {
+  const lo = originZ + result.box.z0 * spacingZ;
+  const hi = originZ + result.box.z1 * spacingZ;
+  const t = (z - lo) / Math.max(1, hi - lo);
+  return t > 2 / 3 ? 'upper' : t > 1 / 3 ? 'middle' : 'lower';
+}
+
+/** Turn detections into contract findings with Lung-RADS, differentials and location. */
+export function toFindings(
+  nodules: readonly DetectedNodule[],
+  head: InstanceInfo | undefined,
+  language: ReportLanguage,
+  zoneFor: (z: number) => 'upper' | 'middle' | 'lower',
+): AnalysisFinding[] {
+  const sex: Sex | null = head?.patient.sex === 'M' ? 'male' : head?.patient.sex === 'F' ? 'female' : null;
+  return nodules.map((n, i) => {
+    const type = (
+      ['solid', 'part-solid', 'ground-glass', 'calcified'].includes(n.type) ? n.type : 'solid'
+    ) as NoduleType;
+    const margin = n.attributes['margin'] as Margin | undefined;
+    const solid = type === 'part-solid' ? Math.max(0.1, n.solidComponentMm ?? 0.1) : null;
+    const lr = assessNodule(
+      { type, meanDiameterMm: n.meanDiameterMm, solidComponentMm: solid, status: 'baseline', margin },
+      language,
+    );
+    const dd = suggestDifferentials(
+      {
+        type,
+        meanDiameterMm: n.meanDiameterMm,
+        margin,
+        context: { ageYears: head?.patient.ageYears ?? null, sex },
+      },
+      language,
+      3,
+    );
+    return {
+      id: `F${i + 1}`,
+      type,
+      score: n.score,
+      centerMm: n.centerMm,
+      longAxisMm: n.longAxisMm,
+      shortAxisMm: n.shortAxisMm,
+      meanDiameterMm: n.meanDiameterMm,
+      solidComponentMm: solid,
+      volumeMm3: n.volumeMm3,
+      margin,
+      location: { side: n.centerMm[0] < 0 ? 'right' : 'left', zone: zoneFor(n.centerMm[2]) },
+      lungRads: lr.category,
+      differentials: dd.suggestions.map((d) => ({ label: d.label, rationale: d.rationale })),
+    };
+  });
+}
+
+export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}): Promise<Analysis> {
+  const language = options.language ?? 'en';
+  const models = installedModels(options.modelsDir);
+  const byKey = new Map(loaded.instances.map((i) => [i.key, i]));
+  const series: AnalysisSeries[] = [];
+  for (const study of assembleStudies(loaded.instances)) {
+    for (const s of study.series) {
+      const head = byKey.get(s.instanceKeys[0] ?? '')?.info;
+      const base = {
+        studyInstanceUID: s.studyInstanceUID,
+        seriesInstanceUID: s.seriesInstanceUID,
+        modality: s.modality,
+        description: s.description ?? null,
+        kind: s.kind,
+        images: imageCount(s),
+        instances: s.instanceKeys.length,
+      };
+      const none = { model: null, findings: [], lungRads: null, report: null };
+      if (s.kind !== 'image') {
+        series.push({
+          ...base,
+          ...none,
+          skipped: { code: 'not-an-image', message: `${s.label} objects are not images; no model applies.` },
+        });
+        continue;
+      }
+      const facts = seriesFacts(s, head);
+      const choice = chooseModel(models, facts, options.modelId);
+      if (!('manifest' in choice)) {
+        series.push({ ...base, ...none, skipped: choice });
+        continue;
+      }
+      const m = choice.manifest;
+      options.onProgress?.(`running ${m.id} on ${s.frames.length} slices`);
+      const started = performance.now();
+      const volume = await seriesVolume(s, (key) => {
+        const inst = byKey.get(key);
+        const src = loaded.sources.get(key);
+        return inst && src ? { info: inst.info, source: src } : undefined;
+      });
+      const runner = await nodeRunner(choice);
+      let result: DetectResult;
+      try {
+        result = await detectNodules(volume, m, runner, { minScore: options.minScore });
+      } finally {
+        await runner.release();
+      }
+      const findings = toFindings(result.nodules, head, language, (z) =>
+        zoneOf(z, result, volume.origin[2], m.input.sliceSpacingMm),
+      );
+      const assessed = findings.filter((f) => f.score >= m.operatingPoint.score);
+      const overall = assessCase(
+        assessed.map((f) => ({
+          type: f.type,
+          meanDiameterMm: f.meanDiameterMm,
+          solidComponentMm: f.solidComponentMm,
+          status: 'baseline',
+          margin: f.margin as Margin | undefined,
+        })),
+        { language },
+      );
+      series.push({
+        ...base,
+        model: { id: m.id, version: m.version, sha256: m.sha256 },
+        skipped: null,
+        findings,
+        lungRads: { category: overall.category, management: overall.management },
+        report: draftReport(
+          assessed.map((f) => ({ ...f, side: f.location?.side, zone: f.location?.zone })),
+          { category: overall.category, management: overall.management },
+          language,
+        ),
+        provider: 'onnxruntime-node (cpu)',
+        timing: { slices: result.slicesRun, seconds: Math.round((performance.now() - started) / 100) / 10 },
+      });
+    }
+  }
+  return { schema: 'lucent.analysis/1', series, errors: loaded.errors };
+}
+
+export async function analyzePaths(
+  paths: readonly string[],
+  options: AnalyzeOptions = {},
+): Promise<Analysis> {
+  return analyzeLoaded(await loadPaths(paths), options);
 }

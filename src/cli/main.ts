@@ -10,6 +10,7 @@ import { lungrads } from './lungrads';
 import { version } from './version';
 import { availableParallelism } from 'node:os';
 import { runJobs, writeDemo } from './synth';
+import { evaluate } from './eval';
 
 const USAGE = `usage: lucent <command> [options]
 
@@ -17,6 +18,8 @@ commands:
   --version                       print the version
   analyze <file|folder|zip>...    load DICOM and report series, findings and errors as lucent.analysis/1 JSON
       [--model ID] [--min-score P] [--out FILE]
+  eval <dataset> [--model ID] [--out FILE] [--limit N]
+                                  detection metrics (LUNA16 FROC, CPM) over folders of DICOM + truth.json
   synth --out DIR                 write synthetic chest CT cases with ground truth (truth.json)
       [--cases N] [--seed S] [--first I] [--profile clinical|training] [--demo] [--jobs J]
   lungrads --input FILE|-         ACR Lung-RADS v2022 for the nodules in a JSON file (- reads stdin)
@@ -41,10 +44,17 @@ async function emitJson(value: unknown, out: string | undefined, io: Io): Promis
 
 async function analyze(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, { values: ['model', 'min-score', 'out', 'lang'], flags: [] });
-  numberOption(args, 'min-score', 0, 1);
+  const minScore = numberOption(args, 'min-score', 0, 1);
+  const lang = args.options.get('lang') ?? 'en';
+  if (lang !== 'en' && lang !== 'zh-CN') throw new LucentError('bad-arguments', '--lang must be en or zh-CN');
   if (args.positionals.length === 0)
     throw new LucentError('bad-arguments', 'analyze needs at least one file, folder or zip');
-  const analysis = await analyzePaths(args.positionals);
+  const model = args.options.get('model');
+  const analysis = await analyzePaths(args.positionals, {
+    modelId: typeof model === 'string' ? model : undefined,
+    minScore,
+    language: lang,
+  });
   for (const e of analysis.errors) io.stderr(`lucent: ${e.file}: ${e.message}\n`);
   const out = args.options.get('out');
   await emitJson(analysis, typeof out === 'string' ? out : undefined, io);
@@ -52,6 +62,23 @@ async function analyze(argv: readonly string[], io: Io): Promise<number> {
     io.stderr('lucent: nothing could be analysed: no readable DICOM was found\n');
     return 1;
   }
+  return 0;
+}
+
+async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, { values: ['model', 'out', 'limit', 'models'], flags: [] });
+  const [dataset] = args.positionals;
+  const modelsDir = args.options.get('models');
+  if (!dataset) throw new LucentError('bad-arguments', 'eval needs a dataset folder');
+  const model = args.options.get('model');
+  const report = await evaluate(dataset, {
+    modelId: typeof model === 'string' ? model : undefined,
+    limit: numberOption(args, 'limit', 1, 1e6),
+    modelsDir: typeof modelsDir === 'string' ? modelsDir : undefined,
+    onProgress: (line) => io.stderr(`lucent: ${line}\n`),
+  });
+  const out = args.options.get('out');
+  await emitJson(report, typeof out === 'string' ? out : undefined, io);
   return 0;
 }
 
@@ -131,6 +158,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await lungrads(rest, io);
       case 'synth':
         return await synth(rest, io);
+      case 'eval':
+        return await evalCommand(rest, io);
       default:
         io.stderr(`lucent: unknown command "${command}"\n${USAGE}`);
         return 2;

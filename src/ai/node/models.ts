@@ -33,7 +33,10 @@ export function loadManifest(dir: string): InstalledModel {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new ModelError('invalid-manifest', `${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ModelError(
+      'invalid-manifest',
+      `${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const r = validateManifest(json);
   if (!r.ok) throw new ModelError('invalid-manifest', `${path}: ${r.error.join('; ')}`);
@@ -64,7 +67,8 @@ export function sha256(bytes: Uint8Array): string {
 /** Read the model file and check it against the manifest before anything runs it. */
 export function verifiedModelBytes(model: InstalledModel): Uint8Array {
   const path = join(model.dir, model.manifest.file);
-  if (!existsSync(path)) throw new ModelError('missing-file', `${model.manifest.id}: ${model.manifest.file} is missing.`);
+  if (!existsSync(path))
+    throw new ModelError('missing-file', `${model.manifest.id}: ${model.manifest.file} is missing.`);
   const bytes = new Uint8Array(readFileSync(path));
   const digest = sha256(bytes);
   if (digest !== model.manifest.sha256) {
@@ -76,7 +80,10 @@ export function verifiedModelBytes(model: InstalledModel): Uint8Array {
   return bytes;
 }
 
-export async function nodeRunner(model: InstalledModel, threads = 2): Promise<Runner & { release(): Promise<void> }> {
+export async function nodeRunner(
+  model: InstalledModel,
+  threads = 2,
+): Promise<Runner & { release(): Promise<void> }> {
   const bytes = verifiedModelBytes(model);
   let session: ort.InferenceSession;
   try {
@@ -86,14 +93,18 @@ export async function nodeRunner(model: InstalledModel, threads = 2): Promise<Ru
       graphOptimizationLevel: 'all',
     });
   } catch (e) {
-    throw new ModelError('not-onnx', `${model.manifest.id}: the model file is not a loadable ONNX model (${e instanceof Error ? e.message : String(e)}).`);
+    throw new ModelError(
+      'not-onnx',
+      `${model.manifest.id}: the model file is not a loadable ONNX model (${e instanceof Error ? e.message : String(e)}).`,
+    );
   }
   const inputName = model.manifest.input.name;
   return {
     async run(input, dims) {
       const result = await session.run({ [inputName]: new ort.Tensor('float32', input, [...dims]) });
       const out: Record<string, Tensor> = {};
-      for (const [name, t] of Object.entries(result)) out[name] = { data: t.data as Float32Array, dims: t.dims };
+      for (const [name, t] of Object.entries(result))
+        out[name] = { data: t.data as Float32Array, dims: t.dims };
       return out;
     },
     release: () => session.release(),

@@ -40,7 +40,11 @@ export interface CenterNetOutput {
   readonly size: string;
   readonly offset: string;
   readonly classes: { readonly output: string; readonly labels: readonly string[] };
-  readonly attributes: readonly { readonly name: string; readonly output: string; readonly labels: readonly string[] }[];
+  readonly attributes: readonly {
+    readonly name: string;
+    readonly output: string;
+    readonly labels: readonly string[];
+  }[];
 }
 
 /** YOLO-style boxes: one output [N, K, 5 + classes] of (cx, cy, w, h, objectness, class scores) in input pixels. */
@@ -91,10 +95,12 @@ export interface Manifest {
 }
 
 type Json = unknown;
-const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: Json): v is Record<string, Json> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: Json): v is string => typeof v === 'string' && v.length > 0;
 const isNumber = (v: Json): v is number => typeof v === 'number' && Number.isFinite(v);
-const isRange = (v: Json): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every(isNumber) && (v[0] as number) <= (v[1] as number);
+const isRange = (v: Json): v is [number, number] =>
+  Array.isArray(v) && v.length === 2 && v.every(isNumber) && (v[0] as number) <= (v[1] as number);
 const isStrings = (v: Json): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /** Validate a parsed manifest. Errors name the field, e.g. "input.slices must be an odd number ≥ 1". */
@@ -105,15 +111,28 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
   };
   if (!isObject(json)) return err(['the manifest must be a JSON object']);
   need(json['schema'] === 'lucent.model/1', 'schema must be "lucent.model/1"');
-  for (const key of ['id', 'version', 'name', 'file', 'intendedUse', 'trainingData', 'card']) need(isString(json[key]), `${key} must be a non-empty string`);
-  need(isString(json['id']) && /^[a-z0-9][a-z0-9._-]*$/.test(json['id']), 'id must be lower-case letters, digits, ".", "_" or "-"');
-  need(isString(json['sha256']) && /^[0-9a-f]{64}$/.test(json['sha256']), 'sha256 must be 64 lower-case hex digits');
+  for (const key of ['id', 'version', 'name', 'file', 'intendedUse', 'trainingData', 'card'])
+    need(isString(json[key]), `${key} must be a non-empty string`);
+  need(
+    isString(json['id']) && /^[a-z0-9][a-z0-9._-]*$/.test(json['id']),
+    'id must be lower-case letters, digits, ".", "_" or "-"',
+  );
+  need(
+    isString(json['sha256']) && /^[0-9a-f]{64}$/.test(json['sha256']),
+    'sha256 must be 64 lower-case hex digits',
+  );
   need(isNumber(json['bytes']) && json['bytes'] > 0, 'bytes must be a positive number');
-  need(['detection', 'classification', 'segmentation'].includes(String(json['task'])), 'task must be detection, classification or segmentation');
+  need(
+    ['detection', 'classification', 'segmentation'].includes(String(json['task'])),
+    'task must be detection, classification or segmentation',
+  );
   const a = json['applicability'];
   if (!isObject(a)) errors.push('applicability must be an object');
   else {
-    need(isStrings(a['modality']) && a['modality'].length > 0, 'applicability.modality must list at least one modality');
+    need(
+      isStrings(a['modality']) && a['modality'].length > 0,
+      'applicability.modality must list at least one modality',
+    );
     need(isStrings(a['bodyPart']), 'applicability.bodyPart must be a list (empty accepts any)');
     need(isRange(a['pixelSpacingMm']), 'applicability.pixelSpacingMm must be [min, max]');
     need(isRange(a['sliceThicknessMm']), 'applicability.sliceThicknessMm must be [min, max]');
@@ -125,13 +144,22 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
     need(isString(i['name']), 'input.name must be a string');
     need(i['layout'] === 'NCHW', 'input.layout must be "NCHW"');
     need(i['dtype'] === 'float32', 'input.dtype must be "float32"');
-    need(isNumber(i['slices']) && i['slices'] >= 1 && i['slices'] % 2 === 1, 'input.slices must be an odd number ≥ 1');
+    need(
+      isNumber(i['slices']) && i['slices'] >= 1 && i['slices'] % 2 === 1,
+      'input.slices must be an odd number ≥ 1',
+    );
     need(isNumber(i['sliceSpacingMm']) && i['sliceSpacingMm'] > 0, 'input.sliceSpacingMm must be positive');
     need(isNumber(i['pixelSpacingMm']) && i['pixelSpacingMm'] > 0, 'input.pixelSpacingMm must be positive');
     const w = i['window'];
-    need(isObject(w) && isNumber(w['lower']) && isNumber(w['upper']) && w['lower'] < w['upper'], 'input.window must be {lower, upper} with lower < upper');
+    need(
+      isObject(w) && isNumber(w['lower']) && isNumber(w['upper']) && w['lower'] < w['upper'],
+      'input.window must be {lower, upper} with lower < upper',
+    );
     const n = i['normalize'];
-    need(isObject(n) && isNumber(n['offset']) && isNumber(n['scale']) && n['scale'] !== 0, 'input.normalize must be {offset, scale≠0}');
+    need(
+      isObject(n) && isNumber(n['offset']) && isNumber(n['scale']) && n['scale'] !== 0,
+      'input.normalize must be {offset, scale≠0}',
+    );
     need(isNumber(i['multipleOf']) && i['multipleOf'] >= 1, 'input.multipleOf must be ≥ 1');
     need(i['crop'] === 'lungs' || i['crop'] === 'none', 'input.crop must be "lungs" or "none"');
   }
@@ -139,17 +167,27 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
   if (!isObject(o)) errors.push('output must be an object');
   else if (o['decoder'] === 'centernet') {
     need(isNumber(o['stride']) && o['stride'] >= 1, 'output.stride must be ≥ 1');
-    for (const k of ['heatmap', 'size', 'offset']) need(isString(o[k]), `output.${k} must name a model output`);
+    for (const k of ['heatmap', 'size', 'offset'])
+      need(isString(o[k]), `output.${k} must name a model output`);
     const c = o['classes'];
-    need(isObject(c) && isString(c['output']) && isStrings(c['labels']) && c['labels'].length > 0, 'output.classes must be {output, labels}');
     need(
-      Array.isArray(o['attributes']) && o['attributes'].every((x) => isObject(x) && isString(x['name']) && isString(x['output']) && isStrings(x['labels'])),
+      isObject(c) && isString(c['output']) && isStrings(c['labels']) && c['labels'].length > 0,
+      'output.classes must be {output, labels}',
+    );
+    need(
+      Array.isArray(o['attributes']) &&
+        o['attributes'].every(
+          (x) => isObject(x) && isString(x['name']) && isString(x['output']) && isStrings(x['labels']),
+        ),
       'output.attributes must be a list of {name, output, labels}',
     );
   } else if (o['decoder'] === 'yolo') {
     need(isString(o['output']), 'output.output must name a model output');
     need(isStrings(o['labels']) && o['labels'].length > 0, 'output.labels must list the classes');
-    need(isNumber(o['iouThreshold']) && o['iouThreshold'] > 0 && o['iouThreshold'] < 1, 'output.iouThreshold must be in (0, 1)');
+    need(
+      isNumber(o['iouThreshold']) && o['iouThreshold'] > 0 && o['iouThreshold'] < 1,
+      'output.iouThreshold must be in (0, 1)',
+    );
   } else if (o['decoder'] === 'classifier') {
     need(isString(o['output']), 'output.output must name a model output');
     need(isStrings(o['labels']) && o['labels'].length > 0, 'output.labels must list the classes');
@@ -157,11 +195,18 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
   } else {
     errors.push('output.decoder must be centernet, yolo or classifier');
   }
-  need(isObject(json['labels']) && Object.values(json['labels']).every((v) => typeof v === 'string'), 'labels must map model labels to finding types');
-  const op = json['operatingPoint'];
-  need(isObject(op) && isNumber(op['score']) && op['score'] >= 0 && op['score'] <= 1, 'operatingPoint.score must be in [0, 1]');
   need(
-    Array.isArray(json['metrics']) && json['metrics'].every((m) => isObject(m) && isString(m['name']) && isNumber(m['value'])),
+    isObject(json['labels']) && Object.values(json['labels']).every((v) => typeof v === 'string'),
+    'labels must map model labels to finding types',
+  );
+  const op = json['operatingPoint'];
+  need(
+    isObject(op) && isNumber(op['score']) && op['score'] >= 0 && op['score'] <= 1,
+    'operatingPoint.score must be in [0, 1]',
+  );
+  need(
+    Array.isArray(json['metrics']) &&
+      json['metrics'].every((m) => isObject(m) && isString(m['name']) && isNumber(m['value'])),
     'metrics must be a list of {name, value}',
   );
   return errors.length > 0 ? err(errors) : ok(json as unknown as Manifest);

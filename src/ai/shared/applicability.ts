@@ -32,7 +32,10 @@ const fmt = (v: number): string => (Math.round(v * 100) / 100).toString();
 export function applicability(m: Manifest, s: SeriesFacts): Skip | null {
   const a = m.applicability;
   if (!a.modality.includes(s.modality)) {
-    return { code: 'modality', message: `${m.id} is for ${a.modality.join('/')} images; this series is ${s.modality}.` };
+    return {
+      code: 'modality',
+      message: `${m.id} is for ${a.modality.join('/')} images; this series is ${s.modality}.`,
+    };
   }
   if (a.bodyPart.length > 0 && s.bodyPartExamined && !a.bodyPart.includes(s.bodyPartExamined.toUpperCase())) {
     return {
@@ -40,10 +43,15 @@ export function applicability(m: Manifest, s: SeriesFacts): Skip | null {
       message: `${m.id} is for ${a.bodyPart.join('/')}; this series is labelled ${s.bodyPartExamined}.`,
     };
   }
-  if (!s.isVolume) return { code: 'not-a-volume', message: `${m.id} needs a regular volume of evenly spaced slices.` };
-  if (s.normal && Math.abs(s.normal[2]) < 0.95) return { code: 'not-axial', message: `${m.id} needs axial slices.` };
+  if (!s.isVolume)
+    return { code: 'not-a-volume', message: `${m.id} needs a regular volume of evenly spaced slices.` };
+  if (s.normal && Math.abs(s.normal[2]) < 0.95)
+    return { code: 'not-axial', message: `${m.id} needs axial slices.` };
   if (s.slices < a.minSlices) {
-    return { code: 'too-few-slices', message: `${m.id} needs at least ${a.minSlices} slices; this series has ${s.slices}.` };
+    return {
+      code: 'too-few-slices',
+      message: `${m.id} needs at least ${a.minSlices} slices; this series has ${s.slices}.`,
+    };
   }
   const [p0, p1] = a.pixelSpacingMm;
   if (s.pixelSpacingMm === undefined || s.pixelSpacingMm < p0 || s.pixelSpacingMm > p1) {

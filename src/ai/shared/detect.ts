@@ -82,8 +82,11 @@ export function slicePeaks(
       });
     }
   }
-  return found;
+  // A poorly calibrated (or untrained) model can light up whole slices: keep the strongest peaks.
+  return found.length > MAX_PEAKS_PER_SLICE ? found.sort((a, b) => b.score - a.score).slice(0, MAX_PEAKS_PER_SLICE) : found;
 }
+
+const MAX_PEAKS_PER_SLICE = 40;
 
 export interface RawFinding {
   readonly center: [number, number, number];
@@ -114,7 +117,11 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
       const r = Math.max(3, 0.6 * g.best.size, 0.6 * c.size);
       const dxy = Math.hypot(c.x - g.best.x, c.y - g.best.y);
       const dz = c.z < g.zmin ? g.zmin - c.z : c.z > g.zmax ? c.z - g.zmax : 0;
-      if (dxy <= r && dz <= sliceStep * 1.01 && Math.abs(c.z - g.best.z) <= Math.max(g.best.size, 4) / 2 + sliceStep) {
+      if (
+        dxy <= r &&
+        dz <= sliceStep * 1.01 &&
+        Math.abs(c.z - g.best.z) <= Math.max(g.best.size, 4) / 2 + sliceStep
+      ) {
         g.members.push(c);
         g.zmin = Math.min(g.zmin, c.z);
         g.zmax = Math.max(g.zmax, c.z);
@@ -139,7 +146,12 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
       cy += m.y * w;
       cz += m.z * w;
       m.classes.forEach((v, i) => (classes[i] = (classes[i] as number) + v * w));
-      m.attributes.forEach((a, k) => a.forEach((v, i) => ((attributes[k] as Float32Array)[i] = ((attributes[k] as Float32Array)[i] as number) + v * w)));
+      m.attributes.forEach((a, k) =>
+        a.forEach(
+          (v, i) =>
+            ((attributes[k] as Float32Array)[i] = ((attributes[k] as Float32Array)[i] as number) + v * w),
+        ),
+      );
     }
     const diameter = Math.max(...strong.map((m) => m.size));
     return {
@@ -155,7 +167,11 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
   findings.sort((a, b) => b.score - a.score);
   const kept: RawFinding[] = [];
   for (const f of findings) {
-    const inside = kept.some((k) => Math.hypot(f.center[0] - k.center[0], f.center[1] - k.center[1], f.center[2] - k.center[2]) < Math.max(k.diameter, f.diameter) / 2 + 1);
+    const inside = kept.some(
+      (k) =>
+        Math.hypot(f.center[0] - k.center[0], f.center[1] - k.center[1], f.center[2] - k.center[2]) <
+        Math.max(k.diameter, f.diameter) / 2 + 1,
+    );
     if (!inside) kept.push(f);
   }
   return kept;
@@ -234,7 +250,10 @@ export function measure(g: Grid, f: RawFinding, partSolid: boolean): Measurement
 }
 
 /** Long and short axis (mm) of a filled region from its second moments (ellipse of equal moments). */
-export function momentsAxes(points: readonly (readonly [number, number])[], pixel: number): { long: number; short: number } {
+export function momentsAxes(
+  points: readonly (readonly [number, number])[],
+  pixel: number,
+): { long: number; short: number } {
   let mx = 0;
   let my = 0;
   for (const [x, y] of points) {

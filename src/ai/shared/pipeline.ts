@@ -64,10 +64,16 @@ function argmax(v: Float32Array): number {
 
 const r1 = (v: number): number => Math.round(v * 10) / 10;
 
-export async function detectNodules(volume: Volume, manifest: Manifest, runner: Runner, options: DetectOptions = {}): Promise<DetectResult> {
+export async function detectNodules(
+  volume: Volume,
+  manifest: Manifest,
+  runner: Runner,
+  options: DetectOptions = {},
+): Promise<DetectResult> {
   const spec = manifest.input;
   const out = manifest.output;
-  if (out.decoder !== 'centernet') throw new Error(`detectNodules needs a CenterNet model, not ${out.decoder}`);
+  if (out.decoder !== 'centernet')
+    throw new Error(`detectNodules needs a CenterNet model, not ${out.decoder}`);
   const t0 = performance.now();
   const grid = resampleToGrid(volume, spec.pixelSpacingMm, spec.sliceSpacingMm);
   const box = (spec.crop === 'lungs' ? lungBox(grid) : null) ?? fullBox(grid);
@@ -119,7 +125,13 @@ function decodeBatch(
   const h = hm.dims[2] as number;
   const w = hm.dims[3] as number;
   const plane = h * w;
-  const names = [spec.heatmap, spec.size, spec.offset, spec.classes.output, ...spec.attributes.map((a) => a.output)];
+  const names = [
+    spec.heatmap,
+    spec.size,
+    spec.offset,
+    spec.classes.output,
+    ...spec.attributes.map((a) => a.output),
+  ];
   const found: Candidate[] = [];
   ks.forEach((k, n) => {
     const slice: Record<string, Float32Array> = {};
@@ -135,11 +147,18 @@ function decodeBatch(
   return found;
 }
 
-function toNodules(grid: Grid, raw: ReturnType<typeof groupCandidates>, spec: CenterNetOutput): DetectedNodule[] {
-  return raw.map((f) => {
+const MAX_MEASURED = 150;
+
+function toNodules(
+  grid: Grid,
+  raw: ReturnType<typeof groupCandidates>,
+  spec: CenterNetOutput,
+): DetectedNodule[] {
+  return raw.map((f, rank) => {
     const labels = spec.classes.labels;
     const type = labels[argmax(f.classes)] ?? 'unknown';
-    const m = measure(grid, f, type === 'part-solid');
+    // Findings beyond the strongest ones are reported with the model's size only, unmeasured.
+    const m = rank < MAX_MEASURED ? measure(grid, f, type === 'part-solid') : null;
     // The model's diameter is trained against truth; the image measurement gives the axes. Use the
     // measurement when it agrees with the model (it can leak into vessels or miss faint ground glass).
     const measuredMean = m ? (m.longAxisMm + m.shortAxisMm) / 2 : NaN;

@@ -52,7 +52,8 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
     const hi = (pz.hi[k] as number) * plane;
     const w = pz.w[k] as number;
     const out = k * plane;
-    for (let i = 0; i < plane; i++) a[out + i] = (v.data[lo + i] as number) * (1 - w) + (v.data[hi + i] as number) * w;
+    for (let i = 0; i < plane; i++)
+      a[out + i] = (v.data[lo + i] as number) * (1 - w) + (v.data[hi + i] as number) * w;
   }
   // y pass: nz × ny × columns
   const b = new Float32Array(nz * ny * v.columns);
@@ -62,7 +63,8 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
       const hi = k * plane + (py.hi[j] as number) * v.columns;
       const w = py.w[j] as number;
       const out = (k * ny + j) * v.columns;
-      for (let i = 0; i < v.columns; i++) b[out + i] = (a[lo + i] as number) * (1 - w) + (a[hi + i] as number) * w;
+      for (let i = 0; i < v.columns; i++)
+        b[out + i] = (a[lo + i] as number) * (1 - w) + (a[hi + i] as number) * w;
     }
   }
   // x pass: nz × ny × nx
@@ -72,7 +74,8 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
     const out = r * nx;
     for (let i = 0; i < nx; i++) {
       const w = px.w[i] as number;
-      c[out + i] = (b[row + (px.lo[i] as number)] as number) * (1 - w) + (b[row + (px.hi[i] as number)] as number) * w;
+      c[out + i] =
+        (b[row + (px.lo[i] as number)] as number) * (1 - w) + (b[row + (px.hi[i] as number)] as number) * w;
     }
   }
   return { data: c, nx, ny, nz, origin: v.origin, spacing: [pixelSpacing, pixelSpacing, sliceSpacing] };
@@ -188,7 +191,14 @@ export function inputShape(box: Box, spec: InputSpec): InputShape {
  * The model input centred on grid slice k: `spec.slices` adjacent slices (clamped at the ends), cropped to
  * the box, windowed and normalised, padded with air. Writes into `out` at `offset` (batching).
  */
-export function writeInput(g: Grid, k: number, box: Box, spec: InputSpec, out: Float32Array, offset = 0): void {
+export function writeInput(
+  g: Grid,
+  k: number,
+  box: Box,
+  spec: InputSpec,
+  out: Float32Array,
+  offset = 0,
+): void {
   const shape = inputShape(box, spec);
   const { lower, upper } = spec.window;
   const { offset: add, scale } = spec.normalize;

@@ -47,7 +47,8 @@ export function buildVolume(slices: readonly SliceInput[], sliceThickness: numbe
   const plane = rows * columns;
   const data = new Int16Array(plane * sorted.length);
   sorted.forEach((s, k) => {
-    if (s.rows !== rows || s.columns !== columns) throw new VolumeError('mixed-size', 'Slices differ in size.');
+    if (s.rows !== rows || s.columns !== columns)
+      throw new VolumeError('mixed-size', 'Slices differ in size.');
     const expected = first.position[2] + k * dz;
     if (Math.abs(s.position[2] - expected) > Math.max(0.05, 0.1 * dz)) {
       throw new VolumeError('irregular', 'Slices are not evenly spaced.');

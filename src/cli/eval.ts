@@ -1,0 +1,131 @@
+/**
+ * `lucent eval <dataset> [--model ID] [--out FILE]`: run a model over a dataset in the truth format
+ * (folders of DICOM with truth.json) and report LUNA16-style detection metrics.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { atThreshold, bootstrap, froc, thresholdAt, FP_RATES, type CaseResult } from '../ai/shared/froc';
+import { detectNodules } from '../ai/shared/pipeline';
+import { installedModels, nodeRunner } from '../ai/node/models';
+import { assembleStudies } from '../dicom/series';
+import { LucentError } from '../lib/errors';
+import { chooseModel, loadPaths, seriesFacts } from './analyze';
+import { seriesVolume } from './pixels';
+
+interface Truth {
+  schema: string;
+  nodules: { centerMm: [number, number, number]; diameterMm: number; type: string }[];
+}
+
+export interface EvalOptions {
+  readonly modelId?: string;
+  readonly modelsDir?: string;
+  readonly limit?: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+const r3 = (v: number): number => Math.round(v * 1000) / 1000;
+
+export async function evaluate(dataset: string, options: EvalOptions = {}): Promise<Record<string, unknown>> {
+  const caseDirs = readdirSync(dataset)
+    .map((d) => join(dataset, d))
+    .filter(
+      (d) =>
+        statSync(d).isDirectory() &&
+        (() => {
+          try {
+            statSync(join(d, 'truth.json'));
+            return true;
+          } catch {
+            return false;
+          }
+        })(),
+    )
+    .sort()
+    .slice(0, options.limit ?? Infinity);
+  if (caseDirs.length === 0)
+    throw new LucentError('bad-arguments', `${dataset} holds no case folders with truth.json`);
+  const models = installedModels(options.modelsDir);
+  const results: CaseResult[] = [];
+  let modelInfo: { id: string; version: string; sha256: string; operatingPoint: number } | null = null;
+  const started = performance.now();
+  let inferenceMs = 0;
+  let slices = 0;
+  for (const [i, dir] of caseDirs.entries()) {
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Truth;
+    if (truth.schema !== 'lucent.truth/1')
+      throw new LucentError('bad-arguments', `${dir}/truth.json is not lucent.truth/1`);
+    const loaded = await loadPaths([dir]);
+    const series = assembleStudies(loaded.instances)
+      .flatMap((s) => s.series)
+      .filter((s) => s.kind === 'image')
+      .sort((a, b) => b.frames.length - a.frames.length)[0];
+    if (!series) throw new LucentError('bad-arguments', `${dir} holds no image series`);
+    const byKey = new Map(loaded.instances.map((x) => [x.key, x]));
+    const head = byKey.get(series.instanceKeys[0] ?? '')?.info;
+    const choice = chooseModel(models, seriesFacts(series, head), options.modelId);
+    if (!('manifest' in choice)) throw new LucentError('bad-arguments', `${dir}: ${choice.message}`);
+    modelInfo ??= {
+      id: choice.manifest.id,
+      version: choice.manifest.version,
+      sha256: choice.manifest.sha256,
+      operatingPoint: choice.manifest.operatingPoint.score,
+    };
+    const volume = await seriesVolume(series, (key) => {
+      const inst = byKey.get(key);
+      const src = loaded.sources.get(key);
+      return inst && src ? { info: inst.info, source: src } : undefined;
+    });
+    const runner = await nodeRunner(choice);
+    try {
+      const r = await detectNodules(volume, choice.manifest, runner, { minScore: 0.05 });
+      inferenceMs += r.ms.inference;
+      slices += r.slicesRun;
+      results.push({
+        name: dir.split('/').pop() ?? dir,
+        truth: truth.nodules,
+        detections: r.nodules.map((n) => ({
+          centerMm: n.centerMm,
+          score: n.score,
+          type: n.type,
+          meanDiameterMm: n.meanDiameterMm,
+        })),
+      });
+      options.onProgress?.(
+        `${i + 1}/${caseDirs.length} ${dir.split('/').pop() ?? ''}: ${truth.nodules.length} nodules, ${r.nodules.filter((n) => n.score >= (modelInfo?.operatingPoint ?? 0.5)).length} findings`,
+      );
+    } finally {
+      await runner.release();
+    }
+  }
+  const all = froc(results);
+  const big = froc(results, (n) => n.diameterMm >= 6);
+  const op = atThreshold(results, modelInfo?.operatingPoint ?? 0.5);
+  const at1 = atThreshold(results, thresholdAt(results, 1));
+  return {
+    schema: 'lucent.eval/1',
+    dataset,
+    cases: results.length,
+    nodules: results.reduce((n, c) => n + c.truth.length, 0),
+    model: modelInfo,
+    metrics: {
+      cpm: r3(all.cpm),
+      cpmCi95: bootstrap(results, (cs) => froc(cs).cpm).map(r3),
+      froc: Object.fromEntries(FP_RATES.map((r, i) => [String(r), r3(all.sensitivities[i] ?? NaN)])),
+      sensitivity6mmAt1FpPerScan: r3(big.sensitivities[FP_RATES.indexOf(1)] ?? NaN),
+      sensitivity6mmCi95: bootstrap(
+        results,
+        (cs) => froc(cs, (n) => n.diameterMm >= 6).sensitivities[FP_RATES.indexOf(1)] ?? NaN,
+      ).map(r3),
+      at1FpPerScan: { ...at1, threshold: r3(at1.threshold) },
+      operatingPoint: op,
+      typeAccuracy: r3(op.typeAccuracy),
+      diameterMaeMm: r3(op.diameterMaeMm),
+    },
+    timing: {
+      seconds: Math.round((performance.now() - started) / 1000),
+      inferenceMsPerSlice: r3(inferenceMs / Math.max(1, slices)),
+    },
+    perCase: results,
+  };
+}
