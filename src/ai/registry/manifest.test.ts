@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateManifest } from './manifest';
+
+const example = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../models/examples/yolo-detector/manifest.json'), 'utf8')) as Record<string, unknown>;
+
+describe('model manifests', () => {
+  it('accepts the committed manifests', () => {
+    for (const path of ['models/lung-nodule-ct/manifest.json', 'models/examples/yolo-detector/manifest.json', 'models/examples/classifier/manifest.json']) {
+      const json: unknown = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../..', path), 'utf8'));
+      const r = validateManifest(json);
+      expect(r.ok, r.ok ? path : `${path}: ${r.error.join('; ')}`).toBe(true);
+    }
+  });
+
+  it('names each broken field', () => {
+    const m = example();
+    m['sha256'] = 'abc';
+    (m['input'] as Record<string, unknown>)['slices'] = 4;
+    (m['applicability'] as Record<string, unknown>)['pixelSpacingMm'] = [1, 0.5];
+    m['output'] = { decoder: 'magic' };
+    const r = validateManifest(m);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toEqual(
+      expect.arrayContaining([
+        'sha256 must be 64 lower-case hex digits',
+        'input.slices must be an odd number ≥ 1',
+        'applicability.pixelSpacingMm must be [min, max]',
+        'output.decoder must be centernet, yolo or classifier',
+      ]),
+    );
+  });
+});

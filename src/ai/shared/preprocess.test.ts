@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeInstance } from '../../dicom/instance';
+import { parseDicom } from '../../dicom/parse';
+import { simplePhantomSeries } from '../../synth/simplePhantom';
+import { lungBox, resampleToGrid } from './preprocess';
+import { buildVolume } from './volume';
+
+const TRAINING = resolve(import.meta.dirname, '../../../models/training');
+
+describe('preprocessing matches the training recipe', () => {
+  it('resamples a DICOM series to the same numbers as the Python training code', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lucent-pre-'));
+    const slices = [...simplePhantomSeries({ slices: 12, size: 48, pixelSpacingMm: 0.73, sliceSpacingMm: 2.5, seed: 'pre', noise: 20 })];
+    for (const s of slices) writeFileSync(join(dir, s.fileName), s.bytes);
+    // TypeScript side: parse, stack, resample.
+    const inputs = slices.map((s) => {
+      const parsed = parseDicom(s.bytes);
+      const info = describeInstance(parsed);
+      const px = parsed.pixelData;
+      if (!px || !info.image) throw new Error('no image');
+      const raw = new Int16Array(s.bytes.slice(px.offset, px.offset + px.length).buffer);
+      const pos = info.image.frames[0]?.position ?? [0, 0, 0];
+      return {
+        position: [pos[0], pos[1], pos[2]] as const,
+        rows: info.image.rows,
+        columns: info.image.columns,
+        pixelSpacing: [0.73, 0.73] as const,
+        hu: Float32Array.from(raw, (v) => v - 1024),
+      };
+    });
+    const grid = resampleToGrid(buildVolume(inputs, 2.5), 1.0, 1.5);
+    // Python side: the training code's reader and resampler on the same files.
+    const out = join(dir, 'py.bin');
+    execFileSync('/usr/bin/python3', ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(TRAINING)}); from common import read_series, resample; v = resample(read_series(${JSON.stringify(dir)})); print(v.hu.shape); v.hu.astype('float32').tofile(${JSON.stringify(out)})`], { encoding: 'utf8' });
+    const buf = readFileSync(out);
+    const py = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    expect(py.length).toBe(grid.nx * grid.ny * grid.nz);
+    let worst = 0;
+    for (let i = 0; i < py.length; i++) worst = Math.max(worst, Math.abs((py[i] as number) - (grid.data[i] as number)));
+    expect(worst).toBeLessThan(0.01);
+  });
+
+  it('finds the lungs: air inside the body, not the air around it', () => {
+    const slices = [...simplePhantomSeries({ slices: 20, size: 96, pixelSpacingMm: 3, sliceSpacingMm: 5, seed: 'lungs' })];
+    const inputs = slices.map((s) => {
+      const parsed = parseDicom(s.bytes);
+      const info = describeInstance(parsed);
+      const px = parsed.pixelData;
+      if (!px || !info.image) throw new Error('no image');
+      const raw = new Int16Array(s.bytes.slice(px.offset, px.offset + px.length).buffer);
+      const pos = info.image.frames[0]?.position ?? [0, 0, 0];
+      return { position: [pos[0], pos[1], pos[2]] as const, rows: 96, columns: 96, pixelSpacing: [3, 3] as const, hu: Float32Array.from(raw, (v) => v - 1024) };
+    });
+    const grid = resampleToGrid(buildVolume(inputs, 5), 3, 5);
+    const box = lungBox(grid, 0);
+    expect(box).not.toBeNull();
+    // The phantom's lungs sit at x = ±0.42 r with half-width 0.3 r (r = FOV/2): well inside the body.
+    const half = (96 * 3) / 2;
+    const x0 = grid.origin[0] + (box?.x0 ?? 0) * 3;
+    const x1 = grid.origin[0] + (box?.x1 ?? 0) * 3;
+    expect(x0).toBeGreaterThan(-half * 0.78);
+    expect(x0).toBeLessThan(-half * 0.66);
+    expect(x1).toBeLessThan(half * 0.78);
+    expect(x1).toBeGreaterThan(half * 0.66);
+  });
+});
