@@ -43,6 +43,7 @@ export interface AnalysisSeries {
   readonly findings: readonly AnalysisFinding[];
   readonly lungRads: { category: string; management: string } | null;
   readonly report: Draft | null;
+  readonly classification?: { readonly label: string; readonly probabilities: Readonly<Record<string, number>> };
   readonly provider?: string;
   readonly timing?: { readonly slices: number; readonly seconds: number };
 }
@@ -251,6 +252,9 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
           { category: overall.category, management: overall.management },
           language,
         ),
+        ...(result.classification
+          ? { classification: { label: result.classification.label, probabilities: result.classification.probabilities } }
+          : {}),
         provider: 'onnxruntime-node (cpu)',
         timing: { slices: result.slicesRun, seconds: Math.round((performance.now() - started) / 100) / 10 },
       });

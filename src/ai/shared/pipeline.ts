@@ -3,7 +3,7 @@
  * slice in batches through a host-provided runner (onnxruntime-node or onnxruntime-web), decode, group
  * and measure. Cancellable between batches; reports progress.
  */
-import type { CenterNetOutput, Manifest } from '../registry/manifest';
+import type { CenterNetOutput, ClassifierOutput, Manifest, YoloOutput } from '../registry/manifest';
 import { groupCandidates, measure, slicePeaks, type Candidate } from './detect';
 import { fullBox, inputShape, lungBox, resampleToGrid, writeInput, type Box, type Grid } from './preprocess';
 import type { Volume } from './volume';
@@ -41,8 +41,16 @@ export interface DetectedNodule {
   readonly solidComponentMm: number | null;
 }
 
+export interface Classification {
+  /** Most probable label over the series (mean of per-slice probabilities). */
+  readonly label: string;
+  readonly probabilities: Readonly<Record<string, number>>;
+  readonly slices: number;
+}
+
 export interface DetectResult {
   readonly nodules: readonly DetectedNodule[];
+  readonly classification?: Classification;
   readonly slicesRun: number;
   readonly inputShape: readonly [number, number, number];
   readonly box: Box;
@@ -72,8 +80,6 @@ export async function detectNodules(
 ): Promise<DetectResult> {
   const spec = manifest.input;
   const out = manifest.output;
-  if (out.decoder !== 'centernet')
-    throw new Error(`detectNodules needs a CenterNet model, not ${out.decoder}`);
   const t0 = performance.now();
   const grid = resampleToGrid(volume, spec.pixelSpacingMm, spec.sliceSpacingMm);
   const box = (spec.crop === 'lungs' ? lungBox(grid) : null) ?? fullBox(grid);
@@ -86,6 +92,7 @@ export async function detectNodules(
   const per = shape.channels * shape.height * shape.width;
   const minScore = options.minScore ?? manifest.operatingPoint.score;
   const candidates: Candidate[] = [];
+  const perSlice: Float32Array[] = [];
   let inferenceMs = 0;
   let decodeMs = 0;
   for (let b = 0; b < slices.length; b += batch) {
@@ -97,14 +104,20 @@ export async function detectNodules(
     const outputs = await runner.run(input, [ks.length, shape.channels, shape.height, shape.width]);
     const td = performance.now();
     inferenceMs += td - ti;
-    candidates.push(...decodeBatch(outputs, out, ks, grid, box, minScore));
+    if (out.decoder === 'centernet') candidates.push(...decodeBatch(outputs, out, ks, grid, box, minScore));
+    else if (out.decoder === 'yolo') candidates.push(...decodeYolo(outputs, out, ks, grid, box, minScore));
+    else perSlice.push(...decodeClassifier(outputs, out, ks.length));
     decodeMs += performance.now() - td;
     options.onProgress?.(Math.min(slices.length, b + ks.length), slices.length);
   }
   const t2 = performance.now();
-  const nodules = toNodules(grid, groupCandidates(candidates, spec.sliceSpacingMm * step), out);
+  const nodules =
+    out.decoder === 'classifier'
+      ? []
+      : toNodules(grid, groupCandidates(candidates, spec.sliceSpacingMm * step), out, manifest.labels);
   return {
     nodules,
+    classification: out.decoder === 'classifier' ? summariseClassification(perSlice, out.labels) : undefined,
     slicesRun: slices.length,
     inputShape: [shape.channels, shape.height, shape.width],
     box,
@@ -152,11 +165,13 @@ const MAX_MEASURED = 150;
 function toNodules(
   grid: Grid,
   raw: ReturnType<typeof groupCandidates>,
-  spec: CenterNetOutput,
+  spec: CenterNetOutput | YoloOutput,
+  labelMap: Readonly<Record<string, string>>,
 ): DetectedNodule[] {
   return raw.map((f, rank) => {
-    const labels = spec.classes.labels;
-    const type = labels[argmax(f.classes)] ?? 'unknown';
+    const labels = spec.decoder === 'centernet' ? spec.classes.labels : spec.labels;
+    const modelLabel = labels[argmax(f.classes)] ?? 'unknown';
+    const type = labelMap[modelLabel] ?? modelLabel;
     // Findings beyond the strongest ones are reported with the model's size only, unmeasured.
     const m = rank < MAX_MEASURED ? measure(grid, f, type === 'part-solid') : null;
     // The model's diameter is trained against truth; the image measurement gives the axes. Use the
@@ -168,7 +183,7 @@ function toNodules(
     const short = consistent && m ? m.shortAxisMm * (mean / measuredMean) : mean;
     const volume = consistent && m ? m.volumeMm3 : (Math.PI / 6) * mean ** 3;
     const attributes: Record<string, string> = {};
-    spec.attributes.forEach((a, i) => {
+    (spec.decoder === 'centernet' ? spec.attributes : []).forEach((a, i) => {
       const probs = f.attributes[i];
       if (probs) attributes[a.name] = a.labels[argmax(probs)] ?? 'unknown';
     });
@@ -187,4 +202,93 @@ function toNodules(
       solidComponentMm: type === 'part-solid' ? r1(m?.solidComponentMm ?? 0) : null,
     };
   });
+}
+
+/**
+ * YOLO-style boxes: rows of (cx, cy, w, h, objectness, class scores…) in input pixels. Score is
+ * objectness × best class score; boxes are suppressed per slice by IoU, then become candidates like
+ * CenterNet peaks (size: mean of width and height).
+ */
+function decodeYolo(
+  outputs: Record<string, Tensor>,
+  spec: YoloOutput,
+  ks: readonly number[],
+  grid: Grid,
+  box: Box,
+  minScore: number,
+): Candidate[] {
+  const t = outputs[spec.output];
+  if (!t) throw new Error(`the model has no output named ${spec.output}`);
+  const k = t.dims[1] as number;
+  const width = t.dims[2] as number;
+  const nClasses = width - 5;
+  if (nClasses !== spec.labels.length) throw new Error(`the model gives ${nClasses} class scores; the manifest lists ${spec.labels.length}`);
+  const found: Candidate[] = [];
+  ks.forEach((slice, n) => {
+    const boxes: { x: number; y: number; w: number; h: number; score: number; classes: Float32Array }[] = [];
+    for (let i = 0; i < k; i++) {
+      const o = (n * k + i) * width;
+      const objectness = t.data[o + 4] as number;
+      const classes = t.data.slice(o + 5, o + 5 + nClasses);
+      const best = classes[argmax(classes)] as number;
+      const score = objectness * best;
+      if (score < minScore) continue;
+      boxes.push({ x: t.data[o] as number, y: t.data[o + 1] as number, w: t.data[o + 2] as number, h: t.data[o + 3] as number, score, classes });
+    }
+    boxes.sort((a, b) => b.score - a.score);
+    const kept: typeof boxes = [];
+    for (const b of boxes) {
+      if (kept.every((q) => iou(b, q) < spec.iouThreshold)) kept.push(b);
+      if (kept.length >= 40) break;
+    }
+    const z = grid.origin[2] + slice * grid.spacing[2];
+    for (const b of kept) {
+      const sum = b.classes.reduce((a, v) => a + v, 0) || 1;
+      found.push({
+        x: grid.origin[0] + (box.x0 + b.x) * grid.spacing[0],
+        y: grid.origin[1] + (box.y0 + b.y) * grid.spacing[1],
+        z,
+        score: b.score,
+        size: ((b.w + b.h) / 2) * grid.spacing[0],
+        classes: b.classes.map((v) => v / sum),
+        attributes: [],
+      });
+    }
+  });
+  return found;
+}
+
+function iou(a: { x: number; y: number; w: number; h: number }, b: { x: number; y: number; w: number; h: number }): number {
+  const ix = Math.max(0, Math.min(a.x + a.w / 2, b.x + b.w / 2) - Math.max(a.x - a.w / 2, b.x - b.w / 2));
+  const iy = Math.max(0, Math.min(a.y + a.h / 2, b.y + b.h / 2) - Math.max(a.y - a.h / 2, b.y - b.h / 2));
+  const inter = ix * iy;
+  return inter / (a.w * a.h + b.w * b.h - inter || 1);
+}
+
+/** Class probabilities per slice (softmax applied when the model gives logits). */
+function decodeClassifier(outputs: Record<string, Tensor>, spec: ClassifierOutput, n: number): Float32Array[] {
+  const t = outputs[spec.output];
+  if (!t) throw new Error(`the model has no output named ${spec.output}`);
+  const c = spec.labels.length;
+  if ((t.dims[1] as number) !== c) throw new Error(`the model gives ${String(t.dims[1])} classes; the manifest lists ${c}`);
+  const out: Float32Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = t.data.slice(i * c, (i + 1) * c);
+    if (spec.softmax) {
+      const max = Math.max(...v);
+      let sum = 0;
+      for (let j = 0; j < c; j++) sum += v[j] = Math.exp((v[j] as number) - max);
+      for (let j = 0; j < c; j++) v[j] = (v[j] as number) / sum;
+    }
+    out.push(v);
+  }
+  return out;
+}
+
+function summariseClassification(perSlice: readonly Float32Array[], labels: readonly string[]): Classification {
+  const mean = new Float32Array(labels.length);
+  for (const p of perSlice) p.forEach((v, i) => (mean[i] = (mean[i] as number) + v / perSlice.length));
+  const probabilities: Record<string, number> = {};
+  labels.forEach((l, i) => (probabilities[l] = Math.round((mean[i] as number) * 1000) / 1000));
+  return { label: labels[argmax(mean)] ?? 'unknown', probabilities, slices: perSlice.length };
 }

@@ -36,7 +36,10 @@ function plan(n: number, src: number, dst: number): { lo: Int32Array; hi: Int32A
   return { lo, hi, w };
 }
 
-/** Resample z, then y, then x: the same order and arithmetic as the training code. */
+/**
+ * Resample z, then y, then x: the same order and arithmetic as the training code. Works one output slice
+ * at a time, so the only large allocation is the output grid itself.
+ */
 export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: number): Grid {
   const pz = plan(v.slices, v.spacing[2], sliceSpacing);
   const py = plan(v.rows, v.spacing[1], pixelSpacing);
@@ -45,37 +48,32 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
   const ny = py.lo.length;
   const nx = px.lo.length;
   const plane = v.rows * v.columns;
-  // z pass: nz × rows × columns (float32)
-  const a = new Float32Array(nz * plane);
+  const a = new Float32Array(plane);
+  const b = new Float32Array(ny * v.columns);
+  const c = new Float32Array(nz * ny * nx);
   for (let k = 0; k < nz; k++) {
+    // z: one source plane pair → a
     const lo = (pz.lo[k] as number) * plane;
     const hi = (pz.hi[k] as number) * plane;
-    const w = pz.w[k] as number;
-    const out = k * plane;
-    for (let i = 0; i < plane; i++)
-      a[out + i] = (v.data[lo + i] as number) * (1 - w) + (v.data[hi + i] as number) * w;
-  }
-  // y pass: nz × ny × columns
-  const b = new Float32Array(nz * ny * v.columns);
-  for (let k = 0; k < nz; k++) {
+    const wz = pz.w[k] as number;
+    for (let i = 0; i < plane; i++) a[i] = (v.data[lo + i] as number) * (1 - wz) + (v.data[hi + i] as number) * wz;
+    // y: a → b
     for (let j = 0; j < ny; j++) {
-      const lo = k * plane + (py.lo[j] as number) * v.columns;
-      const hi = k * plane + (py.hi[j] as number) * v.columns;
+      const l = (py.lo[j] as number) * v.columns;
+      const h = (py.hi[j] as number) * v.columns;
       const w = py.w[j] as number;
-      const out = (k * ny + j) * v.columns;
-      for (let i = 0; i < v.columns; i++)
-        b[out + i] = (a[lo + i] as number) * (1 - w) + (a[hi + i] as number) * w;
+      const o = j * v.columns;
+      for (let i = 0; i < v.columns; i++) b[o + i] = (a[l + i] as number) * (1 - w) + (a[h + i] as number) * w;
     }
-  }
-  // x pass: nz × ny × nx
-  const c = new Float32Array(nz * ny * nx);
-  for (let r = 0; r < nz * ny; r++) {
-    const row = r * v.columns;
-    const out = r * nx;
-    for (let i = 0; i < nx; i++) {
-      const w = px.w[i] as number;
-      c[out + i] =
-        (b[row + (px.lo[i] as number)] as number) * (1 - w) + (b[row + (px.hi[i] as number)] as number) * w;
+    // x: b → output slice k
+    const base = k * ny * nx;
+    for (let j = 0; j < ny; j++) {
+      const row = j * v.columns;
+      const o = base + j * nx;
+      for (let i = 0; i < nx; i++) {
+        const w = px.w[i] as number;
+        c[o + i] = (b[row + (px.lo[i] as number)] as number) * (1 - w) + (b[row + (px.hi[i] as number)] as number) * w;
+      }
     }
   }
   return { data: c, nx, ny, nz, origin: v.origin, spacing: [pixelSpacing, pixelSpacing, sliceSpacing] };
