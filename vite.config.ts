@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, type ProxyOptions } from 'vite';
 import { securityHeaders } from './scripts/headers.mjs';
+import { lucentAssets } from './scripts/vite-assets';
 
 // Optional same-origin proxy to a DICOMweb server that does not send CORS headers (e.g. Orthanc):
 // LUCENT_DICOMWEB_PROXY=http://127.0.0.1:8042/dicom-web serves it at /dicomweb.
@@ -18,7 +19,7 @@ const proxy: Record<string, ProxyOptions> = proxyTarget
 const codec = (name: string): string => `@cornerstonejs/dicom-image-loader > @cornerstonejs/${name}`;
 
 export default defineConfig(({ command }) => ({
-  plugins: [react()],
+  plugins: [react(), lucentAssets()],
   cacheDir: process.env['LUCENT_VITE_CACHE'] ?? 'node_modules/.vite',
   server: {
     port: Number(process.env['PORT'] ?? 5173),
@@ -38,7 +39,7 @@ export default defineConfig(({ command }) => ({
   optimizeDeps: {
     // Discover everything at start-up so the dev server never reloads the page on first use.
     entries: ['index.html', 'src/**/*.worker.ts'],
-    exclude: ['@cornerstonejs/dicom-image-loader'],
+    exclude: ['@cornerstonejs/dicom-image-loader', 'onnxruntime-web'],
     include: [
       'react',
       'react-dom',

@@ -1,34 +1,18 @@
 /** `lucent analyze`: load DICOM, run applicable models per series, print `lucent.analysis/1`. */
 import { applicability, type SeriesFacts, type Skip } from '../ai/shared/applicability';
-import { detectNodules, type DetectedNodule, type DetectResult } from '../ai/shared/pipeline';
+import { detectNodules, type DetectResult } from '../ai/shared/pipeline';
 import { installedModels, nodeRunner, type InstalledModel } from '../ai/node/models';
 import type { InstanceInfo } from '../dicom/instance';
 import { loadSources } from '../dicom/load';
 import type { LoadError } from '../dicom/read';
 import { assembleStudies, imageCount, type LoadedInstance, type Series } from '../dicom/series';
 import type { ByteSource } from '../dicom/source';
-import { suggestDifferentials } from '../findings/differentials';
-import { assessCase, assessNodule } from '../findings/lungrads';
-import type { LungRadsCategory, Margin, NoduleType, Sex } from '../findings/types';
+import { assessDetections, caseCategory, type AssessedFinding } from '../findings/assess';
 import { draftReport, type Draft, type ReportLanguage } from '../report/draft';
 import { collectSources } from './fsSource';
 import { seriesVolume } from './pixels';
 
-export interface AnalysisFinding {
-  readonly id: string;
-  readonly type: NoduleType;
-  readonly score: number;
-  readonly centerMm: readonly [number, number, number];
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly meanDiameterMm: number;
-  readonly solidComponentMm: number | null;
-  readonly volumeMm3: number;
-  readonly margin?: string;
-  readonly location?: { readonly side: 'right' | 'left'; readonly zone: 'upper' | 'middle' | 'lower' };
-  readonly lungRads: LungRadsCategory;
-  readonly differentials: readonly { readonly label: string; readonly rationale: string }[];
-}
+export type AnalysisFinding = AssessedFinding;
 
 export interface AnalysisSeries {
   readonly studyInstanceUID: string;
@@ -43,7 +27,10 @@ export interface AnalysisSeries {
   readonly findings: readonly AnalysisFinding[];
   readonly lungRads: { category: string; management: string } | null;
   readonly report: Draft | null;
-  readonly classification?: { readonly label: string; readonly probabilities: Readonly<Record<string, number>> };
+  readonly classification?: {
+    readonly label: string;
+    readonly probabilities: Readonly<Record<string, number>>;
+  };
   readonly provider?: string;
   readonly timing?: { readonly slices: number; readonly seconds: number };
 }
@@ -122,64 +109,6 @@ export function chooseModel(
   return firstSkip as Skip;
 }
 
-function zoneOf(
-  z: number,
-  result: DetectResult,
-  originZ: number,
-  spacingZ: number,
-): 'upper' | 'middle' | 'lower' {
-  const lo = originZ + result.box.z0 * spacingZ;
-  const hi = originZ + result.box.z1 * spacingZ;
-  const t = (z - lo) / Math.max(1, hi - lo);
-  return t > 2 / 3 ? 'upper' : t > 1 / 3 ? 'middle' : 'lower';
-}
-
-/** Turn detections into contract findings with Lung-RADS, differentials and location. */
-export function toFindings(
-  nodules: readonly DetectedNodule[],
-  head: InstanceInfo | undefined,
-  language: ReportLanguage,
-  zoneFor: (z: number) => 'upper' | 'middle' | 'lower',
-): AnalysisFinding[] {
-  const sex: Sex | null = head?.patient.sex === 'M' ? 'male' : head?.patient.sex === 'F' ? 'female' : null;
-  return nodules.map((n, i) => {
-    const type = (
-      ['solid', 'part-solid', 'ground-glass', 'calcified'].includes(n.type) ? n.type : 'solid'
-    ) as NoduleType;
-    const margin = n.attributes['margin'] as Margin | undefined;
-    const solid = type === 'part-solid' ? Math.max(0.1, n.solidComponentMm ?? 0.1) : null;
-    const lr = assessNodule(
-      { type, meanDiameterMm: n.meanDiameterMm, solidComponentMm: solid, status: 'baseline', margin },
-      language,
-    );
-    const dd = suggestDifferentials(
-      {
-        type,
-        meanDiameterMm: n.meanDiameterMm,
-        margin,
-        context: { ageYears: head?.patient.ageYears ?? null, sex },
-      },
-      language,
-      3,
-    );
-    return {
-      id: `F${i + 1}`,
-      type,
-      score: n.score,
-      centerMm: n.centerMm,
-      longAxisMm: n.longAxisMm,
-      shortAxisMm: n.shortAxisMm,
-      meanDiameterMm: n.meanDiameterMm,
-      solidComponentMm: solid,
-      volumeMm3: n.volumeMm3,
-      margin,
-      location: { side: n.centerMm[0] < 0 ? 'right' : 'left', zone: zoneFor(n.centerMm[2]) },
-      lungRads: lr.category,
-      differentials: dd.suggestions.map((d) => ({ label: d.label, rationale: d.rationale })),
-    };
-  });
-}
-
 export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}): Promise<Analysis> {
   const language = options.language ?? 'en';
   const models = installedModels(options.modelsDir);
@@ -227,20 +156,18 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
       } finally {
         await runner.release();
       }
-      const findings = toFindings(result.nodules, head, language, (z) =>
-        zoneOf(z, result, volume.origin[2], m.input.sliceSpacingMm),
+      const lungZ: [number, number] = [
+        volume.origin[2] + result.box.z0 * m.input.sliceSpacingMm,
+        volume.origin[2] + result.box.z1 * m.input.sliceSpacingMm,
+      ];
+      const findings = assessDetections(
+        result.nodules.map((n) => ({ ...n, margin: n.attributes['margin'] })),
+        { ageYears: head?.patient.ageYears, sex: head?.patient.sex },
+        lungZ,
+        language,
       );
       const assessed = findings.filter((f) => f.score >= m.operatingPoint.score);
-      const overall = assessCase(
-        assessed.map((f) => ({
-          type: f.type,
-          meanDiameterMm: f.meanDiameterMm,
-          solidComponentMm: f.solidComponentMm,
-          status: 'baseline',
-          margin: f.margin as Margin | undefined,
-        })),
-        { language },
-      );
+      const overall = caseCategory(assessed, language);
       series.push({
         ...base,
         model: { id: m.id, version: m.version, sha256: m.sha256 },
@@ -248,12 +175,17 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
         findings,
         lungRads: { category: overall.category, management: overall.management },
         report: draftReport(
-          assessed.map((f) => ({ ...f, side: f.location?.side, zone: f.location?.zone })),
+          assessed.map((f) => ({ ...f, side: f.location.side, zone: f.location.zone })),
           { category: overall.category, management: overall.management },
           language,
         ),
         ...(result.classification
-          ? { classification: { label: result.classification.label, probabilities: result.classification.probabilities } }
+          ? {
+              classification: {
+                label: result.classification.label,
+                probabilities: result.classification.probabilities,
+              },
+            }
           : {}),
         provider: 'onnxruntime-node (cpu)',
         timing: { slices: result.slicesRun, seconds: Math.round((performance.now() - started) / 100) / 10 },

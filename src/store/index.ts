@@ -5,6 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LoadError } from '../dicom/read';
 import type { Study } from '../dicom/series';
+import type { FindingRecord } from '../findings/record';
 import type { Language, MessageKey } from '../i18n';
 import type { Measurement } from '../imaging/measurements';
 import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
@@ -37,6 +38,30 @@ export interface ViewerSlice {
   aiMessage: MessageKey | null;
 }
 
+export interface AiState {
+  readonly status:
+    'idle' | 'loading-model' | 'preparing' | 'running' | 'done' | 'error' | 'cancelled' | 'not-applicable';
+  readonly done: number;
+  readonly total: number;
+  readonly startedAt: number;
+  readonly provider?: 'webgpu' | 'wasm-threaded' | 'wasm';
+  readonly threads?: number;
+  readonly seconds?: number;
+  readonly model?: { readonly id: string; readonly version: string; readonly quantization?: string };
+  readonly message?: string;
+  readonly found?: number;
+}
+
+export interface FindingsSlice {
+  findings: readonly FindingRecord[];
+  selectedFinding: string | null;
+  showAiMarks: boolean;
+  ai: AiState;
+  /** The overall Lung-RADS assessment of the reviewed findings. */
+  caseLungRads: { category: string; management: string } | null;
+  report: { findings: string; impression: string } | null;
+}
+
 export interface DemoCaseSummary {
   readonly id: string;
   readonly label: string;
@@ -53,7 +78,7 @@ export interface SessionSlice {
   pacsOpen: boolean;
 }
 
-export type AppState = StudySlice & ViewerSlice & SessionSlice;
+export type AppState = StudySlice & ViewerSlice & SessionSlice & FindingsSlice;
 
 export const initialStudy = (): StudySlice => ({
   studies: [],
@@ -81,6 +106,15 @@ export const initialViewer = (): ViewerSlice => ({
   aiMessage: null,
 });
 
+export const initialFindings = (): FindingsSlice => ({
+  findings: [],
+  selectedFinding: null,
+  showAiMarks: true,
+  ai: { status: 'idle', done: 0, total: 0, startedAt: 0 },
+  caseLungRads: null,
+  report: null,
+});
+
 export const initialSession = (): SessionSlice => ({
   demoCases: null,
   language: 'en',
@@ -96,6 +130,7 @@ export function createAppStore(overrides: Partial<AppState> = {}): AppStore {
     ...initialStudy(),
     ...initialViewer(),
     ...initialSession(),
+    ...initialFindings(),
     ...overrides,
   }));
 }
@@ -106,6 +141,7 @@ export function resetForNewStudy(store: AppStore): void {
   store.setState({
     ...initialStudy(),
     ...initialViewer(),
+    ...initialFindings(),
     layout: layout === '1x3' ? '1x1' : layout,
     tool,
     overlay,

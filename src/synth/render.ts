@@ -334,7 +334,18 @@ export function renderPlane(p: Prepared, g: SliceGrid, z: number): Float32Array 
     for (let i = 0; i < g.size; i++) {
       const x = g.x0 + i * g.spacing;
       const k = j * g.size + i;
-      img[k] = baseHU(p, x, y, z, g.spacing, cavity, body, f.depth[k] as number, f.tex[k] as number, f.fine[k] as number);
+      img[k] = baseHU(
+        p,
+        x,
+        y,
+        z,
+        g.spacing,
+        cavity,
+        body,
+        f.depth[k] as number,
+        f.tex[k] as number,
+        f.fine[k] as number,
+      );
     }
   }
   drawFissures(img, g, z, p, f.depth);

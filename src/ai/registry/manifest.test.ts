@@ -4,11 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { validateManifest } from './manifest';
 
 const example = (): Record<string, unknown> =>
-  JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../models/examples/yolo-detector/manifest.json'), 'utf8')) as Record<string, unknown>;
+  JSON.parse(
+    readFileSync(
+      resolve(import.meta.dirname, '../../../models/examples/yolo-detector/manifest.json'),
+      'utf8',
+    ),
+  ) as Record<string, unknown>;
 
 describe('model manifests', () => {
   it('accepts the committed manifests', () => {
-    for (const path of ['models/lung-nodule-ct/manifest.json', 'models/examples/yolo-detector/manifest.json', 'models/examples/classifier/manifest.json']) {
+    for (const path of [
+      'models/lung-nodule-ct/manifest.json',
+      'models/examples/yolo-detector/manifest.json',
+      'models/examples/classifier/manifest.json',
+    ]) {
       const json: unknown = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../..', path), 'utf8'));
       const r = validateManifest(json);
       expect(r.ok, r.ok ? path : `${path}: ${r.error.join('; ')}`).toBe(true);

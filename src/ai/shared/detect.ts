@@ -83,7 +83,9 @@ export function slicePeaks(
     }
   }
   // A poorly calibrated (or untrained) model can light up whole slices: keep the strongest peaks.
-  return found.length > MAX_PEAKS_PER_SLICE ? found.sort((a, b) => b.score - a.score).slice(0, MAX_PEAKS_PER_SLICE) : found;
+  return found.length > MAX_PEAKS_PER_SLICE
+    ? found.sort((a, b) => b.score - a.score).slice(0, MAX_PEAKS_PER_SLICE)
+    : found;
 }
 
 const MAX_PEAKS_PER_SLICE = 40;

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { atThreshold, froc, thresholdAt, type CaseResult } from './froc';
 
 const nodule = (x: number, d = 8, type = 'solid') => ({ centerMm: [x, 0, 0] as const, diameterMm: d, type });
-const det = (x: number, score: number, type = 'solid', size = 8) => ({ centerMm: [x, 0, 0] as const, score, type, meanDiameterMm: size });
+const det = (x: number, score: number, type = 'solid', size = 8) => ({
+  centerMm: [x, 0, 0] as const,
+  score,
+  type,
+  meanDiameterMm: size,
+});
 
 describe('LUNA16 FROC', () => {
   it('counts a detection as a hit only inside the nodule radius, each nodule once', () => {
@@ -21,7 +26,13 @@ describe('LUNA16 FROC', () => {
   });
 
   it('reaches full sensitivity when every nodule is found without false positives', () => {
-    const cases: CaseResult[] = [{ name: 'a', truth: [nodule(0), nodule(50, 20, 'ground-glass')], detections: [det(1, 0.6), det(52, 0.4, 'solid', 17)] }];
+    const cases: CaseResult[] = [
+      {
+        name: 'a',
+        truth: [nodule(0), nodule(50, 20, 'ground-glass')],
+        detections: [det(1, 0.6), det(52, 0.4, 'solid', 17)],
+      },
+    ];
     const f = froc(cases);
     expect(f.cpm).toBe(1);
     const op = atThreshold(cases, thresholdAt(cases, 1));

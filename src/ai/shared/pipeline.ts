@@ -222,7 +222,8 @@ function decodeYolo(
   const k = t.dims[1] as number;
   const width = t.dims[2] as number;
   const nClasses = width - 5;
-  if (nClasses !== spec.labels.length) throw new Error(`the model gives ${nClasses} class scores; the manifest lists ${spec.labels.length}`);
+  if (nClasses !== spec.labels.length)
+    throw new Error(`the model gives ${nClasses} class scores; the manifest lists ${spec.labels.length}`);
   const found: Candidate[] = [];
   ks.forEach((slice, n) => {
     const boxes: { x: number; y: number; w: number; h: number; score: number; classes: Float32Array }[] = [];
@@ -233,7 +234,14 @@ function decodeYolo(
       const best = classes[argmax(classes)] as number;
       const score = objectness * best;
       if (score < minScore) continue;
-      boxes.push({ x: t.data[o] as number, y: t.data[o + 1] as number, w: t.data[o + 2] as number, h: t.data[o + 3] as number, score, classes });
+      boxes.push({
+        x: t.data[o] as number,
+        y: t.data[o + 1] as number,
+        w: t.data[o + 2] as number,
+        h: t.data[o + 3] as number,
+        score,
+        classes,
+      });
     }
     boxes.sort((a, b) => b.score - a.score);
     const kept: typeof boxes = [];
@@ -258,7 +266,10 @@ function decodeYolo(
   return found;
 }
 
-function iou(a: { x: number; y: number; w: number; h: number }, b: { x: number; y: number; w: number; h: number }): number {
+function iou(
+  a: { x: number; y: number; w: number; h: number },
+  b: { x: number; y: number; w: number; h: number },
+): number {
   const ix = Math.max(0, Math.min(a.x + a.w / 2, b.x + b.w / 2) - Math.max(a.x - a.w / 2, b.x - b.w / 2));
   const iy = Math.max(0, Math.min(a.y + a.h / 2, b.y + b.h / 2) - Math.max(a.y - a.h / 2, b.y - b.h / 2));
   const inter = ix * iy;
@@ -266,11 +277,16 @@ function iou(a: { x: number; y: number; w: number; h: number }, b: { x: number; 
 }
 
 /** Class probabilities per slice (softmax applied when the model gives logits). */
-function decodeClassifier(outputs: Record<string, Tensor>, spec: ClassifierOutput, n: number): Float32Array[] {
+function decodeClassifier(
+  outputs: Record<string, Tensor>,
+  spec: ClassifierOutput,
+  n: number,
+): Float32Array[] {
   const t = outputs[spec.output];
   if (!t) throw new Error(`the model has no output named ${spec.output}`);
   const c = spec.labels.length;
-  if ((t.dims[1] as number) !== c) throw new Error(`the model gives ${String(t.dims[1])} classes; the manifest lists ${c}`);
+  if ((t.dims[1] as number) !== c)
+    throw new Error(`the model gives ${String(t.dims[1])} classes; the manifest lists ${c}`);
   const out: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
     const v = t.data.slice(i * c, (i + 1) * c);
@@ -285,7 +301,10 @@ function decodeClassifier(outputs: Record<string, Tensor>, spec: ClassifierOutpu
   return out;
 }
 
-function summariseClassification(perSlice: readonly Float32Array[], labels: readonly string[]): Classification {
+function summariseClassification(
+  perSlice: readonly Float32Array[],
+  labels: readonly string[],
+): Classification {
   const mean = new Float32Array(labels.length);
   for (const p of perSlice) p.forEach((v, i) => (mean[i] = (mean[i] as number) + v / perSlice.length));
   const probabilities: Record<string, number> = {};

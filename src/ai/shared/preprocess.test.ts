@@ -14,7 +14,16 @@ const TRAINING = resolve(import.meta.dirname, '../../../models/training');
 describe('preprocessing matches the training recipe', () => {
   it('resamples a DICOM series to the same numbers as the Python training code', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lucent-pre-'));
-    const slices = [...simplePhantomSeries({ slices: 12, size: 48, pixelSpacingMm: 0.73, sliceSpacingMm: 2.5, seed: 'pre', noise: 20 })];
+    const slices = [
+      ...simplePhantomSeries({
+        slices: 12,
+        size: 48,
+        pixelSpacingMm: 0.73,
+        sliceSpacingMm: 2.5,
+        seed: 'pre',
+        noise: 20,
+      }),
+    ];
     for (const s of slices) writeFileSync(join(dir, s.fileName), s.bytes);
     // TypeScript side: parse, stack, resample.
     const inputs = slices.map((s) => {
@@ -35,17 +44,27 @@ describe('preprocessing matches the training recipe', () => {
     const grid = resampleToGrid(buildVolume(inputs, 2.5), 1.0, 1.5);
     // Python side: the training code's reader and resampler on the same files.
     const out = join(dir, 'py.bin');
-    execFileSync('/usr/bin/python3', ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(TRAINING)}); from common import read_series, resample; v = resample(read_series(${JSON.stringify(dir)})); print(v.hu.shape); v.hu.astype('float32').tofile(${JSON.stringify(out)})`], { encoding: 'utf8' });
+    execFileSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        `import sys; sys.path.insert(0, ${JSON.stringify(TRAINING)}); from common import read_series, resample; v = resample(read_series(${JSON.stringify(dir)})); print(v.hu.shape); v.hu.astype('float32').tofile(${JSON.stringify(out)})`,
+      ],
+      { encoding: 'utf8' },
+    );
     const buf = readFileSync(out);
     const py = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
     expect(py.length).toBe(grid.nx * grid.ny * grid.nz);
     let worst = 0;
-    for (let i = 0; i < py.length; i++) worst = Math.max(worst, Math.abs((py[i] as number) - (grid.data[i] as number)));
+    for (let i = 0; i < py.length; i++)
+      worst = Math.max(worst, Math.abs((py[i] as number) - (grid.data[i] as number)));
     expect(worst).toBeLessThan(0.01);
   });
 
   it('finds the lungs: air inside the body, not the air around it', () => {
-    const slices = [...simplePhantomSeries({ slices: 20, size: 96, pixelSpacingMm: 3, sliceSpacingMm: 5, seed: 'lungs' })];
+    const slices = [
+      ...simplePhantomSeries({ slices: 20, size: 96, pixelSpacingMm: 3, sliceSpacingMm: 5, seed: 'lungs' }),
+    ];
     const inputs = slices.map((s) => {
       const parsed = parseDicom(s.bytes);
       const info = describeInstance(parsed);
@@ -53,7 +72,13 @@ describe('preprocessing matches the training recipe', () => {
       if (!px || !info.image) throw new Error('no image');
       const raw = new Int16Array(s.bytes.slice(px.offset, px.offset + px.length).buffer);
       const pos = info.image.frames[0]?.position ?? [0, 0, 0];
-      return { position: [pos[0], pos[1], pos[2]] as const, rows: 96, columns: 96, pixelSpacing: [3, 3] as const, hu: Float32Array.from(raw, (v) => v - 1024) };
+      return {
+        position: [pos[0], pos[1], pos[2]] as const,
+        rows: 96,
+        columns: 96,
+        pixelSpacing: [3, 3] as const,
+        hu: Float32Array.from(raw, (v) => v - 1024),
+      };
     });
     const grid = resampleToGrid(buildVolume(inputs, 5), 3, 5);
     const box = lungBox(grid, 0);

@@ -56,14 +56,16 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
     const lo = (pz.lo[k] as number) * plane;
     const hi = (pz.hi[k] as number) * plane;
     const wz = pz.w[k] as number;
-    for (let i = 0; i < plane; i++) a[i] = (v.data[lo + i] as number) * (1 - wz) + (v.data[hi + i] as number) * wz;
+    for (let i = 0; i < plane; i++)
+      a[i] = (v.data[lo + i] as number) * (1 - wz) + (v.data[hi + i] as number) * wz;
     // y: a → b
     for (let j = 0; j < ny; j++) {
       const l = (py.lo[j] as number) * v.columns;
       const h = (py.hi[j] as number) * v.columns;
       const w = py.w[j] as number;
       const o = j * v.columns;
-      for (let i = 0; i < v.columns; i++) b[o + i] = (a[l + i] as number) * (1 - w) + (a[h + i] as number) * w;
+      for (let i = 0; i < v.columns; i++)
+        b[o + i] = (a[l + i] as number) * (1 - w) + (a[h + i] as number) * w;
     }
     // x: b → output slice k
     const base = k * ny * nx;
@@ -72,7 +74,8 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
       const o = base + j * nx;
       for (let i = 0; i < nx; i++) {
         const w = px.w[i] as number;
-        c[o + i] = (b[row + (px.lo[i] as number)] as number) * (1 - w) + (b[row + (px.hi[i] as number)] as number) * w;
+        c[o + i] =
+          (b[row + (px.lo[i] as number)] as number) * (1 - w) + (b[row + (px.hi[i] as number)] as number) * w;
       }
     }
   }

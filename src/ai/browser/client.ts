@@ -1,0 +1,123 @@
+/**
+ * Page side of the inference worker: typed requests, transferred volume buffers, progress, cancel, and
+ * recovery when the worker dies mid-sweep (it is replaced and the run fails with a clear error).
+ */
+import type { DetectResult } from '../shared/pipeline';
+import type { Volume } from '../shared/volume';
+import type { ModelSource, Provider, WorkerEvent, WorkerRequest } from './protocol';
+
+export interface RunHandlers {
+  onStage?(stage: 'loading-model' | 'preparing' | 'running', provider?: Provider, threads?: number): void;
+  onProgress?(done: number, total: number): void;
+}
+
+export interface RunOutcome {
+  readonly result: DetectResult;
+  readonly provider: Provider;
+  readonly threads: number;
+  readonly ms: number;
+  readonly cached: boolean;
+}
+
+export class InferenceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InferenceError';
+  }
+}
+
+export class InferenceClient {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private pending = new Map<
+    number,
+    { resolve(o: RunOutcome): void; reject(e: InferenceError): void; handlers: RunHandlers }
+  >();
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL('./inference.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'lucent-inference',
+    });
+    w.onmessage = (ev: MessageEvent<WorkerEvent>) => this.onEvent(ev.data);
+    w.onerror = (ev) => {
+      ev.preventDefault();
+      this.crash(
+        `The analysis worker stopped unexpectedly${ev.message ? ` (${ev.message})` : ''}. Nothing was lost; you can run it again.`,
+      );
+    };
+    this.worker = w;
+    return w;
+  }
+
+  private crash(message: string): void {
+    this.worker?.terminate();
+    this.worker = null;
+    for (const [, p] of this.pending) p.reject(new InferenceError('worker-crashed', message));
+    this.pending.clear();
+  }
+
+  private onEvent(e: WorkerEvent): void {
+    const p = this.pending.get(e.id);
+    if (!p) return;
+    switch (e.type) {
+      case 'status':
+        p.handlers.onStage?.(e.stage, e.provider, e.threads);
+        break;
+      case 'progress':
+        p.handlers.onProgress?.(e.done, e.total);
+        break;
+      case 'result':
+        this.pending.delete(e.id);
+        p.resolve({ result: e.result, provider: e.provider, threads: e.threads, ms: e.ms, cached: e.cached });
+        break;
+      case 'error':
+        this.pending.delete(e.id);
+        p.reject(new InferenceError(e.code, e.message));
+        break;
+    }
+  }
+
+  /** Run a model over a volume. The volume's buffer is transferred: the caller must not use it again. */
+  run(
+    model: ModelSource,
+    volume: Volume,
+    handlers: RunHandlers = {},
+    options: { minScore?: number; allowWebGpu?: boolean } = {},
+  ): { id: number; done: Promise<RunOutcome> } {
+    const id = this.nextId++;
+    const done = new Promise<RunOutcome>((resolve, reject) =>
+      this.pending.set(id, { resolve, reject, handlers }),
+    );
+    const msg: WorkerRequest = {
+      type: 'run',
+      id,
+      model,
+      volume,
+      minScore: options.minScore,
+      allowWebGpu: options.allowWebGpu ?? true,
+    };
+    const transfer: Transferable[] = [volume.data.buffer as ArrayBuffer];
+    if (model.bytes) transfer.push(model.bytes);
+    this.ensure().postMessage(msg, transfer);
+    return { id, done };
+  }
+
+  cancel(id: number): void {
+    this.worker?.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
+  }
+
+  /** For tests and recovery: kill the worker as a crash would. */
+  terminateForTest(): void {
+    this.crash('The analysis worker was stopped.');
+  }
+
+  dispose(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Model files in the browser: fetched from the app's origin once, then kept in Cache Storage so later
+ * visits load them with no network at all; every copy is checked against the manifest's SHA-256 before
+ * a session is created.
+ */
+import type { Manifest } from '../registry/manifest';
+
+export const MODEL_CACHE = 'lucent-models-v1';
+
+export class ModelLoadError extends Error {
+  constructor(
+    readonly code: 'checksum-mismatch' | 'fetch-failed' | 'not-onnx',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelLoadError';
+  }
+}
+
+export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Bytes of a model: from Cache Storage when present (keyed by URL and checksum), else from the network. */
+export async function modelBytes(
+  url: string,
+  manifest: Manifest,
+): Promise<{ bytes: ArrayBuffer; cached: boolean }> {
+  const key = `${url}?sha256=${manifest.sha256}`;
+  const cache = typeof caches === 'undefined' ? null : await caches.open(MODEL_CACHE);
+  const hit = await cache?.match(key);
+  if (hit) {
+    const bytes = await hit.arrayBuffer();
+    if ((await sha256Hex(bytes)) === manifest.sha256) return { bytes, cached: true };
+    await cache?.delete(key);
+  }
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new ModelLoadError(
+      'fetch-failed',
+      `The model file could not be fetched: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if (!res.ok)
+    throw new ModelLoadError('fetch-failed', `The model file could not be fetched (${res.status}).`);
+  const bytes = await res.arrayBuffer();
+  await verify(bytes, manifest);
+  await cache?.put(
+    key,
+    new Response(bytes.slice(0), { headers: { 'content-type': 'application/octet-stream' } }),
+  );
+  return { bytes, cached: false };
+}
+
+export async function verify(bytes: ArrayBuffer, manifest: Manifest): Promise<void> {
+  const digest = await sha256Hex(bytes);
+  if (digest !== manifest.sha256) {
+    throw new ModelLoadError(
+      'checksum-mismatch',
+      `${manifest.id}: the model file's SHA-256 (${digest.slice(0, 12)}…) does not match its manifest (${manifest.sha256.slice(0, 12)}…). It was refused.`,
+    );
+  }
+}

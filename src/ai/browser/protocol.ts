@@ -1,0 +1,45 @@
+/** Messages between the page and the inference worker. Volumes travel as transferred buffers. */
+import type { Manifest } from '../registry/manifest';
+import type { DetectResult } from '../shared/pipeline';
+import type { Volume } from '../shared/volume';
+
+export type Provider = 'webgpu' | 'wasm-threaded' | 'wasm';
+
+export interface ModelSource {
+  readonly manifest: Manifest;
+  /** Where to fetch the model file (same origin), or its bytes when the user picked a folder. */
+  readonly url?: string;
+  readonly bytes?: ArrayBuffer;
+}
+
+export type WorkerRequest =
+  | {
+      readonly type: 'run';
+      readonly id: number;
+      readonly model: ModelSource;
+      readonly volume: Volume;
+      readonly minScore?: number;
+      /** Allow WebGPU when a real (non-fallback) adapter exists. */
+      readonly allowWebGpu: boolean;
+    }
+  | { readonly type: 'cancel'; readonly id: number };
+
+export type WorkerEvent =
+  | {
+      readonly type: 'status';
+      readonly id: number;
+      readonly stage: 'loading-model' | 'preparing' | 'running';
+      readonly provider?: Provider;
+      readonly threads?: number;
+    }
+  | { readonly type: 'progress'; readonly id: number; readonly done: number; readonly total: number }
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly result: DetectResult;
+      readonly provider: Provider;
+      readonly threads: number;
+      readonly ms: number;
+      readonly cached: boolean;
+    }
+  | { readonly type: 'error'; readonly id: number; readonly code: string; readonly message: string };

@@ -1,0 +1,124 @@
+/**
+ * From model detections to findings a radiologist reviews: Lung-RADS per nodule, differential
+ * suggestions (with age and sex when the DICOM has them), and the lung zone. Shared by the CLI and the
+ * browser so both report the same categories.
+ */
+import { suggestDifferentials } from './differentials';
+import { assessCase, assessNodule } from './lungrads';
+import type { LungRadsCategory, Margin, NoduleType, Sex } from './types';
+
+export interface DetectionLike {
+  readonly type: string;
+  readonly score: number;
+  readonly centerMm: readonly [number, number, number];
+  readonly longAxisMm: number;
+  readonly shortAxisMm: number;
+  readonly meanDiameterMm: number;
+  readonly solidComponentMm: number | null;
+  readonly volumeMm3: number;
+  readonly margin?: string;
+}
+
+export interface AssessedFinding {
+  readonly id: string;
+  readonly type: NoduleType;
+  readonly score: number;
+  readonly centerMm: readonly [number, number, number];
+  readonly longAxisMm: number;
+  readonly shortAxisMm: number;
+  readonly meanDiameterMm: number;
+  readonly solidComponentMm: number | null;
+  readonly volumeMm3: number;
+  readonly margin?: Margin;
+  readonly location: { readonly side: 'right' | 'left'; readonly zone: 'upper' | 'middle' | 'lower' };
+  readonly lungRads: LungRadsCategory;
+  readonly differentials: readonly {
+    readonly label: string;
+    readonly rationale: string;
+    readonly reference: string;
+  }[];
+}
+
+export interface PatientContext {
+  readonly ageYears?: number;
+  readonly sex?: string;
+}
+
+const TYPES: readonly NoduleType[] = ['solid', 'part-solid', 'ground-glass', 'calcified'];
+const MARGINS: readonly Margin[] = ['smooth', 'lobulated', 'spiculated'];
+
+/** Lung zone by height within the lungs' z-extent: upper, middle or lower third. */
+export function zoneOf(z: number, lungZ: readonly [number, number]): 'upper' | 'middle' | 'lower' {
+  const t = (z - lungZ[0]) / Math.max(1, lungZ[1] - lungZ[0]);
+  return t > 2 / 3 ? 'upper' : t > 1 / 3 ? 'middle' : 'lower';
+}
+
+export function assessDetections(
+  detections: readonly DetectionLike[],
+  patient: PatientContext,
+  lungZ: readonly [number, number],
+  language: 'en' | 'zh-CN' = 'en',
+): AssessedFinding[] {
+  const sex: Sex | null = patient.sex === 'M' ? 'male' : patient.sex === 'F' ? 'female' : null;
+  return detections.map((d, i) => {
+    const type = TYPES.includes(d.type as NoduleType) ? (d.type as NoduleType) : 'solid';
+    const margin = MARGINS.includes(d.margin as Margin) ? (d.margin as Margin) : undefined;
+    const solid = type === 'part-solid' ? Math.max(0.1, d.solidComponentMm ?? 0.1) : null;
+    const lr = assessNodule(
+      { type, meanDiameterMm: d.meanDiameterMm, solidComponentMm: solid, status: 'baseline', margin },
+      language,
+    );
+    const dd = suggestDifferentials(
+      {
+        type,
+        meanDiameterMm: d.meanDiameterMm,
+        margin,
+        context: { ageYears: patient.ageYears ?? null, sex },
+      },
+      language,
+      3,
+    );
+    return {
+      id: `F${i + 1}`,
+      type,
+      score: d.score,
+      centerMm: d.centerMm,
+      longAxisMm: d.longAxisMm,
+      shortAxisMm: d.shortAxisMm,
+      meanDiameterMm: d.meanDiameterMm,
+      solidComponentMm: solid,
+      volumeMm3: d.volumeMm3,
+      margin,
+      location: { side: d.centerMm[0] < 0 ? 'right' : 'left', zone: zoneOf(d.centerMm[2], lungZ) },
+      lungRads: lr.category,
+      differentials: dd.suggestions.map((s) => ({
+        label: s.label,
+        rationale: s.rationale,
+        reference: s.reference,
+      })),
+    };
+  });
+}
+
+/** The examination's category: the most suspicious of the nodules given (all baseline). */
+export function caseCategory(
+  findings: readonly {
+    type: NoduleType;
+    meanDiameterMm: number;
+    solidComponentMm: number | null;
+    margin?: Margin;
+  }[],
+  language: 'en' | 'zh-CN' = 'en',
+): { category: LungRadsCategory; management: string } {
+  const r = assessCase(
+    findings.map((f) => ({
+      type: f.type,
+      meanDiameterMm: f.meanDiameterMm,
+      solidComponentMm: f.solidComponentMm,
+      status: 'baseline' as const,
+      margin: f.margin,
+    })),
+    { language },
+  );
+  return { category: r.category, management: r.management };
+}
