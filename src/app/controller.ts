@@ -23,6 +23,13 @@ import {
   type ToolName,
 } from '../imaging/viewer';
 import { log } from '../lib/logger';
+import { validateManifest } from '../ai/registry/manifest';
+import { applicability } from '../ai/shared/applicability';
+import { InferenceClient, InferenceError } from '../ai/browser/client';
+import { assessDetections, caseCategory } from '../findings/assess';
+import { setStatus, type FindingRecord } from '../findings/record';
+import { volumeForAi } from '../imaging/volumeExport';
+import { draftReport } from '../report/draft';
 import { resetForNewStudy, type AppStore, type DemoCaseSummary } from '../store';
 import { saveSettings } from '../store/persist';
 import { findSeries, firstImageSeries, imageSeries } from '../store/selectors';
@@ -32,6 +39,7 @@ const ASSEMBLE_EVERY_MS = 150;
 
 export class Controller implements Actions {
   private readonly ingest: IngestClient;
+  private readonly inference = new InferenceClient();
   private viewer: Viewer | null = null;
   private loaded: LoadedInstance[] = [];
   private assembleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -424,8 +432,197 @@ export class Controller implements Actions {
     saveSettings(globalThis.localStorage, { language, pacsUrl, overlay });
   }
 
+  // ---- AI --------------------------------------------------------------------------------------------
+
+  /** The models served with the app (/models/index.json), validated. */
+  async loadModelIndex(): Promise<void> {
+    try {
+      const res = await fetch('models/index.json');
+      if (!res.ok) throw new Error(String(res.status));
+      const index = (await res.json()) as { models?: { dir: string; manifest: unknown }[] };
+      const models = (index.models ?? []).flatMap((m) => {
+        const r = validateManifest(m.manifest);
+        return r.ok ? [{ dir: m.dir, manifest: r.value }] : [];
+      });
+      this.store.setState({ models });
+    } catch {
+      this.store.setState({ models: [] });
+    }
+  }
+
+  private aiRunId: number | null = null;
+
+  /** Run the first applicable detection model over the active series, in the inference worker. */
   runAi(): void {
-    this.store.setState({ aiMessage: 'findings.noModel' });
+    void this.runAiAsync();
+  }
+
+  private async runAiAsync(): Promise<void> {
+    const state = this.store.getState();
+    const series = findSeries(state, state.activeSeriesKey);
+    if (!series || series.kind !== 'image' || this.aiRunId !== null) return;
+    const head = getInstance(series.instanceKeys[0] ?? '')?.info;
+    const facts = {
+      modality: series.modality,
+      bodyPartExamined: series.bodyPartExamined,
+      pixelSpacingMm: series.pixelSpacing?.[1],
+      sliceThicknessMm: series.sliceThickness ?? head?.image?.sliceThickness,
+      slices: series.frames.length,
+      isVolume: series.volume.isVolume,
+      normal: series.volume.isVolume ? series.volume.normal : undefined,
+    };
+    const models = (state.models ?? []).filter((m) => m.manifest.task === 'detection');
+    let reason = models.length === 0 ? 'No detection model is installed in this build.' : '';
+    const chosen = models.find((m) => {
+      const skip = applicability(m.manifest, facts);
+      if (skip && !reason) reason = skip.message;
+      return skip === null;
+    });
+    if (!chosen) {
+      this.store.setState({
+        ai: { status: 'not-applicable', done: 0, total: 0, startedAt: Date.now(), message: reason },
+      });
+      return;
+    }
+    const m = chosen.manifest;
+    const model = { id: m.id, version: m.version, quantization: m.quantization };
+    const startedAt = Date.now();
+    this.store.setState({
+      ai: { status: 'preparing', done: 0, total: series.frames.length, startedAt, model },
+      findings: [],
+      report: null,
+      caseLungRads: null,
+    });
+    try {
+      const imageIds = series.frames.map((f) => imageIdOf(f.instanceKey, f.frame));
+      const volume = await volumeForAi(imageIds, (done, total) =>
+        this.store.setState((s) => ({ ai: { ...s.ai, done, total } })),
+      );
+      const run = this.inference.run(
+        { manifest: m, url: `models/${chosen.dir}/${m.file}` },
+        volume,
+        {
+          onStage: (stage, provider, threads) =>
+            this.store.setState((s) => ({
+              ai: {
+                ...s.ai,
+                status: stage,
+                provider: provider ?? s.ai.provider,
+                threads: threads ?? s.ai.threads,
+                done: 0,
+                total: 0,
+              },
+            })),
+          onProgress: (done, total) => this.store.setState((s) => ({ ai: { ...s.ai, done, total } })),
+        },
+        { minScore: m.operatingPoint.score },
+      );
+      this.aiRunId = run.id;
+      const outcome = await run.done;
+      const r = outcome.result;
+      const lungZ: [number, number] = [
+        volume.origin[2] + r.box.z0 * m.input.sliceSpacingMm,
+        volume.origin[2] + r.box.z1 * m.input.sliceSpacingMm,
+      ];
+      const language = this.store.getState().language;
+      const assessed = assessDetections(
+        r.nodules.map((n) => ({ ...n, margin: n.attributes['margin'] })),
+        { ageYears: head?.patient.ageYears, sex: head?.patient.sex },
+        lungZ,
+        language,
+      );
+      const at = new Date().toISOString();
+      const author = { kind: 'model' as const, id: m.id, version: m.version };
+      const findings: FindingRecord[] = assessed.map((f) => ({
+        ...f,
+        seriesKey: series.key,
+        source: author,
+        status: 'pending',
+        history: [{ at, by: author, action: 'created', detail: `score ${f.score}` }],
+      }));
+      this.store.setState({
+        findings,
+        selectedFinding: null,
+        ai: {
+          status: 'done',
+          done: r.slicesRun,
+          total: r.slicesRun,
+          startedAt,
+          provider: outcome.provider,
+          threads: outcome.threads,
+          seconds: Math.round(outcome.ms / 100) / 10,
+          model,
+          found: findings.length,
+        },
+      });
+      this.updateReport();
+    } catch (e) {
+      const cancelled = e instanceof InferenceError && e.code === 'cancelled';
+      this.store.setState((s) => ({
+        ai: {
+          ...s.ai,
+          status: cancelled ? 'cancelled' : 'error',
+          message: e instanceof Error ? e.message : String(e),
+        },
+      }));
+    } finally {
+      this.aiRunId = null;
+    }
+  }
+
+  cancelAi(): void {
+    if (this.aiRunId !== null) this.inference.cancel(this.aiRunId);
+  }
+
+  /** Recompute the case category and the report draft from the findings not rejected. */
+  private updateReport(): void {
+    const { findings, language } = this.store.getState();
+    const kept = findings.filter((f) => f.status !== 'rejected');
+    const overall = caseCategory(kept, language);
+    const draft = draftReport(
+      kept.map((f) => ({ ...f, side: f.location?.side, zone: f.location?.zone })),
+      overall,
+      language,
+    );
+    this.store.setState({
+      caseLungRads: overall,
+      report: { findings: draft.findings, impression: draft.impression },
+    });
+  }
+
+  selectFinding(id: string): void {
+    const f = this.store.getState().findings.find((x) => x.id === id);
+    if (!f) return;
+    this.store.setState({ selectedFinding: id });
+    this.viewer?.jumpTo(f.centerMm);
+  }
+
+  stepFinding(delta: number): void {
+    const { findings, selectedFinding } = this.store.getState();
+    if (findings.length === 0) return;
+    const i = findings.findIndex((f) => f.id === selectedFinding);
+    const next = findings[(i + delta + findings.length) % findings.length] ?? findings[0];
+    if (next) this.selectFinding(next.id);
+  }
+
+  setFindingStatus(id: string, status: 'accepted' | 'rejected' | 'pending'): void {
+    const at = new Date().toISOString();
+    this.store.setState((s) => ({
+      findings: s.findings.map((f) => (f.id === id ? setStatus(f, status, at) : f)),
+    }));
+    this.updateReport();
+  }
+
+  toggleAiMarks(): void {
+    this.store.setState((s) => ({ showAiMarks: !s.showAiMarks }));
+  }
+
+  projectToCell(
+    cell: number,
+    centerMm: readonly [number, number, number],
+    radiusMm: number,
+  ): { x: number; y: number; r: number } | null {
+    return this.viewer?.project(cell, centerMm, radiusMm) ?? null;
   }
 
   /** Diagnostics for tests and support: pixel statistics and readouts of the cells on screen. */
@@ -434,6 +631,8 @@ export class Controller implements Actions {
       pixelStats: (cell: number) => this.viewer?.displayedPixelStats(cell),
       readout: (cell: number) => this.viewer?.readout(cell),
       measurements: () => listMeasurements(),
+      // Kill the inference worker as a crash would (tests of the recovery path).
+      crashAiWorker: () => this.inference.terminateForTest(),
     };
   }
 }

@@ -30,6 +30,7 @@ store.subscribe((s, prev) => {
 
 const controller = new Controller(store);
 void controller.loadDemoIndex();
+void controller.loadModelIndex();
 
 // Image load failures are listed under Load errors; Cornerstone re-raises some of them on promise chains
 // it leaves unhandled. Swallow exactly those duplicates, nothing else.

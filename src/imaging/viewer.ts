@@ -436,6 +436,76 @@ export class Viewer {
     this.cinePlaying = false;
   }
 
+  /** Show the slice nearest to patient height z in every stack cell, and move MPR planes to it. */
+  jumpTo(point: readonly [number, number, number]): void {
+    for (const m of this.mounted) {
+      const vp = this.engine.getViewport(viewportId(m.cell));
+      if (!vp) continue;
+      if (m.spec.plane === 'stack') {
+        const stack = vp as Types.IStackViewport;
+        const ids = stack.getImageIds();
+        let best = 0;
+        let bestD = Infinity;
+        ids.forEach((id, i) => {
+          const ref = parseImageId(id);
+          const pos = ref ? getInstance(ref.key)?.info.image?.frames[ref.frame]?.position : undefined;
+          const d = pos ? Math.abs(pos[2] - point[2]) : Infinity;
+          if (d < bestD) {
+            bestD = d;
+            best = i;
+          }
+        });
+        void stack.setImageIdIndex(best);
+      } else {
+        const camera = vp.getCamera();
+        const normal = camera.viewPlaneNormal as unknown as Vec3;
+        const focal = camera.focalPoint as unknown as Vec3;
+        const shift = dot([point[0] - focal[0], point[1] - focal[1], point[2] - focal[2]], normal);
+        const move = (v: Vec3): Types.Point3 => [
+          v[0] + normal[0] * shift,
+          v[1] + normal[1] * shift,
+          v[2] + normal[2] * shift,
+        ];
+        vp.setCamera({ focalPoint: move(focal), position: move(camera.position as unknown as Vec3) });
+        vp.render();
+      }
+    }
+  }
+
+  /**
+   * Where a sphere (centre, radius in mm) crosses the image shown in a cell, in canvas pixels; null when
+   * the displayed slice does not cut it.
+   */
+  project(
+    cell: number,
+    center: readonly [number, number, number],
+    radius: number,
+  ): { x: number; y: number; r: number } | null {
+    const m = this.mounted[cell];
+    const vp = m ? this.engine.getViewport(viewportId(cell)) : undefined;
+    if (!m || !vp) return null;
+    let offPlane: number;
+    if (m.spec.plane === 'stack') {
+      const stack = vp as Types.IStackViewport;
+      const ref = parseImageId(stack.getCurrentImageId() ?? '');
+      const pos = ref ? getInstance(ref.key)?.info.image?.frames[ref.frame]?.position : undefined;
+      if (!pos) return null;
+      offPlane = Math.abs(pos[2] - center[2]);
+    } else {
+      const camera = vp.getCamera();
+      const normal = camera.viewPlaneNormal as unknown as Vec3;
+      const focal = camera.focalPoint as unknown as Vec3;
+      offPlane = Math.abs(dot([center[0] - focal[0], center[1] - focal[1], center[2] - focal[2]], normal));
+    }
+    if (offPlane > radius) return null;
+    const inPlane = Math.sqrt(radius * radius - offPlane * offPlane);
+    const c = vp.worldToCanvas([center[0], center[1], center[2]]);
+    const e = vp.worldToCanvas([center[0] + inPlane, center[1], center[2]]);
+    const f = vp.worldToCanvas([center[0], center[1] + inPlane, center[2]]);
+    const r = Math.max(Math.hypot(e[0] - c[0], e[1] - c[1]), Math.hypot(f[0] - c[0], f[1] - c[1]));
+    return { x: c[0], y: c[1], r };
+  }
+
   resize(): void {
     this.engine.resize(true, true);
   }

@@ -5,8 +5,9 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LoadError } from '../dicom/read';
 import type { Study } from '../dicom/series';
+import type { Manifest } from '../ai/registry/manifest';
 import type { FindingRecord } from '../findings/record';
-import type { Language, MessageKey } from '../i18n';
+import type { Language } from '../i18n';
 import type { Measurement } from '../imaging/measurements';
 import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
 
@@ -35,7 +36,6 @@ export interface ViewerSlice {
   viewerError: string | null;
   cellErrors: Readonly<Record<number, string>>;
   cpuRendering: boolean;
-  aiMessage: MessageKey | null;
 }
 
 export interface AiState {
@@ -69,7 +69,15 @@ export interface DemoCaseSummary {
   readonly files: readonly string[];
 }
 
+export interface InstalledModelSummary {
+  readonly dir: string;
+  readonly manifest: Manifest;
+}
+
 export interface SessionSlice {
+  /** Models served with the app (null until known). */
+  models: readonly InstalledModelSummary[] | null;
+  modelCardOpen: boolean;
   /** Demo cases served with the app (null until known, [] when the build has none). */
   demoCases: readonly DemoCaseSummary[] | null;
   language: Language;
@@ -103,7 +111,6 @@ export const initialViewer = (): ViewerSlice => ({
   viewerError: null,
   cellErrors: {},
   cpuRendering: false,
-  aiMessage: null,
 });
 
 export const initialFindings = (): FindingsSlice => ({
@@ -116,6 +123,8 @@ export const initialFindings = (): FindingsSlice => ({
 });
 
 export const initialSession = (): SessionSlice => ({
+  models: null,
+  modelCardOpen: false,
   demoCases: null,
   language: 'en',
   pacsUrl: '',

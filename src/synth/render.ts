@@ -104,10 +104,10 @@ function coarseFields(p: Prepared, g: SliceGrid, z: number, cavity: readonly [nu
       for (let x = 0; x < n; x++) {
         const ix = x >> 1;
         const fx = (x & 1) * 0.5;
-        const a = c[jy * m + ix] as number;
-        const b = c[jy * m + ix + 1] as number;
-        const d = c[(jy + 1) * m + ix] as number;
-        const e = c[(jy + 1) * m + ix + 1] as number;
+        const a = c[jy * m + ix];
+        const b = c[jy * m + ix + 1];
+        const d = c[(jy + 1) * m + ix];
+        const e = c[(jy + 1) * m + ix + 1];
         out[y * n + x] = (a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy;
       }
     }
@@ -246,7 +246,7 @@ function drawCapsule(
       if (alpha <= 0) continue;
       if (cap.clipToThorax) {
         // Pulmonary vessels and bronchi stay inside the lungs (and the hilum).
-        const depth = depthMap[j * g.size + i] as number;
+        const depth = depthMap[j * g.size + i];
         if (depth < -6) continue;
         if (cavityDistance(p.chest, x, y, cavity) < 0) continue;
         alpha *= clamp01(0.5 + (depth + 3) / px);
@@ -270,7 +270,7 @@ function drawFissures(img: Float32Array, g: SliceGrid, z: number, p: Prepared, d
         if (Math.abs(d) > 1.5) continue;
         // The horizontal fissure only separates the front of the right lung.
         if (Math.abs(n[2]) > 0.9 && (y > 15 || x > -25)) continue;
-        const depth = depthMap[j * g.size + i] as number;
+        const depth = depthMap[j * g.size + i];
         if (depth < 1) continue;
         const alpha = 0.45 * clamp01(1 - Math.abs(d) / 1.2);
         const k = j * g.size + i;
@@ -342,9 +342,9 @@ export function renderPlane(p: Prepared, g: SliceGrid, z: number): Float32Array 
         g.spacing,
         cavity,
         body,
-        f.depth[k] as number,
-        f.tex[k] as number,
-        f.fine[k] as number,
+        f.depth[k],
+        f.tex[k],
+        f.fine[k],
       );
     }
   }

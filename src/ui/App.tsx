@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type DragEvent, type JSX } from 'react';
 import { HelpDialog } from './components/HelpDialog';
+import { ModelCardDialog } from './components/ModelCardDialog';
 import { PacsDialog } from './components/PacsDialog';
 import { StatusBar } from './components/StatusBar';
 import { Toolbar } from './components/Toolbar';
@@ -36,6 +37,7 @@ export function App(): JSX.Element {
   const { store } = useApp();
   const helpOpen = useAppState((s) => s.helpOpen);
   const pacsOpen = useAppState((s) => s.pacsOpen);
+  const cardOpen = useAppState((s) => s.modelCardOpen);
   const pacsUrl = useAppState((s) => s.pacsUrl);
   const studies = useAppState((s) => s.studies);
   const cpu = useAppState((s) => s.cpuRendering);
@@ -49,8 +51,9 @@ export function App(): JSX.Element {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      if (e.key === 'Enter' && (e.target as HTMLElement | null)?.tagName === 'BUTTON') return;
       const s = store.getState();
-      if (s.helpOpen || s.pacsOpen) return;
+      if (s.helpOpen || s.pacsOpen || s.modelCardOpen) return;
       if (handleKey(e.key, actions, s, { toggleHelp, toggleOverlay })) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -112,6 +115,7 @@ export function App(): JSX.Element {
       <div className="disclaimer">{t('app.disclaimer')}</div>
       {helpOpen ? <HelpDialog onClose={() => store.setState({ helpOpen: false })} /> : null}
       {pacsOpen ? <PacsDialog /> : null}
+      {cardOpen ? <ModelCardDialog /> : null}
     </div>
   );
 }

@@ -33,6 +33,16 @@ export interface Actions {
   removeMeasurement(uid: string): void;
   setLanguage(language: Language): void;
   runAi(): void;
+  cancelAi(): void;
+  selectFinding(id: string): void;
+  stepFinding(delta: number): void;
+  setFindingStatus(id: string, status: 'accepted' | 'rejected' | 'pending'): void;
+  toggleAiMarks(): void;
+  projectToCell(
+    cell: number,
+    centerMm: readonly [number, number, number],
+    radiusMm: number,
+  ): { x: number; y: number; r: number } | null;
   renderThumbnail(canvas: HTMLCanvasElement, seriesKey: string): Promise<void>;
 }
 

@@ -57,6 +57,24 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['C'], help: 'help.cine', match: ['c'], run: (a) => a.toggleCine() },
   { keys: ['I'], help: 'help.overlay', match: ['i'], run: (_a, _s, ui) => ui.toggleOverlay() },
   { keys: ['[', ']'], help: 'help.seriesNav', match: ['[', ']'], run: () => undefined },
+  { keys: ['N', 'B'], help: 'help.nextFinding', match: ['n', 'b'], run: () => undefined },
+  {
+    keys: ['Enter'],
+    help: 'help.accept',
+    match: ['Enter'],
+    run: (a, s) => {
+      if (s.selectedFinding) a.setFindingStatus(s.selectedFinding, 'accepted');
+    },
+  },
+  {
+    keys: ['Del'],
+    help: 'help.reject',
+    match: ['Delete', 'Backspace'],
+    run: (a, s) => {
+      if (s.selectedFinding) a.setFindingStatus(s.selectedFinding, 'rejected');
+    },
+  },
+  { keys: ['A'], help: 'help.aiMarks', match: ['a'], run: (a) => a.toggleAiMarks() },
   { keys: ['?'], help: 'help.help', match: ['?'], run: (_a, _s, ui) => ui.toggleHelp() },
 ];
 
@@ -79,6 +97,14 @@ export function handleKey(key: string, actions: Actions, state: AppState, ui: Ui
       return true;
     case '[':
       stepSeries(actions, state, -1);
+      return true;
+    case 'n':
+    case 'N':
+      actions.stepFinding(1);
+      return true;
+    case 'b':
+    case 'B':
+      actions.stepFinding(-1);
       return true;
     case ']':
       stepSeries(actions, state, 1);

@@ -5,7 +5,7 @@
  * never blocks on any of it.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { detectNodules, CancelledError, type Runner, type Tensor } from '../shared/pipeline';
+import { detectNodules, CancelledError, TooLargeError, type Runner, type Tensor } from '../shared/pipeline';
 import { modelBytes, verify, ModelLoadError } from './modelBytes';
 import type { Provider, WorkerEvent, WorkerRequest } from './protocol';
 
@@ -105,12 +105,12 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
         ? 'cancelled'
         : e instanceof ModelLoadError
           ? e.code
-          : e instanceof RangeError
+          : e instanceof TooLargeError || e instanceof RangeError
             ? 'out-of-memory'
             : 'failed';
     const message =
       code === 'out-of-memory'
-        ? `The series is too large to analyse in this tab (${e instanceof Error ? e.message : String(e)}).`
+        ? `The series is too large to analyse in this tab: ${e instanceof Error ? e.message : String(e)}`
         : e instanceof Error
           ? e.message
           : String(e);

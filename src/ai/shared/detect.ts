@@ -44,7 +44,7 @@ export function slicePeaks(
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      const s = hm[i] as number;
+      const s = hm[i];
       if (s < minScore) continue;
       let peak = true;
       for (let dy = -1; dy <= 1 && peak; dy++) {
@@ -53,7 +53,7 @@ export function slicePeaks(
           const yy = y + dy;
           const xx = x + dx;
           if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-          const o = hm[yy * w + xx] as number;
+          const o = hm[yy * w + xx];
           if (o > s || (o === s && yy * w + xx < i)) {
             peak = false;
             break;
@@ -61,14 +61,14 @@ export function slicePeaks(
         }
       }
       if (!peak) continue;
-      const gx = box.x0 + (x + (off[i] as number)) * spec.stride;
-      const gy = box.y0 + (y + (off[plane + i] as number)) * spec.stride;
+      const gx = box.x0 + (x + (off[i])) * spec.stride;
+      const gy = box.y0 + (y + (off[plane + i])) * spec.stride;
       const classes = new Float32Array(nClasses);
-      for (let c = 0; c < nClasses; c++) classes[c] = cls[c * plane + i] as number;
+      for (let c = 0; c < nClasses; c++) classes[c] = cls[c * plane + i];
       const attributes = spec.attributes.map((a) => {
         const data = out[a.output];
         const v = new Float32Array(a.labels.length);
-        if (data) for (let c = 0; c < a.labels.length; c++) v[c] = data[c * plane + i] as number;
+        if (data) for (let c = 0; c < a.labels.length; c++) v[c] = data[c * plane + i];
         return v;
       });
       found.push({
@@ -76,7 +76,7 @@ export function slicePeaks(
         y: grid.origin[1] + gy * grid.spacing[1],
         z,
         score: s,
-        size: size[i] as number,
+        size: size[i],
         classes,
         attributes,
       });
@@ -147,11 +147,11 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
       cx += m.x * w;
       cy += m.y * w;
       cz += m.z * w;
-      m.classes.forEach((v, i) => (classes[i] = (classes[i] as number) + v * w));
+      m.classes.forEach((v, i) => (classes[i] = (classes[i]) + v * w));
       m.attributes.forEach((a, k) =>
         a.forEach(
           (v, i) =>
-            ((attributes[k] as Float32Array)[i] = ((attributes[k] as Float32Array)[i] as number) + v * w),
+            ((attributes[k] as Float32Array)[i] = ((attributes[k] as Float32Array)[i]) + v * w),
         ),
       );
     }
@@ -197,7 +197,7 @@ export function measure(g: Grid, f: RawFinding, partSolid: boolean): Measurement
   const cj = Math.round((f.center[1] - g.origin[1]) / sy);
   const ck = Math.round((f.center[2] - g.origin[2]) / sz);
   if (ci < 0 || cj < 0 || ck < 0 || ci >= g.nx || cj >= g.ny || ck >= g.nz) return null;
-  const at = (i: number, j: number, k: number): number => g.data[(k * g.ny + j) * g.nx + i] as number;
+  const at = (i: number, j: number, k: number): number => g.data[(k * g.ny + j) * g.nx + i];
   let core = 0;
   let n = 0;
   for (let dj = -1; dj <= 1; dj++) {
@@ -220,7 +220,7 @@ export function measure(g: Grid, f: RawFinding, partSolid: boolean): Measurement
     const idx = queue.pop() as number;
     if (seen.has(idx)) continue;
     seen.add(idx);
-    const v = g.data[idx] as number;
+    const v = g.data[idx];
     if (v < threshold) continue;
     const i = idx % g.nx;
     const j = Math.floor(idx / g.nx) % g.ny;

@@ -57,6 +57,16 @@ export interface DetectResult {
   readonly ms: { readonly preprocess: number; readonly inference: number; readonly decode: number };
 }
 
+/** The largest model grid an analysis may allocate (bytes): beyond it the tab could run out of memory. */
+export const MAX_GRID_BYTES = 1.5e9;
+
+export class TooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TooLargeError';
+  }
+}
+
 export class CancelledError extends Error {
   constructor() {
     super('The analysis was cancelled.');
@@ -66,7 +76,7 @@ export class CancelledError extends Error {
 
 function argmax(v: Float32Array): number {
   let best = 0;
-  for (let i = 1; i < v.length; i++) if ((v[i] as number) > (v[best] as number)) best = i;
+  for (let i = 1; i < v.length; i++) if ((v[i]) > (v[best])) best = i;
   return best;
 }
 
@@ -81,6 +91,16 @@ export async function detectNodules(
   const spec = manifest.input;
   const out = manifest.output;
   const t0 = performance.now();
+  const gridBytes =
+    4 *
+    (((volume.columns - 1) * volume.spacing[0]) / spec.pixelSpacingMm + 1) *
+    (((volume.rows - 1) * volume.spacing[1]) / spec.pixelSpacingMm + 1) *
+    (((volume.slices - 1) * volume.spacing[2]) / spec.sliceSpacingMm + 1);
+  if (!(gridBytes <= MAX_GRID_BYTES)) {
+    throw new TooLargeError(
+      `Resampling this series to ${spec.pixelSpacingMm} mm pixels would need ${Math.round(gridBytes / 1e6).toLocaleString('en')} MB, more than the ${MAX_GRID_BYTES / 1e9} GB an analysis may use.`,
+    );
+  }
   const grid = resampleToGrid(volume, spec.pixelSpacingMm, spec.sliceSpacingMm);
   const box = (spec.crop === 'lungs' ? lungBox(grid) : null) ?? fullBox(grid);
   const shape = inputShape(box, spec);
@@ -135,8 +155,8 @@ function decodeBatch(
 ): Candidate[] {
   const hm = outputs[spec.heatmap];
   if (!hm) throw new Error(`the model has no output named ${spec.heatmap}`);
-  const h = hm.dims[2] as number;
-  const w = hm.dims[3] as number;
+  const h = hm.dims[2];
+  const w = hm.dims[3];
   const plane = h * w;
   const names = [
     spec.heatmap,
@@ -151,7 +171,7 @@ function decodeBatch(
     for (const name of names) {
       const t = outputs[name];
       if (!t) throw new Error(`the model has no output named ${name}`);
-      const c = t.dims[1] as number;
+      const c = t.dims[1];
       slice[name] = t.data.subarray(n * c * plane, (n + 1) * c * plane);
     }
     const z = grid.origin[2] + k * grid.spacing[2];
@@ -188,7 +208,7 @@ function toNodules(
       if (probs) attributes[a.name] = a.labels[argmax(probs)] ?? 'unknown';
     });
     const typeProbabilities: Record<string, number> = {};
-    labels.forEach((l, i) => (typeProbabilities[l] = Math.round((f.classes[i] as number) * 1000) / 1000));
+    labels.forEach((l, i) => (typeProbabilities[l] = Math.round((f.classes[i]) * 1000) / 1000));
     return {
       centerMm: [r1(f.center[0]), r1(f.center[1]), r1(f.center[2])],
       score: Math.round(f.score * 1000) / 1000,
@@ -219,8 +239,8 @@ function decodeYolo(
 ): Candidate[] {
   const t = outputs[spec.output];
   if (!t) throw new Error(`the model has no output named ${spec.output}`);
-  const k = t.dims[1] as number;
-  const width = t.dims[2] as number;
+  const k = t.dims[1];
+  const width = t.dims[2];
   const nClasses = width - 5;
   if (nClasses !== spec.labels.length)
     throw new Error(`the model gives ${nClasses} class scores; the manifest lists ${spec.labels.length}`);
@@ -229,16 +249,16 @@ function decodeYolo(
     const boxes: { x: number; y: number; w: number; h: number; score: number; classes: Float32Array }[] = [];
     for (let i = 0; i < k; i++) {
       const o = (n * k + i) * width;
-      const objectness = t.data[o + 4] as number;
+      const objectness = t.data[o + 4];
       const classes = t.data.slice(o + 5, o + 5 + nClasses);
-      const best = classes[argmax(classes)] as number;
+      const best = classes[argmax(classes)];
       const score = objectness * best;
       if (score < minScore) continue;
       boxes.push({
-        x: t.data[o] as number,
-        y: t.data[o + 1] as number,
-        w: t.data[o + 2] as number,
-        h: t.data[o + 3] as number,
+        x: t.data[o],
+        y: t.data[o + 1],
+        w: t.data[o + 2],
+        h: t.data[o + 3],
         score,
         classes,
       });
@@ -285,7 +305,7 @@ function decodeClassifier(
   const t = outputs[spec.output];
   if (!t) throw new Error(`the model has no output named ${spec.output}`);
   const c = spec.labels.length;
-  if ((t.dims[1] as number) !== c)
+  if ((t.dims[1]) !== c)
     throw new Error(`the model gives ${String(t.dims[1])} classes; the manifest lists ${c}`);
   const out: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -293,8 +313,8 @@ function decodeClassifier(
     if (spec.softmax) {
       const max = Math.max(...v);
       let sum = 0;
-      for (let j = 0; j < c; j++) sum += v[j] = Math.exp((v[j] as number) - max);
-      for (let j = 0; j < c; j++) v[j] = (v[j] as number) / sum;
+      for (let j = 0; j < c; j++) sum += v[j] = Math.exp((v[j]) - max);
+      for (let j = 0; j < c; j++) v[j] = (v[j]) / sum;
     }
     out.push(v);
   }
@@ -306,8 +326,8 @@ function summariseClassification(
   labels: readonly string[],
 ): Classification {
   const mean = new Float32Array(labels.length);
-  for (const p of perSlice) p.forEach((v, i) => (mean[i] = (mean[i] as number) + v / perSlice.length));
+  for (const p of perSlice) p.forEach((v, i) => (mean[i] = (mean[i]) + v / perSlice.length));
   const probabilities: Record<string, number> = {};
-  labels.forEach((l, i) => (probabilities[l] = Math.round((mean[i] as number) * 1000) / 1000));
+  labels.forEach((l, i) => (probabilities[l] = Math.round((mean[i]) * 1000) / 1000));
   return { label: labels[argmax(mean)] ?? 'unknown', probabilities, slices: perSlice.length };
 }

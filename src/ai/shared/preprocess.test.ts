@@ -57,7 +57,7 @@ describe('preprocessing matches the training recipe', () => {
     expect(py.length).toBe(grid.nx * grid.ny * grid.nz);
     let worst = 0;
     for (let i = 0; i < py.length; i++)
-      worst = Math.max(worst, Math.abs((py[i] as number) - (grid.data[i] as number)));
+      worst = Math.max(worst, Math.abs((py[i]) - (grid.data[i])));
     expect(worst).toBeLessThan(0.01);
   });
 

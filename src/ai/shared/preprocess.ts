@@ -53,19 +53,19 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
   const c = new Float32Array(nz * ny * nx);
   for (let k = 0; k < nz; k++) {
     // z: one source plane pair → a
-    const lo = (pz.lo[k] as number) * plane;
-    const hi = (pz.hi[k] as number) * plane;
-    const wz = pz.w[k] as number;
+    const lo = (pz.lo[k]) * plane;
+    const hi = (pz.hi[k]) * plane;
+    const wz = pz.w[k];
     for (let i = 0; i < plane; i++)
-      a[i] = (v.data[lo + i] as number) * (1 - wz) + (v.data[hi + i] as number) * wz;
+      a[i] = (v.data[lo + i]) * (1 - wz) + (v.data[hi + i]) * wz;
     // y: a → b
     for (let j = 0; j < ny; j++) {
-      const l = (py.lo[j] as number) * v.columns;
-      const h = (py.hi[j] as number) * v.columns;
-      const w = py.w[j] as number;
+      const l = (py.lo[j]) * v.columns;
+      const h = (py.hi[j]) * v.columns;
+      const w = py.w[j];
       const o = j * v.columns;
       for (let i = 0; i < v.columns; i++)
-        b[o + i] = (a[l + i] as number) * (1 - w) + (a[h + i] as number) * w;
+        b[o + i] = (a[l + i]) * (1 - w) + (a[h + i]) * w;
     }
     // x: b → output slice k
     const base = k * ny * nx;
@@ -73,9 +73,9 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
       const row = j * v.columns;
       const o = base + j * nx;
       for (let i = 0; i < nx; i++) {
-        const w = px.w[i] as number;
+        const w = px.w[i];
         c[o + i] =
-          (b[row + (px.lo[i] as number)] as number) * (1 - w) + (b[row + (px.hi[i] as number)] as number) * w;
+          (b[row + (px.lo[i])]) * (1 - w) + (b[row + (px.hi[i])]) * w;
       }
     }
   }
@@ -111,7 +111,7 @@ export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
     outside.fill(0);
     let sp = 0;
     const push = (i: number): void => {
-      if (outside[i] === 0 && (g.data[base + i] as number) < -400) {
+      if (outside[i] === 0 && (g.data[base + i]) < -400) {
         outside[i] = 1;
         stack[sp++] = i;
       }
@@ -125,7 +125,7 @@ export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
       push(y * nx + nx - 1);
     }
     while (sp > 0) {
-      const i = stack[--sp] as number;
+      const i = stack[--sp];
       const x = i % nx;
       if (x > 0) push(i - 1);
       if (x < nx - 1) push(i + 1);
@@ -140,7 +140,7 @@ export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
     for (let y = 0; y < ny; y++) {
       for (let x = 0; x < nx; x++) {
         const i = y * nx + x;
-        if (outside[i] === 0 && (g.data[base + i] as number) < -400) {
+        if (outside[i] === 0 && (g.data[base + i]) < -400) {
           area++;
           if (x < sx0) sx0 = x;
           if (x > sx1) sx1 = x;
@@ -217,7 +217,7 @@ export function writeInput(
         let v: number;
         if (gy > box.y1 || gx > box.x1) v = air;
         else {
-          const hu = g.data[base + gy * g.nx + gx] as number;
+          const hu = g.data[base + gy * g.nx + gx];
           v = ((hu < lower ? lower : hu > upper ? upper : hu) + add) / scale;
         }
         out[o + y * shape.width + x] = v;

@@ -39,8 +39,8 @@ export class VolumeError extends Error {
 export function buildVolume(slices: readonly SliceInput[], sliceThickness: number): Volume {
   if (slices.length < 2) throw new VolumeError('too-few-slices', 'A volume needs at least two slices.');
   const sorted = [...slices].sort((a, b) => a.position[2] - b.position[2]);
-  const first = sorted[0] as SliceInput;
-  const last = sorted[sorted.length - 1] as SliceInput;
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
   const dz = (last.position[2] - first.position[2]) / (sorted.length - 1);
   if (!(dz > 0)) throw new VolumeError('irregular', 'Slices share the same position.');
   const { rows, columns } = first;
@@ -56,7 +56,7 @@ export function buildVolume(slices: readonly SliceInput[], sliceThickness: numbe
     const src = s.hu;
     const off = k * plane;
     for (let i = 0; i < plane; i++) {
-      const v = Math.round(src[i] as number);
+      const v = Math.round(src[i]);
       data[off + i] = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
     }
   });

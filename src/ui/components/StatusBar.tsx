@@ -1,5 +1,6 @@
 import type { JSX } from 'react';
 import { useAppState } from '../context';
+import { aiStatusText } from '../panels/FindingsPanel';
 import { useT } from '../hooks/useT';
 
 export function StatusBar(): JSX.Element {
@@ -7,14 +8,14 @@ export function StatusBar(): JSX.Element {
   const loading = useAppState((s) => s.loading);
   const retrieving = useAppState((s) => s.retrieving);
   const lastLoad = useAppState((s) => s.lastLoad);
-  const aiMessage = useAppState((s) => s.aiMessage);
+  const ai = useAppState((s) => s.ai);
   const active = useAppState((s) => s.activeSeriesKey);
   const cached = useAppState((s) => (s.activeSeriesKey ? s.cached[s.activeSeriesKey] : undefined));
   let text = t('status.ready');
   if (retrieving)
     text = t(retrieving.source === 'demo' ? 'status.fetchingDemo' : 'status.retrieving', retrieving);
   else if (loading) text = t('status.loading', loading);
-  else if (aiMessage) text = t(aiMessage);
+  else if (ai.status !== 'idle') text = aiStatusText(ai, t) ?? text;
   else if (lastLoad)
     text =
       lastLoad.errors > 0

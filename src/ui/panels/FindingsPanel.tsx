@@ -1,82 +1,188 @@
 import type { JSX } from 'react';
-import { useActions, useAppState } from '../context';
+import type { FindingRecord } from '../../findings/record';
+import type { MessageKey } from '../../i18n';
+import type { AiState } from '../../store';
+import { useActions, useApp, useAppState } from '../context';
 import { useNumber, useT } from '../hooks/useT';
+import { Measurements } from './Measurements';
 
-function Measurements(): JSX.Element {
+function providerText(ai: AiState, t: ReturnType<typeof useT>): string {
+  if (!ai.provider) return '';
+  return t(`ai.provider.${ai.provider}`, { threads: ai.threads ?? 1 });
+}
+
+export function aiStatusText(ai: AiState, t: ReturnType<typeof useT>): string | null {
+  switch (ai.status) {
+    case 'idle':
+      return null;
+    case 'preparing':
+      return t('ai.preparing', { done: ai.done, total: ai.total });
+    case 'loading-model':
+      return t('ai.loading-model');
+    case 'running': {
+      const elapsed = (Date.now() - ai.startedAt) / 1000;
+      const eta =
+        ai.done > 0 && ai.total > ai.done ? Math.round((elapsed / ai.done) * (ai.total - ai.done)) : null;
+      return `${t('ai.running', { done: ai.done, total: ai.total, provider: providerText(ai, t) })}${eta !== null ? ` ${t('ai.eta', { seconds: eta })}` : ''}`;
+    }
+    case 'done':
+      return t('ai.done', {
+        count: ai.found ?? 0,
+        model: ai.model?.id ?? '',
+        version: ai.model?.version ?? '',
+        provider: providerText(ai, t),
+        seconds: ai.seconds ?? 0,
+      });
+    case 'error':
+      return t('ai.error', { message: ai.message ?? '' });
+    case 'cancelled':
+      return t('ai.cancelled');
+    case 'not-applicable':
+      return t('ai.notApplicable', { message: ai.message ?? '' });
+  }
+}
+
+function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
   const t = useT();
   const n = useNumber();
   const actions = useActions();
-  const items = useAppState((s) => s.measurements);
+  const selected = useAppState((s) => s.selectedFinding === f.id);
+  const author =
+    f.source.kind === 'model' ? t('findings.byModel', { model: f.source.id, version: f.source.version }) : '';
+  const type = t(`type.${f.type}` as MessageKey);
   return (
-    <section className="subpanel" aria-label="Measurements">
-      <h3 className="panel-subtitle">{t('measure.region')}</h3>
-      {items.length === 0 ? (
-        <p className="empty">{t('measure.none')}</p>
-      ) : (
-        <ol className="measure-list">
-          {items.map((m, i) => {
-            const unit = m.unit ?? '';
-            let text: string;
-            if (m.kind === 'length' && m.lengthMm !== undefined)
-              text = t('measure.length', { value: n(m.lengthMm) });
-            else if (
-              m.kind === 'ellipse' &&
-              m.mean !== undefined &&
-              m.sd !== undefined &&
-              m.areaMm2 !== undefined
-            )
-              text = t('measure.ellipse', { mean: n(m.mean), sd: n(m.sd), area: n(m.areaMm2), unit });
-            else if (m.kind === 'probe' && m.value !== undefined) {
-              const p = m.imagePoints?.[0];
-              text = t('measure.probe', {
-                value: n(m.value),
-                unit,
-                x: p ? Math.floor(p[0]) : '?',
-                y: p ? Math.floor(p[1]) : '?',
-              });
-            } else text = '…';
-            return (
-              <li
-                key={m.uid}
-                className="measurement"
-                data-kind={m.kind}
-                data-mean={m.mean}
-                data-sd={m.sd}
-                data-area={m.areaMm2}
-                data-length={m.lengthMm}
-                data-value={m.value}
-                data-points={m.imagePoints ? JSON.stringify(m.imagePoints) : undefined}
-                data-frame={m.frame}
-              >
-                <span>{text}</span>
-                <button
-                  type="button"
-                  className="icon-button"
-                  aria-label={t('measure.delete', { index: i + 1 })}
-                  onClick={() => actions.removeMeasurement(m.uid)}
-                >
-                  ×
-                </button>
-              </li>
-            );
+    <li
+      className={`finding ${f.status}${selected ? ' selected' : ''}`}
+      data-id={f.id}
+      data-status={f.status}
+      data-type={f.type}
+      aria-current={selected ? 'true' : undefined}
+    >
+      <button
+        type="button"
+        className="finding-main"
+        title={author}
+        onClick={() => actions.selectFinding(f.id)}
+      >
+        <span className={`type-dot ${f.type}`} aria-hidden="true" />
+        <span className="finding-text">
+          {t('findings.item', {
+            id: f.id,
+            type,
+            size: n(f.meanDiameterMm),
+            category: f.lungRads,
+            score: n(f.score ?? 0, 2),
           })}
-        </ol>
-      )}
-    </section>
+        </span>
+        <span className="finding-meta">
+          {n(f.longAxisMm)} × {n(f.shortAxisMm)} mm · {Math.round(f.volumeMm3)} mm³
+          {f.solidComponentMm !== null ? ` · solid ${n(f.solidComponentMm)} mm` : ''}
+          {f.location
+            ? ` · ${t(`findings.location.${f.location.side}`)} ${t(`findings.location.${f.location.zone}`)}`
+            : ''}{' '}
+          · {t(`findings.status.${f.status}`)}
+        </span>
+      </button>
+      <span className="finding-actions">
+        {f.status !== 'accepted' ? (
+          <button
+            type="button"
+            className="icon-button ok"
+            aria-label={t('findings.accept', { id: f.id })}
+            onClick={() => actions.setFindingStatus(f.id, 'accepted')}
+          >
+            ✓
+          </button>
+        ) : null}
+        {f.status !== 'rejected' ? (
+          <button
+            type="button"
+            className="icon-button no"
+            aria-label={t('findings.reject', { id: f.id })}
+            onClick={() => actions.setFindingStatus(f.id, 'rejected')}
+          >
+            ✕
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('findings.reopen', { id: f.id })}
+            onClick={() => actions.setFindingStatus(f.id, 'pending')}
+          >
+            ↺
+          </button>
+        )}
+      </span>
+      {selected && f.differentials.length > 0 ? (
+        <div className="suggestions">
+          <div className="suggestions-title">{t('findings.suggestions')}</div>
+          <ol>
+            {f.differentials.map((d) => (
+              <li key={d.label} title={d.reference}>
+                <strong>{d.label}</strong>: {d.rationale}
+              </li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
+    </li>
   );
 }
 
 export function FindingsPanel(): JSX.Element {
   const t = useT();
   const actions = useActions();
+  const { store } = useApp();
   const hasImage = useAppState((s) => s.activeSeriesKey !== null);
+  const findings = useAppState((s) => s.findings);
+  const ai = useAppState((s) => s.ai);
+  const caseLungRads = useAppState((s) => s.caseLungRads);
+  const running = ai.status === 'preparing' || ai.status === 'loading-model' || ai.status === 'running';
   return (
     <section className="panel findings-panel" aria-label="Findings">
       <h2 className="panel-title">{t('findings.region')}</h2>
-      <button type="button" className="button primary" disabled={!hasImage} onClick={() => actions.runAi()}>
-        {t('findings.runAi')}
-      </button>
-      <p className="empty">{t('findings.none')}</p>
+      <div className="row">
+        <button
+          type="button"
+          className="button primary"
+          disabled={!hasImage || running}
+          onClick={() => actions.runAi()}
+        >
+          {t('findings.runAi')}
+        </button>
+        {running ? (
+          <button type="button" className="button" onClick={() => actions.cancelAi()}>
+            {t('ai.cancel')}
+          </button>
+        ) : null}
+        {ai.model ? (
+          <button
+            type="button"
+            className="button link"
+            onClick={() => store.setState({ modelCardOpen: true })}
+          >
+            {t('findings.modelCard')}
+          </button>
+        ) : null}
+      </div>
+      {findings.length === 0 ? (
+        <p className="empty">{ai.status === 'not-applicable' ? aiStatusText(ai, t) : t('findings.none')}</p>
+      ) : (
+        <>
+          {caseLungRads ? (
+            <div className="case-summary" data-category={caseLungRads.category}>
+              <strong>{t('findings.summary', { category: caseLungRads.category })}</strong>
+              <span>{caseLungRads.management}</span>
+            </div>
+          ) : null}
+          <ul className="findings-list" aria-label={t('findings.list')}>
+            {findings.map((f) => (
+              <FindingItem key={f.id} f={f} />
+            ))}
+          </ul>
+        </>
+      )}
       <p className="note">{t('findings.aiNote')}</p>
       <Measurements />
     </section>

@@ -1,12 +1,24 @@
 import type { JSX } from 'react';
+import { useAppState } from '../context';
 import { useT } from '../hooks/useT';
 
 export function ReportPanel(): JSX.Element {
   const t = useT();
+  const report = useAppState((s) => s.report);
   return (
     <section className="panel report-panel" aria-label="Report">
       <h2 className="panel-title">{t('report.region')}</h2>
-      <p className="empty">{t('report.empty')}</p>
+      {report ? (
+        <div className="report-draft">
+          <p className="note draft-tag">{t('report.draft')}</p>
+          <h3 className="panel-subtitle">{t('report.findingsHeading')}</h3>
+          <p className="report-text">{report.findings}</p>
+          <h3 className="panel-subtitle">{t('report.impressionHeading')}</h3>
+          <p className="report-text">{report.impression}</p>
+        </div>
+      ) : (
+        <p className="empty">{t('report.empty')}</p>
+      )}
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { findSeries } from '../../store/selectors';
 import type { AppState } from '../../store';
 import { useActions, useAppState } from '../context';
 import { useNumber, useT } from '../hooks/useT';
+import { FindingOverlay } from './FindingOverlay';
 
 function cellSpecs(s: Pick<AppState, 'layout' | 'activeSeriesKey' | 'gridSeries'>): CellSpec[] {
   switch (s.layout) {
@@ -146,6 +147,7 @@ export function ViewportGrid(): JSX.Element {
                 elements.current[i] = el;
               }}
             />
+            <FindingOverlay cell={i} />
             {overlay ? <Overlay cell={i} spec={spec} /> : null}
             {cellErrors[i] ? (
               <p className="cell-error" role="alert">

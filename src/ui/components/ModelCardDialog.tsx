@@ -1,0 +1,55 @@
+import { useEffect, useRef, type JSX } from 'react';
+import { useApp, useAppState } from '../context';
+import { useT } from '../hooks/useT';
+
+/** The model card of the model that produced the findings: intended use, training data, metrics. */
+export function ModelCardDialog(): JSX.Element | null {
+  const t = useT();
+  const { store } = useApp();
+  const id = useAppState((s) => s.ai.model?.id);
+  const model = useAppState((s) => s.models?.find((m) => m.manifest.id === id));
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    // No close() on cleanup (see HelpDialog).
+    if (d && !d.open) d.showModal();
+  }, []);
+  const close = (): void => store.setState({ modelCardOpen: false });
+  if (!model) return null;
+  const m = model.manifest;
+  return (
+    <dialog ref={ref} className="dialog wide" aria-labelledby="card-title" onClose={close} onCancel={close}>
+      <h2 id="card-title">
+        {t('card.title')}: {m.name}
+      </h2>
+      <p>
+        {t('card.version')}: {m.id} {m.version}
+        {m.quantization ? ` · ${m.quantization}` : ''}
+      </p>
+      <h3>{t('card.intendedUse')}</h3>
+      <p>{m.intendedUse}</p>
+      <h3>{t('card.trainingData')}</h3>
+      <p>{m.trainingData}</p>
+      <h3>{t('card.metrics')}</h3>
+      <table className="keys">
+        <tbody>
+          {m.metrics.map((x) => (
+            <tr key={x.name}>
+              <td>{x.name}</td>
+              <td>
+                {x.value}
+                {x.ci95 ? ` (${x.ci95[0]}–${x.ci95[1]})` : ''}
+                {x.note ? ` · ${x.note}` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form method="dialog">
+        <button className="button primary" type="submit">
+          {t('card.close')}
+        </button>
+      </form>
+    </dialog>
+  );
+}
