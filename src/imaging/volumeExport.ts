@@ -3,7 +3,7 @@
  * that are missing) stacked once into a HU volume whose buffer is then transferred to the worker.
  */
 import { imageLoader } from '@cornerstonejs/core';
-import { buildVolume, type SliceInput, type Volume } from '../ai/shared/volume';
+import { buildVolume, type SliceInput, type Volume } from '../lib/volume';
 import { getInstance, parseImageId } from './registry';
 
 export async function volumeForAi(

@@ -62,7 +62,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['Enter'],
     help: 'help.accept',
     match: ['Enter'],
-    run: (a, s) => {
+    run: (a: Actions, s: AppState): void => {
       if (s.selectedFinding) a.setFindingStatus(s.selectedFinding, 'accepted');
     },
   },
@@ -70,7 +70,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['Del'],
     help: 'help.reject',
     match: ['Delete', 'Backspace'],
-    run: (a, s) => {
+    run: (a: Actions, s: AppState): void => {
       if (s.selectedFinding) a.setFindingStatus(s.selectedFinding, 'rejected');
     },
   },
