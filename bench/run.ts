@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { ct300 } from './data';
 import { parseThroughput } from './parse';
 import { viewerBench } from './viewer';
+import { aiBench } from './ai';
+import { synthBench } from './synth';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.slice(2);
@@ -33,6 +35,27 @@ if (want('viewer')) {
   console.log(`  time to scrollable       ${r.timeToScrollableMs} ms   (goal ≤ 3000 ms)`);
   console.log(`  peak JS heap (page)      ${r.peakJsHeapMB} MB`);
   if (r.totalMemoryMB !== null) console.log(`  memory, page + workers   ${r.totalMemoryMB} MB`);
+}
+
+if (want('synth')) {
+  const r = synthBench();
+  results['synth'] = r;
+  console.log(`\nSynthetic CT generation: ${r.msPerSlice} ms per 512² slice (${r.slices} slices)`);
+}
+if (want('ai')) {
+  const r = await aiBench(data.files);
+  results['ai'] = { ...r, goals: { wasmThreadedRatioToNative: 2.5, sweepSeconds: 10 } };
+  console.log(`\nAI model ${r.model}, input ${r.inputDims.join('×')}`);
+  console.log(`  native onnxruntime-node (2 threads)   ${r.nativeMs} ms`);
+  for (const b of r.browser) {
+    const label = b.backend === 'webgpu' ? 'WebGPU' : `WASM ${b.threads} thread${b.threads === 1 ? '' : 's'}`;
+    console.log(
+      `  ${label.padEnd(36)} ${b.medianMs === null ? `n/a (${b.note ?? ''})` : `${b.medianMs} ms  (${b.ratioToNative}× native)`}`,
+    );
+  }
+  console.log(
+    `  whole sweep, ${r.sweep.slices} × 512² CT         ${r.sweep.seconds ?? 'n/a'} s ${r.sweep.provider ?? ''}  (goal ≤ 10 s)`,
+  );
 }
 
 const dir = join(root, 'bench/results');

@@ -633,6 +633,16 @@ export class Controller implements Actions {
       measurements: () => listMeasurements(),
       // Kill the inference worker as a crash would (tests of the recovery path).
       crashAiWorker: () => this.inference.terminateForTest(),
+      benchModel: (dims: [number, number, number, number], backend: 'wasm' | 'webgpu', threads: number) => {
+        const m = this.store.getState().models?.find((x) => x.manifest.task === 'detection');
+        if (!m) return Promise.reject(new Error('no detection model'));
+        return this.inference.bench(
+          { manifest: m.manifest, url: `models/${m.dir}/${m.manifest.file}` },
+          dims,
+          backend,
+          threads,
+        );
+      },
     };
   }
 }

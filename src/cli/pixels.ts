@@ -84,7 +84,7 @@ export async function seriesVolume(
     const slope = frameInfo?.rescaleSlope ?? image.rescaleSlope;
     const intercept = frameInfo?.rescaleIntercept ?? image.rescaleIntercept;
     const hu = new Float32Array(samples.length);
-    for (let i = 0; i < hu.length; i++) hu[i] = (samples[i]) * slope + intercept;
+    for (let i = 0; i < hu.length; i++) hu[i] = samples[i] * slope + intercept;
     thickness = thickness || (frameInfo?.sliceThickness ?? image.sliceThickness ?? 0);
     slices.push({
       position: [position[0], position[1], position[2]],

@@ -29,7 +29,7 @@ export async function volumeForAi(
     const scaled = image.preScale?.scaled === true;
     const slope = image.slope ?? 1;
     const intercept = image.intercept ?? 0;
-    for (let i = 0; i < n; i++) hu[i] = scaled ? (raw[i]) : (raw[i]) * slope + intercept;
+    for (let i = 0; i < n; i++) hu[i] = scaled ? raw[i] : raw[i] * slope + intercept;
     thickness = thickness || (frame.sliceThickness ?? info.sliceThickness ?? 0);
     slices.push({
       position: [position[0], position[1], position[2]],

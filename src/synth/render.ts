@@ -334,18 +334,7 @@ export function renderPlane(p: Prepared, g: SliceGrid, z: number): Float32Array 
     for (let i = 0; i < g.size; i++) {
       const x = g.x0 + i * g.spacing;
       const k = j * g.size + i;
-      img[k] = baseHU(
-        p,
-        x,
-        y,
-        z,
-        g.spacing,
-        cavity,
-        body,
-        f.depth[k],
-        f.tex[k],
-        f.fine[k],
-      );
+      img[k] = baseHU(p, x, y, z, g.spacing, cavity, body, f.depth[k], f.tex[k], f.fine[k]);
     }
   }
   drawFissures(img, g, z, p, f.depth);

@@ -106,8 +106,7 @@ describe('demo cases', () => {
       const ox = (k % cols) * half;
       const oy = Math.floor(k / cols) * half;
       for (let y = 0; y < half; y++) {
-        for (let x = 0; x < half; x++)
-          out[(oy + y) * cols * half + ox + x] = tile[2 * y * size + 2 * x];
+        for (let x = 0; x < half; x++) out[(oy + y) * cols * half + ox + x] = tile[2 * y * size + 2 * x];
       }
     });
     const png = encodeGrayPng(out, cols * half, 2 * half);

@@ -36,6 +36,7 @@ export class InferenceClient {
     number,
     { resolve(o: RunOutcome): void; reject(e: InferenceError): void; handlers: RunHandlers }
   >();
+  private benches = new Map<number, { resolve(ms: number): void; reject(e: InferenceError): void }>();
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
@@ -62,6 +63,13 @@ export class InferenceClient {
   }
 
   private onEvent(e: WorkerEvent): void {
+    const b = this.benches.get(e.id);
+    if (b && (e.type === 'bench-result' || e.type === 'error')) {
+      this.benches.delete(e.id);
+      if (e.type === 'bench-result') b.resolve(e.medianMs);
+      else b.reject(new InferenceError(e.code, e.message));
+      return;
+    }
     const p = this.pending.get(e.id);
     if (!p) return;
     switch (e.type) {
@@ -78,6 +86,8 @@ export class InferenceClient {
       case 'error':
         this.pending.delete(e.id);
         p.reject(new InferenceError(e.code, e.message));
+        break;
+      case 'bench-result':
         break;
     }
   }
@@ -105,6 +115,28 @@ export class InferenceClient {
     if (model.bytes) transfer.push(model.bytes);
     this.ensure().postMessage(msg, transfer);
     return { id, done };
+  }
+
+  /** Median latency (ms) of a model on one backend: for `npm run bench`. */
+  bench(
+    model: ModelSource,
+    dims: readonly [number, number, number, number],
+    backend: 'wasm' | 'webgpu',
+    threads: number,
+    iterations = 10,
+  ): Promise<number> {
+    const id = this.nextId++;
+    const done = new Promise<number>((resolve, reject) => this.benches.set(id, { resolve, reject }));
+    this.ensure().postMessage({
+      type: 'bench',
+      id,
+      model,
+      dims,
+      backend,
+      threads,
+      iterations,
+    } satisfies WorkerRequest);
+    return done;
   }
 
   cancel(id: number): void {

@@ -120,8 +120,44 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
   }
 }
 
+async function bench(req: Extract<WorkerRequest, { type: 'bench' }>): Promise<void> {
+  try {
+    const { bytes } = req.model.bytes
+      ? { bytes: req.model.bytes }
+      : await modelBytes(req.model.url ?? '', req.model.manifest);
+    ort.env.wasm.numThreads = req.threads;
+    if (req.backend === 'webgpu' && !(await realGpu())) throw new Error('no real WebGPU adapter');
+    const session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [req.backend],
+      graphOptimizationLevel: 'all',
+    });
+    const n = req.dims.reduce((a, b) => a * b, 1);
+    const input = new ort.Tensor('float32', new Float32Array(n), [...req.dims]);
+    const name = req.model.manifest.input.name;
+    await session.run({ [name]: input });
+    const times: number[] = [];
+    for (let i = 0; i < req.iterations; i++) {
+      const t = performance.now();
+      await session.run({ [name]: input });
+      times.push(performance.now() - t);
+    }
+    await session.release();
+    times.sort((a, b) => a - b);
+    post({
+      type: 'bench-result',
+      id: req.id,
+      medianMs: times[Math.floor(times.length / 2)] ?? NaN,
+      backend: req.backend,
+      threads: req.threads,
+    });
+  } catch (e) {
+    post({ type: 'error', id: req.id, code: 'failed', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
 self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
   const msg = ev.data;
   if (msg.type === 'cancel') controllers.get(msg.id)?.abort();
+  else if (msg.type === 'bench') void bench(msg);
   else void run(msg);
 };

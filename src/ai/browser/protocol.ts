@@ -22,7 +22,17 @@ export type WorkerRequest =
       /** Allow WebGPU when a real (non-fallback) adapter exists. */
       readonly allowWebGpu: boolean;
     }
-  | { readonly type: 'cancel'; readonly id: number };
+  | { readonly type: 'cancel'; readonly id: number }
+  | {
+      /** Median latency of the model on a zero input of the given shape, on a chosen backend (benchmarks). */
+      readonly type: 'bench';
+      readonly id: number;
+      readonly model: ModelSource;
+      readonly dims: readonly [number, number, number, number];
+      readonly backend: 'wasm' | 'webgpu';
+      readonly threads: number;
+      readonly iterations: number;
+    };
 
 export type WorkerEvent =
   | {
@@ -42,4 +52,11 @@ export type WorkerEvent =
       readonly ms: number;
       readonly cached: boolean;
     }
-  | { readonly type: 'error'; readonly id: number; readonly code: string; readonly message: string };
+  | { readonly type: 'error'; readonly id: number; readonly code: string; readonly message: string }
+  | {
+      readonly type: 'bench-result';
+      readonly id: number;
+      readonly medianMs: number;
+      readonly backend: string;
+      readonly threads: number;
+    };

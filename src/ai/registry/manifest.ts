@@ -100,7 +100,7 @@ const isObject = (v: Json): v is Record<string, Json> =>
 const isString = (v: Json): v is string => typeof v === 'string' && v.length > 0;
 const isNumber = (v: Json): v is number => typeof v === 'number' && Number.isFinite(v);
 const isRange = (v: Json): v is [number, number] =>
-  Array.isArray(v) && v.length === 2 && v.every(isNumber) && (v[0]) <= (v[1]);
+  Array.isArray(v) && v.length === 2 && v.every(isNumber) && v[0] <= v[1];
 const isStrings = (v: Json): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /** Validate a parsed manifest. Errors name the field, e.g. "input.slices must be an odd number ≥ 1". */

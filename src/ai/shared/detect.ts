@@ -61,8 +61,8 @@ export function slicePeaks(
         }
       }
       if (!peak) continue;
-      const gx = box.x0 + (x + (off[i])) * spec.stride;
-      const gy = box.y0 + (y + (off[plane + i])) * spec.stride;
+      const gx = box.x0 + (x + off[i]) * spec.stride;
+      const gy = box.y0 + (y + off[plane + i]) * spec.stride;
       const classes = new Float32Array(nClasses);
       for (let c = 0; c < nClasses; c++) classes[c] = cls[c * plane + i];
       const attributes = spec.attributes.map((a) => {
@@ -147,11 +147,10 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
       cx += m.x * w;
       cy += m.y * w;
       cz += m.z * w;
-      m.classes.forEach((v, i) => (classes[i] = (classes[i]) + v * w));
+      m.classes.forEach((v, i) => (classes[i] = classes[i] + v * w));
       m.attributes.forEach((a, k) =>
         a.forEach(
-          (v, i) =>
-            ((attributes[k] as Float32Array)[i] = ((attributes[k] as Float32Array)[i]) + v * w),
+          (v, i) => ((attributes[k] as Float32Array)[i] = (attributes[k] as Float32Array)[i] + v * w),
         ),
       );
     }

@@ -63,7 +63,7 @@ function sensitivityAt(e: Events, rate: number): number {
   const fp = [...e.fp].sort((a, b) => b - a);
   const allowed = Math.floor(rate * e.scans);
   // Threshold just above the (allowed+1)-th false positive score.
-  const threshold = allowed < fp.length ? (fp[allowed]) : -Infinity;
+  const threshold = allowed < fp.length ? fp[allowed] : -Infinity;
   const found = e.tp.filter((t) => t.score > threshold).length;
   return found / e.nodules;
 }
@@ -73,7 +73,7 @@ export function thresholdAt(cases: readonly CaseResult[], rate: number): number 
   const e = events(cases, () => true);
   const fp = [...e.fp].sort((a, b) => b - a);
   const allowed = Math.floor(rate * e.scans);
-  return allowed < fp.length ? (fp[allowed]) : 0;
+  return allowed < fp.length ? fp[allowed] : 0;
 }
 
 export interface Froc {
@@ -124,10 +124,7 @@ export function bootstrap(
   };
   const values: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const sample = Array.from(
-      { length: cases.length },
-      () => cases[Math.floor(next() * cases.length)],
-    );
+    const sample = Array.from({ length: cases.length }, () => cases[Math.floor(next() * cases.length)]);
     const v = stat(sample);
     if (Number.isFinite(v)) values.push(v);
   }

@@ -76,7 +76,7 @@ export class CancelledError extends Error {
 
 function argmax(v: Float32Array): number {
   let best = 0;
-  for (let i = 1; i < v.length; i++) if ((v[i]) > (v[best])) best = i;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
   return best;
 }
 
@@ -208,7 +208,7 @@ function toNodules(
       if (probs) attributes[a.name] = a.labels[argmax(probs)] ?? 'unknown';
     });
     const typeProbabilities: Record<string, number> = {};
-    labels.forEach((l, i) => (typeProbabilities[l] = Math.round((f.classes[i]) * 1000) / 1000));
+    labels.forEach((l, i) => (typeProbabilities[l] = Math.round(f.classes[i] * 1000) / 1000));
     return {
       centerMm: [r1(f.center[0]), r1(f.center[1]), r1(f.center[2])],
       score: Math.round(f.score * 1000) / 1000,
@@ -305,7 +305,7 @@ function decodeClassifier(
   const t = outputs[spec.output];
   if (!t) throw new Error(`the model has no output named ${spec.output}`);
   const c = spec.labels.length;
-  if ((t.dims[1]) !== c)
+  if (t.dims[1] !== c)
     throw new Error(`the model gives ${String(t.dims[1])} classes; the manifest lists ${c}`);
   const out: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -313,8 +313,8 @@ function decodeClassifier(
     if (spec.softmax) {
       const max = Math.max(...v);
       let sum = 0;
-      for (let j = 0; j < c; j++) sum += v[j] = Math.exp((v[j]) - max);
-      for (let j = 0; j < c; j++) v[j] = (v[j]) / sum;
+      for (let j = 0; j < c; j++) sum += v[j] = Math.exp(v[j] - max);
+      for (let j = 0; j < c; j++) v[j] = v[j] / sum;
     }
     out.push(v);
   }
@@ -326,8 +326,8 @@ function summariseClassification(
   labels: readonly string[],
 ): Classification {
   const mean = new Float32Array(labels.length);
-  for (const p of perSlice) p.forEach((v, i) => (mean[i] = (mean[i]) + v / perSlice.length));
+  for (const p of perSlice) p.forEach((v, i) => (mean[i] = mean[i] + v / perSlice.length));
   const probabilities: Record<string, number> = {};
-  labels.forEach((l, i) => (probabilities[l] = Math.round((mean[i]) * 1000) / 1000));
+  labels.forEach((l, i) => (probabilities[l] = Math.round(mean[i] * 1000) / 1000));
   return { label: labels[argmax(mean)] ?? 'unknown', probabilities, slices: perSlice.length };
 }

@@ -56,8 +56,7 @@ describe('preprocessing matches the training recipe', () => {
     const py = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
     expect(py.length).toBe(grid.nx * grid.ny * grid.nz);
     let worst = 0;
-    for (let i = 0; i < py.length; i++)
-      worst = Math.max(worst, Math.abs((py[i]) - (grid.data[i])));
+    for (let i = 0; i < py.length; i++) worst = Math.max(worst, Math.abs(py[i] - grid.data[i]));
     expect(worst).toBeLessThan(0.01);
   });
 

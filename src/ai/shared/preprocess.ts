@@ -53,19 +53,17 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
   const c = new Float32Array(nz * ny * nx);
   for (let k = 0; k < nz; k++) {
     // z: one source plane pair → a
-    const lo = (pz.lo[k]) * plane;
-    const hi = (pz.hi[k]) * plane;
+    const lo = pz.lo[k] * plane;
+    const hi = pz.hi[k] * plane;
     const wz = pz.w[k];
-    for (let i = 0; i < plane; i++)
-      a[i] = (v.data[lo + i]) * (1 - wz) + (v.data[hi + i]) * wz;
+    for (let i = 0; i < plane; i++) a[i] = v.data[lo + i] * (1 - wz) + v.data[hi + i] * wz;
     // y: a → b
     for (let j = 0; j < ny; j++) {
-      const l = (py.lo[j]) * v.columns;
-      const h = (py.hi[j]) * v.columns;
+      const l = py.lo[j] * v.columns;
+      const h = py.hi[j] * v.columns;
       const w = py.w[j];
       const o = j * v.columns;
-      for (let i = 0; i < v.columns; i++)
-        b[o + i] = (a[l + i]) * (1 - w) + (a[h + i]) * w;
+      for (let i = 0; i < v.columns; i++) b[o + i] = a[l + i] * (1 - w) + a[h + i] * w;
     }
     // x: b → output slice k
     const base = k * ny * nx;
@@ -74,8 +72,7 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
       const o = base + j * nx;
       for (let i = 0; i < nx; i++) {
         const w = px.w[i];
-        c[o + i] =
-          (b[row + (px.lo[i])]) * (1 - w) + (b[row + (px.hi[i])]) * w;
+        c[o + i] = b[row + px.lo[i]] * (1 - w) + b[row + px.hi[i]] * w;
       }
     }
   }
@@ -111,7 +108,7 @@ export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
     outside.fill(0);
     let sp = 0;
     const push = (i: number): void => {
-      if (outside[i] === 0 && (g.data[base + i]) < -400) {
+      if (outside[i] === 0 && g.data[base + i] < -400) {
         outside[i] = 1;
         stack[sp++] = i;
       }
@@ -140,7 +137,7 @@ export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
     for (let y = 0; y < ny; y++) {
       for (let x = 0; x < nx; x++) {
         const i = y * nx + x;
-        if (outside[i] === 0 && (g.data[base + i]) < -400) {
+        if (outside[i] === 0 && g.data[base + i] < -400) {
           area++;
           if (x < sx0) sx0 = x;
           if (x > sx1) sx1 = x;

@@ -1,0 +1,137 @@
+/**
+ * AI benchmarks: the committed model's latency per slice stack on onnxruntime-node (native), on
+ * onnxruntime-web in Debian's Chromium (WebAssembly single- and multi-threaded; WebGPU where a real
+ * adapter exists), each as a ratio to native in the same run; and the whole-series sweep of a 300-slice
+ * 512² CT in the browser.
+ */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { installedModels, verifiedModelBytes } from '../src/ai/node/models';
+import { startServer } from '../scripts/serve.mjs';
+import { launchBrowser } from '../test/support/browser.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+/** A typical lung crop on the model grid (1 mm pixels). */
+export const DIMS: [number, number, number, number] = [1, 5, 256, 320];
+
+export interface AiBench {
+  model: string;
+  inputDims: number[];
+  nativeMs: number;
+  browser: {
+    backend: string;
+    threads: number;
+    medianMs: number | null;
+    ratioToNative: number | null;
+    note?: string;
+  }[];
+  sweep: { slices: number; seconds: number | null; provider: string | null; status: string };
+}
+
+async function nativeMedian(iterations = 20): Promise<{ id: string; ms: number }> {
+  const model = installedModels().find((m) => m.manifest.task === 'detection');
+  if (!model) throw new Error('no detection model installed');
+  const session = await ort.InferenceSession.create(verifiedModelBytes(model), {
+    intraOpNumThreads: 2,
+    graphOptimizationLevel: 'all',
+  });
+  const input = new ort.Tensor('float32', new Float32Array(DIMS.reduce((a, b) => a * b, 1)), DIMS);
+  await session.run({ [model.manifest.input.name]: input });
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    await session.run({ [model.manifest.input.name]: input });
+    times.push(performance.now() - t);
+  }
+  await session.release();
+  times.sort((a, b) => a - b);
+  return {
+    id: `${model.manifest.id} ${model.manifest.version}`,
+    ms: times[Math.floor(times.length / 2)] ?? NaN,
+  };
+}
+
+export async function aiBench(ct300Files: readonly string[]): Promise<AiBench> {
+  const native = await nativeMedian();
+  execFileSync(
+    process.execPath,
+    [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  const { server, port } = await startServer({ root: resolve(root, 'dist') });
+  const { context, close } = await launchBrowser({ extraArgs: ['--enable-unsafe-webgpu'] });
+  const browser: AiBench['browser'] = [];
+  let sweep: AiBench['sweep'] = {
+    slices: ct300Files.length,
+    seconds: null,
+    provider: null,
+    status: 'not run',
+  };
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.getByRole('region', { name: 'Viewport' }).waitFor();
+    await page.waitForFunction(() => (window as unknown as { __lucent?: unknown }).__lucent !== undefined);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    for (const [backend, threads] of [
+      ['wasm', 1],
+      ['wasm', Math.max(2, Math.min(4, cores))],
+      ['webgpu', 0],
+    ] as const) {
+      try {
+        const ms = await page.evaluate(
+          ({ dims, backend: b, threads: t }) =>
+            (
+              window as unknown as {
+                __lucent: { benchModel(d: number[], b: string, t: number): Promise<number> };
+              }
+            ).__lucent.benchModel(dims, b, t),
+          { dims: DIMS, backend, threads },
+        );
+        browser.push({
+          backend,
+          threads,
+          medianMs: Math.round(ms * 10) / 10,
+          ratioToNative: Math.round((ms / native.ms) * 100) / 100,
+        });
+      } catch (e) {
+        browser.push({
+          backend,
+          threads,
+          medianMs: null,
+          ratioToNative: null,
+          note: e instanceof Error ? e.message.split('\n')[0] : String(e),
+        });
+      }
+    }
+    // Whole sweep: open the 300-slice CT, run AI, read the engine's own timing from the status line.
+    await page.reload();
+    await page.getByRole('region', { name: 'Viewport' }).waitFor();
+    await page.getByLabel('Open files').setInputFiles([...ct300Files]);
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Loaded \d+ images?/ })
+      .waitFor({ timeout: 120_000 });
+    await page.waitForFunction(
+      () => performance.getEntriesByName('lucent:scrollable').length > 0,
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.getByRole('button', { name: 'Run AI' }).click();
+    const status = page.getByRole('status');
+    await status.filter({ hasText: /AI (done|failed|not run)/ }).waitFor({ timeout: 300_000 });
+    const text = (await status.textContent()) ?? '';
+    const m = /· ([^·]+) · ([\d.]+) s$/.exec(text.trim());
+    sweep = {
+      slices: ct300Files.length,
+      seconds: m ? Number(m[2]) : null,
+      provider: m ? (m[1] ?? null) : null,
+      status: text,
+    };
+  } finally {
+    await close();
+    server.close();
+  }
+  return { model: native.id, inputDims: DIMS, nativeMs: Math.round(native.ms * 10) / 10, browser, sweep };
+}
