@@ -62,12 +62,7 @@ export async function aiBench(ct300Files: readonly string[]): Promise<AiBench> {
   const { server, port } = await startServer({ root: resolve(root, 'dist') });
   const { context, close } = await launchBrowser({ extraArgs: ['--enable-unsafe-webgpu'] });
   const browser: AiBench['browser'] = [];
-  let sweep: AiBench['sweep'] = {
-    slices: ct300Files.length,
-    seconds: null,
-    provider: null,
-    status: 'not run',
-  };
+  let sweep: AiBench['sweep'];
   try {
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
@@ -133,5 +128,11 @@ export async function aiBench(ct300Files: readonly string[]): Promise<AiBench> {
     await close();
     server.close();
   }
-  return { model: native.id, inputDims: DIMS, nativeMs: Math.round(native.ms * 10) / 10, browser, sweep };
+  return {
+    model: native.id,
+    inputDims: DIMS,
+    nativeMs: Math.round(native.ms * 10) / 10,
+    browser,
+    sweep,
+  };
 }
