@@ -26,16 +26,47 @@ import { log } from '../lib/logger';
 import { validateManifest } from '../ai/registry/manifest';
 import { applicability } from '../ai/shared/applicability';
 import { InferenceClient, InferenceError } from '../ai/browser/client';
-import { assessDetections, caseCategory } from '../findings/assess';
+import { assessDetections, caseCategory, type PatientContext } from '../findings/assess';
+import type { NoduleType } from '../findings/types';
 import { setStatus, type FindingRecord } from '../findings/record';
+import {
+  auditExport,
+  editFinding,
+  manualFinding,
+  nextFindingId,
+  rejudge,
+  sortFindings,
+  type FindingEdit,
+  type FindingSort,
+} from '../findings/review';
 import { volumeForAi } from '../imaging/volumeExport';
 import { draftReport } from '../report/draft';
 import { resetForNewStudy, type AppStore, type DemoCaseSummary } from '../store';
 import { saveSettings } from '../store/persist';
+import { loadReview, reviewId, saveReview } from '../store/review';
+import type { ReviewContext } from '../store';
 import { findSeries, firstImageSeries, imageSeries } from '../store/selectors';
 import type { Actions, OpenFile } from '../ui/context';
 
 const ASSEMBLE_EVERY_MS = 150;
+
+/** The 1-based slice (display order) nearest a point, along the series' slice normal. */
+function sliceOf(series: Series, p: readonly [number, number, number]): number | undefined {
+  const n = series.volume.isVolume ? series.volume.normal : ([0, 0, 1] as const);
+  let best: number | undefined;
+  let bestD = Infinity;
+  series.frames.forEach((f, i) => {
+    if (!f.position) return;
+    const d = Math.abs(
+      (p[0] - f.position[0]) * n[0] + (p[1] - f.position[1]) * n[1] + (p[2] - f.position[2]) * n[2],
+    );
+    if (d < bestD) {
+      bestD = d;
+      best = i + 1;
+    }
+  });
+  return best;
+}
 
 export class Controller implements Actions {
   private readonly ingest: IngestClient;
@@ -52,6 +83,12 @@ export class Controller implements Actions {
 
   constructor(private readonly store: AppStore) {
     this.ingest = createIngestClient();
+    store.subscribe((s, prev) => {
+      if (s.findings !== prev.findings && s.findings.length > 0) this.scheduleSaveReview();
+      if (s.activeSeriesKey !== prev.activeSeriesKey && s.activeSeriesKey) {
+        void this.restoreReview(s.activeSeriesKey);
+      }
+    });
     setDecodeFailureListener(({ imageId, message }) => {
       const ref = parseImageId(imageId);
       const entry = ref && getInstance(ref.key);
@@ -90,6 +127,7 @@ export class Controller implements Actions {
       loadFailed: (cell, message) =>
         this.store.setState((s) => ({ cellErrors: { ...s.cellErrors, [cell]: message } })),
       measurementsChanged: () => this.store.setState({ measurements: listMeasurements() }),
+      measurementCompleted: (uid) => this.onMeasurementCompleted(uid),
       seriesCached: (key, cached, total) => {
         const done =
           this.currentJobs.size === 0 && cached === total && key === this.store.getState().activeSeriesKey;
@@ -111,6 +149,9 @@ export class Controller implements Actions {
     this.loaded = [];
     this.userSelected = false;
     this.decodeErrorFiles.clear();
+    this.reviewSeriesKey = null;
+    this.remeasureLines = [];
+    this.toolBeforeRemeasure = null;
     resetImaging();
     resetForNewStudy(this.store);
   }
@@ -422,7 +463,11 @@ export class Controller implements Actions {
   // ---- Session -------------------------------------------------------------------------------------
 
   setLanguage(language: Language): void {
-    this.store.setState({ language });
+    this.store.setState((s) => ({
+      language,
+      findings: s.findings.map((f) => rejudge(f, s.patient, language)),
+    }));
+    if (this.store.getState().findings.length > 0) this.updateReport();
     document.documentElement.lang = language;
     this.persist();
   }
@@ -535,14 +580,19 @@ export class Controller implements Actions {
       const author = { kind: 'model' as const, id: m.id, version: m.version };
       const findings: FindingRecord[] = assessed.map((f) => ({
         ...f,
+        slice: sliceOf(series, f.centerMm),
         seriesKey: series.key,
         source: author,
         status: 'pending',
         history: [{ at, by: author, action: 'created', detail: `score ${f.score}` }],
       }));
+      this.reviewSeriesKey = series.key;
       this.store.setState({
         findings,
         selectedFinding: null,
+        restored: false,
+        patient: { ageYears: head?.patient.ageYears, sex: head?.patient.sex },
+        lungZ,
         ai: {
           status: 'done',
           done: r.slicesRun,
@@ -556,6 +606,8 @@ export class Controller implements Actions {
         },
       });
       this.updateReport();
+      // A run that found nothing replaces an earlier saved review too.
+      if (findings.length === 0) this.scheduleSaveReview();
     } catch (e) {
       const cancelled = e instanceof InferenceError && e.code === 'cancelled';
       this.store.setState((s) => ({
@@ -598,7 +650,9 @@ export class Controller implements Actions {
   }
 
   stepFinding(delta: number): void {
-    const { findings, selectedFinding } = this.store.getState();
+    const state = this.store.getState();
+    const findings = sortFindings(state.findings, state.findingSort);
+    const selectedFinding = state.selectedFinding;
     if (findings.length === 0) return;
     const i = findings.findIndex((f) => f.id === selectedFinding);
     const next = findings[(i + delta + findings.length) % findings.length] ?? findings[0];
@@ -611,6 +665,195 @@ export class Controller implements Actions {
       findings: s.findings.map((f) => (f.id === id ? setStatus(f, status, at) : f)),
     }));
     this.updateReport();
+  }
+
+  // ---- Review: edits, hand-drawn findings, audit trail, saved state --------------------------------
+
+  /** The series whose findings are under review (the one the model ran on, or whose review came back). */
+  private reviewSeriesKey: string | null = null;
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private remeasureLines: number[] = [];
+  private toolBeforeRemeasure: ToolName | null = null;
+
+  private patientOf(seriesKey: string): PatientContext {
+    const series = findSeries(this.store.getState(), seriesKey);
+    const head = getInstance(series?.instanceKeys[0] ?? '')?.info;
+    return { ageYears: head?.patient.ageYears, sex: head?.patient.sex };
+  }
+
+  private scheduleSaveReview(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      void this.saveReviewNow();
+    }, 150);
+  }
+
+  private async saveReviewNow(): Promise<void> {
+    const key = this.reviewSeriesKey;
+    if (!key) return;
+    const { findings, ai, lungZ } = this.store.getState();
+    const id = await reviewId(key);
+    saveReview(globalThis.localStorage, id, {
+      savedAt: new Date().toISOString(),
+      findings: findings.filter((f) => f.seriesKey === key),
+      model: ai.model ?? null,
+      lungZ,
+    });
+  }
+
+  /** Bring back this device's saved review of a series when it is opened again (or after a reload). */
+  private async restoreReview(seriesKey: string): Promise<void> {
+    const state = this.store.getState();
+    if (state.findings.length > 0 || this.aiRunId !== null) return;
+    const saved = loadReview(globalThis.localStorage, await reviewId(seriesKey));
+    const now = this.store.getState();
+    if (!saved || now.findings.length > 0 || this.aiRunId !== null || now.activeSeriesKey !== seriesKey)
+      return;
+    this.reviewSeriesKey = seriesKey;
+    this.store.setState({
+      findings: saved.findings,
+      restored: true,
+      lungZ: saved.lungZ,
+      patient: this.patientOf(seriesKey),
+      ai: { status: 'idle', done: 0, total: 0, startedAt: 0, ...(saved.model ? { model: saved.model } : {}) },
+    });
+    this.updateReport();
+  }
+
+  private applyEdit(id: string, edit: FindingEdit): void {
+    const s = this.store.getState();
+    const f = s.findings.find((x) => x.id === id);
+    if (!f) return;
+    const r = editFinding(f, edit, s.patient, s.language, new Date().toISOString());
+    if (!r.ok) {
+      this.store.setState({ reviewError: r.error.message });
+      return;
+    }
+    this.store.setState({
+      reviewError: null,
+      findings: s.findings.map((x) => (x.id === id ? r.value : x)),
+    });
+    this.updateReport();
+  }
+
+  editFinding(id: string, edit: FindingEdit): void {
+    this.applyEdit(id, edit);
+  }
+
+  /** Re-measure a finding with the length tool: the first line is its diameter, a second its short axis. */
+  startRemeasure(id: string): void {
+    const s = this.store.getState();
+    if (!s.findings.some((f) => f.id === id)) return;
+    if (s.remeasuring === null) this.toolBeforeRemeasure = s.tool;
+    this.remeasureLines = [];
+    this.selectFinding(id);
+    this.setTool('length');
+    this.store.setState({ remeasuring: id, reviewError: null });
+  }
+
+  finishRemeasure(): void {
+    const before = this.toolBeforeRemeasure;
+    this.toolBeforeRemeasure = null;
+    this.remeasureLines = [];
+    this.store.setState({ remeasuring: null });
+    if (before && before !== 'length') this.setTool(before);
+  }
+
+  private onMeasurementCompleted(uid: string): void {
+    const id = this.store.getState().remeasuring;
+    if (!id) return;
+    const m = listMeasurements().find((x) => x.uid === uid);
+    if (!m || m.kind !== 'length' || !m.lengthMm || m.lengthMm <= 0) return;
+    this.remeasureLines.push(m.lengthMm);
+    const [first, second] = this.remeasureLines;
+    if (first === undefined) return;
+    this.applyEdit(id, { longAxisMm: first, shortAxisMm: second ?? first });
+    if (second !== undefined) this.finishRemeasure();
+  }
+
+  /** Turn an ellipse the radiologist drew around a missed nodule into an accepted finding. */
+  addFindingFromMeasurement(uid: string, type: NoduleType): void {
+    const s = this.store.getState();
+    const m = listMeasurements().find((x) => x.uid === uid);
+    const pts = m?.worldPoints;
+    const seriesKey = this.reviewSeriesKey ?? s.activeSeriesKey;
+    if (!m || m.kind !== 'ellipse' || !pts || pts.length < 4 || !seriesKey) {
+      this.store.setState({ reviewError: 'Draw an ellipse around the nodule first.' });
+      return;
+    }
+    const [top, bottom, left, right] = pts as [
+      readonly [number, number, number],
+      readonly [number, number, number],
+      readonly [number, number, number],
+      readonly [number, number, number],
+    ];
+    const dist = (a: readonly number[], b: readonly number[]): number =>
+      Math.hypot((a[0] ?? 0) - (b[0] ?? 0), (a[1] ?? 0) - (b[1] ?? 0), (a[2] ?? 0) - (b[2] ?? 0));
+    const center = [0, 1, 2].map(
+      (k) => ((top[k] ?? 0) + (bottom[k] ?? 0) + (left[k] ?? 0) + (right[k] ?? 0)) / 4,
+    ) as [number, number, number];
+    if (!this.reviewSeriesKey) this.reviewSeriesKey = seriesKey;
+    const patient = s.findings.length > 0 ? s.patient : this.patientOf(seriesKey);
+    const r = manualFinding(
+      {
+        id: nextFindingId(s.findings),
+        seriesKey,
+        centerMm: center,
+        longAxisMm: dist(top, bottom),
+        shortAxisMm: dist(left, right),
+        type,
+        lungZ: s.lungZ ?? this.seriesZ(seriesKey) ?? [center[2] - 1, center[2] + 1],
+      },
+      patient,
+      s.language,
+      new Date().toISOString(),
+    );
+    if (!r.ok) {
+      this.store.setState({ reviewError: r.error.message });
+      return;
+    }
+    removeMeasurement(uid);
+    const series = findSeries(s, seriesKey);
+    const added = series ? { ...r.value, slice: sliceOf(series, center) } : r.value;
+    this.store.setState({
+      findings: [...s.findings, added],
+      patient,
+      selectedFinding: r.value.id,
+      measurements: listMeasurements(),
+      reviewError: null,
+    });
+    this.updateReport();
+  }
+
+  /** The z-extent of a series' slices in patient mm. */
+  private seriesZ(seriesKey: string): [number, number] | null {
+    const series = findSeries(this.store.getState(), seriesKey);
+    const zs = (series?.frames ?? []).flatMap((f) => (f.position ? [f.position[2]] : []));
+    return zs.length > 0 ? [Math.min(...zs), Math.max(...zs)] : null;
+  }
+
+  setFindingSort(sort: FindingSort): void {
+    this.store.setState({ findingSort: sort });
+  }
+
+  setReviewContext(change: Partial<ReviewContext>): void {
+    this.store.setState((s) => ({ reviewContext: { ...s.reviewContext, ...change } }));
+  }
+
+  /** Download the audit trail (no patient or study identifiers) as JSON. */
+  exportAudit(): void {
+    const { findings, caseLungRads } = this.store.getState();
+    const at = new Date().toISOString();
+    const data = auditExport(findings, caseLungRads?.category ?? null, at);
+    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `lucent-audit-${at.slice(0, 19).replace(/[:T]/g, '-')}.json`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   toggleAiMarks(): void {

@@ -59,24 +59,14 @@ export function assessDetections(
   lungZ: readonly [number, number],
   language: 'en' | 'zh-CN' = 'en',
 ): AssessedFinding[] {
-  const sex: Sex | null = patient.sex === 'M' ? 'male' : patient.sex === 'F' ? 'female' : null;
   return detections.map((d, i) => {
     const type = TYPES.includes(d.type as NoduleType) ? (d.type as NoduleType) : 'solid';
     const margin = MARGINS.includes(d.margin as Margin) ? (d.margin as Margin) : undefined;
     const solid = type === 'part-solid' ? Math.max(0.1, d.solidComponentMm ?? 0.1) : null;
-    const lr = assessNodule(
-      { type, meanDiameterMm: d.meanDiameterMm, solidComponentMm: solid, status: 'baseline', margin },
+    const judged = judgeNodule(
+      { type, meanDiameterMm: d.meanDiameterMm, solidComponentMm: solid, margin },
+      patient,
       language,
-    );
-    const dd = suggestDifferentials(
-      {
-        type,
-        meanDiameterMm: d.meanDiameterMm,
-        margin,
-        context: { ageYears: patient.ageYears ?? null, sex },
-      },
-      language,
-      3,
     );
     return {
       id: `F${i + 1}`,
@@ -90,14 +80,54 @@ export function assessDetections(
       volumeMm3: d.volumeMm3,
       margin,
       location: { side: d.centerMm[0] < 0 ? 'right' : 'left', zone: zoneOf(d.centerMm[2], lungZ) },
-      lungRads: lr.category,
-      differentials: dd.suggestions.map((s) => ({
-        label: s.label,
-        rationale: s.rationale,
-        reference: s.reference,
-      })),
+      ...judged,
     };
   });
+}
+
+export interface NoduleFacts {
+  readonly type: NoduleType;
+  readonly meanDiameterMm: number;
+  readonly solidComponentMm: number | null;
+  readonly margin?: Margin;
+}
+
+/** Lung-RADS category (baseline) and differential suggestions for one nodule. */
+export function judgeNodule(
+  n: NoduleFacts,
+  patient: PatientContext,
+  language: 'en' | 'zh-CN' = 'en',
+): Pick<AssessedFinding, 'lungRads' | 'differentials'> {
+  const sex: Sex | null = patient.sex === 'M' ? 'male' : patient.sex === 'F' ? 'female' : null;
+  const solid = n.type === 'part-solid' ? Math.max(0.1, n.solidComponentMm ?? 0.1) : null;
+  const lr = assessNodule(
+    {
+      type: n.type,
+      meanDiameterMm: n.meanDiameterMm,
+      solidComponentMm: solid,
+      status: 'baseline',
+      margin: n.margin,
+    },
+    language,
+  );
+  const dd = suggestDifferentials(
+    {
+      type: n.type,
+      meanDiameterMm: n.meanDiameterMm,
+      margin: n.margin,
+      context: { ageYears: patient.ageYears ?? null, sex },
+    },
+    language,
+    3,
+  );
+  return {
+    lungRads: lr.category,
+    differentials: dd.suggestions.map((s) => ({
+      label: s.label,
+      rationale: s.rationale,
+      reference: s.reference,
+    })),
+  };
 }
 
 /** The examination's category: the most suspicious of the nodules given (all baseline). */

@@ -12,7 +12,7 @@ export type Author =
 export interface AuditEntry {
   readonly at: string;
   readonly by: Author;
-  readonly action: 'created' | 'accepted' | 'rejected' | 'reopened' | 'remeasured' | 'retyped';
+  readonly action: 'created' | 'accepted' | 'rejected' | 'reopened' | 'remeasured' | 'retyped' | 'edited';
   readonly detail?: string;
 }
 
@@ -31,6 +31,8 @@ export interface FindingRecord {
   readonly volumeMm3: number;
   readonly margin?: Margin;
   readonly location?: { readonly side: 'right' | 'left'; readonly zone: 'upper' | 'middle' | 'lower' };
+  /** 1-based slice of the series (display order) nearest the centre. */
+  readonly slice?: number;
   readonly lungRads: LungRadsCategory;
   readonly differentials: readonly {
     readonly label: string;
@@ -46,34 +48,4 @@ export function setStatus(f: FindingRecord, status: ReviewStatus, at: string): F
   if (f.status === status) return f;
   const action = status === 'accepted' ? 'accepted' : status === 'rejected' ? 'rejected' : 'reopened';
   return { ...f, status, history: [...f.history, { at, by: USER, action }] };
-}
-
-export function remeasure(
-  f: FindingRecord,
-  longAxisMm: number,
-  shortAxisMm: number,
-  at: string,
-): FindingRecord {
-  const long = Math.max(longAxisMm, shortAxisMm);
-  const short = Math.min(longAxisMm, shortAxisMm);
-  const mean = Math.round(((long + short) / 2) * 10) / 10;
-  return {
-    ...f,
-    longAxisMm: long,
-    shortAxisMm: short,
-    meanDiameterMm: mean,
-    history: [
-      ...f.history,
-      { at, by: USER, action: 'remeasured', detail: `${f.meanDiameterMm} → ${mean} mm` },
-    ],
-  };
-}
-
-export function retype(f: FindingRecord, type: NoduleType, at: string): FindingRecord {
-  if (f.type === type) return f;
-  return {
-    ...f,
-    type,
-    history: [...f.history, { at, by: USER, action: 'retyped', detail: `${f.type} → ${type}` }],
-  };
 }

@@ -24,6 +24,8 @@ export interface Measurement {
   readonly unit?: string;
   /** Image pixel coordinates of the shape's defining points: ellipse (top, bottom, left, right), probe point, line ends. */
   readonly imagePoints?: readonly (readonly [number, number])[];
+  /** The same points in patient coordinates (LPS, mm). */
+  readonly worldPoints?: readonly (readonly [number, number, number])[];
 }
 
 const KIND: Record<string, MeasurementKind> = {
@@ -95,6 +97,9 @@ export function listMeasurements(): Measurement[] {
       value: num(value),
       unit: stats.modalityUnit ?? stats.unit,
       imagePoints,
+      worldPoints: a.data.handles?.points
+        ?.filter((p) => p.length === 3 && p.every(Number.isFinite))
+        .map((p) => [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0] as const),
     });
   }
   return out;

@@ -78,6 +78,8 @@ export interface ViewerEvents {
   readout(r: Readout): void;
   loadFailed(cell: number, message: string): void;
   measurementsChanged(): void;
+  /** A measurement was finished by the user (its annotation UID). */
+  measurementCompleted?(uid: string): void;
   seriesCached(seriesKey: string, cached: number, total: number): void;
 }
 
@@ -146,6 +148,13 @@ export class Viewer {
     ]) {
       eventTarget.addEventListener(ev, onAnnotation);
     }
+    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, (evt: Event) => {
+      const uid = (evt as CustomEvent<{ annotation?: { annotationUID?: string } }>).detail.annotation
+        ?.annotationUID;
+      // Statistics are filled in on the next render; report the completion after it.
+      if (uid)
+        requestAnimationFrame(() => requestAnimationFrame(() => this.events.measurementCompleted?.(uid)));
+    });
   }
 
   /** Show `cells` (one per DOM element) with their series. Replaces whatever was shown. */

@@ -6,7 +6,9 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LoadError } from '../dicom/read';
 import type { Study } from '../dicom/series';
 import type { Manifest } from '../ai/registry/manifest';
+import type { FleischnerRisk } from '../findings/fleischnerTable';
 import type { FindingRecord } from '../findings/record';
+import type { FindingSort } from '../findings/review';
 import type { Language } from '../i18n';
 import type { Measurement } from '../imaging/measurements';
 import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
@@ -52,14 +54,37 @@ export interface AiState {
   readonly found?: number;
 }
 
+export interface ReviewContext {
+  /** Fleischner risk, chosen by the radiologist. */
+  fleischnerRisk: FleischnerRisk;
+  knownCancer: boolean;
+  immunocompromised: boolean;
+  screening: boolean;
+  /** Brock inputs the DICOM does not hold. */
+  emphysema: boolean;
+  familyHistory: boolean;
+}
+
 export interface FindingsSlice {
   findings: readonly FindingRecord[];
   selectedFinding: string | null;
+  findingSort: FindingSort;
+  /** The finding being re-measured with the length tool, if any. */
+  remeasuring: string | null;
+  /** Whether the current findings came back from this device's saved review. */
+  restored: boolean;
   showAiMarks: boolean;
   ai: AiState;
   /** The overall Lung-RADS assessment of the reviewed findings. */
   caseLungRads: { category: string; management: string } | null;
   report: { findings: string; impression: string } | null;
+  /** Age and sex of the series' patient from the DICOM (in memory only, for Brock and differentials). */
+  patient: { ageYears?: number; sex?: string };
+  /** The lungs' z-extent (patient mm) found by the model, for zones of hand-drawn findings. */
+  lungZ: readonly [number, number] | null;
+  reviewContext: ReviewContext;
+  /** A review action the app refused, with the reason (shown next to the findings). */
+  reviewError: string | null;
 }
 
 export interface DemoCaseSummary {
@@ -113,13 +138,29 @@ export const initialViewer = (): ViewerSlice => ({
   cpuRendering: false,
 });
 
+export const initialReviewContext = (): ReviewContext => ({
+  fleischnerRisk: 'low',
+  knownCancer: false,
+  immunocompromised: false,
+  screening: false,
+  emphysema: false,
+  familyHistory: false,
+});
+
 export const initialFindings = (): FindingsSlice => ({
   findings: [],
   selectedFinding: null,
+  findingSort: 'category',
+  remeasuring: null,
+  restored: false,
   showAiMarks: true,
   ai: { status: 'idle', done: 0, total: 0, startedAt: 0 },
   caseLungRads: null,
   report: null,
+  patient: {},
+  lungZ: null,
+  reviewContext: initialReviewContext(),
+  reviewError: null,
 });
 
 export const initialSession = (): SessionSlice => ({
@@ -146,7 +187,7 @@ export function createAppStore(overrides: Partial<AppState> = {}): AppStore {
 
 /** A new study replaces the old one: reset the study and per-study viewer state. */
 export function resetForNewStudy(store: AppStore): void {
-  const { layout, tool, overlay } = store.getState();
+  const { layout, tool, overlay, findingSort, showAiMarks } = store.getState();
   store.setState({
     ...initialStudy(),
     ...initialViewer(),
@@ -154,5 +195,7 @@ export function resetForNewStudy(store: AppStore): void {
     layout: layout === '1x3' ? '1x1' : layout,
     tool,
     overlay,
+    findingSort,
+    showAiMarks,
   });
 }

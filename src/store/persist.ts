@@ -13,6 +13,10 @@ export interface PersistedSettings {
   readonly overlay: boolean;
 }
 
+/**
+ * Settings persisted on this device. The findings review of a series is also kept on this device (see
+ * `review.ts`), under a hash of the series UID; patient names and IDs are never written.
+ */
 export const PERSISTENCE: Readonly<Record<keyof PersistedSettings, Destination>> = {
   language: 'device',
   pacsUrl: 'device',
@@ -25,6 +29,7 @@ const VERSION = 1;
 export interface KeyValueStorage {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
+  removeItem(key: string): void;
 }
 
 export function loadSettings(storage: KeyValueStorage | undefined): Partial<PersistedSettings> {

@@ -7,7 +7,9 @@ import { useStore } from 'zustand';
 import type { StudyHit, StudyQuery } from '../dicom/dicomweb';
 import type { Language } from '../i18n';
 import type { CellSpec, Layout, PresetName, ToolName } from '../imaging/viewer';
-import type { AppState, AppStore } from '../store';
+import type { FindingEdit, FindingSort } from '../findings/review';
+import type { NoduleType } from '../findings/types';
+import type { AppState, AppStore, ReviewContext } from '../store';
 
 export interface OpenFile {
   readonly file: Blob;
@@ -38,6 +40,13 @@ export interface Actions {
   stepFinding(delta: number): void;
   setFindingStatus(id: string, status: 'accepted' | 'rejected' | 'pending'): void;
   toggleAiMarks(): void;
+  editFinding(id: string, edit: FindingEdit): void;
+  startRemeasure(id: string): void;
+  finishRemeasure(): void;
+  addFindingFromMeasurement(uid: string, type: NoduleType): void;
+  setFindingSort(sort: FindingSort): void;
+  setReviewContext(change: Partial<ReviewContext>): void;
+  exportAudit(): void;
   projectToCell(
     cell: number,
     centerMm: readonly [number, number, number],

@@ -74,6 +74,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
       if (s.selectedFinding) a.setFindingStatus(s.selectedFinding, 'rejected');
     },
   },
+  { keys: ['Shift+L'], help: 'help.remeasure', match: [], run: () => undefined },
   { keys: ['A'], help: 'help.aiMarks', match: ['a'], run: (a) => a.toggleAiMarks() },
   { keys: ['?'], help: 'help.help', match: ['?'], run: (_a, _s, ui) => ui.toggleHelp() },
 ];
@@ -109,6 +110,19 @@ export function handleKey(key: string, actions: Actions, state: AppState, ui: Ui
     case ']':
       stepSeries(actions, state, 1);
       return true;
+    case 'L':
+      // Shift+L: re-measure the selected finding (plain L is the length tool).
+      if (state.selectedFinding) {
+        actions.startRemeasure(state.selectedFinding);
+        return true;
+      }
+      break;
+    case 'Escape':
+      if (state.remeasuring) {
+        actions.finishRemeasure();
+        return true;
+      }
+      return false;
     default:
       break;
   }

@@ -1,9 +1,12 @@
-import type { JSX } from 'react';
+import { useMemo, type JSX } from 'react';
 import type { FindingRecord } from '../../findings/record';
+import { sortFindings, type FindingSort } from '../../findings/review';
 import type { MessageKey } from '../../i18n';
 import type { AiState } from '../../store';
 import { useActions, useApp, useAppState } from '../context';
 import { useNumber, useT } from '../hooks/useT';
+import { CaseSummary } from './CaseSummary';
+import { FindingDetail } from './FindingDetail';
 import { Measurements } from './Measurements';
 
 function providerText(ai: AiState, t: ReturnType<typeof useT>): string {
@@ -48,14 +51,20 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
   const actions = useActions();
   const selected = useAppState((s) => s.selectedFinding === f.id);
   const author =
-    f.source.kind === 'model' ? t('findings.byModel', { model: f.source.id, version: f.source.version }) : '';
+    f.source.kind === 'model'
+      ? t('findings.byModel', { model: f.source.id, version: f.source.version })
+      : t('findings.byUser');
   const type = t(`type.${f.type}` as MessageKey);
+  const params = { id: f.id, type, size: n(f.meanDiameterMm), category: f.lungRads };
   return (
     <li
       className={`finding ${f.status}${selected ? ' selected' : ''}`}
       data-id={f.id}
       data-status={f.status}
       data-type={f.type}
+      data-category={f.lungRads}
+      data-mean={f.meanDiameterMm}
+      data-source={f.source.kind}
       aria-current={selected ? 'true' : undefined}
     >
       <button
@@ -66,21 +75,18 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
       >
         <span className={`type-dot ${f.type}`} aria-hidden="true" />
         <span className="finding-text">
-          {t('findings.item', {
-            id: f.id,
-            type,
-            size: n(f.meanDiameterMm),
-            category: f.lungRads,
-            score: n(f.score ?? 0, 2),
-          })}
+          {f.source.kind === 'model'
+            ? t('findings.item', { ...params, score: n(f.score ?? 0, 2) })
+            : t('findings.itemUser', params)}
         </span>
         <span className="finding-meta">
           {n(f.longAxisMm)} × {n(f.shortAxisMm)} mm · {Math.round(f.volumeMm3)} mm³
-          {f.solidComponentMm !== null ? ` · solid ${n(f.solidComponentMm)} mm` : ''}
+          {f.solidComponentMm !== null ? ` · ${t('findings.edit.solid')} ${n(f.solidComponentMm)}` : ''}
           {f.location
             ? ` · ${t(`findings.location.${f.location.side}`)} ${t(`findings.location.${f.location.zone}`)}`
-            : ''}{' '}
-          · {t(`findings.status.${f.status}`)}
+            : ''}
+          {f.slice !== undefined ? ` · ${t('findings.slice', { n: f.slice })}` : ''} ·{' '}
+          {t(`findings.status.${f.status}`)}
         </span>
       </button>
       <span className="finding-actions">
@@ -114,21 +120,12 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
           </button>
         )}
       </span>
-      {selected && f.differentials.length > 0 ? (
-        <div className="suggestions">
-          <div className="suggestions-title">{t('findings.suggestions')}</div>
-          <ol>
-            {f.differentials.map((d) => (
-              <li key={d.label} title={d.reference}>
-                <strong>{d.label}</strong>: {d.rationale}
-              </li>
-            ))}
-          </ol>
-        </div>
-      ) : null}
+      {selected ? <FindingDetail f={f} /> : null}
     </li>
   );
 }
+
+const SORTS: readonly FindingSort[] = ['category', 'score', 'size', 'id'];
 
 export function FindingsPanel(): JSX.Element {
   const t = useT();
@@ -136,8 +133,12 @@ export function FindingsPanel(): JSX.Element {
   const { store } = useApp();
   const hasImage = useAppState((s) => s.activeSeriesKey !== null);
   const findings = useAppState((s) => s.findings);
+  const sort = useAppState((s) => s.findingSort);
   const ai = useAppState((s) => s.ai);
-  const caseLungRads = useAppState((s) => s.caseLungRads);
+  const restored = useAppState((s) => s.restored);
+  const remeasuring = useAppState((s) => s.remeasuring);
+  const reviewError = useAppState((s) => s.reviewError);
+  const sorted = useMemo(() => sortFindings(findings, sort), [findings, sort]);
   const running = ai.status === 'preparing' || ai.status === 'loading-model' || ai.status === 'running';
   return (
     <section className="panel findings-panel" aria-label="Findings">
@@ -166,18 +167,42 @@ export function FindingsPanel(): JSX.Element {
           </button>
         ) : null}
       </div>
+      {restored ? <p className="note">{t('findings.restored')}</p> : null}
+      {remeasuring ? (
+        <div className="remeasure-banner" role="note">
+          <span>{t('findings.remeasuring', { id: remeasuring })}</span>
+          <button type="button" className="button small" onClick={() => actions.finishRemeasure()}>
+            {t('findings.remeasureDone')}
+          </button>
+        </div>
+      ) : null}
+      {reviewError ? (
+        <p className="error" role="alert">
+          {reviewError}
+        </p>
+      ) : null}
       {findings.length === 0 ? (
         <p className="empty">{ai.status === 'not-applicable' ? aiStatusText(ai, t) : t('findings.none')}</p>
       ) : (
         <>
-          {caseLungRads ? (
-            <div className="case-summary" data-category={caseLungRads.category}>
-              <strong>{t('findings.summary', { category: caseLungRads.category })}</strong>
-              <span>{caseLungRads.management}</span>
-            </div>
-          ) : null}
+          <CaseSummary />
+          <div className="row">
+            <label className="field-inline">
+              <span>{t('findings.sort')}</span>
+              <select value={sort} onChange={(e) => actions.setFindingSort(e.target.value as FindingSort)}>
+                {SORTS.map((k) => (
+                  <option key={k} value={k}>
+                    {t(`findings.sort.${k}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" className="button link" onClick={() => actions.exportAudit()}>
+              {t('findings.exportAudit')}
+            </button>
+          </div>
           <ul className="findings-list" aria-label={t('findings.list')}>
-            {findings.map((f) => (
+            {sorted.map((f) => (
               <FindingItem key={f.id} f={f} />
             ))}
           </ul>

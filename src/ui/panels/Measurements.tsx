@@ -1,6 +1,37 @@
-import type { JSX } from 'react';
+import { useState, type JSX } from 'react';
+import { NODULE_TYPES, type NoduleType } from '../../findings/types';
+import type { MessageKey } from '../../i18n';
 import { useActions, useAppState } from '../context';
 import { useNumber, useT } from '../hooks/useT';
+
+/** Turn an ellipse around a missed nodule into a finding of the chosen type. */
+function AddAsFinding({ uid, index }: { uid: string; index: number }): JSX.Element {
+  const t = useT();
+  const actions = useActions();
+  const [type, setType] = useState<NoduleType>('solid');
+  return (
+    <span className="add-finding">
+      <select
+        aria-label={`${t('measure.addType')} ${index}`}
+        value={type}
+        onChange={(e) => setType(e.target.value as NoduleType)}
+      >
+        {NODULE_TYPES.map((ty) => (
+          <option key={ty} value={ty}>
+            {t(`type.${ty}` as MessageKey)}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        className="button small"
+        onClick={() => actions.addFindingFromMeasurement(uid, type)}
+      >
+        {t('measure.addFinding')}
+      </button>
+    </span>
+  );
+}
 
 export function Measurements(): JSX.Element {
   const t = useT();
@@ -49,6 +80,9 @@ export function Measurements(): JSX.Element {
                 data-frame={m.frame}
               >
                 <span>{text}</span>
+                {m.kind === 'ellipse' && m.worldPoints && m.worldPoints.length >= 4 ? (
+                  <AddAsFinding uid={m.uid} index={i + 1} />
+                ) : null}
                 <button
                   type="button"
                   className="icon-button"

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { FindingRecord } from '../findings/record';
+import type { KeyValueStorage } from './persist';
+import { MAX_REVIEWS, loadReview, reviewId, saveReview } from './review';
+
+class MemoryStorage implements KeyValueStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, value);
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+}
+
+const UID = '1.2.826.0.1.3680043.8.498.12345';
+
+const record: FindingRecord = {
+  id: 'F1',
+  seriesKey: UID,
+  source: { kind: 'model', id: 'lung-nodule-ct', version: '1.0.0' },
+  status: 'accepted',
+  type: 'part-solid',
+  score: 0.8,
+  centerMm: [-50, 20, -110],
+  longAxisMm: 12,
+  shortAxisMm: 10,
+  meanDiameterMm: 11,
+  solidComponentMm: 5,
+  volumeMm3: 700,
+  location: { side: 'right', zone: 'upper' },
+  lungRads: '3',
+  differentials: [],
+  history: [
+    {
+      at: '2026-11-26T10:00:00Z',
+      by: { kind: 'model', id: 'lung-nodule-ct', version: '1.0.0' },
+      action: 'created',
+    },
+    { at: '2026-11-26T10:01:00Z', by: { kind: 'user' }, action: 'accepted' },
+  ],
+};
+
+describe('review storage', () => {
+  it('round-trips a review under a hashed key that does not contain the series UID', async () => {
+    const storage = new MemoryStorage();
+    const id = await reviewId(UID);
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(await reviewId(UID)).toBe(id);
+    expect(await reviewId(`${UID}#2`)).not.toBe(id);
+    saveReview(storage, id, { savedAt: 'now', findings: [record], model: null, lungZ: [-200, -20] });
+    expect([...storage.items.keys()].join(' ')).not.toContain(UID);
+    const back = loadReview(storage, id);
+    expect(back?.findings).toEqual([record]);
+    expect(back?.lungZ).toEqual([-200, -20]);
+  });
+
+  it('drops stored data that is not a valid review instead of trusting it', async () => {
+    const storage = new MemoryStorage();
+    const id = await reviewId(UID);
+    saveReview(storage, id, { savedAt: 'now', findings: [record], model: null, lungZ: null });
+    const key = [...storage.items.keys()].find((k) => k.includes(id)) ?? '';
+    const stored = JSON.parse(storage.items.get(key) ?? '{}') as { findings: Record<string, unknown>[] };
+    for (const broken of [
+      { ...stored, findings: [{ ...stored.findings[0], status: 'maybe' }] },
+      { ...stored, findings: [{ ...stored.findings[0], centerMm: [1, 2] }] },
+      { ...stored, version: 99 },
+    ]) {
+      storage.items.set(key, JSON.stringify(broken));
+      expect(loadReview(storage, id)).toBeNull();
+    }
+    storage.items.set(key, '{not json');
+    expect(loadReview(storage, id)).toBeNull();
+  });
+
+  it('keeps only the most recent reviews, and forgets a review whose findings are gone', () => {
+    const storage = new MemoryStorage();
+    for (let i = 0; i < MAX_REVIEWS + 5; i++) {
+      saveReview(storage, `r${i}`, { savedAt: 'now', findings: [record], model: null, lungZ: null });
+    }
+    expect(loadReview(storage, 'r0')).toBeNull();
+    expect(loadReview(storage, 'r4')).toBeNull();
+    expect(loadReview(storage, 'r5')).not.toBeNull();
+    saveReview(storage, 'r5', { savedAt: 'now', findings: [], model: null, lungZ: null });
+    expect(loadReview(storage, 'r5')).toBeNull();
+    const reviews = [...storage.items.keys()].filter((k) => k.startsWith('lucent.review.'));
+    expect(reviews).toHaveLength(MAX_REVIEWS - 1);
+  });
+});

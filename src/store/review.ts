@@ -1,0 +1,138 @@
+/**
+ * Review state kept on this device, so a reload or a later visit with the same series brings back the
+ * radiologist's decisions. Stored in the browser's own storage only (never sent anywhere), keyed by a
+ * one-way hash of the series UID rather than the UID itself, validated on load, and capped: the oldest
+ * reviews are dropped beyond {@link MAX_REVIEWS}.
+ */
+import type { AuditEntry, FindingRecord } from '../findings/record';
+import type { KeyValueStorage } from './persist';
+
+export const MAX_REVIEWS = 50;
+const INDEX_KEY = 'lucent.reviews';
+const PREFIX = 'lucent.review.';
+const VERSION = 1;
+
+export interface SavedReview {
+  readonly savedAt: string;
+  readonly findings: readonly FindingRecord[];
+  readonly model: { readonly id: string; readonly version: string; readonly quantization?: string } | null;
+  readonly lungZ: readonly [number, number] | null;
+}
+
+const STATUSES = new Set(['pending', 'accepted', 'rejected']);
+const TYPES = new Set(['solid', 'part-solid', 'ground-glass', 'calcified']);
+const CATEGORIES = new Set(['0', '1', '2', '3', '4A', '4B', '4X']);
+const ACTIONS = new Set(['created', 'accepted', 'rejected', 'reopened', 'remeasured', 'retyped', 'edited']);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isNum(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+function isVec3(v: unknown): v is [number, number, number] {
+  return Array.isArray(v) && v.length === 3 && v.every(isNum);
+}
+function isAuthor(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  if (v['kind'] === 'user') return true;
+  return v['kind'] === 'model' && typeof v['id'] === 'string' && typeof v['version'] === 'string';
+}
+function isEntry(v: unknown): v is AuditEntry {
+  return (
+    isObject(v) &&
+    typeof v['at'] === 'string' &&
+    isAuthor(v['by']) &&
+    typeof v['action'] === 'string' &&
+    ACTIONS.has(v['action']) &&
+    (v['detail'] === undefined || typeof v['detail'] === 'string')
+  );
+}
+
+/** Whether stored data has the shape of a finding record (anything else is dropped, not trusted). */
+export function isFindingRecord(v: unknown): v is FindingRecord {
+  if (!isObject(v)) return false;
+  return (
+    typeof v['id'] === 'string' &&
+    typeof v['seriesKey'] === 'string' &&
+    isAuthor(v['source']) &&
+    typeof v['status'] === 'string' &&
+    STATUSES.has(v['status']) &&
+    typeof v['type'] === 'string' &&
+    TYPES.has(v['type']) &&
+    (v['score'] === null || isNum(v['score'])) &&
+    isVec3(v['centerMm']) &&
+    isNum(v['longAxisMm']) &&
+    isNum(v['shortAxisMm']) &&
+    isNum(v['meanDiameterMm']) &&
+    (v['solidComponentMm'] === null || isNum(v['solidComponentMm'])) &&
+    isNum(v['volumeMm3']) &&
+    typeof v['lungRads'] === 'string' &&
+    CATEGORIES.has(v['lungRads']) &&
+    Array.isArray(v['differentials']) &&
+    Array.isArray(v['history']) &&
+    v['history'].every(isEntry)
+  );
+}
+
+function readIndex(storage: KeyValueStorage): string[] {
+  try {
+    const raw = JSON.parse(storage.getItem(INDEX_KEY) ?? '[]') as unknown;
+    return Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function loadReview(storage: KeyValueStorage | undefined, id: string): SavedReview | null {
+  if (!storage) return null;
+  try {
+    const raw = storage.getItem(PREFIX + id);
+    if (!raw) return null;
+    const v = JSON.parse(raw) as unknown;
+    if (!isObject(v) || v['version'] !== VERSION || !Array.isArray(v['findings'])) return null;
+    const findings = v['findings'];
+    if (!findings.every(isFindingRecord)) return null;
+    const model = isObject(v['model']) && typeof v['model']['id'] === 'string' ? v['model'] : null;
+    const lungZ =
+      Array.isArray(v['lungZ']) && v['lungZ'].length === 2 && v['lungZ'].every(isNum) ? v['lungZ'] : null;
+    return {
+      savedAt: typeof v['savedAt'] === 'string' ? v['savedAt'] : '',
+      findings,
+      model: model as SavedReview['model'],
+      lungZ: lungZ as [number, number] | null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Save (or, with no findings, forget) the review of one series. */
+export function saveReview(storage: KeyValueStorage | undefined, id: string, review: SavedReview): void {
+  if (!storage) return;
+  const index = readIndex(storage).filter((x) => x !== id);
+  try {
+    if (review.findings.length === 0) {
+      storage.removeItem(PREFIX + id);
+    } else {
+      storage.setItem(PREFIX + id, JSON.stringify({ version: VERSION, ...review }));
+      index.push(id);
+    }
+    while (index.length > MAX_REVIEWS) {
+      const old = index.shift();
+      if (old) storage.removeItem(PREFIX + old);
+    }
+    storage.setItem(INDEX_KEY, JSON.stringify(index));
+  } catch {
+    // Storage full or disabled: the review stays in memory only.
+  }
+}
+
+/** A one-way, fixed-length key for a series UID (hex SHA-256), so storage never holds the UID. */
+export async function reviewId(seriesKey: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    'SHA-256',
+    new TextEncoder().encode(`lucent-review:${seriesKey}`),
+  );
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
