@@ -49,6 +49,15 @@ import { findSeries, firstImageSeries, imageSeries } from '../store/selectors';
 import type { Actions, OpenFile } from '../ui/context';
 
 const ASSEMBLE_EVERY_MS = 150;
+const DEMO_SESSION_KEY = 'lucent.session.demo';
+
+function sessionStorageOrNull(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /** The 1-based slice (display order) nearest a point, along the series' slice normal. */
 function sliceOf(series: Series, p: readonly [number, number, number]): number | undefined {
@@ -149,6 +158,11 @@ export class Controller implements Actions {
     this.loaded = [];
     this.userSelected = false;
     this.decodeErrorFiles.clear();
+    try {
+      sessionStorageOrNull()?.removeItem(DEMO_SESSION_KEY);
+    } catch {
+      // Storage disabled.
+    }
     this.reviewSeriesKey = null;
     this.remeasureLines = [];
     this.toolBeforeRemeasure = null;
@@ -278,6 +292,11 @@ export class Controller implements Actions {
     } catch {
       this.store.setState({ demoCases: [] });
     }
+    // A reload during a demo brings the same demo case back (this tab only), with its saved review.
+    const again = sessionStorageOrNull()?.getItem(DEMO_SESSION_KEY);
+    if (again && this.store.getState().studies.length === 0 && this.loaded.length === 0) {
+      void this.openDemo(again);
+    }
   }
 
   /** Open a demo case: its files are fetched from the app's own origin and loaded like any others. */
@@ -285,6 +304,11 @@ export class Controller implements Actions {
     const demo = this.store.getState().demoCases?.find((d) => d.id === id);
     if (!demo) return;
     this.startNewStudy();
+    try {
+      sessionStorageOrNull()?.setItem(DEMO_SESSION_KEY, demo.id);
+    } catch {
+      // Storage disabled: a reload simply starts empty.
+    }
     const abort = new AbortController();
     this.pacsAbort = abort;
     await this.streamIn(
@@ -704,12 +728,18 @@ export class Controller implements Actions {
 
   /** Bring back this device's saved review of a series when it is opened again (or after a reload). */
   private async restoreReview(seriesKey: string): Promise<void> {
-    const state = this.store.getState();
-    if (state.findings.length > 0 || this.aiRunId !== null) return;
+    const busy = (): boolean => {
+      const s = this.store.getState();
+      return (
+        s.findings.length > 0 ||
+        this.aiRunId !== null ||
+        ['preparing', 'loading-model', 'running'].includes(s.ai.status) ||
+        s.activeSeriesKey !== seriesKey
+      );
+    };
+    if (busy()) return;
     const saved = loadReview(globalThis.localStorage, await reviewId(seriesKey));
-    const now = this.store.getState();
-    if (!saved || now.findings.length > 0 || this.aiRunId !== null || now.activeSeriesKey !== seriesKey)
-      return;
+    if (!saved || busy()) return;
     this.reviewSeriesKey = seriesKey;
     this.store.setState({
       findings: saved.findings,

@@ -1,0 +1,182 @@
+/**
+ * The radiologist's review of AI findings, end to end on a demo case: accept one, reject one, edit one
+ * measurement (its Lung-RADS category follows), re-measure one with the length tool, add a missed
+ * nodule by hand from an ellipse, export the audit trail, then reload the page and find it all intact.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
+
+let session: Session;
+
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+interface Row {
+  id: string;
+  status: string;
+  type: string;
+  category: string;
+  mean: number;
+  source: string;
+  text: string;
+}
+
+async function rows(page: Page): Promise<Row[]> {
+  return page
+    .getByRole('list', { name: 'AI findings' })
+    .getByRole('listitem')
+    .evaluateAll((els) =>
+      els
+        .filter((e) => e.hasAttribute('data-id'))
+        .map((e) => ({
+          id: e.getAttribute('data-id') ?? '',
+          status: e.getAttribute('data-status') ?? '',
+          type: e.getAttribute('data-type') ?? '',
+          category: e.getAttribute('data-category') ?? '',
+          mean: Number(e.getAttribute('data-mean')),
+          source: e.getAttribute('data-source') ?? '',
+          text: e.querySelector('.finding-text')?.textContent ?? '',
+        })),
+    );
+}
+
+async function row(page: Page, id: string): Promise<Row | undefined> {
+  return (await rows(page)).find((r) => r.id === id);
+}
+
+async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  await page.mouse.move(from[0], from[1]);
+  await page.mouse.down();
+  await page.mouse.move((from[0] + to[0]) / 2, (from[1] + to[1]) / 2, { steps: 4 });
+  await page.mouse.move(to[0], to[1], { steps: 4 });
+  await page.mouse.up();
+}
+
+describe('findings review', () => {
+  it('accepts, rejects, edits, re-measures and adds findings, exports the audit trail, and survives a reload', async () => {
+    const { page, problems, offOrigin } = await openApp(session);
+    await page
+      .getByRole('region', { name: 'Demo cases' })
+      .getByRole('button', { name: 'Open demo case: Solid nodules' })
+      .click();
+    await waitForLoaded(page);
+    await waitForImage(page);
+    await page.getByRole('button', { name: 'Run AI' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /AI done/ })
+      .waitFor({ timeout: 170_000 });
+    const found = await rows(page);
+    expect(found.length).toBeGreaterThanOrEqual(2);
+    const [a, b] = found.map((r) => r.id);
+    if (!a || !b) throw new Error('expected two findings');
+
+    // Accept one, reject another.
+    await page.getByRole('button', { name: `Accept ${a}` }).click();
+    await page.getByRole('button', { name: `Reject ${b}` }).click();
+    await expect.poll(async () => (await row(page, a))?.status).toBe('accepted');
+    await expect.poll(async () => (await row(page, b))?.status).toBe('rejected');
+
+    // Edit the accepted one's measurement: a 5 × 4 mm solid nodule is Lung-RADS 2.
+    await page.locator(`li[data-id="${a}"] .finding-main`).click();
+    const editor = page.getByRole('group', { name: `Edit ${a}` });
+    await editor.getByLabel('Type').selectOption('solid');
+    await editor.getByLabel('Margin').selectOption('smooth');
+    await editor.getByLabel('Long axis (mm)').fill('5');
+    await editor.getByLabel('Long axis (mm)').press('Enter');
+    await editor.getByLabel('Short axis (mm)').fill('4');
+    await editor.getByLabel('Short axis (mm)').press('Enter');
+    await expect.poll(async () => (await row(page, a))?.mean).toBe(4.5);
+    expect((await row(page, a))?.category).toBe('2');
+    expect((await row(page, a))?.text).toContain('4.5 mm · Lung-RADS 2');
+    // Now larger: 12 × 10 mm solid is 4A, and the case summary follows the most suspicious kept finding.
+    await editor.getByLabel('Long axis (mm)').fill('12');
+    await editor.getByLabel('Long axis (mm)').press('Enter');
+    await editor.getByLabel('Short axis (mm)').fill('10');
+    await editor.getByLabel('Short axis (mm)').press('Enter');
+    await expect.poll(async () => (await row(page, a))?.category).toBe('4A');
+
+    // Re-measure with the length tool (Shift+L): one line is the new diameter.
+    await page.keyboard.press('Shift+L');
+    await page
+      .getByRole('note')
+      .filter({ hasText: `Re-measuring ${a}` })
+      .waitFor();
+    const box = await page.locator('[data-cell="0"]').boundingBox();
+    if (!box) throw new Error('no viewport');
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await drag(page, [cx - 20, cy - 100], [cx + 10, cy - 100]);
+    const line = page.locator('li.measurement[data-kind="length"]').first();
+    await expect.poll(() => line.getAttribute('data-length'), { timeout: 10_000 }).not.toBeNull();
+    const lengthMm = Number(await line.getAttribute('data-length'));
+    expect(lengthMm).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Math.abs(((await row(page, a))?.mean ?? 0) - Math.round(lengthMm * 10) / 10))
+      .toBeLessThanOrEqual(0.05);
+    await page.getByRole('button', { name: 'Done re-measuring' }).click();
+
+    // Add a missed nodule by hand: an ellipse, then a type.
+    await page.keyboard.press('e');
+    await drag(page, [cx + 60, cy + 40], [cx + 80, cy + 56]);
+    const typeOfAdded = page.getByLabel(/^Type of the added nodule/).first();
+    await typeOfAdded.waitFor({ timeout: 10_000 });
+    await typeOfAdded.selectOption('ground-glass');
+    await page.getByRole('button', { name: 'Add as finding' }).first().click();
+    await expect
+      .poll(async () => (await rows(page)).filter((r) => r.source === 'user').map((r) => [r.type, r.status]))
+      .toEqual([['ground-glass', 'accepted']]);
+    const manual = (await rows(page)).find((r) => r.source === 'user');
+    expect(manual?.text).toMatch(/ground-glass \d+\.\d mm · Lung-RADS \d/);
+    expect(manual?.text).toContain('added by you');
+
+    // The audit trail: who made each finding and every change, with no patient identifiers.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export audit trail (JSON)' }).click(),
+    ]);
+    const path = await download.path();
+    const audit = JSON.parse(readFileSync(path, 'utf8')) as {
+      schema: string;
+      findings: {
+        id: string;
+        source: { kind: string };
+        history: { action: string; by: { kind: string } }[];
+      }[];
+    };
+    expect(audit.schema).toBe('lucent.audit/1');
+    const trail = audit.findings.find((f) => f.id === a);
+    expect(trail?.source.kind).toBe('model');
+    expect(trail?.history.map((h) => h.action)).toEqual(
+      expect.arrayContaining(['created', 'accepted', 'remeasured']),
+    );
+    expect(audit.findings.find((f) => f.id === b)?.history.at(-1)).toMatchObject({
+      action: 'rejected',
+      by: { kind: 'user' },
+    });
+    expect(audit.findings.some((f) => f.source.kind === 'user')).toBe(true);
+    expect(readFileSync(path, 'utf8')).not.toMatch(/PHANTOM|DEMO-SOLID/);
+
+    // Reload: the demo case comes back and the review with it.
+    const before = await rows(page);
+    await page.reload();
+    await waitForLoaded(page);
+    await page
+      .getByText('Your review of this series was restored from this device.')
+      .waitFor({ timeout: 30_000 });
+    const after = await rows(page);
+    const strip = (r: Row[]): Omit<Row, 'text'>[] =>
+      r.map(({ text: _text, ...rest }) => rest).sort((x, y) => x.id.localeCompare(y.id));
+    expect(strip(after)).toEqual(strip(before));
+    await expect.poll(() => page.getByRole('region', { name: 'Report' }).textContent()).toMatch(/Lung-RADS/);
+    expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
+    expect(offOrigin).toEqual([]);
+    await page.close();
+  });
+});
