@@ -515,6 +515,39 @@ export class Viewer {
     return { x: c[0], y: c[1], r };
   }
 
+  /**
+   * For a cell showing an axial plane: the displayed slice's z (patient mm) and the mapping of a point on
+   * that slice to canvas pixels; null for other planes.
+   */
+  axialFrame(cell: number): { z: number; toCanvas(x: number, y: number): [number, number] } | null {
+    const m = this.mounted[cell];
+    const vp = m ? this.engine.getViewport(viewportId(cell)) : undefined;
+    if (!m || !vp) return null;
+    let z: number;
+    if (m.spec.plane === 'stack') {
+      const stack = vp as Types.IStackViewport;
+      const ref = parseImageId(stack.getCurrentImageId() ?? '');
+      const frame = ref ? getInstance(ref.key)?.info.image?.frames[ref.frame] : undefined;
+      const o = frame?.orientation;
+      if (!frame?.position || !o) return null;
+      // Rows along x and columns along y: an axial image.
+      if (Math.abs(o[0]) < 0.99 || Math.abs(o[4]) < 0.99) return null;
+      z = frame.position[2];
+    } else {
+      const camera = vp.getCamera();
+      const normal = camera.viewPlaneNormal as unknown as Vec3;
+      if (Math.abs(normal[2]) < 0.99) return null;
+      z = (camera.focalPoint as unknown as Vec3)[2];
+    }
+    return {
+      z,
+      toCanvas: (x, y) => {
+        const c = vp.worldToCanvas([x, y, z]);
+        return [c[0], c[1]];
+      },
+    };
+  }
+
   resize(): void {
     this.engine.resize(true, true);
   }

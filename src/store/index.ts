@@ -74,6 +74,10 @@ export interface FindingsSlice {
   /** Whether the current findings came back from this device's saved review. */
   restored: boolean;
   showAiMarks: boolean;
+  /** Whether the model's evidence map from the last run is available (it is not saved). */
+  evidenceAvailable: boolean;
+  showHeatmap: boolean;
+  heatmapOpacity: number;
   ai: AiState;
   /** The overall Lung-RADS assessment of the reviewed findings. */
   caseLungRads: { category: string; management: string } | null;
@@ -154,6 +158,9 @@ export const initialFindings = (): FindingsSlice => ({
   remeasuring: null,
   restored: false,
   showAiMarks: true,
+  evidenceAvailable: false,
+  showHeatmap: false,
+  heatmapOpacity: 0.5,
   ai: { status: 'idle', done: 0, total: 0, startedAt: 0 },
   caseLungRads: null,
   report: null,
@@ -187,7 +194,7 @@ export function createAppStore(overrides: Partial<AppState> = {}): AppStore {
 
 /** A new study replaces the old one: reset the study and per-study viewer state. */
 export function resetForNewStudy(store: AppStore): void {
-  const { layout, tool, overlay, findingSort, showAiMarks } = store.getState();
+  const { layout, tool, overlay, findingSort, showAiMarks, heatmapOpacity } = store.getState();
   store.setState({
     ...initialStudy(),
     ...initialViewer(),
@@ -197,5 +204,6 @@ export function resetForNewStudy(store: AppStore): void {
     overlay,
     findingSort,
     showAiMarks,
+    heatmapOpacity,
   });
 }

@@ -47,6 +47,9 @@ export interface Actions {
   setFindingSort(sort: FindingSort): void;
   setReviewContext(change: Partial<ReviewContext>): void;
   exportAudit(): void;
+  toggleHeatmap(): void;
+  setHeatmapOpacity(opacity: number): void;
+  evidenceImage(cell: number): { href: string; x: number; y: number; width: number; height: number } | null;
   projectToCell(
     cell: number,
     centerMm: readonly [number, number, number],

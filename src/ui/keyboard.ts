@@ -74,6 +74,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
       if (s.selectedFinding) a.setFindingStatus(s.selectedFinding, 'rejected');
     },
   },
+  { keys: ['H'], help: 'help.heatmap', match: ['h'], run: (a) => a.toggleHeatmap() },
   { keys: ['Shift+L'], help: 'help.remeasure', match: [], run: () => undefined },
   { keys: ['A'], help: 'help.aiMarks', match: ['a'], run: (a) => a.toggleAiMarks() },
   { keys: ['?'], help: 'help.help', match: ['?'], run: (_a, _s, ui) => ui.toggleHelp() },

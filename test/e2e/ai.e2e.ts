@@ -105,6 +105,14 @@ describe('AI in the browser', () => {
     await page.keyboard.press('n');
     await expect.poll(() => items.first().getAttribute('aria-current')).toBe('true');
     await expect.poll(() => page.getByTestId('ai-marks-0').count()).toBe(1);
+    // H shows the model's evidence map over the finding's slice, and hides it again.
+    await page.keyboard.press('h');
+    await expect.poll(() => page.getByTestId('ai-heatmap-0').count()).toBe(1);
+    const heat = await page.getByTestId('ai-heatmap-0').boundingBox();
+    const view = await page.locator('[data-cell="0"]').boundingBox();
+    expect(heat && view && heat.width > 20 && heat.width <= view.width * 1.01).toBe(true);
+    await page.keyboard.press('h');
+    await expect.poll(() => page.getByTestId('ai-heatmap-0').count()).toBe(0);
     await page.keyboard.press('Enter');
     await expect.poll(() => items.first().getAttribute('data-status')).toBe('accepted');
     const firstId = await items.first().getAttribute('data-id');

@@ -96,9 +96,22 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       minScore: req.minScore,
       signal: controller.signal,
       onProgress: (done, total) => post({ type: 'progress', id: req.id, done, total }),
+      evidence: true,
     });
     await session.release();
-    post({ type: 'result', id: req.id, result, provider, threads, ms: performance.now() - started, cached });
+    // The evidence map moves to the page (transferred, not copied).
+    self.postMessage(
+      {
+        type: 'result',
+        id: req.id,
+        result,
+        provider,
+        threads,
+        ms: performance.now() - started,
+        cached,
+      } satisfies WorkerEvent,
+      result.evidence ? [result.evidence.data.buffer] : [],
+    );
   } catch (e) {
     const code =
       e instanceof CancelledError

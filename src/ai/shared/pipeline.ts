@@ -26,6 +26,24 @@ export interface DetectOptions {
   readonly batch?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Keep the model's centre heatmap (CenterNet models) as evidence to show over the images. */
+  readonly evidence?: boolean;
+}
+
+/**
+ * The model's evidence: its centre heatmap per analysed slice, as 0–255 (probability × 255), with the
+ * patient-space placement of the map (axial slices; the map's x and y follow patient x and y).
+ */
+export interface Evidence {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  /** z (patient mm) of each map slice, ascending. */
+  readonly zMm: readonly number[];
+  /** Patient x and y (mm) of the outer corner of map cell (0, 0). */
+  readonly cornerMm: readonly [number, number];
+  /** Size of one map cell (mm). */
+  readonly cellMm: readonly [number, number];
 }
 
 export interface DetectedNodule {
@@ -55,6 +73,7 @@ export interface DetectResult {
   readonly inputShape: readonly [number, number, number];
   readonly box: Box;
   readonly ms: { readonly preprocess: number; readonly inference: number; readonly decode: number };
+  readonly evidence?: Evidence;
 }
 
 /** The largest model grid an analysis may allocate (bytes): beyond it the tab could run out of memory. */
@@ -72,6 +91,12 @@ export class CancelledError extends Error {
     super('The analysis was cancelled.');
     this.name = 'CancelledError';
   }
+}
+
+function toBytes(v: Float32Array): Uint8Array {
+  const out = new Uint8Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(v[i] * 255)));
+  return out;
 }
 
 function argmax(v: Float32Array): number {
@@ -113,6 +138,9 @@ export async function detectNodules(
   const minScore = options.minScore ?? manifest.operatingPoint.score;
   const candidates: Candidate[] = [];
   const perSlice: Float32Array[] = [];
+  const maps: Uint8Array[] = [];
+  const mapZ: number[] = [];
+  let mapDims: [number, number] = [0, 0];
   let inferenceMs = 0;
   let decodeMs = 0;
   for (let b = 0; b < slices.length; b += batch) {
@@ -124,8 +152,19 @@ export async function detectNodules(
     const outputs = await runner.run(input, [ks.length, shape.channels, shape.height, shape.width]);
     const td = performance.now();
     inferenceMs += td - ti;
-    if (out.decoder === 'centernet') candidates.push(...decodeBatch(outputs, out, ks, grid, box, minScore));
-    else if (out.decoder === 'yolo') candidates.push(...decodeYolo(outputs, out, ks, grid, box, minScore));
+    if (out.decoder === 'centernet') {
+      candidates.push(...decodeBatch(outputs, out, ks, grid, box, minScore));
+      const hm = outputs[out.heatmap];
+      if (options.evidence && hm) {
+        mapDims = [hm.dims[3] ?? 0, hm.dims[2] ?? 0];
+        const plane = mapDims[0] * mapDims[1];
+        const channels = hm.dims[1] ?? 1;
+        ks.forEach((k, n) => {
+          maps.push(toBytes(hm.data.subarray(n * channels * plane, n * channels * plane + plane)));
+          mapZ.push(grid.origin[2] + k * grid.spacing[2]);
+        });
+      }
+    } else if (out.decoder === 'yolo') candidates.push(...decodeYolo(outputs, out, ks, grid, box, minScore));
     else perSlice.push(...decodeClassifier(outputs, out, ks.length));
     decodeMs += performance.now() - td;
     options.onProgress?.(Math.min(slices.length, b + ks.length), slices.length);
@@ -135,8 +174,26 @@ export async function detectNodules(
     out.decoder === 'classifier'
       ? []
       : toNodules(grid, groupCandidates(candidates, spec.sliceSpacingMm * step), out, manifest.labels);
+  let evidence: Evidence | undefined;
+  if (maps.length > 0 && out.decoder === 'centernet') {
+    const plane = mapDims[0] * mapDims[1];
+    const data = new Uint8Array(plane * maps.length);
+    maps.forEach((m, i) => data.set(m, i * plane));
+    evidence = {
+      data,
+      width: mapDims[0],
+      height: mapDims[1],
+      zMm: mapZ,
+      cornerMm: [
+        grid.origin[0] + (box.x0 - 0.5) * grid.spacing[0],
+        grid.origin[1] + (box.y0 - 0.5) * grid.spacing[1],
+      ],
+      cellMm: [out.stride * grid.spacing[0], out.stride * grid.spacing[1]],
+    };
+  }
   return {
     nodules,
+    evidence,
     classification: out.decoder === 'classifier' ? summariseClassification(perSlice, out.labels) : undefined,
     slicesRun: slices.length,
     inputShape: [shape.channels, shape.height, shape.width],

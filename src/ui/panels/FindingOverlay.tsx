@@ -13,6 +13,13 @@ export function FindingOverlay({ cell }: { cell: number }): JSX.Element | null {
   const findings = useAppState((s) => s.findings);
   const selected = useAppState((s) => s.selectedFinding);
   const readout = useAppState((s) => s.readouts[cell]);
+  const heat = useAppState((s) => s.showHeatmap && s.evidenceAvailable);
+  const opacity = useAppState((s) => s.heatmapOpacity);
+  const evidence = useMemo(
+    () => (heat ? actions.evidenceImage(cell) : null),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [heat, readout, cell, actions],
+  );
   const marks = useMemo(
     () =>
       findings
@@ -24,10 +31,23 @@ export function FindingOverlay({ cell }: { cell: number }): JSX.Element | null {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [findings, readout, cell, actions],
   );
-  if (!show || marks.length === 0) return null;
+  if ((!show || marks.length === 0) && !evidence) return null;
   return (
     <svg className="finding-overlay" aria-hidden="true" data-testid={`ai-marks-${cell}`}>
-      {marks.map(({ f, p }) => (
+      {evidence ? (
+        <image
+          data-testid={`ai-heatmap-${cell}`}
+          href={evidence.href}
+          x={evidence.x}
+          y={evidence.y}
+          width={evidence.width}
+          height={evidence.height}
+          opacity={opacity}
+          preserveAspectRatio="none"
+          style={{ imageRendering: 'auto' }}
+        />
+      ) : null}
+      {(show ? marks : []).map(({ f, p }) => (
         <g
           key={f.id}
           className={`mark ${f.type} ${f.status}${f.id === selected ? ' selected' : ''}`}

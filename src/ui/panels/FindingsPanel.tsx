@@ -138,6 +138,9 @@ export function FindingsPanel(): JSX.Element {
   const restored = useAppState((s) => s.restored);
   const remeasuring = useAppState((s) => s.remeasuring);
   const reviewError = useAppState((s) => s.reviewError);
+  const evidenceAvailable = useAppState((s) => s.evidenceAvailable);
+  const showHeatmap = useAppState((s) => s.showHeatmap);
+  const heatmapOpacity = useAppState((s) => s.heatmapOpacity);
   const sorted = useMemo(() => sortFindings(findings, sort), [findings, sort]);
   const running = ai.status === 'preparing' || ai.status === 'loading-model' || ai.status === 'running';
   return (
@@ -201,6 +204,26 @@ export function FindingsPanel(): JSX.Element {
               {t('findings.exportAudit')}
             </button>
           </div>
+          {evidenceAvailable ? (
+            <div className="row">
+              <label className="check">
+                <input type="checkbox" checked={showHeatmap} onChange={() => actions.toggleHeatmap()} />
+                {t('findings.heatmap')}
+              </label>
+              <label className="check">
+                {t('findings.heatmapOpacity')}
+                <input
+                  type="range"
+                  min="0.1"
+                  max="1"
+                  step="0.05"
+                  value={heatmapOpacity}
+                  disabled={!showHeatmap}
+                  onChange={(e) => actions.setHeatmapOpacity(Number(e.target.value))}
+                />
+              </label>
+            </div>
+          ) : null}
           <ul className="findings-list" aria-label={t('findings.list')}>
             {sorted.map((f) => (
               <FindingItem key={f.id} f={f} />
