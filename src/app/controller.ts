@@ -8,7 +8,7 @@ import type { IngestEvent } from '../dicom/ingest/protocol';
 import type { LoadError } from '../dicom/read';
 import { assembleStudies, imageCount, type LoadedInstance, type Series } from '../dicom/series';
 import { blobSource } from '../dicom/source';
-import type { Language } from '../i18n';
+import type { Language, MessageKey } from '../i18n';
 import { setDecodeFailureListener } from '../imaging/loader';
 import { resetImaging } from '../imaging/session';
 import { listMeasurements, removeMeasurement } from '../imaging/measurements';
@@ -534,12 +534,62 @@ export class Controller implements Actions {
       const index = (await res.json()) as { models?: { dir: string; manifest: unknown }[] };
       const models = (index.models ?? []).flatMap((m) => {
         const r = validateManifest(m.manifest);
-        return r.ok ? [{ dir: m.dir, manifest: r.value }] : [];
+        return r.ok ? [{ dir: m.dir, manifest: r.value, origin: 'app' as const }] : [];
       });
-      this.store.setState({ models });
+      this.store.setState((s) => ({
+        models: [...models, ...(s.models ?? []).filter((x) => x.origin === 'folder')],
+      }));
     } catch {
-      this.store.setState({ models: [] });
+      this.store.setState((s) => ({ models: (s.models ?? []).filter((x) => x.origin === 'folder') }));
     }
+  }
+
+  /** Bytes of models the user loaded from a folder, by `dir` key (kept in memory for this session). */
+  private folderModels = new Map<string, ArrayBuffer>();
+
+  /**
+   * Load a model from a folder the user picked: its manifest is validated and its file checked against the
+   * manifest's SHA-256 before it is offered; nothing leaves the device.
+   */
+  async loadModelFolder(files: readonly OpenFile[]): Promise<void> {
+    const fail = (key: MessageKey, params: Record<string, string> = {}): void =>
+      this.store.setState({ modelFolderError: { key, params } });
+    const base = (name: string): string => name.slice(name.lastIndexOf('/') + 1);
+    const manifestFile = files
+      .filter((f) => base(f.name) === 'manifest.json')
+      .sort((a, b) => a.name.length - b.name.length)[0];
+    if (!manifestFile) return fail('ai.folder.noManifest');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await manifestFile.file.text());
+    } catch {
+      return fail('ai.folder.badManifest', { message: 'not JSON' });
+    }
+    const v = validateManifest(parsed);
+    if (!v.ok) return fail('ai.folder.badManifest', { message: v.error.join('; ') });
+    const m = v.value;
+    const dir = manifestFile.name.slice(0, manifestFile.name.length - 'manifest.json'.length);
+    const modelFile =
+      files.find((f) => f.name === `${dir}${m.file}`) ?? files.find((f) => base(f.name) === base(m.file));
+    if (!modelFile) return fail('ai.folder.noModelFile', { file: m.file });
+    const bytes = await modelFile.file.arrayBuffer();
+    const digest = await crypto.subtle.digest('SHA-256', bytes);
+    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+    if (hex !== m.sha256) return fail('ai.folder.checksum', { model: `${m.id} ${m.version}`, file: m.file });
+    const key = `folder:${m.id}@${m.version}`;
+    this.folderModels.set(key, bytes);
+    this.store.setState((s) => ({
+      models: [
+        ...(s.models ?? []).filter((x) => x.dir !== key),
+        { dir: key, manifest: m, origin: 'folder' as const },
+      ],
+      selectedModel: key,
+      modelFolderError: null,
+    }));
+  }
+
+  selectModel(dir: string | null): void {
+    this.store.setState({ selectedModel: dir });
   }
 
   private aiRunId: number | null = null;
@@ -563,7 +613,9 @@ export class Controller implements Actions {
       isVolume: series.volume.isVolume,
       normal: series.volume.isVolume ? series.volume.normal : undefined,
     };
-    const models = (state.models ?? []).filter((m) => m.manifest.task === 'detection');
+    const models = (state.models ?? []).filter((m) =>
+      state.selectedModel ? m.dir === state.selectedModel : m.manifest.task === 'detection',
+    );
     let reason = models.length === 0 ? 'No detection model is installed in this build.' : '';
     const chosen = models.find((m) => {
       const skip = applicability(m.manifest, facts);
@@ -590,8 +642,11 @@ export class Controller implements Actions {
       const volume = await volumeForAi(imageIds, (done, total) =>
         this.store.setState((s) => ({ ai: { ...s.ai, done, total } })),
       );
+      const folderBytes = this.folderModels.get(chosen.dir);
       const run = this.inference.run(
-        { manifest: m, url: `models/${chosen.dir}/${m.file}` },
+        folderBytes
+          ? { manifest: m, bytes: folderBytes.slice(0) }
+          : { manifest: m, url: `models/${chosen.dir}/${m.file}` },
         volume,
         {
           onStage: (stage, provider, threads) =>
@@ -651,6 +706,14 @@ export class Controller implements Actions {
           seconds: Math.round(outcome.ms / 100) / 10,
           model,
           found: findings.length,
+          ...(r.classification
+            ? {
+                classification: {
+                  label: r.classification.label,
+                  probability: r.classification.probabilities[r.classification.label] ?? 0,
+                },
+              }
+            : {}),
         },
       });
       this.updateReport();
@@ -781,7 +844,7 @@ export class Controller implements Actions {
     if (!f) return;
     const r = editFinding(f, edit, s.patient, s.language, new Date().toISOString());
     if (!r.ok) {
-      this.store.setState({ reviewError: r.error.message });
+      this.store.setState({ reviewError: `review.${r.error.code}` });
       return;
     }
     this.store.setState({
@@ -833,7 +896,7 @@ export class Controller implements Actions {
     const pts = m?.worldPoints;
     const seriesKey = this.reviewSeriesKey ?? s.activeSeriesKey;
     if (!m || m.kind !== 'ellipse' || !pts || pts.length < 4 || !seriesKey) {
-      this.store.setState({ reviewError: 'Draw an ellipse around the nodule first.' });
+      this.store.setState({ reviewError: 'review.no-ellipse' });
       return;
     }
     const [top, bottom, left, right] = pts as [
@@ -864,7 +927,7 @@ export class Controller implements Actions {
       new Date().toISOString(),
     );
     if (!r.ok) {
-      this.store.setState({ reviewError: r.error.message });
+      this.store.setState({ reviewError: `review.${r.error.code}` });
       return;
     }
     removeMeasurement(uid);

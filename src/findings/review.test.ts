@@ -95,7 +95,7 @@ describe('editing a finding', () => {
       expect(r.ok).toBe(false);
     }
     const r = editFinding(finding(), { type: 'part-solid', solidComponentMm: 20 }, PATIENT, 'en', AT);
-    expect(r.ok ? null : r.error.code).toBe('invalid-edit');
+    expect(r.ok ? null : r.error.code).toBe('solid-larger');
   });
 
   it('an edit that changes nothing leaves the record and its history alone', () => {

@@ -20,7 +20,7 @@ import type { AuditEntry, Author, FindingRecord } from './record';
 import type { Language, Margin, NoduleType } from './types';
 
 export interface ReviewError {
-  readonly code: 'invalid-edit' | 'missing-input' | 'not-applicable';
+  readonly code: 'invalid-size' | 'solid-larger' | 'no-outline' | 'missing-input' | 'not-applicable';
   readonly message: string;
 }
 
@@ -58,7 +58,7 @@ export function editFinding(
 ): Result<FindingRecord, ReviewError> {
   if (!validMm(edit.longAxisMm) || !validMm(edit.shortAxisMm) || !validMm(edit.solidComponentMm)) {
     return err({
-      code: 'invalid-edit',
+      code: 'invalid-size',
       message: `Sizes must be numbers of millimetres above 0 and at most ${MAX_MM}.`,
     });
   }
@@ -72,7 +72,7 @@ export function editFinding(
   if (type !== 'part-solid') solid = null;
   if (solid !== null && solid > long) {
     return err({
-      code: 'invalid-edit',
+      code: 'solid-larger',
       message: 'The solid component cannot be larger than the nodule.',
     });
   }
@@ -148,7 +148,7 @@ export function manualFinding(
   at: string,
 ): Result<FindingRecord, ReviewError> {
   if (!validMm(input.longAxisMm) || !validMm(input.shortAxisMm) || !input.centerMm.every(Number.isFinite)) {
-    return err({ code: 'invalid-edit', message: 'The drawn outline has no usable size or position.' });
+    return err({ code: 'no-outline', message: 'The drawn outline has no usable size or position.' });
   }
   const long = Math.max(input.longAxisMm, input.shortAxisMm);
   const short = Math.min(input.longAxisMm, input.shortAxisMm);
@@ -308,7 +308,7 @@ export function brockForFinding(
     },
     language,
   );
-  return r.ok ? ok(r.value) : err({ code: 'invalid-edit', message: r.error.message });
+  return r.ok ? ok(r.value) : err({ code: 'missing-input', message: r.error.message });
 }
 
 export interface AuditExport {

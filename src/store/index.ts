@@ -9,7 +9,7 @@ import type { Manifest } from '../ai/registry/manifest';
 import type { FleischnerRisk } from '../findings/fleischnerTable';
 import type { FindingRecord } from '../findings/record';
 import type { FindingSort } from '../findings/review';
-import type { Language } from '../i18n';
+import type { Language, MessageKey } from '../i18n';
 import type { Measurement } from '../imaging/measurements';
 import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
 
@@ -52,6 +52,8 @@ export interface AiState {
   readonly model?: { readonly id: string; readonly version: string; readonly quantization?: string };
   readonly message?: string;
   readonly found?: number;
+  /** For classification models: the label over the series and its probability. */
+  readonly classification?: { readonly label: string; readonly probability: number };
 }
 
 export interface ReviewContext {
@@ -88,7 +90,7 @@ export interface FindingsSlice {
   lungZ: readonly [number, number] | null;
   reviewContext: ReviewContext;
   /** A review action the app refused, with the reason (shown next to the findings). */
-  reviewError: string | null;
+  reviewError: MessageKey | null;
 }
 
 export interface DemoCaseSummary {
@@ -99,13 +101,19 @@ export interface DemoCaseSummary {
 }
 
 export interface InstalledModelSummary {
+  /** Folder under the app's `models/`, or `folder:<id>@<version>` for a model the user picked. */
   readonly dir: string;
   readonly manifest: Manifest;
+  readonly origin?: 'app' | 'folder';
 }
 
 export interface SessionSlice {
-  /** Models served with the app (null until known). */
+  /** Models served with the app, then those the user loaded from a folder (null until known). */
   models: readonly InstalledModelSummary[] | null;
+  /** The model Run AI uses (`dir`), or null for the first detection model that applies. */
+  selectedModel: string | null;
+  /** Why the last model folder was refused. */
+  modelFolderError: { key: MessageKey; params: Record<string, string> } | null;
   modelCardOpen: boolean;
   /** Demo cases served with the app (null until known, [] when the build has none). */
   demoCases: readonly DemoCaseSummary[] | null;
@@ -172,6 +180,8 @@ export const initialFindings = (): FindingsSlice => ({
 
 export const initialSession = (): SessionSlice => ({
   models: null,
+  selectedModel: null,
+  modelFolderError: null,
   modelCardOpen: false,
   demoCases: null,
   language: 'en',

@@ -47,6 +47,8 @@ export interface Actions {
   setFindingSort(sort: FindingSort): void;
   setReviewContext(change: Partial<ReviewContext>): void;
   exportAudit(): void;
+  loadModelFolder(files: readonly OpenFile[]): Promise<void>;
+  selectModel(dir: string | null): void;
   toggleHeatmap(): void;
   setHeatmapOpacity(opacity: number): void;
   evidenceImage(cell: number): { href: string; x: number; y: number; width: number; height: number } | null;

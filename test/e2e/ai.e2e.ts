@@ -123,6 +123,49 @@ describe('AI in the browser', () => {
     await page.close();
   });
 
+  it('plugs in a YOLO-style export and a classifier from a folder the user picks, and refuses bad folders', async () => {
+    const { page, problems } = await openApp(session);
+    await openDemo(page, 'Normal chest');
+    const examples = join(import.meta.dirname, '../../models/examples');
+    const folder = page.getByTestId('model-folder-input');
+    const picker = page.getByLabel('AI model');
+
+    await folder.setInputFiles([
+      join(examples, 'classifier/manifest.json'),
+      join(examples, 'classifier/model.onnx'),
+    ]);
+    await expect.poll(() => picker.inputValue()).toBe('folder:example-classifier@0.1.0');
+    await page.getByRole('button', { name: 'Run AI' }).click();
+    expect(await aiStatus(page, /AI done/, 60_000)).toMatch(
+      /AI done: (lung|no-lung) \(\d+(\.\d)? %\) · example-classifier 0\.1\.0/,
+    );
+
+    await folder.setInputFiles([
+      join(examples, 'yolo-detector/manifest.json'),
+      join(examples, 'yolo-detector/model.onnx'),
+    ]);
+    await expect.poll(() => picker.inputValue()).toMatch(/^folder:example-yolo/);
+    await page.getByRole('button', { name: 'Run AI' }).click();
+    expect(await aiStatus(page, /AI done/, 60_000)).toMatch(/AI done: \d+ findings? · example-yolo/);
+
+    // A model file that does not match its manifest is refused before any session is created.
+    await folder.setInputFiles([
+      join(examples, 'yolo-detector/manifest.json'),
+      { name: 'model.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('tampered') },
+    ]);
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents())
+      .toContainEqual(expect.stringMatching(/is refused: model\.onnx does not match the SHA-256/));
+    await folder.setInputFiles([join(examples, 'classifier/model.onnx')]);
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents())
+      .toContainEqual(expect.stringMatching(/no manifest\.json/));
+    // Back to the app's own model.
+    await picker.selectOption('');
+    expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
+    await page.close();
+  });
+
   it('does not run on a series the model does not apply to, and says why', async () => {
     const { page } = await openApp(session);
     await page.getByLabel('Open files').setInputFiles(corpusFile('MR_small.dcm'));

@@ -6,8 +6,15 @@ import { useT } from '../hooks/useT';
 export function ModelCardDialog(): JSX.Element | null {
   const t = useT();
   const { store } = useApp();
-  const id = useAppState((s) => s.ai.model?.id);
-  const model = useAppState((s) => s.models?.find((m) => m.manifest.id === id));
+  // The model behind the findings; before a run, the model Run AI would use.
+  const model = useAppState((s) => {
+    const models = s.models ?? [];
+    const ran = s.ai.model;
+    if (ran) return models.find((m) => m.manifest.id === ran.id && m.manifest.version === ran.version);
+    return (
+      models.find((m) => m.dir === s.selectedModel) ?? models.find((m) => m.manifest.task === 'detection')
+    );
+  });
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;

@@ -81,7 +81,11 @@ function Brock({ f }: { f: FindingRecord }): JSX.Element {
           ))}
         </>
       ) : (
-        <div className="finding-meta">{t('brock.unavailable', { message: r.error.message })}</div>
+        <div className="finding-meta">
+          {t('brock.unavailable', {
+            message: t(r.error.code === 'not-applicable' ? 'brock.calcified' : 'brock.missingAgeSex'),
+          })}
+        </div>
       )}
       <label className="check">
         <input

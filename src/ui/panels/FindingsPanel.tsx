@@ -8,6 +8,7 @@ import { useNumber, useT } from '../hooks/useT';
 import { CaseSummary } from './CaseSummary';
 import { FindingDetail } from './FindingDetail';
 import { Measurements } from './Measurements';
+import { ModelPicker } from './ModelPicker';
 
 function providerText(ai: AiState, t: ReturnType<typeof useT>): string {
   if (!ai.provider) return '';
@@ -29,6 +30,16 @@ export function aiStatusText(ai: AiState, t: ReturnType<typeof useT>): string | 
       return `${t('ai.running', { done: ai.done, total: ai.total, provider: providerText(ai, t) })}${eta !== null ? ` ${t('ai.eta', { seconds: eta })}` : ''}`;
     }
     case 'done':
+      if (ai.classification) {
+        return t('ai.doneClassification', {
+          label: ai.classification.label,
+          percent: Math.round(ai.classification.probability * 1000) / 10,
+          model: ai.model?.id ?? '',
+          version: ai.model?.version ?? '',
+          provider: providerText(ai, t),
+          seconds: ai.seconds ?? 0,
+        });
+      }
       return t('ai.done', {
         count: ai.found ?? 0,
         model: ai.model?.id ?? '',
@@ -138,6 +149,7 @@ export function FindingsPanel(): JSX.Element {
   const restored = useAppState((s) => s.restored);
   const remeasuring = useAppState((s) => s.remeasuring);
   const reviewError = useAppState((s) => s.reviewError);
+  const hasModel = useAppState((s) => (s.models ?? []).length > 0);
   const evidenceAvailable = useAppState((s) => s.evidenceAvailable);
   const showHeatmap = useAppState((s) => s.showHeatmap);
   const heatmapOpacity = useAppState((s) => s.heatmapOpacity);
@@ -160,7 +172,7 @@ export function FindingsPanel(): JSX.Element {
             {t('ai.cancel')}
           </button>
         ) : null}
-        {ai.model ? (
+        {ai.model || hasModel ? (
           <button
             type="button"
             className="button link"
@@ -170,6 +182,7 @@ export function FindingsPanel(): JSX.Element {
           </button>
         ) : null}
       </div>
+      <ModelPicker />
       {restored ? <p className="note">{t('findings.restored')}</p> : null}
       {remeasuring ? (
         <div className="remeasure-banner" role="note">
@@ -181,7 +194,7 @@ export function FindingsPanel(): JSX.Element {
       ) : null}
       {reviewError ? (
         <p className="error" role="alert">
-          {reviewError}
+          {t(reviewError)}
         </p>
       ) : null}
       {findings.length === 0 ? (
