@@ -150,7 +150,11 @@ describe('AI in the browser', () => {
 
     // A model file that does not match its manifest is refused before any session is created.
     await folder.setInputFiles([
-      join(examples, 'yolo-detector/manifest.json'),
+      {
+        name: 'manifest.json',
+        mimeType: 'application/json',
+        buffer: readFileSync(join(examples, 'yolo-detector/manifest.json')),
+      },
       { name: 'model.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('tampered') },
     ]);
     await expect

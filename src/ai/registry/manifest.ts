@@ -123,7 +123,8 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
   );
   need(isNumber(json['bytes']) && json['bytes'] > 0, 'bytes must be a positive number');
   need(
-    ['detection', 'classification', 'segmentation'].includes(String(json['task'])),
+    typeof json['task'] === 'string' &&
+      ['detection', 'classification', 'segmentation'].includes(json['task']),
     'task must be detection, classification or segmentation',
   );
   const a = json['applicability'];
