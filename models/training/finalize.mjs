@@ -68,6 +68,7 @@ function evaluate(modelFile, label, operatingPoint) {
   return JSON.parse(readFileSync(report, 'utf8'));
 }
 
+const REFERENCE_CASES = 3;
 const int8File = join(out, 'model.int8.onnx');
 const fp32File = join(out, 'model.fp32.onnx');
 const int8 = evaluate(int8File, 'int8', 0.5);
@@ -93,7 +94,21 @@ mkdirSync(modelDir, { recursive: true });
 copyFileSync(int8File, join(modelDir, 'model.onnx'));
 const man = manifest(join(modelDir, 'model.onnx'), metrics, op, `static int8 QDQ (per-channel weights, per-tensor uint8 activations), ${size(int8File)} bytes vs ${size(fp32File)} fp32`);
 writeFileSync(join(modelDir, 'manifest.json'), `${JSON.stringify(man, null, 2)}\n`);
-writeFileSync(join(modelDir, 'eval.json'), `${JSON.stringify({ int8: { ...int8, perCase: undefined }, fp32: { ...fp32, perCase: undefined } }, null, 2)}\n`);
+// The first held-out cases' detections are kept as a reference: CI regenerates those cases from their seed
+// and requires the committed model to reproduce them (test/unit/committed-model.test.ts).
+const reference = int8.perCase.slice(0, REFERENCE_CASES).map((c) => ({ name: c.name, detections: c.detections }));
+writeFileSync(
+  join(modelDir, 'eval.json'),
+  `${JSON.stringify({ int8: { ...int8, perCase: undefined }, fp32: { ...fp32, perCase: undefined }, reference: { seed: 'heldout-v1', cases: reference } }, null, 2)}\n`,
+);
+const delta = Math.abs(m.cpm - fp32.metrics.cpm);
+const targets = [
+  { name: 'CPM', goal: '≥ 0.85', value: m.cpm, met: m.cpm >= 0.85 },
+  { name: 'Sensitivity ≥ 6 mm at 1 FP/scan', goal: '≥ 0.95', value: m.sensitivity6mmAt1FpPerScan, met: m.sensitivity6mmAt1FpPerScan >= 0.95 },
+  { name: 'Type accuracy among hits', goal: '≥ 0.90', value: m.typeAccuracy, met: m.typeAccuracy >= 0.9 },
+  { name: 'Mean diameter error', goal: '≤ 1.5 mm', value: `${m.diameterMaeMm} mm`, met: m.diameterMaeMm <= 1.5 },
+  { name: 'int8 CPM vs fp32', goal: 'within 0.01', value: (m.cpm - fp32.metrics.cpm).toFixed(3), met: delta <= 0.01 },
+];
 const froc = Object.entries(m.froc).map(([k, v]) => `| ${k} | ${v} |`).join('\n');
 const card = `# Model card: lung-nodule-ct 1.0.0
 
@@ -128,6 +143,12 @@ Measured with \`lucent eval\` on the int8 model; 95% intervals from a case boots
 | Mean diameter error among hits (operating point) | ${m.diameterMaeMm} mm |
 | fp32 CPM / int8 − fp32 | ${fp32.metrics.cpm} / ${(m.cpm - fp32.metrics.cpm).toFixed(3)} |
 | Native inference per slice (onnxruntime-node) | ${int8.timing.inferenceMsPerSlice} ms |
+
+Against the targets set for this model (issue: lung nodule detection model):
+
+| target | goal | measured | met |
+| --- | --- | --- | --- |
+${targets.map((t) => `| ${t.name} | ${t.goal} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`).join('\n')}
 
 FROC (sensitivity at false positives per scan):
 
