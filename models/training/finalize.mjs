@@ -26,7 +26,13 @@ function manifest(file, metrics, operatingPoint, quantization) {
     intendedUse:
       'Research and education only. Detects and characterises lung nodules on chest CT to demonstrate on-device AI. Not a medical device; not for clinical use.',
     trainingData: `Synthetic chest CT only: ${train.cases} cases from Lucent's procedural generator (lucent synth, seed train-v1, training profile).`,
-    applicability: { modality: ['CT'], bodyPart: ['CHEST', 'LUNG', 'THORAX'], pixelSpacingMm: [0.4, 1.0], sliceThicknessMm: [0.5, 3.0], minSlices: 20 },
+    applicability: {
+      modality: ['CT'],
+      bodyPart: ['CHEST', 'LUNG', 'THORAX'],
+      pixelSpacingMm: [0.4, 1.0],
+      sliceThicknessMm: [0.5, 3.0],
+      minSlices: 20,
+    },
     input: {
       name: 'input',
       layout: 'NCHW',
@@ -48,7 +54,12 @@ function manifest(file, metrics, operatingPoint, quantization) {
       classes: { output: 'type', labels: ['solid', 'part-solid', 'ground-glass', 'calcified'] },
       attributes: [{ name: 'margin', output: 'margin', labels: ['smooth', 'lobulated', 'spiculated'] }],
     },
-    labels: { solid: 'solid', 'part-solid': 'part-solid', 'ground-glass': 'ground-glass', calcified: 'calcified' },
+    labels: {
+      solid: 'solid',
+      'part-solid': 'part-solid',
+      'ground-glass': 'ground-glass',
+      calcified: 'calcified',
+    },
     operatingPoint: { score: operatingPoint },
     metrics,
     card: 'MODEL_CARD.md',
@@ -61,9 +72,16 @@ function evaluate(modelFile, label, operatingPoint) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'lung-nodule-ct'), { recursive: true });
   copyFileSync(modelFile, join(dir, 'lung-nodule-ct', 'model.onnx'));
-  writeFileSync(join(dir, 'lung-nodule-ct', 'manifest.json'), JSON.stringify(manifest(modelFile, [], operatingPoint, label)));
+  writeFileSync(
+    join(dir, 'lung-nodule-ct', 'manifest.json'),
+    JSON.stringify(manifest(modelFile, [], operatingPoint, label)),
+  );
   const report = join(out, `eval-${label}.json`);
-  const r = spawnSync(process.execPath, [join(root, 'bin/lucent.mjs'), 'eval', evalData, '--models', dir, '--out', report], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'bin/lucent.mjs'), 'eval', evalData, '--models', dir, '--out', report],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) throw new Error(`lucent eval failed for ${label}`);
   return JSON.parse(readFileSync(report, 'utf8'));
 }
@@ -81,22 +99,43 @@ m.typeAccuracy = Math.round(m.operatingPoint.typeAccuracy * 1000) / 1000;
 m.diameterMaeMm = Math.round(m.operatingPoint.diameterMaeMm * 1000) / 1000;
 const metrics = [
   { name: 'CPM (LUNA16 FROC, 1/8–8 FP/scan)', value: m.cpm, ci95: m.cpmCi95 },
-  { name: 'Sensitivity, nodules ≥ 6 mm, at 1 FP/scan', value: m.sensitivity6mmAt1FpPerScan, ci95: m.sensitivity6mmCi95 },
+  {
+    name: 'Sensitivity, nodules ≥ 6 mm, at 1 FP/scan',
+    value: m.sensitivity6mmAt1FpPerScan,
+    ci95: m.sensitivity6mmCi95,
+  },
   { name: 'Type accuracy among hits (operating point)', value: m.typeAccuracy },
   { name: 'Mean diameter error among hits, mm (operating point)', value: m.diameterMaeMm },
   { name: 'Sensitivity at operating point', value: Math.round(m.operatingPoint.sensitivity * 1000) / 1000 },
-  { name: 'False positives per scan at operating point', value: Math.round(m.operatingPoint.fpPerScan * 100) / 100 },
-  { name: 'CPM, fp32 model', value: fp32.metrics.cpm, note: `int8 − fp32 = ${(m.cpm - fp32.metrics.cpm).toFixed(3)}` },
+  {
+    name: 'False positives per scan at operating point',
+    value: Math.round(m.operatingPoint.fpPerScan * 100) / 100,
+  },
+  {
+    name: 'CPM, fp32 model',
+    value: fp32.metrics.cpm,
+    note: `int8 − fp32 = ${(m.cpm - fp32.metrics.cpm).toFixed(3)}`,
+  },
   { name: 'Held-out cases', value: int8.cases, note: `${int8.nodules} nodules, seed heldout-v1` },
-  { name: 'Native inference per slice, ms (onnxruntime-node, 2 threads)', value: int8.timing.inferenceMsPerSlice },
+  {
+    name: 'Native inference per slice, ms (onnxruntime-node, 2 threads)',
+    value: int8.timing.inferenceMsPerSlice,
+  },
 ];
 mkdirSync(modelDir, { recursive: true });
 copyFileSync(int8File, join(modelDir, 'model.onnx'));
-const man = manifest(join(modelDir, 'model.onnx'), metrics, op, `static int8 QDQ (per-channel weights, per-tensor uint8 activations), ${size(int8File)} bytes vs ${size(fp32File)} fp32`);
+const man = manifest(
+  join(modelDir, 'model.onnx'),
+  metrics,
+  op,
+  `static int8 QDQ (per-channel weights, per-tensor uint8 activations), ${size(int8File)} bytes vs ${size(fp32File)} fp32`,
+);
 writeFileSync(join(modelDir, 'manifest.json'), `${JSON.stringify(man, null, 2)}\n`);
 // The first held-out cases' detections are kept as a reference: CI regenerates those cases from their seed
 // and requires the committed model to reproduce them (test/unit/committed-model.test.ts).
-const reference = int8.perCase.slice(0, REFERENCE_CASES).map((c) => ({ name: c.name, detections: c.detections }));
+const reference = int8.perCase
+  .slice(0, REFERENCE_CASES)
+  .map((c) => ({ name: c.name, detections: c.detections }));
 writeFileSync(
   join(modelDir, 'eval.json'),
   `${JSON.stringify({ int8: { ...int8, perCase: undefined }, fp32: { ...fp32, perCase: undefined }, reference: { seed: 'heldout-v1', cases: reference } }, null, 2)}\n`,
@@ -104,12 +143,29 @@ writeFileSync(
 const delta = Math.abs(m.cpm - fp32.metrics.cpm);
 const targets = [
   { name: 'CPM', goal: '≥ 0.85', value: m.cpm, met: m.cpm >= 0.85 },
-  { name: 'Sensitivity ≥ 6 mm at 1 FP/scan', goal: '≥ 0.95', value: m.sensitivity6mmAt1FpPerScan, met: m.sensitivity6mmAt1FpPerScan >= 0.95 },
+  {
+    name: 'Sensitivity ≥ 6 mm at 1 FP/scan',
+    goal: '≥ 0.95',
+    value: m.sensitivity6mmAt1FpPerScan,
+    met: m.sensitivity6mmAt1FpPerScan >= 0.95,
+  },
   { name: 'Type accuracy among hits', goal: '≥ 0.90', value: m.typeAccuracy, met: m.typeAccuracy >= 0.9 },
-  { name: 'Mean diameter error', goal: '≤ 1.5 mm', value: `${m.diameterMaeMm} mm`, met: m.diameterMaeMm <= 1.5 },
-  { name: 'int8 CPM vs fp32', goal: 'within 0.01', value: (m.cpm - fp32.metrics.cpm).toFixed(3), met: delta <= 0.01 },
+  {
+    name: 'Mean diameter error',
+    goal: '≤ 1.5 mm',
+    value: `${m.diameterMaeMm} mm`,
+    met: m.diameterMaeMm <= 1.5,
+  },
+  {
+    name: 'int8 CPM vs fp32',
+    goal: 'within 0.01',
+    value: (m.cpm - fp32.metrics.cpm).toFixed(3),
+    met: delta <= 0.01,
+  },
 ];
-const froc = Object.entries(m.froc).map(([k, v]) => `| ${k} | ${v} |`).join('\n');
+const froc = Object.entries(m.froc)
+  .map(([k, v]) => `| ${k} | ${v} |`)
+  .join('\n');
 const card = `# Model card: lung-nodule-ct 1.0.0
 
 **Research and education software, not a medical device. Not for clinical use.** Every output is a
@@ -175,4 +231,6 @@ ${(m.cpm - fp32.metrics.cpm).toFixed(3)} (int8 − fp32).
 \`npm run train:nodules\` regenerates the data, retrains, quantizes, evaluates and rewrites this card.
 `;
 writeFileSync(join(modelDir, 'MODEL_CARD.md'), card);
-console.log(`wrote ${modelDir}: CPM ${m.cpm} (fp32 ${fp32.metrics.cpm}), sens≥6mm@1FP ${m.sensitivity6mmAt1FpPerScan}, type ${m.typeAccuracy}, MAE ${m.diameterMaeMm} mm`);
+console.log(
+  `wrote ${modelDir}: CPM ${m.cpm} (fp32 ${fp32.metrics.cpm}), sens≥6mm@1FP ${m.sensitivity6mmAt1FpPerScan}, type ${m.typeAccuracy}, MAE ${m.diameterMaeMm} mm`,
+);
