@@ -91,7 +91,8 @@ class PatchSampler:
             meta = self.metas[ci]
             n = meta["nodules"][int(rng.integers(len(meta["nodules"])))]
             r_slices = max(0.5, n["diameter"] / 2 / 1.5)
-            k = int(round(n["k"] + rng.normal(0, r_slices * 0.45)))
+            # Half the time the nodule's centre slice (where its one positive target cell is), else nearby.
+            k = int(round(n["k"])) if rng.random() < 0.5 else int(round(n["k"] + rng.normal(0, r_slices * 0.45)))
             cy = int(round(n["j"] + rng.uniform(-40, 40)))
             cx = int(round(n["i"] + rng.uniform(-40, 40)))
         else:
@@ -129,21 +130,25 @@ class PatchSampler:
         mask = np.zeros((out, out), dtype=np.float32)
         for n in meta["nodules"]:
             r = n["diameter"] / 2
+            centre = int(round(n["k"]))
             dz = abs(n["k"] - k) * 1.5
-            if dz >= r:
+            if dz >= r and k != centre:
                 continue
-            rz = math.sqrt(r * r - dz * dz)
+            # The slice nearest the centre always shows the nodule, however small.
+            rz = math.sqrt(max(r * r - dz * dz, (0.6 * r) ** 2))
             px = (n["i"] - x0) / STRIDE
             py = (n["j"] - y0) / STRIDE
             if not (-2 <= px < out + 2 and -2 <= py < out + 2):
                 continue
-            # Peak height falls with distance from the centre slice, so the 3D centre is the maximum.
-            amp = math.exp(-(dz * dz) / (2 * max(1.0, r / 2) ** 2))
+            # CenterNet targets: the peak (exactly 1, the only positive) sits on the cell holding the centre,
+            # on the slice nearest it; it falls off with slices from there, so the 3D centre is the maximum.
+            dk = abs(k - centre) * 1.5
+            amp = math.exp(-(dk * dk) / (2 * max(1.0, r / 2) ** 2))
             sigma = max(0.7, (2 * rz / STRIDE) / 3)
+            ix, iy = int(math.floor(px)), int(math.floor(py))
             ys_, xs_ = np.mgrid[0:out, 0:out]
-            g = amp * np.exp(-((xs_ - px) ** 2 + (ys_ - py) ** 2) / (2 * sigma * sigma))
+            g = amp * np.exp(-((xs_ - ix) ** 2 + (ys_ - iy) ** 2) / (2 * sigma * sigma))
             hm[0] = np.maximum(hm[0], g)
-            ix, iy = int(px), int(py)
             if 0 <= ix < out and 0 <= iy < out:
                 size[0, iy, ix] = 2 * rz
                 offset[:, iy, ix] = (px - ix, py - iy)

@@ -81,6 +81,14 @@ function heatImage(e: Evidence, index: number): string {
   return canvas.toDataURL('image/png');
 }
 
+/**
+ * Absolute URL of a model file served with the app. The worker resolves relative URLs against its own
+ * script (under /assets/), so it is given the page-relative URL made absolute.
+ */
+function modelUrl(dir: string, file: string): string {
+  return new URL(`models/${encodeURIComponent(dir)}/${encodeURIComponent(file)}`, document.baseURI).href;
+}
+
 /** The 1-based slice (display order) nearest a point, along the series' slice normal. */
 function sliceOf(series: Series, p: readonly [number, number, number]): number | undefined {
   const n = series.volume.isVolume ? series.volume.normal : ([0, 0, 1] as const);
@@ -646,7 +654,7 @@ export class Controller implements Actions {
       const run = this.inference.run(
         folderBytes
           ? { manifest: m, bytes: folderBytes.slice(0) }
-          : { manifest: m, url: `models/${chosen.dir}/${m.file}` },
+          : { manifest: m, url: modelUrl(chosen.dir, m.file) },
         volume,
         {
           onStage: (stage, provider, threads) =>
@@ -1040,7 +1048,7 @@ export class Controller implements Actions {
         const m = this.store.getState().models?.find((x) => x.manifest.task === 'detection');
         if (!m) return Promise.reject(new Error('no detection model'));
         return this.inference.bench(
-          { manifest: m.manifest, url: `models/${m.dir}/${m.manifest.file}` },
+          { manifest: m.manifest, url: modelUrl(m.dir, m.manifest.file) },
           dims,
           backend,
           threads,

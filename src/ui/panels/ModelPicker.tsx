@@ -27,7 +27,8 @@ async function walk(dir: DirectoryHandleLike, prefix: string, out: OpenFile[]): 
 export function ModelPicker(): JSX.Element {
   const t = useT();
   const actions = useActions();
-  const models = useAppState((s) => s.models ?? []);
+  const installed = useAppState((s) => s.models);
+  const models = installed ?? [];
   const selected = useAppState((s) => s.selectedModel);
   const error = useAppState((s) => s.modelFolderError);
   const input = useRef<HTMLInputElement | null>(null);
