@@ -165,7 +165,10 @@ export class Controller implements Actions {
       },
       loadFailed: (cell, message) =>
         this.store.setState((s) => ({ cellErrors: { ...s.cellErrors, [cell]: message } })),
-      measurementsChanged: () => this.store.setState({ measurements: listMeasurements() }),
+      measurementsChanged: () => {
+        this.store.setState({ measurements: listMeasurements() });
+        this.drainRemeasure();
+      },
       measurementCompleted: (uid) => this.onMeasurementCompleted(uid),
       seriesCached: (key, cached, total) => {
         const done =
@@ -610,7 +613,7 @@ export class Controller implements Actions {
   private async runAiAsync(): Promise<void> {
     const state = this.store.getState();
     const series = findSeries(state, state.activeSeriesKey);
-    if (!series || series.kind !== 'image' || this.aiRunId !== null) return;
+    if (!series || series.kind !== 'image' || this.aiRunId !== null || this.aiAbort !== null) return;
     const head = getInstance(series.instanceKeys[0] ?? '')?.info;
     const facts = {
       modality: series.modality,
@@ -647,8 +650,11 @@ export class Controller implements Actions {
     });
     try {
       const imageIds = series.frames.map((f) => imageIdOf(f.instanceKey, f.frame));
-      const volume = await volumeForAi(imageIds, (done, total) =>
-        this.store.setState((s) => ({ ai: { ...s.ai, done, total } })),
+      this.aiAbort = new AbortController();
+      const volume = await volumeForAi(
+        imageIds,
+        (done, total) => this.store.setState((s) => ({ ai: { ...s.ai, done, total } })),
+        this.aiAbort.signal,
       );
       const folderBytes = this.folderModels.get(chosen.dir);
       const run = this.inference.run(
@@ -670,7 +676,7 @@ export class Controller implements Actions {
             })),
           onProgress: (done, total) => this.store.setState((s) => ({ ai: { ...s.ai, done, total } })),
         },
-        { minScore: m.operatingPoint.score },
+        { minScore: m.operatingPoint.score, batchDelayMs: this.aiBatchDelayMs },
       );
       this.aiRunId = run.id;
       const outcome = await run.done;
@@ -728,7 +734,8 @@ export class Controller implements Actions {
       // A run that found nothing replaces an earlier saved review too.
       if (findings.length === 0) this.scheduleSaveReview();
     } catch (e) {
-      const cancelled = e instanceof InferenceError && e.code === 'cancelled';
+      const cancelled =
+        (e instanceof InferenceError && e.code === 'cancelled') || this.aiAbort?.signal.aborted === true;
       this.store.setState((s) => ({
         ai: {
           ...s.ai,
@@ -738,12 +745,18 @@ export class Controller implements Actions {
       }));
     } finally {
       this.aiRunId = null;
+      this.aiAbort = null;
     }
   }
 
+  /** Stops the analysis at whatever stage it is: reading the slices, or between two model batches. */
   cancelAi(): void {
+    this.aiAbort?.abort();
     if (this.aiRunId !== null) this.inference.cancel(this.aiRunId);
   }
+
+  private aiAbort: AbortController | null = null;
+  private aiBatchDelayMs = 0;
 
   /** Recompute the case category and the report draft from the findings not rejected. */
   private updateReport(): void {
@@ -885,12 +898,38 @@ export class Controller implements Actions {
     if (before && before !== 'length') this.setTool(before);
   }
 
+  /** Lines finished while re-measuring whose length Cornerstone has not computed yet. */
+  private pendingLines = new Set<string>();
+
   private onMeasurementCompleted(uid: string): void {
+    if (!this.store.getState().remeasuring) return;
+    this.pendingLines.add(uid);
+    this.drainRemeasure();
+  }
+
+  private drainRemeasure(): void {
+    if (this.pendingLines.size === 0) return;
+    if (!this.store.getState().remeasuring) {
+      this.pendingLines.clear();
+      return;
+    }
+    const all = listMeasurements();
+    for (const uid of [...this.pendingLines]) {
+      const m = all.find((x) => x.uid === uid);
+      if (!m || m.kind !== 'length') {
+        this.pendingLines.delete(uid);
+        continue;
+      }
+      if (!m.lengthMm || m.lengthMm <= 0) continue; // statistics arrive with the next render
+      this.pendingLines.delete(uid);
+      this.applyLine(m.lengthMm);
+    }
+  }
+
+  private applyLine(lengthMm: number): void {
     const id = this.store.getState().remeasuring;
     if (!id) return;
-    const m = listMeasurements().find((x) => x.uid === uid);
-    if (!m || m.kind !== 'length' || !m.lengthMm || m.lengthMm <= 0) return;
-    this.remeasureLines.push(m.lengthMm);
+    this.remeasureLines.push(lengthMm);
     const [first, second] = this.remeasureLines;
     if (first === undefined) return;
     this.applyEdit(id, { longAxisMm: first, shortAxisMm: second ?? first });
@@ -1044,6 +1083,10 @@ export class Controller implements Actions {
       measurements: () => listMeasurements(),
       // Kill the inference worker as a crash would (tests of the recovery path).
       crashAiWorker: () => this.inference.terminateForTest(),
+      // Slow the sweep down so that cancel and crash recovery can be exercised mid-sweep.
+      setAiBatchDelay: (ms: number) => {
+        this.aiBatchDelayMs = Math.max(0, Math.min(5000, ms));
+      },
       benchModel: (dims: [number, number, number, number], backend: 'wasm' | 'webgpu', threads: number) => {
         const m = this.store.getState().models?.find((x) => x.manifest.task === 'detection');
         if (!m) return Promise.reject(new Error('no detection model'));

@@ -59,6 +59,15 @@ describe('editing a finding', () => {
     expect(last?.detail).toContain('8.5 mm → 5.5 mm');
   });
 
+  it('keeps the long axis the longer when one axis is edited alone', () => {
+    const shorter = value(editFinding(finding(), { longAxisMm: 5 }, PATIENT, 'en', AT));
+    expect([shorter.longAxisMm, shorter.shortAxisMm]).toEqual([5, 5]);
+    const wider = value(editFinding(finding(), { shortAxisMm: 12 }, PATIENT, 'en', AT));
+    expect([wider.longAxisMm, wider.shortAxisMm]).toEqual([12, 12]);
+    const narrower = value(editFinding(finding(), { shortAxisMm: 4 }, PATIENT, 'en', AT));
+    expect([narrower.longAxisMm, narrower.shortAxisMm, narrower.meanDiameterMm]).toEqual([9, 4, 6.5]);
+  });
+
   it('orders the axes whichever way they are given', () => {
     const f = value(editFinding(finding(), { longAxisMm: 4, shortAxisMm: 12 }, PATIENT, 'en', AT));
     expect([f.longAxisMm, f.shortAxisMm, f.meanDiameterMm]).toEqual([12, 4, 8]);

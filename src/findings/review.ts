@@ -63,9 +63,23 @@ export function editFinding(
     });
   }
   const history: AuditEntry[] = [...f.history];
-  let long = edit.longAxisMm ?? f.longAxisMm;
-  let short = edit.shortAxisMm ?? f.shortAxisMm;
-  if (short > long) [long, short] = [short, long];
+  let long: number;
+  let short: number;
+  if (edit.longAxisMm !== undefined && edit.shortAxisMm !== undefined) {
+    // Two new axes: whichever is longer is the long axis.
+    long = Math.max(edit.longAxisMm, edit.shortAxisMm);
+    short = Math.min(edit.longAxisMm, edit.shortAxisMm);
+  } else if (edit.longAxisMm !== undefined) {
+    // A shorter long axis takes the short axis down with it, never the other way round.
+    long = edit.longAxisMm;
+    short = Math.min(f.shortAxisMm, long);
+  } else if (edit.shortAxisMm !== undefined) {
+    short = edit.shortAxisMm;
+    long = Math.max(f.longAxisMm, short);
+  } else {
+    long = f.longAxisMm;
+    short = f.shortAxisMm;
+  }
   const mean = roundToTenthMm((long + short) / 2);
   const type = edit.type ?? f.type;
   let solid = edit.solidComponentMm === undefined ? f.solidComponentMm : edit.solidComponentMm;

@@ -3,43 +3,50 @@
  * that are missing) stacked once into a HU volume whose buffer is then transferred to the worker.
  */
 import { imageLoader } from '@cornerstonejs/core';
-import { buildVolume, type SliceInput, type Volume } from '../lib/volume';
+import { planVolume, writePlane, type SliceGeometry, type Volume } from '../lib/volume';
 import { getInstance, parseImageId } from './registry';
 
 export async function volumeForAi(
   imageIds: readonly string[],
   onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<Volume> {
-  const slices: SliceInput[] = [];
+  // Geometry first, from the headers: the volume is allocated once and each decoded slice is written
+  // straight into it (no per-slice copies held in between).
   let thickness = 0;
-  let done = 0;
-  for (const id of imageIds) {
+  const geometry: SliceGeometry[] = imageIds.map((id) => {
     const ref = parseImageId(id);
-    const entry = ref ? getInstance(ref.key) : undefined;
-    const info = entry?.info.image;
+    const info = ref ? getInstance(ref.key)?.info.image : undefined;
     const frame = info?.frames[ref?.frame ?? 0];
     const position = frame?.position;
     const spacing = frame?.pixelSpacing ?? info?.pixelSpacing;
     if (!info || !position || !spacing)
       throw new Error('A slice of this series has no position or pixel spacing.');
-    const image = await imageLoader.loadAndCacheImage(id);
-    const raw = image.getPixelData() as ArrayLike<number>;
-    const n = image.rows * image.columns;
-    const hu = new Float32Array(n);
-    const scaled = image.preScale?.scaled === true;
-    const slope = image.slope ?? 1;
-    const intercept = image.intercept ?? 0;
-    for (let i = 0; i < n; i++) hu[i] = scaled ? raw[i] : raw[i] * slope + intercept;
     thickness = thickness || (frame.sliceThickness ?? info.sliceThickness ?? 0);
-    slices.push({
-      position: [position[0], position[1], position[2]],
-      rows: image.rows,
-      columns: image.columns,
-      pixelSpacing: [spacing[0], spacing[1]],
-      hu,
-    });
+    return { position, rows: info.rows, columns: info.columns, pixelSpacing: spacing };
+  });
+  const plan = planVolume(geometry);
+  const plane = plan.rows * plan.columns;
+  const data = new Int16Array(plane * imageIds.length);
+  let done = 0;
+  for (const [k, i] of plan.order.entries()) {
+    if (signal?.aborted) throw new DOMException('The analysis was cancelled.', 'AbortError');
+    const image = await imageLoader.loadAndCacheImage(imageIds[i] ?? '');
+    if (image.rows !== plan.rows || image.columns !== plan.columns)
+      throw new Error('A decoded slice does not have the size its header gives.');
+    const raw = image.getPixelData() as ArrayLike<number>;
+    const scaled = image.preScale?.scaled === true;
+    writePlane(data, plane, k, raw, scaled ? 1 : (image.slope ?? 1), scaled ? 0 : (image.intercept ?? 0));
     done++;
     if (done % 16 === 0 || done === imageIds.length) onProgress?.(done, imageIds.length);
   }
-  return buildVolume(slices, thickness);
+  return {
+    data,
+    columns: plan.columns,
+    rows: plan.rows,
+    slices: imageIds.length,
+    origin: plan.origin,
+    spacing: plan.spacing,
+    sliceThickness: thickness,
+  };
 }

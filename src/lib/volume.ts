@@ -35,38 +35,77 @@ export class VolumeError extends Error {
   }
 }
 
-/** Stack axial slices (any order) into a volume with ascending z. */
-export function buildVolume(slices: readonly SliceInput[], sliceThickness: number): Volume {
+export interface SliceGeometry {
+  readonly position: readonly [number, number, number];
+  readonly rows: number;
+  readonly columns: number;
+  readonly pixelSpacing: readonly [number, number];
+}
+
+export interface VolumePlan {
+  /** Indices of the input slices in ascending z. */
+  readonly order: readonly number[];
+  readonly rows: number;
+  readonly columns: number;
+  readonly origin: readonly [number, number, number];
+  readonly spacing: readonly [number, number, number];
+}
+
+/** Check that axial slices (any order) stack into a regular volume, and say in which order. */
+export function planVolume(slices: readonly SliceGeometry[]): VolumePlan {
   if (slices.length < 2) throw new VolumeError('too-few-slices', 'A volume needs at least two slices.');
-  const sorted = [...slices].sort((a, b) => a.position[2] - b.position[2]);
-  const first = sorted[0];
-  const last = sorted[sorted.length - 1];
-  const dz = (last.position[2] - first.position[2]) / (sorted.length - 1);
+  const order = slices.map((_, i) => i).sort((a, b) => slices[a].position[2] - slices[b].position[2]);
+  const first = slices[order[0]];
+  const last = slices[order[order.length - 1]];
+  const dz = (last.position[2] - first.position[2]) / (order.length - 1);
   if (!(dz > 0)) throw new VolumeError('irregular', 'Slices share the same position.');
-  const { rows, columns } = first;
-  const plane = rows * columns;
-  const data = new Int16Array(plane * sorted.length);
-  sorted.forEach((s, k) => {
-    if (s.rows !== rows || s.columns !== columns)
+  order.forEach((i, k) => {
+    const s = slices[i];
+    if (s.rows !== first.rows || s.columns !== first.columns)
       throw new VolumeError('mixed-size', 'Slices differ in size.');
     const expected = first.position[2] + k * dz;
     if (Math.abs(s.position[2] - expected) > Math.max(0.05, 0.1 * dz)) {
       throw new VolumeError('irregular', 'Slices are not evenly spaced.');
     }
-    const src = s.hu;
-    const off = k * plane;
-    for (let i = 0; i < plane; i++) {
-      const v = Math.round(src[i]);
-      data[off + i] = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
-    }
   });
   return {
-    data,
-    columns,
-    rows,
-    slices: sorted.length,
+    order,
+    rows: first.rows,
+    columns: first.columns,
     origin: [first.position[0], first.position[1], first.position[2]],
     spacing: [first.pixelSpacing[1], first.pixelSpacing[0], dz],
+  };
+}
+
+/** Write one slice's values (× slope + intercept = HU) into its plane of a volume, rounded and clamped to int16. */
+export function writePlane(
+  data: Int16Array,
+  plane: number,
+  k: number,
+  values: ArrayLike<number>,
+  slope = 1,
+  intercept = 0,
+): void {
+  const off = k * plane;
+  for (let i = 0; i < plane; i++) {
+    const v = Math.round(values[i] * slope + intercept);
+    data[off + i] = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+  }
+}
+
+/** Stack axial slices (any order) into a volume with ascending z. */
+export function buildVolume(slices: readonly SliceInput[], sliceThickness: number): Volume {
+  const plan = planVolume(slices);
+  const plane = plan.rows * plan.columns;
+  const data = new Int16Array(plane * slices.length);
+  plan.order.forEach((i, k) => writePlane(data, plane, k, slices[i].hu));
+  return {
+    data,
+    columns: plan.columns,
+    rows: plan.rows,
+    slices: slices.length,
+    origin: plan.origin,
+    spacing: plan.spacing,
     sliceThickness,
   };
 }

@@ -5,7 +5,8 @@
  * an absurd input size, and a second visit with no network for the model.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -31,6 +32,11 @@ async function openDemo(page: Page, name: string): Promise<void> {
     .click();
   await waitForLoaded(page);
   await waitForImage(page);
+}
+
+/** Forget the cached model bytes (the tests share one browser profile). */
+async function clearModelCache(page: Page): Promise<void> {
+  await page.evaluate(() => caches.delete('lucent-models-v1'));
 }
 
 async function aiStatus(page: Page, pattern: RegExp, timeout = 170_000): Promise<string> {
@@ -130,37 +136,29 @@ describe('AI in the browser', () => {
     const folder = page.getByTestId('model-folder-input');
     const picker = page.getByLabel('AI model');
 
-    await folder.setInputFiles([
-      join(examples, 'classifier/manifest.json'),
-      join(examples, 'classifier/model.onnx'),
-    ]);
+    await folder.setInputFiles(join(examples, 'classifier'));
     await expect.poll(() => picker.inputValue()).toBe('folder:example-classifier@0.1.0');
     await page.getByRole('button', { name: 'Run AI' }).click();
     expect(await aiStatus(page, /AI done/, 60_000)).toMatch(
       /AI done: (lung|no-lung) \(\d+(\.\d)? %\) · example-classifier 0\.1\.0/,
     );
 
-    await folder.setInputFiles([
-      join(examples, 'yolo-detector/manifest.json'),
-      join(examples, 'yolo-detector/model.onnx'),
-    ]);
+    await folder.setInputFiles(join(examples, 'yolo-detector'));
     await expect.poll(() => picker.inputValue()).toMatch(/^folder:example-yolo/);
     await page.getByRole('button', { name: 'Run AI' }).click();
     expect(await aiStatus(page, /AI done/, 60_000)).toMatch(/AI done: \d+ findings? · example-yolo/);
 
     // A model file that does not match its manifest is refused before any session is created.
-    await folder.setInputFiles([
-      {
-        name: 'manifest.json',
-        mimeType: 'application/json',
-        buffer: readFileSync(join(examples, 'yolo-detector/manifest.json')),
-      },
-      { name: 'model.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('tampered') },
-    ]);
+    const tampered = mkdtempSync(join(tmpdir(), 'lucent-model-'));
+    copyFileSync(join(examples, 'yolo-detector/manifest.json'), join(tampered, 'manifest.json'));
+    writeFileSync(join(tampered, 'model.onnx'), 'tampered');
+    await folder.setInputFiles(tampered);
     await expect
       .poll(() => page.getByRole('alert').allTextContents())
       .toContainEqual(expect.stringMatching(/is refused: model\.onnx does not match the SHA-256/));
-    await folder.setInputFiles([join(examples, 'classifier/model.onnx')]);
+    const noManifest = mkdtempSync(join(tmpdir(), 'lucent-model-'));
+    copyFileSync(join(examples, 'classifier/model.onnx'), join(noManifest, 'model.onnx'));
+    await folder.setInputFiles(noManifest);
     await expect
       .poll(() => page.getByRole('alert').allTextContents())
       .toContainEqual(expect.stringMatching(/no manifest\.json/));
@@ -181,6 +179,7 @@ describe('AI in the browser', () => {
 
   it('refuses a model whose checksum does not match, and one that is not ONNX', async () => {
     const { page } = await openApp(session);
+    await clearModelCache(page);
     await page.route('**/models/lung-nodule-ct/model.onnx', (route) =>
       route.fulfill({ body: Buffer.from('not a model at all') }),
     );
@@ -199,6 +198,7 @@ describe('AI in the browser', () => {
       for (const m of index.models) Object.assign(m.manifest, { sha256: digest, bytes: garbage.length });
       await route.fulfill({ response: res, json: index });
     });
+    await clearModelCache(page2);
     await page2.route('**/models/lung-nodule-ct/model.onnx', (route) => route.fulfill({ body: garbage }));
     await page2.reload();
     await openDemo(page2, 'Normal chest');
@@ -210,10 +210,16 @@ describe('AI in the browser', () => {
   it('cancels within a batch, survives a crashed worker, and refuses an absurd input size', async () => {
     const { page, problems } = await openApp(session);
     await openDemo(page, 'Ground-glass nodule');
+    // Slow the sweep (a diagnostic pause after each batch) so that it is surely mid-sweep.
+    await page.evaluate(() =>
+      (window as unknown as { __lucent: { setAiBatchDelay(ms: number): void } }).__lucent.setAiBatchDelay(
+        400,
+      ),
+    );
     await page.getByRole('button', { name: 'Run AI' }).click();
     await aiStatus(page, /AI: \d+\/\d+ slices/, 60_000);
     await page.getByRole('button', { name: 'Cancel AI' }).click();
-    await aiStatus(page, /AI cancelled/, 30_000);
+    await aiStatus(page, /AI cancelled/, 10_000);
     await page.getByRole('button', { name: 'Run AI' }).click();
     await aiStatus(page, /AI: \d+\/\d+ slices/, 60_000);
     await page.evaluate(() =>
@@ -221,6 +227,9 @@ describe('AI in the browser', () => {
     );
     expect(await aiStatus(page, /AI failed/, 30_000)).toMatch(/worker was stopped/);
     // The app recovers: the next run completes.
+    await page.evaluate(() =>
+      (window as unknown as { __lucent: { setAiBatchDelay(ms: number): void } }).__lucent.setAiBatchDelay(0),
+    );
     await page.getByRole('button', { name: 'Run AI' }).click();
     await aiStatus(page, /AI done/);
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
@@ -243,6 +252,7 @@ describe('AI in the browser', () => {
 
   it('loads the model from Cache Storage on a second visit, with no network for it', async () => {
     const { page } = await openApp(session);
+    await clearModelCache(page);
     await openDemo(page, 'Calcified nodule');
     await page.getByRole('button', { name: 'Run AI' }).click();
     await aiStatus(page, /AI done/);
@@ -253,8 +263,10 @@ describe('AI in the browser', () => {
       modelRequests++;
       return route.abort();
     });
+    // A reload brings the same demo case back.
     await page.reload();
-    await openDemo(page, 'Calcified nodule');
+    await waitForLoaded(page);
+    await waitForImage(page);
     await page.getByRole('button', { name: 'Run AI' }).click();
     await aiStatus(page, /AI done/);
     expect(modelRequests).toBe(0);

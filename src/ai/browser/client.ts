@@ -97,7 +97,7 @@ export class InferenceClient {
     model: ModelSource,
     volume: Volume,
     handlers: RunHandlers = {},
-    options: { minScore?: number; allowWebGpu?: boolean } = {},
+    options: { minScore?: number; allowWebGpu?: boolean; batchDelayMs?: number } = {},
   ): { id: number; done: Promise<RunOutcome> } {
     const id = this.nextId++;
     const done = new Promise<RunOutcome>((resolve, reject) =>
@@ -109,6 +109,7 @@ export class InferenceClient {
       model,
       volume,
       minScore: options.minScore,
+      batchDelayMs: options.batchDelayMs,
       allowWebGpu: options.allowWebGpu ?? true,
     };
     const transfer: Transferable[] = [volume.data.buffer as ArrayBuffer];

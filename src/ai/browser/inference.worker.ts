@@ -97,6 +97,7 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       signal: controller.signal,
       onProgress: (done, total) => post({ type: 'progress', id: req.id, done, total }),
       evidence: true,
+      batchDelayMs: req.batchDelayMs,
     });
     await session.release();
     // The evidence map moves to the page (transferred, not copied).

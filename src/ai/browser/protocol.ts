@@ -19,6 +19,8 @@ export type WorkerRequest =
       readonly model: ModelSource;
       readonly volume: Volume;
       readonly minScore?: number;
+      /** Diagnostics only: pause between batches (ms), to exercise cancel and crash recovery. */
+      readonly batchDelayMs?: number;
       /** Allow WebGPU when a real (non-fallback) adapter exists. */
       readonly allowWebGpu: boolean;
     }

@@ -26,6 +26,8 @@ export interface DetectOptions {
   readonly batch?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Diagnostics only: wait this long after each batch (tests of cancel and crash recovery). */
+  readonly batchDelayMs?: number;
   /** Keep the model's centre heatmap (CenterNet models) as evidence to show over the images. */
   readonly evidence?: boolean;
 }
@@ -168,6 +170,7 @@ export async function detectNodules(
     else perSlice.push(...decodeClassifier(outputs, out, ks.length));
     decodeMs += performance.now() - td;
     options.onProgress?.(Math.min(slices.length, b + ks.length), slices.length);
+    if (options.batchDelayMs) await new Promise((r) => setTimeout(r, options.batchDelayMs));
   }
   const t2 = performance.now();
   const nodules =
