@@ -26,21 +26,27 @@ interface Asset {
 function modelDirs(): string[] {
   const dir = join(root, 'models');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'manifest.json')) && statSync(join(dir, d)).isDirectory());
+  return readdirSync(dir).filter(
+    (d) => existsSync(join(dir, d, 'manifest.json')) && statSync(join(dir, d)).isDirectory(),
+  );
 }
 
 function assets(): Asset[] {
   const out: Asset[] = ORT_FILES.map((f) => ({ url: `/ort/${f}`, path: join(ORT_DIR, f) }));
   for (const d of modelDirs()) {
     for (const f of readdirSync(join(root, 'models', d))) {
-      if (MODEL_FILES.has(extname(f))) out.push({ url: `/models/${d}/${f}`, path: join(root, 'models', d, f) });
+      if (MODEL_FILES.has(extname(f)))
+        out.push({ url: `/models/${d}/${f}`, path: join(root, 'models', d, f) });
     }
   }
   return out;
 }
 
 function index(): string {
-  const models = modelDirs().map((d) => ({ dir: d, manifest: JSON.parse(readFileSync(join(root, 'models', d, 'manifest.json'), 'utf8')) as unknown }));
+  const models = modelDirs().map((d) => ({
+    dir: d,
+    manifest: JSON.parse(readFileSync(join(root, 'models', d, 'manifest.json'), 'utf8')) as unknown,
+  }));
   return JSON.stringify({ schema: 'lucent.models/1', models });
 }
 
@@ -73,7 +79,8 @@ export function lucentAssets(): Plugin {
       });
     },
     generateBundle() {
-      for (const a of assets()) this.emitFile({ type: 'asset', fileName: a.url.slice(1), source: readFileSync(a.path) });
+      for (const a of assets())
+        this.emitFile({ type: 'asset', fileName: a.url.slice(1), source: readFileSync(a.path) });
       this.emitFile({ type: 'asset', fileName: 'models/index.json', source: index() });
     },
   };

@@ -9,7 +9,9 @@ const work = process.argv[2];
 const meta = JSON.parse(readFileSync(join(work, 'calib', 'tensors.json'), 'utf8'));
 const session = await ort.InferenceSession.create(join(work, 'model.calib.onnx'), { intraOpNumThreads: 2 });
 const ranges = Object.fromEntries(meta.tensors.map((t) => [t, [Infinity, -Infinity]]));
-const files = readdirSync(join(work, 'calib')).filter((f) => f.endsWith('.bin')).sort();
+const files = readdirSync(join(work, 'calib'))
+  .filter((f) => f.endsWith('.bin'))
+  .sort();
 for (const f of files) {
   const buf = readFileSync(join(work, 'calib', f));
   const data = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);

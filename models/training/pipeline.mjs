@@ -37,17 +37,46 @@ const lucent = (args) => [join(root, 'bin/lucent.mjs'), ...args];
 mkdirSync(work, { recursive: true });
 if (!flag('skip-data')) {
   rmSync(join(work, 'data'), { recursive: true, force: true });
-  step('training data', process.execPath, lucent(['synth', '--out', join(work, 'data/train'), '--cases', trainCases, '--seed', 'train-v1', '--profile', 'training']));
-  step('held-out data (seeds never used in training)', process.execPath, lucent(['synth', '--out', join(work, 'data/eval'), '--cases', evalCases, '--seed', 'heldout-v1']));
+  step(
+    'training data',
+    process.execPath,
+    lucent([
+      'synth',
+      '--out',
+      join(work, 'data/train'),
+      '--cases',
+      trainCases,
+      '--seed',
+      'train-v1',
+      '--profile',
+      'training',
+    ]),
+  );
+  step(
+    'held-out data (seeds never used in training)',
+    process.execPath,
+    lucent(['synth', '--out', join(work, 'data/eval'), '--cases', evalCases, '--seed', 'heldout-v1']),
+  );
 }
 if (!flag('skip-train')) {
   rmSync(join(work, 'cache'), { recursive: true, force: true });
   step('resample to the model grid', PYTHON, ['prepare.py', join(work, 'data/train'), join(work, 'cache')]);
-  step(`train (${minutes} min)`, PYTHON, ['train.py', join(work, 'cache'), join(work, 'out'), '--minutes', minutes]);
+  step(`train (${minutes} min)`, PYTHON, [
+    'train.py',
+    join(work, 'cache'),
+    join(work, 'out'),
+    '--minutes',
+    minutes,
+  ]);
 }
 step('calibration inputs', PYTHON, ['calib.py', join(work, 'cache'), join(work, 'out')]);
 step('activation ranges (onnxruntime-node)', process.execPath, ['calibrate.mjs', join(work, 'out')]);
 step('int8 QDQ quantization', PYTHON, ['quantize.py', join(work, 'out')]);
-step('evaluate int8 and fp32 on the held-out set', process.execPath, ['finalize.mjs', join(work, 'out'), join(work, 'data/eval'), join(root, 'models/lung-nodule-ct')]);
+step('evaluate int8 and fp32 on the held-out set', process.execPath, [
+  'finalize.mjs',
+  join(work, 'out'),
+  join(work, 'data/eval'),
+  join(root, 'models/lung-nodule-ct'),
+]);
 console.log(`\nDone in ${Math.round((Date.now() - started) / 60000)} min.`);
 if (!existsSync(join(root, 'models/lung-nodule-ct/model.onnx'))) process.exit(1);
