@@ -21,11 +21,14 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("cache")
     ap.add_argument("out")
-    ap.add_argument("--count", type=int, default=64)
+    ap.add_argument("--count", type=int, default=256)
     args = ap.parse_args()
     metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
     sampler = PatchSampler(metas, args.cache, seed=99)
     os.makedirs(os.path.join(args.out, "calib"), exist_ok=True)
+    for f in os.listdir(os.path.join(args.out, "calib")):  # no stale inputs from an earlier, larger run
+        if f.endswith(".bin"):
+            os.remove(os.path.join(args.out, "calib", f))
     for i in range(args.count):
         x, *_ = batch(sampler, 1, train=False)
         x.numpy().astype(np.float32).tofile(os.path.join(args.out, "calib", f"input-{i:03d}.bin"))

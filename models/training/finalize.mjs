@@ -12,12 +12,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const train = JSON.parse(readFileSync(join(out, 'train.json'), 'utf8'));
 const sha = (p) => createHash('sha256').update(readFileSync(p)).digest('hex');
 const size = (p) => readFileSync(p).length;
+/** Bump when the weights change: reviews and audit trails record which version made each finding. */
+const VERSION = '1.1.0';
 
 function manifest(file, metrics, operatingPoint, quantization) {
   return {
     schema: 'lucent.model/1',
     id: 'lung-nodule-ct',
-    version: '1.0.0',
+    version: VERSION,
     name: 'Lung nodule detector (chest CT, 2.5D CenterNet)',
     file: 'model.onnx',
     sha256: sha(file),
@@ -163,10 +165,31 @@ const targets = [
     met: delta <= 0.01,
   },
 ];
+// Sensitivity at the operating point by nodule size and type: where the model is weak, in numbers.
+const inside = (d, n) => Math.hypot(...d.centerMm.map((v, i) => v - n.centerMm[i])) <= n.diameterMm / 2;
+function bandRow(label, keep) {
+  let total = 0;
+  let found = 0;
+  for (const c of int8.perCase) {
+    for (const n of c.truth.filter(keep)) {
+      total++;
+      if (c.detections.some((d) => d.score >= op && inside(d, n))) found++;
+    }
+  }
+  return `| ${label} | ${total} | ${total ? (found / total).toFixed(2) : '–'} |`;
+}
+const bands = [
+  bandRow('< 6 mm', (n) => n.diameterMm < 6),
+  bandRow('6–10 mm', (n) => n.diameterMm >= 6 && n.diameterMm < 10),
+  bandRow('≥ 10 mm', (n) => n.diameterMm >= 10),
+  ...['solid', 'part-solid', 'ground-glass', 'calcified'].map((t) => bandRow(t, (n) => n.type === t)),
+].join('\n');
+const calibInputs = JSON.parse(readFileSync(join(out, 'ranges.json'), 'utf8')).inputs;
 const froc = Object.entries(m.froc)
+  .sort(([a], [b]) => Number(a) - Number(b))
   .map(([k, v]) => `| ${k} | ${v} |`)
   .join('\n');
-const card = `# Model card: lung-nodule-ct 1.0.0
+const card = `# Model card: lung-nodule-ct ${VERSION}
 
 **Research and education software, not a medical device. Not for clinical use.** Every output is a
 suggestion for a radiologist to review, never a diagnosis.
@@ -186,7 +209,8 @@ a real CT: its behaviour on real images is unknown.
 A 2.5D CenterNet (five adjacent slices at 1.5 mm, resampled to 1.0 mm pixels, HU window −1100…500) with
 heads for the centre heatmap, diameter, offset, type and margin. ${train.parameters.toLocaleString('en')} parameters,
 trained ${train.steps} steps (${Math.round(train.seconds / 60)} min on 2 CPU cores, PyTorch ${'1.13'}).
-Exported to ONNX (opset 17) and quantized to int8 (QDQ, calibrated with onnxruntime-node).
+Exported to ONNX (opset 17) and quantized to int8 (QDQ; activation ranges from ${calibInputs} training patches
+run through onnxruntime-node).
 
 ## Metrics (held-out synthetic set: ${int8.cases} cases, ${int8.nodules} nodules, seeds never used in training)
 Measured with \`lucent eval\` on the int8 model; 95% intervals from a case bootstrap.
@@ -211,6 +235,12 @@ FROC (sensitivity at false positives per scan):
 | FP/scan | sensitivity |
 | --- | --- |
 ${froc}
+
+Sensitivity at the operating point (${op}) by size and type:
+
+| nodules | count | sensitivity |
+| --- | --- | --- |
+${bands}
 
 The operating point (${op}) is the score threshold that gives one false positive per scan on this
 held-out set, so the metrics measured at it are slightly optimistic.

@@ -73,6 +73,9 @@ describe('AI in the browser', () => {
         /(solid|part-solid|ground-glass|calcified) \d+\.\d mm · Lung-RADS (1|2|3|4A|4B|4X)/,
       );
     await expect.poll(() => page.getByRole('region', { name: 'Report' }).textContent()).toMatch(/Lung-RADS/);
+    // The README's picture: the first finding selected (N), its slice shown with the AI marks.
+    await page.keyboard.press('n');
+    await expect.poll(() => page.getByTestId('ai-marks-0').count()).toBe(1);
     await page.screenshot({ path: join(inject('screenshotDir'), 'ai-findings.png') });
 
     // The same files through the CLI (onnxruntime-node): the same findings within a stated tolerance.
