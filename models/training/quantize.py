@@ -1,6 +1,6 @@
 """Static int8 QDQ quantization written by hand with onnx.helper.
 
-Activations (the outputs of Conv, Relu, Add and Resize, and the model input) get uint8 per-tensor
+Activations (the outputs of Conv, Relu, Add and Resize, and the model input; not the heads' logits) get uint8 per-tensor
 QuantizeLinear/DequantizeLinear pairs from calibration ranges; Conv weights get int8 symmetric per-channel
 DequantizeLinear, biases int32. onnxruntime then fuses the patterns into QLinearConv. Resize's constant
 inputs (scales) are never quantized: that breaks shapes.
@@ -19,10 +19,21 @@ ACTIVATION_OPS = {"Conv", "Relu", "Add", "Resize"}
 
 
 def quantizable_tensors(model: onnx.ModelProto) -> list:
+    """The model input and every Conv/Relu/Add/Resize output that only feeds other quantized ops.
+
+    The heads' logits (feeding Sigmoid, Softmax, Softplus) stay float: quantized, many heatmap logits
+    near zero collapse onto exactly 0, i.e. a score of exactly 0.5, and scores tie at the threshold.
+    """
+    consumers: dict = {}
+    for node in model.graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node.op_type)
+    outputs = {o.name for o in model.graph.output}
     names = [model.graph.input[0].name]
     for node in model.graph.node:
-        if node.op_type in ACTIVATION_OPS:
-            names.append(node.output[0])
+        out = node.output[0]
+        if node.op_type in ACTIVATION_OPS and out not in outputs and all(op in ACTIVATION_OPS for op in consumers.get(out, [])):
+            names.append(out)
     return names
 
 

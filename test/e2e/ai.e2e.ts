@@ -83,13 +83,16 @@ describe('AI in the browser', () => {
       maxBuffer: 64 << 20,
     });
     const cli = (JSON.parse(stdout) as { series: { findings: CliFinding[] }[] }).series[0]?.findings ?? [];
+    // Only the findings themselves (a selected finding's detail holds lists of its own).
     const browser = await items.evaluateAll((els) =>
-      els.map((e) => ({
-        id: e.getAttribute('data-id') ?? '',
-        type: e.getAttribute('data-type'),
-        mean: Number(e.getAttribute('data-mean')),
-        category: e.getAttribute('data-category'),
-      })),
+      els
+        .filter((e) => e.hasAttribute('data-id'))
+        .map((e) => ({
+          id: e.getAttribute('data-id') ?? '',
+          type: e.getAttribute('data-type'),
+          mean: Number(e.getAttribute('data-mean')),
+          category: e.getAttribute('data-category'),
+        })),
     );
     // Tolerance: same findings (ids, types, categories); mean diameter within 0.5 mm.
     expect(browser.map((b) => b.id).sort()).toEqual(cli.map((c) => c.id).sort());
