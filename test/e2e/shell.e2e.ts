@@ -46,6 +46,11 @@ describe('app shell', () => {
     await page.getByLabel('Language').selectOption('zh-CN');
     await expect.poll(() => page.getByRole('button', { name: '打开文件夹' }).count()).toBe(1);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    // Demo cases describe their nodules in the interface language too.
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Demo cases' }).textContent())
+      .toMatch(/实性 \d+\.\d mm/);
+    expect(await page.getByRole('region', { name: 'Demo cases' }).textContent()).not.toMatch(/solid/);
     await page.screenshot({ path: join(inject('screenshotDir'), 'viewer-zh-CN.png') });
     await page.reload();
     await expect.poll(() => page.getByRole('button', { name: '打开文件夹' }).count()).toBe(1);

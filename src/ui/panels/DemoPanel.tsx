@@ -1,7 +1,23 @@
 import type { JSX } from 'react';
+import type { MessageKey } from '../../i18n';
 import { isDemoKey } from '../demo';
 import { useActions, useAppState } from '../context';
 import { useT } from '../hooks/useT';
+
+const NODULE = /^(\S+) (\d+(?:\.\d+)?) mm$/;
+const TYPE_KEY: Readonly<Record<string, MessageKey>> = {
+  solid: 'type.solid',
+  'part-solid': 'type.part-solid',
+  'ground-glass': 'type.ground-glass',
+  calcified: 'type.calcified',
+};
+
+/** "solid 19.0 mm" (the demo index's English summary) in the interface language. */
+function nodule(summary: string, t: ReturnType<typeof useT>): string {
+  const m = NODULE.exec(summary);
+  const key = m?.[1] ? TYPE_KEY[m[1]] : undefined;
+  return key && m?.[2] ? `${t(key)} ${m[2]} mm` : summary;
+}
 
 /** The bundled demo cases: one click opens a synthetic chest CT through the normal DICOM path. */
 export function DemoPanel(): JSX.Element | null {
@@ -29,7 +45,9 @@ export function DemoPanel(): JSX.Element | null {
                     onClick={() => void actions.openDemo(c.id)}
                   >
                     <span className="demo-name">{name}</span>
-                    {c.nodules.length > 0 ? <span className="demo-meta">{c.nodules.join(', ')}</span> : null}
+                    {c.nodules.length > 0 ? (
+                      <span className="demo-meta">{c.nodules.map((n) => nodule(n, t)).join(', ')}</span>
+                    ) : null}
                   </button>
                 </li>
               );
