@@ -846,7 +846,7 @@ export class Controller implements Actions {
       );
     };
     if (busy()) return;
-    const saved = loadReview(globalThis.localStorage, await reviewId(seriesKey));
+    const saved = loadReview(globalThis.localStorage, await reviewId(seriesKey), seriesKey);
     if (!saved || busy()) return;
     this.reviewSeriesKey = seriesKey;
     this.store.setState({

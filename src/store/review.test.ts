@@ -53,7 +53,8 @@ describe('review storage', () => {
     expect(await reviewId(`${UID}#2`)).not.toBe(id);
     saveReview(storage, id, { savedAt: 'now', findings: [record], model: null, lungZ: [-200, -20] });
     expect([...storage.items.keys()].join(' ')).not.toContain(UID);
-    const back = loadReview(storage, id);
+    expect([...storage.items.values()].join(' ')).not.toContain(UID);
+    const back = loadReview(storage, id, UID);
     expect(back?.findings).toEqual([record]);
     expect(back?.lungZ).toEqual([-200, -20]);
   });
@@ -70,10 +71,10 @@ describe('review storage', () => {
       { ...stored, version: 99 },
     ]) {
       storage.items.set(key, JSON.stringify(broken));
-      expect(loadReview(storage, id)).toBeNull();
+      expect(loadReview(storage, id, UID)).toBeNull();
     }
     storage.items.set(key, '{not json');
-    expect(loadReview(storage, id)).toBeNull();
+    expect(loadReview(storage, id, UID)).toBeNull();
   });
 
   it('keeps only the most recent reviews, and forgets a review whose findings are gone', () => {
@@ -81,11 +82,11 @@ describe('review storage', () => {
     for (let i = 0; i < MAX_REVIEWS + 5; i++) {
       saveReview(storage, `r${i}`, { savedAt: 'now', findings: [record], model: null, lungZ: null });
     }
-    expect(loadReview(storage, 'r0')).toBeNull();
-    expect(loadReview(storage, 'r4')).toBeNull();
-    expect(loadReview(storage, 'r5')).not.toBeNull();
+    expect(loadReview(storage, 'r0', UID)).toBeNull();
+    expect(loadReview(storage, 'r4', UID)).toBeNull();
+    expect(loadReview(storage, 'r5', UID)).not.toBeNull();
     saveReview(storage, 'r5', { savedAt: 'now', findings: [], model: null, lungZ: null });
-    expect(loadReview(storage, 'r5')).toBeNull();
+    expect(loadReview(storage, 'r5', UID)).toBeNull();
     const reviews = [...storage.items.keys()].filter((k) => k.startsWith('lucent.review.'));
     expect(reviews).toHaveLength(MAX_REVIEWS - 1);
   });

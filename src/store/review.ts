@@ -84,14 +84,19 @@ function readIndex(storage: KeyValueStorage): string[] {
   }
 }
 
-export function loadReview(storage: KeyValueStorage | undefined, id: string): SavedReview | null {
+export function loadReview(
+  storage: KeyValueStorage | undefined,
+  id: string,
+  seriesKey: string,
+): SavedReview | null {
   if (!storage) return null;
   try {
     const raw = storage.getItem(PREFIX + id);
     if (!raw) return null;
     const v = JSON.parse(raw) as unknown;
     if (!isObject(v) || v['version'] !== VERSION || !Array.isArray(v['findings'])) return null;
-    const findings = v['findings'];
+    // Records are stored without their series key (the UID); the caller, who opened the series, knows it.
+    const findings: unknown[] = v['findings'].map((f: unknown) => (isObject(f) ? { ...f, seriesKey } : f));
     if (!findings.every(isFindingRecord)) return null;
     const model = isObject(v['model']) && typeof v['model']['id'] === 'string' ? v['model'] : null;
     const lungZ =
@@ -115,7 +120,9 @@ export function saveReview(storage: KeyValueStorage | undefined, id: string, rev
     if (review.findings.length === 0) {
       storage.removeItem(PREFIX + id);
     } else {
-      storage.setItem(PREFIX + id, JSON.stringify({ version: VERSION, ...review }));
+      // The series UID stays out of storage: it is only in the (hashed) id.
+      const findings = review.findings.map(({ seriesKey: _uid, ...rest }) => rest);
+      storage.setItem(PREFIX + id, JSON.stringify({ version: VERSION, ...review, findings }));
       index.push(id);
     }
     while (index.length > MAX_REVIEWS) {
