@@ -39,7 +39,12 @@ export default defineConfig(({ command }) => ({
   optimizeDeps: {
     // Discover everything at start-up so the dev server never reloads the page on first use.
     entries: ['index.html', 'src/**/*.worker.ts'],
-    exclude: ['@cornerstonejs/dicom-image-loader', 'onnxruntime-web'],
+    exclude: [
+      '@cornerstonejs/dicom-image-loader',
+      'onnxruntime-web',
+      'onnxruntime-web/wasm',
+      'onnxruntime-web/webgpu',
+    ],
     include: [
       'react',
       'react-dom',

@@ -127,6 +127,8 @@ export class InferenceClient {
     iterations = 10,
   ): Promise<number> {
     const id = this.nextId++;
+    // A fresh worker per measurement: onnxruntime-web fixes its thread count when it first initialises.
+    if (this.pending.size === 0 && this.benches.size === 0) this.dispose();
     const done = new Promise<number>((resolve, reject) => this.benches.set(id, { resolve, reject }));
     this.ensure().postMessage({
       type: 'bench',

@@ -4,7 +4,7 @@
  * page is cross-origin isolated, else single-threaded), preprocessing, the model and decoding. The page
  * never blocks on any of it.
  */
-import * as ort from 'onnxruntime-web/webgpu';
+import type * as Ort from 'onnxruntime-web';
 import { detectNodules, CancelledError, TooLargeError, type Runner, type Tensor } from '../shared/pipeline';
 import { modelBytes, verify, ModelLoadError } from './modelBytes';
 import type { Provider, WorkerEvent, WorkerRequest } from './protocol';
@@ -14,10 +14,28 @@ declare const self: DedicatedWorkerGlobalScope;
 const controllers = new Map<number, AbortController>();
 const post = (e: WorkerEvent): void => self.postMessage(e);
 
-ort.env.wasm.wasmPaths = {
-  mjs: '/ort/ort-wasm-simd-threaded.jsep.mjs',
-  wasm: '/ort/ort-wasm-simd-threaded.jsep.wasm',
-};
+type OrtModule = typeof Ort;
+type Build = 'cpu' | 'gpu';
+const builds = new Map<Build, Promise<OrtModule>>();
+
+/**
+ * onnxruntime-web, self-hosted under /ort/. The CPU path uses the plain WebAssembly build: the WebGPU
+ * (JSEP) build runs the same CPU kernels several times slower (measured: `npm run bench`). That build is
+ * loaded only when a real GPU adapter is used. Each build initialises once per worker, so its thread
+ * count is fixed by the first session it creates.
+ */
+function runtime(build: Build): Promise<OrtModule> {
+  let p = builds.get(build);
+  if (!p) {
+    p = (build === 'gpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then((ort) => {
+      const base = build === 'gpu' ? 'ort-wasm-simd-threaded.jsep' : 'ort-wasm-simd-threaded';
+      ort.env.wasm.wasmPaths = { mjs: `/ort/${base}.mjs`, wasm: `/ort/${base}.wasm` };
+      return ort;
+    });
+    builds.set(build, p);
+  }
+  return p;
+}
 
 interface GpuLike {
   requestAdapter(): Promise<{ info?: { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean } | null>;
@@ -36,26 +54,32 @@ async function realGpu(): Promise<boolean> {
   }
 }
 
-async function createSession(
-  bytes: ArrayBuffer,
-  allowWebGpu: boolean,
-): Promise<{ session: ort.InferenceSession; provider: Provider; threads: number }> {
+interface OpenSession {
+  readonly ort: OrtModule;
+  readonly session: Ort.InferenceSession;
+  readonly provider: Provider;
+  readonly threads: number;
+}
+
+async function createSession(bytes: ArrayBuffer, allowWebGpu: boolean): Promise<OpenSession> {
   const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
-  ort.env.wasm.numThreads = threads;
   if (allowWebGpu && (await realGpu())) {
     try {
+      const ort = await runtime('gpu');
       const session = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'] });
-      return { session, provider: 'webgpu', threads: 0 };
+      return { ort, session, provider: 'webgpu', threads: 0 };
     } catch {
       // Fall back to WebAssembly below.
     }
   }
+  const ort = await runtime('cpu');
+  ort.env.wasm.numThreads = threads;
   try {
     const session = await ort.InferenceSession.create(bytes, {
       executionProviders: ['wasm'],
       graphOptimizationLevel: 'all',
     });
-    return { session, provider: threads > 1 ? 'wasm-threaded' : 'wasm', threads };
+    return { ort, session, provider: threads > 1 ? 'wasm-threaded' : 'wasm', threads };
   } catch (e) {
     throw new ModelLoadError(
       'not-onnx',
@@ -80,7 +104,7 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       bytes = loaded.bytes;
       cached = loaded.cached;
     }
-    const { session, provider, threads } = await createSession(bytes, req.allowWebGpu);
+    const { ort, session, provider, threads } = await createSession(bytes, req.allowWebGpu);
     post({ type: 'status', id: req.id, stage: 'running', provider, threads });
     const inputName = req.model.manifest.input.name;
     const runner: Runner = {
@@ -139,8 +163,9 @@ async function bench(req: Extract<WorkerRequest, { type: 'bench' }>): Promise<vo
     const { bytes } = req.model.bytes
       ? { bytes: req.model.bytes }
       : await modelBytes(req.model.url ?? '', req.model.manifest);
-    ort.env.wasm.numThreads = req.threads;
     if (req.backend === 'webgpu' && !(await realGpu())) throw new Error('no real WebGPU adapter');
+    const ort = await runtime(req.backend === 'webgpu' ? 'gpu' : 'cpu');
+    ort.env.wasm.numThreads = req.threads;
     const session = await ort.InferenceSession.create(bytes, {
       executionProviders: [req.backend],
       graphOptimizationLevel: 'all',
