@@ -5,32 +5,20 @@
  */
 import { suggestDifferentials } from './differentials';
 import { assessCase, assessNodule } from './lungrads';
-import type { LungRadsCategory, Margin, NoduleType, Sex } from './types';
+import type { LungRadsCategory, Margin, NoduleGeometry, NoduleLocation, NoduleType, Sex } from './types';
 
-export interface DetectionLike {
+export interface DetectionLike extends NoduleGeometry {
   readonly type: string;
   readonly score: number;
-  readonly centerMm: readonly [number, number, number];
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly meanDiameterMm: number;
-  readonly solidComponentMm: number | null;
-  readonly volumeMm3: number;
   readonly margin?: string;
 }
 
-export interface AssessedFinding {
+export interface AssessedFinding extends NoduleGeometry {
   readonly id: string;
   readonly type: NoduleType;
   readonly score: number;
-  readonly centerMm: readonly [number, number, number];
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly meanDiameterMm: number;
-  readonly solidComponentMm: number | null;
-  readonly volumeMm3: number;
   readonly margin?: Margin;
-  readonly location: { readonly side: 'right' | 'left'; readonly zone: 'upper' | 'middle' | 'lower' };
+  readonly location: NoduleLocation;
   readonly lungRads: LungRadsCategory;
   readonly differentials: readonly {
     readonly label: string;

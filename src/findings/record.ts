@@ -2,7 +2,7 @@
  * A finding under review: what the model (or the radiologist) proposed, its review status, and the audit
  * trail of every change with who made it and when. Pure functions return new records.
  */
-import type { LungRadsCategory, Margin, NoduleType } from './types';
+import type { LungRadsCategory, Margin, NoduleGeometry, NoduleLocation, NoduleType } from './types';
 
 export type ReviewStatus = 'pending' | 'accepted' | 'rejected';
 
@@ -16,21 +16,15 @@ export interface AuditEntry {
   readonly detail?: string;
 }
 
-export interface FindingRecord {
+export interface FindingRecord extends NoduleGeometry {
   readonly id: string;
   readonly seriesKey: string;
   readonly source: Author;
   readonly status: ReviewStatus;
   readonly type: NoduleType;
   readonly score: number | null;
-  readonly centerMm: readonly [number, number, number];
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly meanDiameterMm: number;
-  readonly solidComponentMm: number | null;
-  readonly volumeMm3: number;
   readonly margin?: Margin;
-  readonly location?: { readonly side: 'right' | 'left'; readonly zone: 'upper' | 'middle' | 'lower' };
+  readonly location?: NoduleLocation;
   /** 1-based slice of the series (display order) nearest the centre. */
   readonly slice?: number;
   readonly lungRads: LungRadsCategory;

@@ -17,7 +17,7 @@ import type { FleischnerContext, FleischnerRisk } from './fleischnerTable';
 import { LUNG_RADS_RANK } from './lungrads';
 import { roundToTenthMm } from './measure';
 import type { AuditEntry, Author, FindingRecord } from './record';
-import type { Language, Margin, NoduleType } from './types';
+import type { Language, Margin, NoduleGeometry, NoduleType } from './types';
 
 export interface ReviewError {
   readonly code: 'invalid-size' | 'solid-larger' | 'no-outline' | 'missing-input' | 'not-applicable';
@@ -331,22 +331,16 @@ export interface AuditExport {
   /** No patient or study identifiers are written: findings are located by position only. */
   readonly deidentified: true;
   readonly caseLungRads: string | null;
-  readonly findings: readonly {
+  readonly findings: readonly (NoduleGeometry & {
     readonly id: string;
     readonly source: Author;
     readonly status: FindingRecord['status'];
     readonly type: NoduleType;
     readonly score: number | null;
-    readonly centerMm: readonly [number, number, number];
-    readonly longAxisMm: number;
-    readonly shortAxisMm: number;
-    readonly meanDiameterMm: number;
-    readonly solidComponentMm: number | null;
-    readonly volumeMm3: number;
     readonly margin: Margin | null;
     readonly lungRads: string;
     readonly history: readonly AuditEntry[];
-  }[];
+  })[];
 }
 
 /** The review's audit trail as JSON-ready data: who proposed each finding, and every change, with time. */

@@ -46,6 +46,22 @@ export const CALCIFICATION_PATTERNS: readonly CalcificationPattern[] = [
   'amorphous',
 ];
 
+/** Where a nodule is and how big, in patient millimetres (LPS): what a detector or a reader measures. */
+export interface NoduleGeometry {
+  readonly centerMm: readonly [number, number, number];
+  readonly longAxisMm: number;
+  readonly shortAxisMm: number;
+  readonly meanDiameterMm: number;
+  readonly solidComponentMm: number | null;
+  readonly volumeMm3: number;
+}
+
+/** Lung side and craniocaudal zone of a nodule. */
+export interface NoduleLocation {
+  readonly side: 'right' | 'left';
+  readonly zone: 'upper' | 'middle' | 'lower';
+}
+
 export type Sex = 'female' | 'male';
 
 /** The languages Lucent writes clinical text in (the same union as `i18n`'s `Language`). */
