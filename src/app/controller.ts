@@ -24,7 +24,7 @@ import {
 } from '../imaging/viewer';
 import { log } from '../lib/logger';
 import { validateManifest } from '../ai/registry/manifest';
-import { applicability } from '../ai/shared/applicability';
+import { applicability, seriesFacts } from '../ai/shared/applicability';
 import { InferenceClient, InferenceError } from '../ai/browser/client';
 import type { Evidence } from '../ai/shared/pipeline';
 import { assessDetections, caseCategory, type PatientContext } from '../findings/assess';
@@ -615,15 +615,7 @@ export class Controller implements Actions {
     const series = findSeries(state, state.activeSeriesKey);
     if (!series || series.kind !== 'image' || this.aiRunId !== null || this.aiAbort !== null) return;
     const head = getInstance(series.instanceKeys[0] ?? '')?.info;
-    const facts = {
-      modality: series.modality,
-      bodyPartExamined: series.bodyPartExamined,
-      pixelSpacingMm: series.pixelSpacing?.[1],
-      sliceThicknessMm: series.sliceThickness ?? head?.image?.sliceThickness,
-      slices: series.frames.length,
-      isVolume: series.volume.isVolume,
-      normal: series.volume.isVolume ? series.volume.normal : undefined,
-    };
+    const facts = seriesFacts(series, head);
     const models = (state.models ?? []).filter((m) =>
       state.selectedModel ? m.dir === state.selectedModel : m.manifest.task === 'detection',
     );

@@ -1,11 +1,10 @@
 /** `lucent analyze`: load DICOM, run applicable models per series, print `lucent.analysis/1`. */
-import { applicability, type SeriesFacts, type Skip } from '../ai/shared/applicability';
+import { applicability, seriesFacts, type SeriesFacts, type Skip } from '../ai/shared/applicability';
 import { detectNodules, type DetectResult } from '../ai/shared/pipeline';
 import { installedModels, nodeRunner, type InstalledModel } from '../ai/node/models';
-import type { InstanceInfo } from '../dicom/instance';
 import { loadSources } from '../dicom/load';
 import type { LoadError } from '../dicom/read';
-import { assembleStudies, imageCount, type LoadedInstance, type Series } from '../dicom/series';
+import { assembleStudies, imageCount, type LoadedInstance } from '../dicom/series';
 import type { ByteSource } from '../dicom/source';
 import { assessDetections, caseCategory, type AssessedFinding } from '../findings/assess';
 import { draftReport, type Draft, type ReportLanguage } from '../report/draft';
@@ -71,18 +70,6 @@ export async function loadPaths(paths: readonly string[]): Promise<Loaded> {
   );
   errors.sort((a, b) => a.file.localeCompare(b.file));
   return { instances, sources, errors };
-}
-
-export function seriesFacts(s: Series, head: InstanceInfo | undefined): SeriesFacts {
-  return {
-    modality: s.modality,
-    bodyPartExamined: s.bodyPartExamined,
-    pixelSpacingMm: s.pixelSpacing?.[1],
-    sliceThicknessMm: s.sliceThickness ?? head?.image?.sliceThickness,
-    slices: s.frames.length,
-    isVolume: s.volume.isVolume,
-    normal: s.volume.isVolume ? s.volume.normal : undefined,
-  };
 }
 
 /** Pick the model to run on a series, or say why none runs. */

@@ -9,7 +9,8 @@ import { detectNodules } from '../ai/shared/pipeline';
 import { installedModels, nodeRunner } from '../ai/node/models';
 import { assembleStudies } from '../dicom/series';
 import { LucentError } from '../lib/errors';
-import { chooseModel, loadPaths, seriesFacts } from './analyze';
+import { seriesFacts } from '../ai/shared/applicability';
+import { chooseModel, loadPaths } from './analyze';
 import { seriesVolume } from './pixels';
 
 interface Truth {

@@ -2,6 +2,8 @@
  * Does a model apply to a series? A model never runs on a series it was not made for: the wrong modality,
  * body part, pixel spacing, slice thickness, too few slices, or not a regular axial volume.
  */
+import type { InstanceInfo } from '../../dicom/instance';
+import type { Series } from '../../dicom/series';
 import type { Manifest } from '../registry/manifest';
 
 export interface SeriesFacts {
@@ -13,6 +15,19 @@ export interface SeriesFacts {
   readonly isVolume: boolean;
   /** Unit normal of the slices; axial means close to ±z. */
   readonly normal?: readonly [number, number, number];
+}
+
+/** The facts applicability needs, read off an assembled series (and its first instance's header). */
+export function seriesFacts(s: Series, head: InstanceInfo | undefined): SeriesFacts {
+  return {
+    modality: s.modality,
+    bodyPartExamined: s.bodyPartExamined,
+    pixelSpacingMm: s.pixelSpacing?.[1],
+    sliceThicknessMm: s.sliceThickness ?? head?.image?.sliceThickness,
+    slices: s.frames.length,
+    isVolume: s.volume.isVolume,
+    normal: s.volume.isVolume ? s.volume.normal : undefined,
+  };
 }
 
 export interface Skip {
