@@ -5,6 +5,7 @@ import { findSeries } from '../../store/selectors';
 import { useActions, useApp, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 import { filesFromInput } from '../files';
+import { FolderInput } from './FolderInput';
 
 const TOOLS: {
   id: ToolName;
@@ -73,19 +74,7 @@ export function Toolbar(props: { onToggleOverlay: () => void; onHelp: () => void
         <button type="button" className="button" onClick={() => folderInput.current?.click()}>
           {t('toolbar.openFolder')}
         </button>
-        <input
-          ref={(el) => {
-            folderInput.current = el;
-            el?.setAttribute('webkitdirectory', '');
-          }}
-          className="visually-hidden"
-          type="file"
-          multiple
-          tabIndex={-1}
-          aria-hidden="true"
-          data-testid="folder-input"
-          onChange={onFiles}
-        />
+        <FolderInput inputRef={folderInput} onChange={onFiles} testId="folder-input" />
         <button type="button" className="button" onClick={() => store.setState({ pacsOpen: true })}>
           {t('toolbar.pacs')}
         </button>

@@ -3,6 +3,7 @@ import type { OpenFile } from '../context';
 import { useActions, useAppState } from '../context';
 import { filesFromInput } from '../files';
 import { useT } from '../hooks/useT';
+import { FolderInput } from '../components/FolderInput';
 
 interface DirectoryHandleLike {
   readonly kind: 'directory' | 'file';
@@ -73,18 +74,11 @@ export function ModelPicker(): JSX.Element {
       <button type="button" className="button small" onClick={() => void pick()}>
         {t('ai.loadFolder')}
       </button>
-      <input
-        ref={(el) => {
-          input.current = el;
-          el?.setAttribute('webkitdirectory', '');
-        }}
-        className="visually-hidden"
-        type="file"
-        multiple
-        tabIndex={-1}
-        aria-label={t('ai.folderInput')}
-        data-testid="model-folder-input"
+      <FolderInput
+        inputRef={input}
         onChange={onInput}
+        testId="model-folder-input"
+        label={t('ai.folderInput')}
       />
       {error ? (
         <p className="error" role="alert">
