@@ -210,7 +210,8 @@ A 2.5D CenterNet (five adjacent slices at 1.5 mm, resampled to 1.0 mm pixels, HU
 heads for the centre heatmap, diameter, offset, type and margin. ${train.parameters.toLocaleString('en')} parameters,
 trained ${train.steps} steps (${Math.round(train.seconds / 60)} min on 2 CPU cores, PyTorch ${'1.13'}).
 Exported to ONNX (opset 17) and quantized to int8 (QDQ; activation ranges from ${calibInputs} training patches
-run through onnxruntime-node).
+run through onnxruntime-node). At inference Lucent averages the centre heatmap with a left–right mirrored
+pass (in the browser and the CLI alike); all metrics below include it.
 
 ## Metrics (held-out synthetic set: ${int8.cases} cases, ${int8.nodules} nodules, seeds never used in training)
 Measured with \`lucent eval\` on the int8 model; 95% intervals from a case bootstrap.
