@@ -73,8 +73,14 @@ describe('AI in the browser', () => {
         /(solid|part-solid|ground-glass|calcified) \d+\.\d mm · Lung-RADS (1|2|3|4A|4B|4X)/,
       );
     await expect.poll(() => page.getByRole('region', { name: 'Report' }).textContent()).toMatch(/Lung-RADS/);
-    // The README's picture: the first finding selected (N), its slice shown with the AI marks.
-    await page.keyboard.press('n');
+    // The README's picture: the model's most confident finding selected, its slice shown with the AI marks.
+    const scores = await items.evaluateAll((els) =>
+      els.map((e) => ({ id: e.getAttribute('data-id') ?? '', text: e.textContent ?? '' })),
+    );
+    const top = scores
+      .map((x) => ({ id: x.id, score: Number(/AI (\d\.\d+)/.exec(x.text)?.[1] ?? 0) }))
+      .sort((a, b) => b.score - a.score)[0];
+    await page.getByRole('button', { name: new RegExp(`^${top?.id ?? 'F1'} `) }).click();
     await expect.poll(() => page.getByTestId('ai-marks-0').count()).toBe(1);
     await page.screenshot({ path: join(inject('screenshotDir'), 'ai-findings.png') });
 
