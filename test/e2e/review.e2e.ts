@@ -108,6 +108,13 @@ describe('findings review', () => {
       .getByRole('note')
       .filter({ hasText: `Re-measuring ${a}` })
       .waitFor();
+    // Draw only once the viewport shows the finding's slice (selecting it scrolls there).
+    const sliceNo = /slice (\d+)/.exec((await page.locator(`li[data-id="${a}"]`).textContent()) ?? '')?.[1];
+    if (sliceNo) {
+      await expect
+        .poll(() => page.locator('[data-cell="0"]').textContent(), { timeout: 10_000 })
+        .toContain(`Im ${sliceNo}/`);
+    }
     const box = await page.locator('[data-cell="0"]').boundingBox();
     if (!box) throw new Error('no viewport');
     const cx = box.x + box.width / 2;
