@@ -32,22 +32,8 @@ const schemaFields = (errors: readonly ErrorObject[]): string[] =>
 
 const yolo = (): Obj => readJson(join(root, 'models/examples/yolo-detector/manifest.json')) as Obj;
 const classifier = (): Obj => readJson(join(root, 'models/examples/classifier/manifest.json')) as Obj;
-/** The yolo example with a CenterNet output like the one models/training/finalize.mjs writes. */
-const centernet = (): Obj => ({
-  ...yolo(),
-  output: {
-    decoder: 'centernet',
-    stride: 4,
-    heatmap: 'heatmap',
-    size: 'size',
-    offset: 'offset',
-    classes: { output: 'type', labels: ['solid', 'part-solid'] },
-    attributes: [{ name: 'margin', output: 'margin', labels: ['smooth', 'spiculated'] }],
-  },
-  labels: { solid: 'solid', 'part-solid': 'part-solid' },
-  metrics: [{ name: 'sensitivity', value: 0.9, ci95: [0.8, 0.95], note: 'held-out set' }],
-  quantization: 'int8',
-});
+/** The committed CenterNet model's manifest, as models/training/finalize.mjs writes it (optional fields included). */
+const centernet = (): Obj => readJson(join(root, 'models/lung-nodule-ct/manifest.json')) as Obj;
 
 /** The object holding the last key of a dotted path, and that key. */
 const parent = (m: Obj, path: string): [Obj, string] => {
