@@ -50,7 +50,7 @@ if (want('ai')) {
   for (const b of r.browser) {
     const label = b.backend === 'webgpu' ? 'WebGPU' : `WASM ${b.threads} thread${b.threads === 1 ? '' : 's'}`;
     console.log(
-      `  ${label.padEnd(36)} ${b.medianMs === null ? `n/a (${b.note ?? ''})` : `${b.medianMs} ms  (${b.ratioToNative}× native)`}`,
+      `  ${label.padEnd(36)} ${b.medianMs === null ? `n/a (${b.note ?? ''})` : `${b.medianMs} ms  (${b.ratioToNative}× native; first run ${b.firstMs} ms)`}`,
     );
   }
   console.log(

@@ -19,6 +19,14 @@ export interface RunOutcome {
   readonly cached: boolean;
 }
 
+export interface BenchResult {
+  /** Median of the measured runs, after warm-up (ms). */
+  readonly medianMs: number;
+  /** The first run: compiling the WebAssembly kernels' fast tier and allocating (ms). */
+  readonly firstMs: number;
+  readonly warmupRuns: number;
+}
+
 export class InferenceError extends Error {
   constructor(
     readonly code: string,
@@ -36,7 +44,7 @@ export class InferenceClient {
     number,
     { resolve(o: RunOutcome): void; reject(e: InferenceError): void; handlers: RunHandlers }
   >();
-  private benches = new Map<number, { resolve(ms: number): void; reject(e: InferenceError): void }>();
+  private benches = new Map<number, { resolve(r: BenchResult): void; reject(e: InferenceError): void }>();
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
@@ -66,7 +74,8 @@ export class InferenceClient {
     const b = this.benches.get(e.id);
     if (b && (e.type === 'bench-result' || e.type === 'error')) {
       this.benches.delete(e.id);
-      if (e.type === 'bench-result') b.resolve(e.medianMs);
+      if (e.type === 'bench-result')
+        b.resolve({ medianMs: e.medianMs, firstMs: e.firstMs, warmupRuns: e.warmupRuns });
       else b.reject(new InferenceError(e.code, e.message));
       return;
     }
@@ -118,18 +127,18 @@ export class InferenceClient {
     return { id, done };
   }
 
-  /** Median latency (ms) of a model on one backend: for `npm run bench`. */
+  /** Latency (ms) of a model on one backend, cold and warm: for `npm run bench`. */
   bench(
     model: ModelSource,
     dims: readonly [number, number, number, number],
     backend: 'wasm' | 'webgpu',
     threads: number,
-    iterations = 10,
-  ): Promise<number> {
+    iterations = 20,
+  ): Promise<BenchResult> {
     const id = this.nextId++;
     // A fresh worker per measurement: onnxruntime-web fixes its thread count when it first initialises.
     if (this.pending.size === 0 && this.benches.size === 0) this.dispose();
-    const done = new Promise<number>((resolve, reject) => this.benches.set(id, { resolve, reject }));
+    const done = new Promise<BenchResult>((resolve, reject) => this.benches.set(id, { resolve, reject }));
     this.ensure().postMessage({
       type: 'bench',
       id,

@@ -158,6 +158,8 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
   }
 }
 
+const WARMUP_MS = 3000;
+
 async function bench(req: Extract<WorkerRequest, { type: 'bench' }>): Promise<void> {
   try {
     const { bytes } = req.model.bytes
@@ -173,10 +175,21 @@ async function bench(req: Extract<WorkerRequest, { type: 'bench' }>): Promise<vo
     const n = req.dims.reduce((a, b) => a * b, 1);
     const input = new ort.Tensor('float32', new Float32Array(n), [...req.dims]);
     const name = req.model.manifest.input.name;
+    let t = performance.now();
     await session.run({ [name]: input });
+    const firstMs = performance.now() - t;
+    // Warm up until the engine reaches steady state: the browser first runs WebAssembly from a quick
+    // baseline compile and swaps in optimised code for hot functions in the background, so the first runs
+    // can be several times slower than a long sweep's.
+    const warmStart = performance.now();
+    let warmupRuns = 0;
+    while (warmupRuns < 60 && (warmupRuns < 5 || performance.now() - warmStart < WARMUP_MS)) {
+      await session.run({ [name]: input });
+      warmupRuns++;
+    }
     const times: number[] = [];
     for (let i = 0; i < req.iterations; i++) {
-      const t = performance.now();
+      t = performance.now();
       await session.run({ [name]: input });
       times.push(performance.now() - t);
     }
@@ -186,6 +199,8 @@ async function bench(req: Extract<WorkerRequest, { type: 'bench' }>): Promise<vo
       type: 'bench-result',
       id: req.id,
       medianMs: times[Math.floor(times.length / 2)] ?? NaN,
+      firstMs,
+      warmupRuns,
       backend: req.backend,
       threads: req.threads,
     });

@@ -26,7 +26,10 @@ export type WorkerRequest =
     }
   | { readonly type: 'cancel'; readonly id: number }
   | {
-      /** Median latency of the model on a zero input of the given shape, on a chosen backend (benchmarks). */
+      /**
+       * Latency of the model on a zero input of the given shape, on a chosen backend (benchmarks): the
+       * first run, then the median of `iterations` runs once the engine has warmed up.
+       */
       readonly type: 'bench';
       readonly id: number;
       readonly model: ModelSource;
@@ -59,6 +62,8 @@ export type WorkerEvent =
       readonly type: 'bench-result';
       readonly id: number;
       readonly medianMs: number;
+      readonly firstMs: number;
+      readonly warmupRuns: number;
       readonly backend: string;
       readonly threads: number;
     };
