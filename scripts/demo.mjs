@@ -9,14 +9,22 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_DIR = join(root, 'public/demo');
 const SEED = 'lucent-demo-1';
+// Keep in step with DEMO_INDEX_SCHEMA (src/cli/synth.ts) and the generator version (src/synth/case.ts).
+const SCHEMA = 'lucent.demo/2';
 const GENERATOR = 'lucent-synth/3';
 
-export function demoIsCurrent() {
-  const index = join(DEMO_DIR, 'index.json');
+/** Whether `dir` holds a demo set written by this version of the generator (else it is regenerated). */
+export function demoIsCurrent(dir = DEMO_DIR) {
+  const index = join(dir, 'index.json');
   if (!existsSync(index)) return false;
   try {
     const parsed = JSON.parse(readFileSync(index, 'utf8'));
-    return parsed.seed === SEED && parsed.generator === GENERATOR && parsed.cases.length >= 5;
+    return (
+      parsed.schema === SCHEMA &&
+      parsed.seed === SEED &&
+      parsed.generator === GENERATOR &&
+      parsed.cases.length >= 5
+    );
   } catch {
     return false;
   }

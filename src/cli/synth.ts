@@ -6,7 +6,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Truth } from '../synth/case';
+import { GENERATOR, type Truth } from '../synth/case';
 import { DEMO_CASES, DEMO_SEED } from '../synth/demo';
 import type { SynthJob } from './synthWorker';
 
@@ -60,9 +60,12 @@ export async function runJobs(
 export interface DemoIndexEntry {
   readonly id: string;
   readonly label: string;
-  readonly nodules: readonly string[];
+  readonly nodules: readonly { readonly type: string; readonly diameterMm: number }[];
   readonly files: readonly string[];
 }
+
+/** The demo index's format; scripts/demo.mjs regenerates the demo set when this or the generator changes. */
+export const DEMO_INDEX_SCHEMA = 'lucent.demo/2';
 
 /** Write the demo set to `out` with an index.json the app reads. */
 export async function writeDemo(out: string, threads = availableParallelism()): Promise<DemoIndexEntry[]> {
@@ -78,12 +81,17 @@ export async function writeDemo(out: string, threads = availableParallelism()): 
   const index = results.map((r, i) => ({
     id: DEMO_CASES[i]?.id ?? r.name,
     label: r.name,
-    nodules: r.truth.nodules.map((n) => `${n.type} ${n.diameterMm.toFixed(1)} mm`),
+    nodules: r.truth.nodules.map((n) => ({ type: n.type, diameterMm: Math.round(n.diameterMm * 10) / 10 })),
     files: r.files,
   }));
+  writeDemoIndex(out, index);
+  return index;
+}
+
+/** The demo set's index.json: the app lists its cases; scripts/demo.mjs checks schema, seed and generator. */
+export function writeDemoIndex(out: string, cases: readonly DemoIndexEntry[]): void {
   writeFileSync(
     join(out, 'index.json'),
-    `${JSON.stringify({ schema: 'lucent.demo/1', seed: DEMO_SEED, cases: index }, null, 2)}\n`,
+    `${JSON.stringify({ schema: DEMO_INDEX_SCHEMA, seed: DEMO_SEED, generator: GENERATOR, cases }, null, 2)}\n`,
   );
-  return index;
 }

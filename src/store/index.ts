@@ -96,7 +96,8 @@ export interface FindingsSlice {
 export interface DemoCaseSummary {
   readonly id: string;
   readonly label: string;
-  readonly nodules: readonly string[];
+  /** The case's true nodules (synthetic ground truth), shown beside its name. */
+  readonly nodules: readonly { readonly type: string; readonly diameterMm: number }[];
   readonly files: readonly string[];
 }
 

@@ -17,6 +17,9 @@ import { gridOf, prepare, renderSlice, type Scanner } from './render';
 import { Rng } from './rng';
 import { uidFrom } from './uid';
 
+/** The generator's version, written into every truth.json: bump it whenever the same seed would give
+ * different images, so that cached demo sets are regenerated. */
+export const GENERATOR = 'lucent-synth/3';
 export interface TruthNodule {
   readonly centerMm: [number, number, number];
   readonly diameterMm: number;
@@ -185,7 +188,7 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
   const truth: Truth = {
     schema: 'lucent.truth/1',
     case: name,
-    generator: 'lucent-synth/3',
+    generator: GENERATOR,
     nodules: nodules.map((n) => ({
       centerMm: [r2(n.center[0]), r2(n.center[1]), r2(n.center[2])],
       diameterMm: r2(meanDiameter(n)),

@@ -11,7 +11,12 @@ import { encodeGrayPng, windowToBytes } from '../../src/synth/png';
 import { openApp, readout, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
 
 interface DemoIndex {
-  cases: { id: string; label: string; nodules: string[]; files: string[] }[];
+  cases: {
+    id: string;
+    label: string;
+    nodules: { type: string; diameterMm: number }[];
+    files: string[];
+  }[];
 }
 interface Truth {
   nodules: { centerMm: [number, number, number]; diameterMm: number; type: string }[];

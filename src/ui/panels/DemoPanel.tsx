@@ -1,10 +1,10 @@
 import type { JSX } from 'react';
 import type { MessageKey } from '../../i18n';
+import type { DemoCaseSummary } from '../../store';
 import { isDemoKey } from '../demo';
 import { useActions, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 
-const NODULE = /^(\S+) (\d+(?:\.\d+)?) mm$/;
 const TYPE_KEY: Readonly<Record<string, MessageKey>> = {
   solid: 'type.solid',
   'part-solid': 'type.part-solid',
@@ -12,11 +12,10 @@ const TYPE_KEY: Readonly<Record<string, MessageKey>> = {
   calcified: 'type.calcified',
 };
 
-/** "solid 19.0 mm" (the demo index's English summary) in the interface language. */
-function nodule(summary: string, t: ReturnType<typeof useT>): string {
-  const m = NODULE.exec(summary);
-  const key = m?.[1] ? TYPE_KEY[m[1]] : undefined;
-  return key && m?.[2] ? `${t(key)} ${m[2]} mm` : summary;
+/** One true nodule of a demo case, in the interface language. */
+function nodule(n: DemoCaseSummary['nodules'][number], t: ReturnType<typeof useT>): string {
+  const key = TYPE_KEY[n.type];
+  return `${key ? t(key) : n.type} ${n.diameterMm.toFixed(1)} mm`;
 }
 
 /** The bundled demo cases: one click opens a synthetic chest CT through the normal DICOM path. */
