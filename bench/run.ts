@@ -6,6 +6,7 @@ import { ct300 } from './data';
 import { parseThroughput } from './parse';
 import { viewerBench } from './viewer';
 import { aiBench } from './ai';
+import { aiOpsBench } from './aiOps';
 import { synthBench } from './synth';
 
 const root = resolve(import.meta.dirname, '..');
@@ -56,6 +57,19 @@ if (want('ai')) {
   console.log(
     `  whole sweep, ${r.sweep.slices} × 512² CT         ${r.sweep.seconds ?? 'n/a'} s ${r.sweep.provider ?? ''}  (goal ≤ 10 s)`,
   );
+}
+
+if (want('ai-ops')) {
+  const r = await aiOpsBench();
+  results['aiOps'] = r;
+  console.log(
+    `\nAI kernels, 1 thread: native ${r.nativeMs} ms, WebAssembly (onnxruntime-web in Node) ${r.wasmNodeMs} ms`,
+  );
+  for (const o of r.ops.slice(0, 6)) {
+    console.log(
+      `  ${o.op.padEnd(20)} native ${String(o.nativeMs).padStart(6)} ms   WebAssembly ${String(o.wasmMs).padStart(6)} ms  (${o.ratio}×)`,
+    );
+  }
 }
 
 const dir = join(root, 'bench/results');
