@@ -107,6 +107,31 @@ function sliceOf(series: Series, p: readonly [number, number, number]): number |
   return best;
 }
 
+const DEMO_INDEX_SCHEMA = 'lucent.demo/2';
+
+function isDemoCase(v: unknown): v is DemoCaseSummary {
+  const c = v as Partial<DemoCaseSummary> | null;
+  return (
+    typeof c?.id === 'string' &&
+    typeof c.label === 'string' &&
+    Array.isArray(c.files) &&
+    Array.isArray(c.nodules) &&
+    (c.nodules as unknown[]).every((n) => {
+      const x = n as { type?: unknown; diameterMm?: unknown } | null;
+      return typeof x?.type === 'string' && typeof x.diameterMm === 'number';
+    })
+  );
+}
+
+/**
+ * A re-measure line's length from its end points (patient coordinates, mm), for a line whose image has not
+ * rendered since it was finished (Cornerstone fills in its statistics on render): the viewport may have
+ * moved to another slice meanwhile.
+ */
+function worldLength(points: readonly (readonly [number, number, number])[] | undefined): number | undefined {
+  const [a, b] = points ?? [];
+  return a && b && points?.length === 2 ? Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) : undefined;
+}
 export class Controller implements Actions {
   private readonly ingest: IngestClient;
   private readonly inference = new InferenceClient();
@@ -321,8 +346,10 @@ export class Controller implements Actions {
     try {
       const res = await fetch('demo/index.json');
       if (!res.ok) throw new Error(String(res.status));
-      const index = (await res.json()) as { cases?: DemoCaseSummary[] };
-      this.store.setState({ demoCases: Array.isArray(index.cases) ? index.cases : [] });
+      const index = (await res.json()) as { schema?: unknown; cases?: unknown };
+      // An index from another version of the generator (a stale public/demo) lists no cases.
+      const cases = index.schema === DEMO_INDEX_SCHEMA && Array.isArray(index.cases) ? index.cases : [];
+      this.store.setState({ demoCases: cases.filter(isDemoCase) });
     } catch {
       this.store.setState({ demoCases: [] });
     }
@@ -912,9 +939,10 @@ export class Controller implements Actions {
         this.pendingLines.delete(uid);
         continue;
       }
-      if (!m.lengthMm || m.lengthMm <= 0) continue; // statistics arrive with the next render
+      const length = m.lengthMm ?? worldLength(m.worldPoints);
+      if (!length || length <= 0) continue; // statistics arrive with the next render
       this.pendingLines.delete(uid);
-      this.applyLine(m.lengthMm);
+      this.applyLine(length);
     }
   }
 

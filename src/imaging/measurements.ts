@@ -83,23 +83,12 @@ export function listMeasurements(): Measurement[] {
     if (kind === 'probe' && (value === undefined || value === null) && imageId && imagePoints?.[0]) {
       value = pixelValue(imageId, imagePoints[0]);
     }
-    const worldPoints = a.data.handles?.points
-      ?.filter((p) => p.length === 3 && p.every(Number.isFinite))
-      .map((p) => [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0] as const);
-    // Cornerstone fills a line's length when its image next renders; a line finished just before the
-    // viewport moved to another slice would wait for it. Patient coordinates are in mm: measure directly.
-    const [p0, p1] = worldPoints ?? [];
-    const lengthMm =
-      num(stats.length) ??
-      (kind === 'length' && p0 && p1 && worldPoints?.length === 2
-        ? Math.hypot(p0[0] - p1[0], p0[1] - p1[1], p0[2] - p1[2])
-        : undefined);
     out.push({
       uid: a.annotationUID,
       kind,
       frame: ref?.frame,
       instanceKey: ref?.key,
-      lengthMm,
+      lengthMm: num(stats.length),
       mean: num(stats.mean),
       sd: num(stats.stdDev),
       min: num(stats.min),
@@ -108,7 +97,9 @@ export function listMeasurements(): Measurement[] {
       value: num(value),
       unit: stats.modalityUnit ?? stats.unit,
       imagePoints,
-      worldPoints,
+      worldPoints: a.data.handles?.points
+        ?.filter((p) => p.length === 3 && p.every(Number.isFinite))
+        .map((p) => [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0] as const),
     });
   }
   return out;
