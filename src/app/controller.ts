@@ -42,6 +42,7 @@ import {
 } from '../findings/review';
 import { volumeForAi } from '../imaging/volumeExport';
 import { draftReport } from '../report/draft';
+import { DEMO_INDEX_SCHEMA } from '../synth/demo';
 import { resetForNewStudy, type AppStore, type DemoCaseSummary } from '../store';
 import { saveSettings } from '../store/persist';
 import { loadReview, reviewId, saveReview } from '../store/review';
@@ -106,8 +107,6 @@ function sliceOf(series: Series, p: readonly [number, number, number]): number |
   });
   return best;
 }
-
-const DEMO_INDEX_SCHEMA = 'lucent.demo/2';
 
 function isDemoCase(v: unknown): v is DemoCaseSummary {
   const c = v as Partial<DemoCaseSummary> | null;

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { GENERATOR, type Truth } from '../synth/case';
-import { DEMO_CASES, DEMO_SEED } from '../synth/demo';
+import { DEMO_CASES, DEMO_INDEX_SCHEMA, DEMO_SEED } from '../synth/demo';
 import type { SynthJob } from './synthWorker';
 
 export interface SynthResult {
@@ -63,9 +63,6 @@ export interface DemoIndexEntry {
   readonly nodules: readonly { readonly type: string; readonly diameterMm: number }[];
   readonly files: readonly string[];
 }
-
-/** The demo index's format; scripts/demo.mjs regenerates the demo set when this or the generator changes. */
-export const DEMO_INDEX_SCHEMA = 'lucent.demo/2';
 
 /** Write the demo set to `out` with an index.json the app reads. */
 export async function writeDemo(out: string, threads = availableParallelism()): Promise<DemoIndexEntry[]> {

@@ -6,6 +6,8 @@ import type { CaseOptions } from './case';
 import type { Scanner } from './render';
 
 export const DEMO_SEED = 'lucent-demo-1';
+/** The demo index's format (public/demo/index.json); the app lists no cases from an index of another. */
+export const DEMO_INDEX_SCHEMA = 'lucent.demo/2';
 
 const protocol: Partial<Scanner> = {
   matrix: 512,
