@@ -71,13 +71,21 @@ def gaussian_blur2d(img: torch.Tensor, sigma: float) -> torch.Tensor:
 
 
 class PatchSampler:
-    """Random 2.5D patches: half around nodules, half anywhere in the lungs (vessels are the hard part)."""
+    """Random 2.5D patches: half around nodules, half anywhere in the lungs (vessels are the hard part).
 
-    def __init__(self, metas: list, cache_dir: str, seed: int):
+    Copy-paste augmentation: with probability `paste`, a lung patch also receives a nodule cut from another
+    training case (randomly flipped and transposed), composited where it is denser than what it lands on,
+    so that each of the few hundred training nodules is seen against many backgrounds: beside vessels,
+    airways and pleura.
+    """
+
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0):
         self.metas = metas
         self.vols = [np.load(os.path.join(cache_dir, m["name"] + ".npy"), mmap_mode="r") for m in metas]
         self.rng = np.random.default_rng(seed)
         self.with_nodules = [i for i, m in enumerate(metas) if m["nodules"]]
+        self.paste = paste
+        self.donors = [(ci, n) for ci, m in enumerate(metas) for n in m["nodules"]]
 
     def _lungish(self, vol, k, cy, cx) -> bool:
         v = vol[k, max(0, cy - 8) : cy + 8, max(0, cx - 8) : cx + 8]
@@ -106,9 +114,69 @@ class PatchSampler:
                 cx = int(rng.integers(16, w - 16))
                 if self._lungish(vol, k, cy, cx):
                     break
+            if self.donors and rng.random() < self.paste:
+                return self._patch(ci, k, cy, cx, pasted=True)
         return self._patch(ci, k, cy, cx)
 
-    def _patch(self, ci: int, k: int, cy: int, cx: int):
+    def _donor_block(self, ci: int, n: dict, half_xy: int, half_z: int):
+        """HU block around a donor nodule (centred on its nearest voxel), padded with air where it leaves
+        the volume, and the nodule's sub-voxel centre within it."""
+        vol = self.vols[ci]
+        z, h, w = vol.shape
+        c = [int(round(n["k"])), int(round(n["j"])), int(round(n["i"]))]
+        half = [half_z, half_xy, half_xy]
+        block = np.full([2 * v + 1 for v in half], -1024, dtype=np.float32)
+        src, dst = [], []
+        for a, (cc, hh, size) in enumerate(zip(c, half, (z, h, w))):
+            lo, hi = max(0, cc - hh), min(size, cc + hh + 1)
+            src.append(slice(lo, hi))
+            dst.append(slice(lo - (cc - hh), hi - (cc - hh)))
+        if all(sl.stop > sl.start for sl in src):
+            block[tuple(dst)] = vol[tuple(src)]
+        frac = [n["k"] - c[0], n["j"] - c[1], n["i"] - c[2]]
+        return block, frac
+
+    def _paste(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list):
+        """Composite one donor nodule into patch `x` (HU, [SLICES, PATCH, PATCH]) at a lung position;
+        returns the nodule in this case's voxel coordinates, or None when no place was found."""
+        rng = self.rng
+        ci, n = self.donors[int(rng.integers(len(self.donors)))]
+        r = n["diameter"] / 2
+        half_xy = int(math.ceil(r + 3))
+        half_z = int(math.ceil((r + 3) / 1.5)) + SLICES // 2 + 1
+        block, (fk, fj, fi) = self._donor_block(ci, n, half_xy, half_z)
+        if rng.random() < 0.5:
+            block, fi = block[:, :, ::-1], -fi
+        if rng.random() < 0.5:
+            block, fj = block[:, ::-1, :], -fj
+        if rng.random() < 0.5:
+            block, fj, fi = block.transpose(0, 2, 1), fi, fj
+        for _ in range(20):
+            py = int(rng.integers(half_xy + 2, PATCH - half_xy - 2))
+            px = int(rng.integers(half_xy + 2, PATCH - half_xy - 2))
+            m = float(np.mean(x[SLICES // 2, py - 2 : py + 3, px - 2 : px + 3]))
+            if not -960 < m < -650:
+                continue  # not lung parenchyma here (tissue, or air outside the body)
+            if any(math.hypot(e["i"] - x0 - px, e["j"] - y0 - py) < e["diameter"] / 2 + r + 6 and abs(e["k"] - k) * 1.5 < e["diameter"] / 2 + r + 6 for e in existing):
+                continue
+            break
+        else:
+            return None
+        # The nodule's centre slice lands on the patch's centre slice half of the time, else nearby.
+        dk = 0 if rng.random() < 0.5 else int(round(rng.normal(0, max(0.5, r / 1.5) * 0.45)))
+        dk = max(-(half_z - SLICES // 2 - 1), min(half_z - SLICES // 2 - 1, dk))
+        bz, by, bx = half_z, half_xy, half_xy  # block index of the donor's centre voxel
+        zz = (np.arange(SLICES) - SLICES // 2 - dk)[:, None, None]  # slice offsets from the nodule's voxel
+        yy = (np.arange(-half_xy, half_xy + 1))[None, :, None]
+        xx = (np.arange(-half_xy, half_xy + 1))[None, None, :]
+        dist = np.sqrt(((zz - fk) * 1.5) ** 2 + (yy - fj) ** 2 + (xx - fi) ** 2)
+        weight = np.clip(r + 1.5 - dist, 0.0, 1.0).astype(np.float32)
+        donor = block[bz + zz[:, 0, 0]][:, :, :]
+        region = x[:, py - half_xy : py + half_xy + 1, px - half_xy : px + half_xy + 1]
+        region += weight * np.maximum(0.0, donor - region)
+        return {"i": x0 + px + fi, "j": y0 + py + fj, "k": k + dk + fk, "diameter": n["diameter"], "type": n["type"], "margin": n["margin"]}
+
+    def _patch(self, ci: int, k: int, cy: int, cx: int, pasted: bool = False):
         vol = self.vols[ci]
         meta = self.metas[ci]
         z, h, w = vol.shape
@@ -121,6 +189,11 @@ class PatchSampler:
             kk = min(max(k + c - SLICES // 2, 0), z - 1)
             if ye > ys and xe > xs:
                 x[c, ys - y0 : ye - y0, xs - x0 : xe - x0] = vol[kk, ys:ye, xs:xe]
+        nodules = list(meta["nodules"])
+        if pasted:
+            extra = self._paste(x, y0, x0, k, nodules)
+            if extra is not None:
+                nodules.append(extra)
         out = PATCH // STRIDE
         hm = np.zeros((1, out, out), dtype=np.float32)
         size = np.zeros((1, out, out), dtype=np.float32)
@@ -128,7 +201,7 @@ class PatchSampler:
         cls = np.full((out, out), -1, dtype=np.int64)
         margin = np.full((out, out), -1, dtype=np.int64)
         mask = np.zeros((out, out), dtype=np.float32)
-        for n in meta["nodules"]:
+        for n in nodules:
             r = n["diameter"] / 2
             centre = int(round(n["k"]))
             dz = abs(n["k"] - k) * 1.5
