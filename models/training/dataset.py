@@ -4,6 +4,7 @@ Reads only what `lucent synth` writes (DICOM and truth.json), as it would read r
 """
 import json
 import math
+import multiprocessing
 import os
 import sys
 
@@ -46,14 +47,21 @@ def cache_case(case_dir: str, cache_dir: str) -> dict:
     return meta
 
 
-def cache_all(data_dir: str, cache_dir: str) -> list:
+def _cache_job(job):
+    return cache_case(*job)
+
+
+def cache_all(data_dir: str, cache_dir: str, processes: int = 2) -> list:
+    """Cache every case, `processes` at a time (reading and resampling is single-threaded numpy)."""
     os.makedirs(cache_dir, exist_ok=True)
     cases = sorted(d for d in os.listdir(data_dir) if os.path.isdir(os.path.join(data_dir, d)))
+    jobs = [(os.path.join(data_dir, c), cache_dir) for c in cases]
     metas = []
-    for i, c in enumerate(cases):
-        metas.append(cache_case(os.path.join(data_dir, c), cache_dir))
-        if (i + 1) % 10 == 0:
-            print(f"  cached {i + 1}/{len(cases)} cases", file=sys.stderr, flush=True)
+    with multiprocessing.Pool(max(1, processes)) as pool:
+        for i, meta in enumerate(pool.imap(_cache_job, jobs)):
+            metas.append(meta)
+            if (i + 1) % 10 == 0:
+                print(f"  cached {i + 1}/{len(cases)} cases", file=sys.stderr, flush=True)
     return metas
 
 
