@@ -50,7 +50,10 @@ export function assessDetections(
   return detections.map((d, i) => {
     const type = TYPES.includes(d.type as NoduleType) ? (d.type as NoduleType) : 'solid';
     const margin = MARGINS.includes(d.margin as Margin) ? (d.margin as Margin) : undefined;
-    const solid = type === 'part-solid' ? Math.max(0.1, d.solidComponentMm ?? 0.1) : null;
+    // A model's solid component is measured on the image, its diameter predicted: the two can disagree
+    // slightly, and a solid part is never larger than its nodule.
+    const solid =
+      type === 'part-solid' ? Math.min(d.meanDiameterMm, Math.max(0.1, d.solidComponentMm ?? 0.1)) : null;
     const judged = judgeNodule(
       { type, meanDiameterMm: d.meanDiameterMm, solidComponentMm: solid, margin },
       patient,

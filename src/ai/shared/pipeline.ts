@@ -306,7 +306,8 @@ function toNodules(
       longAxisMm: r1(Math.max(long, short)),
       shortAxisMm: r1(Math.min(long, short)),
       volumeMm3: Math.round(volume),
-      solidComponentMm: type === 'part-solid' ? r1(m?.solidComponentMm ?? 0) : null,
+      // Measured on the image against a predicted diameter: never report a solid part larger than its nodule.
+      solidComponentMm: type === 'part-solid' ? r1(Math.min(mean, m?.solidComponentMm ?? 0)) : null,
     };
   });
 }
