@@ -3,7 +3,7 @@
  * WebAssembly build run in Node (the same kernels the browser runs, without the browser), per operator
  * type, from onnxruntime's own profiler, at steady state. One thread each, so that kernels compare.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as native from 'onnxruntime-node';
@@ -93,14 +93,23 @@ export async function aiOpsBench(): Promise<OpsBench> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  // onnxruntime-web prints its profile through console.log, bound when the module loads: capture it.
+  // onnxruntime-web's WebAssembly build prints its profile to stdout through Emscripten, which writes
+  // with fs.writeSync(1, …): capture it there.
   const lines: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => {
-    const text = args.map(String).join(' ');
-    if (text.trimStart().startsWith('{')) lines.push(text.trim().replace(/,$/, ''));
-    else log(...args);
+  let partial = '';
+  const writeSync = fs.writeSync;
+  const patched = (fd: number, data: string | NodeJS.ArrayBufferView, ...rest: unknown[]): number => {
+    if (fd !== 1) return (writeSync as (...a: unknown[]) => number)(fd, data, ...rest);
+    partial +=
+      typeof data === 'string'
+        ? data
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    for (const l of parts) if (l.trimStart().startsWith('{')) lines.push(l.trim().replace(/,$/, ''));
+    return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   };
+  (fs as { writeSync: unknown }).writeSync = patched;
   let wasmMs: number;
   try {
     const web = await import('onnxruntime-web/wasm');
@@ -114,7 +123,7 @@ export async function aiOpsBench(): Promise<OpsBench> {
     s.endProfiling();
     await s.release();
   } finally {
-    console.log = log;
+    (fs as { writeSync: unknown }).writeSync = writeSync;
   }
   const wasmOps = byOp(
     lines.flatMap((l) => {

@@ -1,5 +1,5 @@
 /** `npm run bench`: run every benchmark, print a table, write JSON to bench/results/. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ct300 } from './data';
@@ -76,5 +76,15 @@ const dir = join(root, 'bench/results');
 mkdirSync(dir, { recursive: true });
 const name = `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
 writeFileSync(join(dir, name), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+// A partial run (`npm run bench ai`) updates its own sections of latest.json and keeps the others.
+const latestPath = join(dir, 'latest.json');
+let latest: Record<string, unknown> = {};
+if (only.length > 0 && existsSync(latestPath)) {
+  try {
+    latest = JSON.parse(readFileSync(latestPath, 'utf8')) as Record<string, unknown>;
+  } catch {
+    latest = {};
+  }
+}
+writeFileSync(latestPath, `${JSON.stringify({ ...latest, ...results }, null, 2)}\n`);
 console.log(`\nwrote bench/results/${name}`);
