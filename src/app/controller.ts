@@ -903,6 +903,8 @@ export class Controller implements Actions {
     if (!s.findings.some((f) => f.id === id)) return;
     if (s.remeasuring === null) this.toolBeforeRemeasure = s.tool;
     this.remeasureLines = [];
+    this.remeasureHandled = new Set(listMeasurements().map((m) => m.uid));
+    this.listenForLineEnds();
     this.selectFinding(id);
     this.setTool('length');
     this.store.setState({ remeasuring: id, reviewError: null });
@@ -919,8 +921,37 @@ export class Controller implements Actions {
   /** Lines finished while re-measuring whose length Cornerstone has not computed yet. */
   private pendingLines = new Set<string>();
 
+  /** Measurements that existed when re-measuring began, or were already taken as re-measure lines. */
+  private remeasureHandled = new Set<string>();
+  private lineEndListener = false;
+
+  /**
+   * Cornerstone reports a finished line with an event; as a second path, a line that appears while
+   * re-measuring is taken when the pointer is released (the event has been seen to go missing when the
+   * viewport scrolls to the finding's slice at the same moment).
+   */
+  private listenForLineEnds(): void {
+    if (this.lineEndListener || typeof window === 'undefined') return;
+    this.lineEndListener = true;
+    window.addEventListener(
+      'pointerup',
+      () => {
+        if (!this.store.getState().remeasuring) return;
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() => {
+            for (const m of listMeasurements()) {
+              if (m.kind === 'length') this.onMeasurementCompleted(m.uid);
+            }
+          }),
+        );
+      },
+      true,
+    );
+  }
+
   private onMeasurementCompleted(uid: string): void {
-    if (!this.store.getState().remeasuring) return;
+    if (!this.store.getState().remeasuring || this.remeasureHandled.has(uid)) return;
+    this.remeasureHandled.add(uid);
     this.pendingLines.add(uid);
     this.drainRemeasure();
   }
