@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { BenchResult } from '../src/ai/browser/client';
 import { installedModels, verifiedModelBytes } from '../src/ai/node/models';
 import { startServer } from '../scripts/serve.mjs';
 import { launchBrowser } from '../test/support/browser.mjs';
@@ -84,11 +85,7 @@ export async function aiBench(ct300Files: readonly string[]): Promise<AiBench> {
             (
               window as unknown as {
                 __lucent: {
-                  benchModel(
-                    d: number[],
-                    b: string,
-                    t: number,
-                  ): Promise<{ medianMs: number; firstMs: number; warmupRuns: number }>;
+                  benchModel(d: number[], b: string, t: number): Promise<BenchResult>;
                 };
               }
             ).__lucent.benchModel(dims, b, t),
