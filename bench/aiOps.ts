@@ -7,8 +7,22 @@ import fs, { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as native from 'onnxruntime-node';
+import type * as WebOrt from 'onnxruntime-web/wasm';
 import { installedModels, verifiedModelBytes } from '../src/ai/node/models';
 import { DIMS } from './ai';
+import { oneNodeModel, type ElemType, type Initializer } from './onnxWriter';
+
+export interface KernelBench {
+  kernel: string;
+  /** An int8 3×3 convolution at one of the model's levels (these bound the model's ratio). */
+  int8Conv: boolean;
+  macs: number;
+  nativeMs: number;
+  wasmMs: number;
+  nativeGmacs: number;
+  wasmGmacs: number;
+  ratio: number;
+}
 
 export interface OpsBench {
   threads: number;
@@ -17,6 +31,13 @@ export interface OpsBench {
   wasmNodeMs: number;
   /** Mean ms per run by operator type, largest WebAssembly share first. */
   ops: { op: string; nativeMs: number; wasmMs: number; ratio: number }[];
+  /** Single-operator models at the model's own layer sizes, and a large GEMM for each kernel's peak. */
+  kernels: KernelBench[];
+  /**
+   * The whole-model ratio if every int8 convolution ran at the best int8 convolution ratio measured in
+   * `kernels` and every other operator as fast as natively: a floor for what onnxruntime-web can reach here.
+   */
+  floorRatio: number;
 }
 
 interface ProfileEvent {
@@ -65,6 +86,170 @@ async function timedRuns(session: Session, feeds: Record<string, unknown>): Prom
   return median(times);
 }
 
+interface KernelCase {
+  kernel: string;
+  macs: number;
+  model: Uint8Array;
+  feed: { name: string; type: 'uint8' | 'float32'; dims: number[] };
+  int8Conv: boolean;
+}
+
+function filled<T extends Uint8Array | Int8Array | Float32Array>(a: T, f: (i: number) => number): T {
+  for (let i = 0; i < a.length; i++) a[i] = f(i);
+  return a;
+}
+
+const scalar = (name: string, type: ElemType, v: number): Initializer => ({
+  name,
+  type,
+  dims: [],
+  data: type === 'float' ? Float32Array.of(v) : type === 'uint8' ? Uint8Array.of(v) : Int8Array.of(v),
+});
+
+/** A 3×3 same-padded convolution, c → c channels on h × w, int8 (QLinearConv, per-channel) or fp32. */
+function convCase(c: number, h: number, w: number, int8: boolean): KernelCase {
+  const wDims = [c, c, 3, 3];
+  const wCount = c * c * 9;
+  const dims = [1, c, h, w];
+  const macs = c * c * 9 * h * w;
+  const attrs = { pads: [1, 1, 1, 1], kernel_shape: [3, 3] };
+  const kernel = `${int8 ? 'int8' : 'fp32'} conv 3×3, ${c}→${c} ch, ${h}×${w}`;
+  if (!int8) {
+    return {
+      kernel,
+      macs,
+      int8Conv: false,
+      feed: { name: 'x', type: 'float32', dims },
+      model: oneNodeModel({
+        op: 'Conv',
+        inputs: ['x', 'w'],
+        output: { name: 'y', type: 'float', dims },
+        feeds: [{ name: 'x', type: 'float', dims }],
+        initializers: [
+          {
+            name: 'w',
+            type: 'float',
+            dims: wDims,
+            data: filled(new Float32Array(wCount), (i) => Math.sin(i) / 10),
+          },
+        ],
+        intsAttributes: attrs,
+      }),
+    };
+  }
+  return {
+    kernel,
+    macs,
+    int8Conv: true,
+    feed: { name: 'x', type: 'uint8', dims },
+    model: oneNodeModel({
+      op: 'QLinearConv',
+      inputs: ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'],
+      output: { name: 'y', type: 'uint8', dims },
+      feeds: [{ name: 'x', type: 'uint8', dims }],
+      initializers: [
+        scalar('xs', 'float', 0.02),
+        scalar('xz', 'uint8', 128),
+        {
+          name: 'w',
+          type: 'int8',
+          dims: wDims,
+          data: filled(new Int8Array(wCount), (i) => ((i * 37) % 255) - 127),
+        },
+        { name: 'ws', type: 'float', dims: [c], data: new Float32Array(c).fill(0.01) },
+        { name: 'wz', type: 'int8', dims: [c], data: new Int8Array(c) },
+        scalar('ys', 'float', 0.5),
+        scalar('yz', 'uint8', 128),
+      ],
+      intsAttributes: attrs,
+    }),
+  };
+}
+
+/** An n × n × n matrix product, int8 (QLinearMatMul, uint8 × int8) or fp32: each kernel's peak rate. */
+function gemmCase(n: number, int8: boolean): KernelCase {
+  const dims = [n, n];
+  const type = int8 ? 'uint8' : 'float';
+  return {
+    kernel: `${int8 ? 'int8' : 'fp32'} matrix product ${n}³`,
+    macs: n ** 3,
+    int8Conv: false,
+    feed: { name: 'a', type: int8 ? 'uint8' : 'float32', dims },
+    model: oneNodeModel({
+      op: int8 ? 'QLinearMatMul' : 'MatMul',
+      inputs: int8 ? ['a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz'] : ['a', 'b'],
+      output: { name: 'y', type, dims },
+      feeds: [{ name: 'a', type, dims }],
+      initializers: int8
+        ? [
+            scalar('as', 'float', 0.02),
+            scalar('az', 'uint8', 128),
+            {
+              name: 'b',
+              type: 'int8',
+              dims,
+              data: filled(new Int8Array(n * n), (i) => ((i * 37) % 255) - 127),
+            },
+            scalar('bs', 'float', 0.01),
+            scalar('bz', 'int8', 0),
+            scalar('ys', 'float', 0.5),
+            scalar('yz', 'uint8', 128),
+          ]
+        : [{ name: 'b', type: 'float', dims, data: filled(new Float32Array(n * n), (i) => Math.sin(i)) }],
+    }),
+  };
+}
+
+/** The model's 3×3 convolutions by level (input 256×320: 1/4, 1/8, 1/16), then the peaks. */
+function kernelCases(): KernelCase[] {
+  const [, , h, w] = DIMS;
+  return [
+    convCase(32, h / 4, w / 4, true),
+    convCase(64, h / 8, w / 8, true),
+    convCase(96, h / 16, w / 16, true),
+    convCase(32, h / 4, w / 4, false),
+    gemmCase(1024, true),
+    gemmCase(1024, false),
+  ];
+}
+
+type WebModule = typeof WebOrt;
+
+async function kernelBench(web: WebModule): Promise<KernelBench[]> {
+  const out: KernelBench[] = [];
+  for (const k of kernelCases()) {
+    const count = k.feed.dims.reduce((a, b) => a * b, 1);
+    const data =
+      k.feed.type === 'uint8'
+        ? filled(new Uint8Array(count), (i) => (i * 91) % 256)
+        : filled(new Float32Array(count), (i) => Math.sin(i));
+    const n = await native.InferenceSession.create(k.model, {
+      intraOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    const nativeMs = await timedRuns(n, { [k.feed.name]: new native.Tensor(k.feed.type, data, k.feed.dims) });
+    await n.release();
+    const w = await web.InferenceSession.create(k.model, {
+      executionProviders: ['wasm'],
+      graphOptimizationLevel: 'all',
+    });
+    const wasmMs = await timedRuns(w, { [k.feed.name]: new web.Tensor(k.feed.type, data, k.feed.dims) });
+    await w.release();
+    const rate = (ms: number): number => Math.round(k.macs / ms / 1e5) / 10;
+    out.push({
+      kernel: k.kernel,
+      int8Conv: k.int8Conv,
+      macs: k.macs,
+      nativeMs: Math.round(nativeMs * 100) / 100,
+      wasmMs: Math.round(wasmMs * 100) / 100,
+      nativeGmacs: rate(nativeMs),
+      wasmGmacs: rate(wasmMs),
+      ratio: Math.round((wasmMs / nativeMs) * 10) / 10,
+    });
+  }
+  return out;
+}
+
 export async function aiOpsBench(): Promise<OpsBench> {
   const model = installedModels().find((m) => m.manifest.task === 'detection');
   if (!model) throw new Error('no detection model installed');
@@ -111,8 +296,8 @@ export async function aiOpsBench(): Promise<OpsBench> {
   };
   (fs as { writeSync: unknown }).writeSync = patched;
   let wasmMs: number;
+  const web = await import('onnxruntime-web/wasm');
   try {
-    const web = await import('onnxruntime-web/wasm');
     web.env.wasm.numThreads = 1;
     const s = await web.InferenceSession.create(bytes, {
       executionProviders: ['wasm'],
@@ -142,5 +327,9 @@ export async function aiOpsBench(): Promise<OpsBench> {
       return { op, nativeMs: r2(n), wasmMs: r2(w), ratio: n > 0 ? Math.round((w / n) * 10) / 10 : NaN };
     })
     .sort((a, b) => b.wasmMs - a.wasmMs);
-  return { threads: 1, nativeMs: r2(nativeMs), wasmNodeMs: r2(wasmMs), ops };
+  const kernels = await kernelBench(web);
+  const bestConv = Math.min(...kernels.filter((k) => k.int8Conv).map((k) => k.ratio));
+  const conv = nativeOps.get('QLinearConv') ?? 0;
+  const floorRatio = Math.round(((conv * bestConv + (nativeMs - conv)) / nativeMs) * 10) / 10;
+  return { threads: 1, nativeMs: r2(nativeMs), wasmNodeMs: r2(wasmMs), ops, kernels, floorRatio };
 }

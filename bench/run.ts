@@ -70,6 +70,17 @@ if (want('ai-ops')) {
       `  ${o.op.padEnd(20)} native ${String(o.nativeMs).padStart(6)} ms   WebAssembly ${String(o.wasmMs).padStart(6)} ms  (${o.ratio}×)`,
     );
   }
+  console.log(
+    '\nSingle-operator models, 1 thread: native / WebAssembly, billions of multiply-adds per second',
+  );
+  for (const k of r.kernels) {
+    console.log(
+      `  ${k.kernel.padEnd(32)} ${String(k.nativeGmacs).padStart(6)} / ${String(k.wasmGmacs).padStart(5)}  (${k.ratio}×)`,
+    );
+  }
+  console.log(
+    `  floor for the whole model, every int8 convolution at the best ratio above and the rest at 1×: ${r.floorRatio}×`,
+  );
 }
 
 const dir = join(root, 'bench/results');
