@@ -4,7 +4,15 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { atThreshold, bootstrap, froc, thresholdAt, FP_RATES, type CaseResult } from '../ai/shared/froc';
+import {
+  atThreshold,
+  attributeAccuracy,
+  bootstrap,
+  froc,
+  thresholdAt,
+  FP_RATES,
+  type CaseResult,
+} from '../ai/shared/froc';
 import { detectNodules } from '../ai/shared/pipeline';
 import { installedModels, nodeRunner } from '../ai/node/models';
 import { assembleStudies } from '../dicom/series';
@@ -15,7 +23,12 @@ import { seriesVolume } from './pixels';
 
 interface Truth {
   schema: string;
-  nodules: { centerMm: [number, number, number]; diameterMm: number; type: string }[];
+  nodules: {
+    centerMm: [number, number, number];
+    diameterMm: number;
+    type: string;
+    margin?: string;
+  }[];
 }
 
 export interface EvalOptions {
@@ -49,6 +62,8 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
   const models = installedModels(options.modelsDir);
   const results: CaseResult[] = [];
   let modelInfo: { id: string; version: string; sha256: string; operatingPoint: number } | null = null;
+  // The model's per-finding attributes (e.g. margin), scored where the truth gives them, reported or not.
+  let attributes: { name: string; reported: boolean }[] = [];
   const started = performance.now();
   let inferenceMs = 0;
   let slices = 0;
@@ -72,6 +87,11 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
       sha256: choice.manifest.sha256,
       operatingPoint: choice.manifest.operatingPoint.score,
     };
+    if (attributes.length === 0 && choice.manifest.output.decoder === 'centernet')
+      attributes = choice.manifest.output.attributes.map((a) => ({
+        name: a.name,
+        reported: a.reported !== false,
+      }));
     const volume = await seriesVolume(series, (key) => {
       const inst = byKey.get(key);
       const src = loaded.sources.get(key);
@@ -79,17 +99,24 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
     });
     const runner = await nodeRunner(choice);
     try {
-      const r = await detectNodules(volume, choice.manifest, runner, { minScore: 0.05 });
+      const r = await detectNodules(volume, choice.manifest, runner, {
+        minScore: 0.05,
+        unreportedAttributes: true,
+      });
       inferenceMs += r.ms.inference;
       slices += r.slicesRun;
       results.push({
         name: dir.split('/').pop() ?? dir,
-        truth: truth.nodules,
+        truth: truth.nodules.map(({ margin, ...n }) => ({
+          ...n,
+          ...(margin ? { attributes: { margin } } : {}),
+        })),
         detections: r.nodules.map((n) => ({
           centerMm: n.centerMm,
           score: n.score,
           type: n.type,
           meanDiameterMm: n.meanDiameterMm,
+          attributes: n.attributes,
         })),
       });
       options.onProgress?.(
@@ -122,6 +149,10 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
       operatingPoint: op,
       typeAccuracy: r3(op.typeAccuracy),
       diameterMaeMm: r3(op.diameterMaeMm),
+      attributes: attributes.map((a) => {
+        const acc = attributeAccuracy(results, op.threshold, a.name);
+        return { ...acc, accuracy: r3(acc.accuracy), baseline: r3(acc.baseline), reported: a.reported };
+      }),
     },
     timing: {
       seconds: Math.round((performance.now() - started) / 1000),

@@ -42,4 +42,26 @@ describe('model manifests', () => {
       ]),
     );
   });
+
+  it('takes an attribute marked not reported, and refuses a non-boolean mark', () => {
+    const nodule = (): Record<string, unknown> =>
+      JSON.parse(
+        readFileSync(resolve(import.meta.dirname, '../../../models/lung-nodule-ct/manifest.json'), 'utf8'),
+      ) as Record<string, unknown>;
+    const withMark = (reported: unknown): ReturnType<typeof validateManifest> => {
+      const m = nodule();
+      const output = m['output'] as { attributes: Record<string, unknown>[] };
+      output.attributes = output.attributes.map((a) => ({ ...a, reported }));
+      return validateManifest(m);
+    };
+    const off = withMark(false);
+    expect(off.ok).toBe(true);
+    if (off.ok && off.value.output.decoder === 'centernet')
+      expect(off.value.output.attributes.map((a) => a.reported)).toEqual([false]);
+    expect(withMark(true).ok).toBe(true);
+    const bad = withMark('no');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.error).toContain('output.attributes must be a list of {name, output, labels, reported?}');
+  });
 });

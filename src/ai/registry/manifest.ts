@@ -44,6 +44,11 @@ export interface CenterNetOutput {
     readonly name: string;
     readonly output: string;
     readonly labels: readonly string[];
+    /**
+     * false: the attribute is decoded for evaluation only and never attached to findings (e.g. a head
+     * whose held-out accuracy does not beat always answering its commonest label). Default true.
+     */
+    readonly reported?: boolean;
   }[];
 }
 
@@ -178,9 +183,14 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
     need(
       Array.isArray(o['attributes']) &&
         o['attributes'].every(
-          (x) => isObject(x) && isString(x['name']) && isString(x['output']) && isStrings(x['labels']),
+          (x) =>
+            isObject(x) &&
+            isString(x['name']) &&
+            isString(x['output']) &&
+            isStrings(x['labels']) &&
+            (x['reported'] === undefined || typeof x['reported'] === 'boolean'),
         ),
-      'output.attributes must be a list of {name, output, labels}',
+      'output.attributes must be a list of {name, output, labels, reported?}',
     );
   } else if (o['decoder'] === 'yolo') {
     need(isString(o['output']), 'output.output must name a model output');

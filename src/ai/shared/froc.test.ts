@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atThreshold, froc, thresholdAt, type CaseResult } from './froc';
+import { atThreshold, attributeAccuracy, froc, thresholdAt, type CaseResult } from './froc';
 
 const nodule = (x: number, d = 8, type = 'solid') => ({ centerMm: [x, 0, 0] as const, diameterMm: d, type });
 const det = (x: number, score: number, type = 'solid', size = 8) => ({
@@ -38,5 +38,35 @@ describe('LUNA16 FROC', () => {
     const op = atThreshold(cases, thresholdAt(cases, 1));
     expect(op.typeAccuracy).toBe(0.5);
     expect(op.diameterMaeMm).toBeCloseTo(1.5, 6);
+  });
+
+  it('scores an attribute on the hits at the threshold against always answering the commonest value', () => {
+    const withMargin = (x: number, margin?: string) => ({
+      ...nodule(x),
+      ...(margin ? { attributes: { margin } } : {}),
+    });
+    const said = (x: number, score: number, margin: string) => ({ ...det(x, score), attributes: { margin } });
+    const cases: CaseResult[] = [
+      {
+        name: 'a',
+        truth: [withMargin(0, 'smooth'), withMargin(100, 'smooth'), withMargin(200, 'spiculated')],
+        detections: [said(0, 0.9, 'smooth'), said(100, 0.9, 'lobulated'), said(200, 0.9, 'spiculated')],
+      },
+      {
+        name: 'b',
+        // No true margin: not judged. Below the threshold: not a hit at it.
+        truth: [withMargin(0), withMargin(100, 'smooth')],
+        detections: [said(0, 0.9, 'smooth'), said(100, 0.2, 'smooth')],
+      },
+    ];
+    const a = attributeAccuracy(cases, 0.5, 'margin');
+    expect(a).toEqual({ name: 'margin', hits: 3, accuracy: 2 / 3, baseline: 2 / 3, commonest: 'smooth' });
+    // Lowering the threshold adds case b's second nodule (right, and smooth).
+    expect(attributeAccuracy(cases, 0.1, 'margin')).toMatchObject({
+      hits: 4,
+      accuracy: 3 / 4,
+      baseline: 3 / 4,
+    });
+    expect(attributeAccuracy(cases, 0.5, 'calcification')).toMatchObject({ hits: 0, commonest: null });
   });
 });

@@ -8,6 +8,8 @@ export interface TruthNodule {
   readonly centerMm: readonly [number, number, number];
   readonly diameterMm: number;
   readonly type: string;
+  /** Further true attributes by name (e.g. margin), where the truth gives them. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 export interface Detection {
@@ -15,6 +17,8 @@ export interface Detection {
   readonly score: number;
   readonly type: string;
   readonly meanDiameterMm: number;
+  /** Decoded attributes by name (e.g. margin). */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 export interface CaseResult {
@@ -108,6 +112,44 @@ export function atThreshold(cases: readonly CaseResult[], threshold: number): Op
     typeAccuracy: e.tp.length ? typeOk / e.tp.length : NaN,
     diameterMaeMm: e.tp.length ? mae / e.tp.length : NaN,
     hits: e.tp.length,
+  };
+}
+
+export interface AttributeAccuracy {
+  readonly name: string;
+  /** Hits at the threshold whose nodule has a true value for the attribute. */
+  readonly hits: number;
+  /** Share of those hits whose detection gives the true value. */
+  readonly accuracy: number;
+  /** What always answering the commonest true value would score on the same hits. */
+  readonly baseline: number;
+  readonly commonest: string | null;
+}
+
+/** How often the detections at `threshold` give a nodule attribute (e.g. margin) right, against a baseline. */
+export function attributeAccuracy(
+  cases: readonly CaseResult[],
+  threshold: number,
+  name: string,
+): AttributeAccuracy {
+  const kept = cases.map((c) => ({ ...c, detections: c.detections.filter((d) => d.score >= threshold) }));
+  const judged = events(kept, () => true).tp.filter((t) => t.nodule.attributes?.[name] !== undefined);
+  const counts = new Map<string, number>();
+  for (const t of judged) {
+    const v = t.nodule.attributes?.[name] ?? '';
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const [commonest, most] = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] ?? [
+    null,
+    0,
+  ];
+  const right = judged.filter((t) => t.det.attributes?.[name] === t.nodule.attributes?.[name]).length;
+  return {
+    name,
+    hits: judged.length,
+    accuracy: judged.length ? right / judged.length : NaN,
+    baseline: judged.length ? most / judged.length : NaN,
+    commonest,
   };
 }
 

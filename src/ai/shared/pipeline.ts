@@ -35,6 +35,11 @@ export interface DetectOptions {
    * (default true; it doubles inference time and raised the bundled model's held-out CPM by 0.06).
    */
   readonly flip?: boolean;
+  /**
+   * Also decode the attributes the manifest marks `reported: false` (evaluation only: `lucent eval`
+   * measures them, findings never carry them).
+   */
+  readonly unreportedAttributes?: boolean;
 }
 
 /** Mirror [n, c, h, w] data left–right, in place. */
@@ -203,7 +208,13 @@ export async function detectNodules(
   const nodules =
     out.decoder === 'classifier'
       ? []
-      : toNodules(grid, groupCandidates(candidates, spec.sliceSpacingMm * step), out, manifest.labels);
+      : toNodules(
+          grid,
+          groupCandidates(candidates, spec.sliceSpacingMm * step),
+          out,
+          manifest.labels,
+          options.unreportedAttributes ?? false,
+        );
   let evidence: Evidence | undefined;
   if (maps.length > 0 && out.decoder === 'centernet') {
     const plane = mapDims[0] * mapDims[1];
@@ -274,6 +285,7 @@ function toNodules(
   raw: ReturnType<typeof groupCandidates>,
   spec: CenterNetOutput | YoloOutput,
   labelMap: Readonly<Record<string, string>>,
+  unreported: boolean,
 ): DetectedNodule[] {
   return raw.map((f, rank) => {
     const labels = spec.decoder === 'centernet' ? spec.classes.labels : spec.labels;
@@ -292,7 +304,8 @@ function toNodules(
     const attributes: Record<string, string> = {};
     (spec.decoder === 'centernet' ? spec.attributes : []).forEach((a, i) => {
       const probs = f.attributes[i];
-      if (probs) attributes[a.name] = a.labels[argmax(probs)] ?? 'unknown';
+      if (probs && (a.reported !== false || unreported))
+        attributes[a.name] = a.labels[argmax(probs)] ?? 'unknown';
     });
     const typeProbabilities: Record<string, number> = {};
     labels.forEach((l, i) => (typeProbabilities[l] = Math.round(f.classes[i] * 1000) / 1000));
