@@ -122,11 +122,7 @@ function isDemoCase(v: unknown): v is DemoCaseSummary {
   );
 }
 
-/**
- * A re-measure line's length from its end points (patient coordinates, mm), for a line whose image has not
- * rendered since it was finished (Cornerstone fills in its statistics on render): the viewport may have
- * moved to another slice meanwhile.
- */
+/** A re-measure line's length from its end points (patient coordinates, mm). */
 function worldLength(points: readonly (readonly [number, number, number])[] | undefined): number | undefined {
   const [a, b] = points ?? [];
   return a && b && points?.length === 2 ? Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) : undefined;
@@ -969,7 +965,9 @@ export class Controller implements Actions {
         this.pendingLines.delete(uid);
         continue;
       }
-      const length = m.lengthMm ?? worldLength(m.worldPoints);
+      // The line's end points are always current; Cornerstone's cached length is refreshed only when the
+      // image renders next, so just after the pointer is released it can still hold a mid-drag value.
+      const length = worldLength(m.worldPoints) ?? m.lengthMm;
       if (!length || length <= 0) continue; // statistics arrive with the next render
       this.pendingLines.delete(uid);
       this.applyLine(length);
