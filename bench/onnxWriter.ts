@@ -1,6 +1,7 @@
 /**
  * A minimal ONNX model writer (protobuf wire format, only the fields a one-node graph needs), so that the
- * kernel benchmark can build its single-operator models without Python or a protobuf library.
+ * kernel benchmark can build its single-operator models without Python or a protobuf library. Integer
+ * attributes must be non-negative (negative int64 varints are not written).
  */
 
 export const DataType = { float: 1, uint8: 2, int8: 3 } as const;

@@ -109,8 +109,10 @@ m.typeAccuracy = Math.round(m.operatingPoint.typeAccuracy * 1000) / 1000;
 m.diameterMaeMm = Math.round(m.operatingPoint.diameterMaeMm * 1000) / 1000;
 // The margin head is reported only when it beats always answering the commonest true margin: a wrong
 // "spiculated" raises a nodule to Lung-RADS 4X.
-const marginEval = int8.metrics.attributes.find((a) => a.name === 'margin');
-if (!marginEval) throw new Error('lucent eval scored no margin');
+// Scored at the operating point, like the type accuracy above.
+const marginEval = m.operatingPoint.attributes.find((a) => a.name === 'margin');
+if (!marginEval || !(marginEval.hits > 0))
+  throw new Error('lucent eval scored no margin at the operating point');
 const reportMargin = marginEval.accuracy > marginEval.baseline;
 const marginNote = `always "${marginEval.commonest}": ${marginEval.baseline}, ${marginEval.hits} hits; ${reportMargin ? 'reported' : 'not reported (findings leave the margin to the radiologist)'}`;
 const metrics = [
@@ -153,10 +155,13 @@ writeFileSync(join(modelDir, 'manifest.json'), `${JSON.stringify(man, null, 2)}\
 // and requires the committed model to reproduce them (test/unit/committed-model.test.ts).
 // Only detections near or above the operating point are compared, so only those are kept.
 // The evaluation manifests reported every attribute; the committed one follows the decision above.
-for (const e of [int8, fp32])
-  e.metrics.attributes = e.metrics.attributes.map((a) =>
-    a.name === 'margin' ? { ...a, reported: reportMargin } : a,
-  );
+for (const e of [int8, fp32]) {
+  for (const block of [e.metrics.operatingPoint, e.metrics.at1FpPerScan]) {
+    block.attributes = block.attributes.map((a) =>
+      a.name === 'margin' ? { ...a, reported: reportMargin } : a,
+    );
+  }
+}
 const reference = int8.perCase.slice(0, REFERENCE_CASES).map((c) => ({
   name: c.name,
   detections: c.detections.filter((d) => d.score >= op - REFERENCE_BELOW_OP),

@@ -968,7 +968,7 @@ export class Controller implements Actions {
       // The line's end points are always current; Cornerstone's cached length is refreshed only when the
       // image renders next, so just after the pointer is released it can still hold a mid-drag value.
       const length = worldLength(m.worldPoints) ?? m.lengthMm;
-      if (!length || length <= 0) continue; // statistics arrive with the next render
+      if (!length || length <= 0) continue; // no end points or statistics yet: wait for the next change
       this.pendingLines.delete(uid);
       this.applyLine(length);
     }

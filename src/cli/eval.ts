@@ -63,6 +63,7 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
   const results: CaseResult[] = [];
   let modelInfo: { id: string; version: string; sha256: string; operatingPoint: number } | null = null;
   // The model's per-finding attributes (e.g. margin), scored where the truth gives them, reported or not.
+  // A dataset is evaluated with one model (the first case's choice names it in the report).
   let attributes: { name: string; reported: boolean }[] = [];
   const started = performance.now();
   let inferenceMs = 0;
@@ -126,6 +127,12 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
       await runner.release();
     }
   }
+  // Attribute scores among the hits at a threshold (each block below carries its own).
+  const scored = (threshold: number) =>
+    attributes.map((a) => {
+      const acc = attributeAccuracy(results, threshold, a.name);
+      return { ...acc, accuracy: r3(acc.accuracy), baseline: r3(acc.baseline), reported: a.reported };
+    });
   const all = froc(results);
   const big = froc(results, (n) => n.diameterMm >= 6);
   const op = atThreshold(results, modelInfo?.operatingPoint ?? 0.5);
@@ -145,14 +152,10 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
         results,
         (cs) => froc(cs, (n) => n.diameterMm >= 6).sensitivities[FP_RATES.indexOf(1)] ?? NaN,
       ).map(r3),
-      at1FpPerScan: { ...at1, threshold: r3(at1.threshold) },
-      operatingPoint: op,
+      at1FpPerScan: { ...at1, threshold: r3(at1.threshold), attributes: scored(at1.threshold) },
+      operatingPoint: { ...op, attributes: scored(op.threshold) },
       typeAccuracy: r3(op.typeAccuracy),
       diameterMaeMm: r3(op.diameterMaeMm),
-      attributes: attributes.map((a) => {
-        const acc = attributeAccuracy(results, op.threshold, a.name);
-        return { ...acc, accuracy: r3(acc.accuracy), baseline: r3(acc.baseline), reported: a.reported };
-      }),
     },
     timing: {
       seconds: Math.round((performance.now() - started) / 1000),

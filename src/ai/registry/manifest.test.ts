@@ -55,9 +55,9 @@ describe('model manifests', () => {
       return validateManifest(m);
     };
     const off = withMark(false);
-    expect(off.ok).toBe(true);
-    if (off.ok && off.value.output.decoder === 'centernet')
-      expect(off.value.output.attributes.map((a) => a.reported)).toEqual([false]);
+    if (!off.ok || off.value.output.decoder !== 'centernet')
+      throw new Error('expected a valid CenterNet manifest');
+    expect(off.value.output.attributes.map((a) => a.reported)).toEqual([false]);
     expect(withMark(true).ok).toBe(true);
     const bad = withMark('no');
     expect(bad.ok).toBe(false);

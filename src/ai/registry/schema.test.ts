@@ -135,6 +135,12 @@ const broken: readonly Variant[] = [
   ['centernet attribute without labels', 'output.attributes', centernet, del('output.attributes.0.labels')],
   ['centernet attributes not a list', 'output.attributes', centernet, set('output.attributes', {})],
   ['centernet without attributes', 'output.attributes', centernet, del('output.attributes')],
+  [
+    'centernet attribute reported not boolean',
+    'output.attributes',
+    centernet,
+    set('output.attributes.0.reported', 'no'),
+  ],
   ['classifier softmax not boolean', 'output.softmax', classifier, set('output.softmax', 'yes')],
   ['classifier without softmax', 'output.softmax', classifier, del('output.softmax')],
   ['classifier labels not a list', 'output.labels', classifier, set('output.labels', { 0: 'lung' })],

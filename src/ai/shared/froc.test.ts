@@ -68,5 +68,16 @@ describe('LUNA16 FROC', () => {
       baseline: 3 / 4,
     });
     expect(attributeAccuracy(cases, 0.5, 'calcification')).toMatchObject({ hits: 0, commonest: null });
+    // A model that beats the baseline: every margin right, against 2/3 for always "smooth".
+    const right = cases.map((c) => ({
+      ...c,
+      detections: c.detections.map((d) => ({
+        ...d,
+        attributes: {
+          margin: c.truth.find((n) => n.centerMm[0] === d.centerMm[0])?.attributes?.margin ?? '',
+        },
+      })),
+    }));
+    expect(attributeAccuracy(right, 0.5, 'margin')).toMatchObject({ hits: 3, accuracy: 1, baseline: 2 / 3 });
   });
 });
