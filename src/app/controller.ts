@@ -301,7 +301,10 @@ export class Controller implements Actions {
 
   private ingestFiles(files: readonly OpenFile[]): Promise<void> {
     const payload = files.map((f, i) => ({ id: String(i), name: f.name, blob: f.file }));
-    const { jobId, done } = this.ingest.load(payload, (e) => this.onIngestEvent(e));
+    // A job cancelled because another study was opened may still deliver what it had parsed: drop it.
+    const { jobId, done } = this.ingest.load(payload, (e) => {
+      if (this.currentJobs.has(jobId)) this.onIngestEvent(e);
+    });
     this.currentJobs.add(jobId);
     return done;
   }
@@ -408,6 +411,8 @@ export class Controller implements Actions {
         const n = next++;
         try {
           const bytes = await fetchOne(n);
+          // Another study was opened while this file was on its way: it belongs to nothing now.
+          if (signal.aborted) return;
           chunk.push({
             file: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' }),
             name: nameOf(n),
@@ -425,8 +430,10 @@ export class Controller implements Actions {
       }
     };
     await Promise.all(Array.from({ length: 6 }, worker));
+    if (signal.aborted) return; // the study that replaced this one owns the progress state now
     flush();
     await Promise.all(pending);
+    if (signal.aborted) return;
     this.store.setState({ retrieving: null });
     if (this.currentJobs.size === 0) this.finishLoad();
   }
@@ -835,11 +842,36 @@ export class Controller implements Actions {
     }, 150);
   }
 
+  /** Storage ids of reviewed series (hashing is asynchronous; a save while the page goes away is not). */
+  private readonly reviewIds = new Map<string, string>();
+
+  private async idOfReview(seriesKey: string): Promise<string> {
+    const known = this.reviewIds.get(seriesKey);
+    if (known) return known;
+    const id = await reviewId(seriesKey);
+    this.reviewIds.set(seriesKey, id);
+    return id;
+  }
+
+  /** Write a pending review save at once (the page is being hidden or unloaded). */
+  flushReview(): void {
+    if (!this.saveTimer) return;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    const key = this.reviewSeriesKey;
+    const id = key ? this.reviewIds.get(key) : undefined;
+    if (key && id) this.writeReview(key, id);
+    else void this.saveReviewNow();
+  }
+
   private async saveReviewNow(): Promise<void> {
     const key = this.reviewSeriesKey;
     if (!key) return;
+    this.writeReview(key, await this.idOfReview(key));
+  }
+
+  private writeReview(key: string, id: string): void {
     const { findings, ai, lungZ } = this.store.getState();
-    const id = await reviewId(key);
     saveReview(globalThis.localStorage, id, {
       savedAt: new Date().toISOString(),
       findings: findings.filter((f) => f.seriesKey === key),
@@ -860,7 +892,7 @@ export class Controller implements Actions {
       );
     };
     if (busy()) return;
-    const saved = loadReview(globalThis.localStorage, await reviewId(seriesKey), seriesKey);
+    const saved = loadReview(globalThis.localStorage, await this.idOfReview(seriesKey), seriesKey);
     if (!saved || busy()) return;
     this.reviewSeriesKey = seriesKey;
     this.store.setState({

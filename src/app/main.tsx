@@ -48,6 +48,9 @@ initImaging()
   })
   .catch((e: unknown) => store.setState({ viewerError: e instanceof Error ? e.message : String(e) }));
 
+// A review edit made just before the tab is closed or reloaded is saved, not left in a timer.
+window.addEventListener('pagehide', () => controller.flushReview());
+
 // Read-only diagnostics (pixel statistics, readouts, measurements) for support and end-to-end tests.
 (window as unknown as { __lucent: unknown }).__lucent = controller.diagnostics();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessDetections } from './assess';
+import { assessDetections, caseCategory, judgeNodule } from './assess';
 
 const partSolid = (solidComponentMm: number | null) => ({
   type: 'part-solid',
@@ -24,5 +24,16 @@ describe('assessDetections', () => {
     const [f] = assessDetections([partSolid(3)], {}, [0, 100]);
     expect(f?.solidComponentMm).toBe(3);
     expect(f?.lungRads).toBe('3');
+  });
+});
+
+describe('caseCategory', () => {
+  it('takes a part-solid nodule whose solid part is not measured yet, as the nodule does', () => {
+    // The reader has just changed a solid 18.5 mm finding to part-solid: no solid component yet.
+    const nodule = { type: 'part-solid' as const, meanDiameterMm: 18.5, solidComponentMm: null };
+    const own = judgeNodule(nodule, {});
+    expect(caseCategory([nodule]).category).toBe(own.lungRads);
+    // And a measured one still decides: 9 mm solid part is 4B.
+    expect(caseCategory([{ ...nodule, solidComponentMm: 9 }]).category).toBe('4B');
   });
 });

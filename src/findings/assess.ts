@@ -83,6 +83,14 @@ export interface NoduleFacts {
   readonly margin?: Margin;
 }
 
+/**
+ * The solid component Lung-RADS is given: a part-solid nodule whose solid part is not measured yet (the
+ * reader has just changed its type) counts as the smallest solid part, never larger than the nodule.
+ */
+function solidForLungRads(type: NoduleType, meanDiameterMm: number, solidMm: number | null): number | null {
+  return type === 'part-solid' ? Math.min(meanDiameterMm, Math.max(0.1, solidMm ?? 0.1)) : null;
+}
+
 /** Lung-RADS category (baseline) and differential suggestions for one nodule. */
 export function judgeNodule(
   n: NoduleFacts,
@@ -90,7 +98,7 @@ export function judgeNodule(
   language: 'en' | 'zh-CN' = 'en',
 ): Pick<AssessedFinding, 'lungRads' | 'differentials'> {
   const sex: Sex | null = patient.sex === 'M' ? 'male' : patient.sex === 'F' ? 'female' : null;
-  const solid = n.type === 'part-solid' ? Math.max(0.1, n.solidComponentMm ?? 0.1) : null;
+  const solid = solidForLungRads(n.type, n.meanDiameterMm, n.solidComponentMm);
   const lr = assessNodule(
     {
       type: n.type,
@@ -135,7 +143,7 @@ export function caseCategory(
     findings.map((f) => ({
       type: f.type,
       meanDiameterMm: f.meanDiameterMm,
-      solidComponentMm: f.solidComponentMm,
+      solidComponentMm: solidForLungRads(f.type, f.meanDiameterMm, f.solidComponentMm),
       status: 'baseline' as const,
       margin: f.margin,
     })),

@@ -176,6 +176,8 @@ export const en = {
   'findings.edit.long': 'Long axis (mm)',
   'findings.edit.short': 'Short axis (mm)',
   'findings.edit.solid': 'Solid component (mm)',
+  'findings.edit.solidMissing':
+    'Enter the solid component: until then the Lung-RADS category counts it as the smallest.',
   'findings.edit.type': 'Type',
   'findings.edit.margin': 'Margin',
   'margin.none': 'not given',

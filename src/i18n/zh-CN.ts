@@ -175,6 +175,7 @@ export const zhCN: Messages = {
   'findings.edit.long': '长径（mm）',
   'findings.edit.short': '短径（mm）',
   'findings.edit.solid': '实性成分（mm）',
+  'findings.edit.solidMissing': '请填写实性成分：填写前，Lung-RADS 分类按最小的实性成分计算。',
   'findings.edit.type': '类型',
   'findings.edit.margin': '边缘',
   'margin.none': '未给出',

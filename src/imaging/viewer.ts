@@ -367,8 +367,12 @@ export class Viewer {
       bind(STACK_SCROLL, Wheel);
       for (const name of [...Object.values(TOOL_CLASS), STACK_SCROLL]) {
         const b = bindings.get(name);
-        if (b) group.setToolActive(name, { bindings: b });
-        else if ([TOOL_CLASS.length, TOOL_CLASS.ellipse, TOOL_CLASS.probe].includes(name))
+        if (b) {
+          // setToolActive adds to a tool's earlier bindings: clear them first, or Pan and Zoom (which keep
+          // the middle and right buttons) would also keep the left button after another tool is chosen.
+          group.setToolPassive(name, { removeAllBindings: true });
+          group.setToolActive(name, { bindings: b });
+        } else if ([TOOL_CLASS.length, TOOL_CLASS.ellipse, TOOL_CLASS.probe].includes(name))
           group.setToolPassive(name);
         else group.setToolDisabled(name);
       }

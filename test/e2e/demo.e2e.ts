@@ -66,6 +66,33 @@ describe('demo cases', () => {
     await page.close();
   });
 
+  it('opens only the last case chosen when a second is picked while the first is still loading', async () => {
+    const index = JSON.parse(readFileSync(join(DEMO_DIR, 'index.json'), 'utf8')) as DemoIndex;
+    const { page, problems, offOrigin } = await openApp(session);
+    const region = page.getByRole('region', { name: 'Demo cases' });
+    await region.getByRole('button', { name: 'Open demo case: Part-solid nodule' }).click();
+    // The first case is on its way (some files fetched, not all) when the second is chosen.
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Fetching demo case [1-9]/ })
+      .waitFor({ timeout: 20_000 });
+    await region.getByRole('button', { name: 'Open demo case: Ground-glass nodule' }).click();
+    const status = await waitForLoaded(page);
+    const ggn = index.cases.find((c) => c.id === 'demo-ground-glass');
+    expect(status).toContain(`Loaded ${ggn?.files.length} images in 1 series`);
+    // Nothing of the first case arrives late, either.
+    await page.waitForTimeout(1000);
+    expect(await page.getByRole('status').textContent()).toContain(
+      `Loaded ${ggn?.files.length} images in 1 series`,
+    );
+    const banner = (await page.getByRole('banner').textContent()) ?? '';
+    expect(banner).toContain('DEMO-GROUND-GLASS');
+    expect(banner).not.toContain('DEMO-PART-SOLID');
+    expect(problems).toEqual([]);
+    expect(offOrigin).toEqual([]);
+    await page.close();
+  });
+
   it('makes a montage of demo slices through each nodule, from the generated files', () => {
     const index = JSON.parse(readFileSync(join(DEMO_DIR, 'index.json'), 'utf8')) as DemoIndex;
     const tiles: Uint8Array[] = [];

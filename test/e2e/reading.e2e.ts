@@ -203,6 +203,29 @@ describe('reading a CT series', () => {
     await page.keyboard.press('w');
   });
 
+  it('gives the left button to the chosen tool after Pan and Zoom had it', async () => {
+    const { page } = app;
+    const box = await cellBox(page);
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const before = (await measurements(page)).length;
+    await page.keyboard.press('p');
+    await drag(page, [cx, cy], [cx + 30, cy + 10]);
+    await page.keyboard.press('z');
+    await drag(page, [cx, cy], [cx, cy - 30]);
+    await expect.poll(async () => (await readout(page))?.zoom).not.toBe(1);
+    const zoom = (await readout(page))?.zoom;
+    await page.keyboard.press('l');
+    await drag(page, [cx - 60, cy + 40], [cx + 20, cy + 50]);
+    await expect.poll(async () => (await measurements(page)).length, { timeout: 10_000 }).toBe(before + 1);
+    // The drag drew a line; it neither zoomed nor panned.
+    expect((await readout(page))?.zoom).toBe(zoom);
+    await page.getByRole('button', { name: `Delete measurement ${before + 1}` }).click();
+    await expect.poll(async () => (await measurements(page)).length).toBe(before);
+    await page.keyboard.press('r');
+    await page.keyboard.press('w');
+  });
+
   it('opens axial, coronal and sagittal MPR with M and returns with M', async () => {
     const { page } = app;
     await page.keyboard.press('m');

@@ -77,6 +77,22 @@ describe('findings review', () => {
     const [a, b] = found.map((r) => r.id);
     if (!a || !b) throw new Error('expected two findings');
 
+    // Stepping with N to the last finding brings it (and its editor) into the panel's view.
+    for (let i = 0; i < found.length; i++) await page.keyboard.press('n');
+    const last = found[found.length - 1]?.id ?? '';
+    await page.locator(`li[data-id="${last}"][aria-current="true"]`).waitFor();
+    await expect
+      .poll(() =>
+        page.locator(`li[data-id="${last}"]`).evaluate((el) => {
+          let box: Element | null = el.parentElement;
+          while (box && !/(auto|scroll)/.test(getComputedStyle(box).overflowY)) box = box.parentElement;
+          const r = el.getBoundingClientRect();
+          const v = box ? box.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+          return r.top >= v.top - 1 && r.top < v.bottom - 20;
+        }),
+      )
+      .toBe(true);
+
     // Accept one, reject another.
     await page.getByRole('button', { name: `Accept ${a}` }).click();
     await page.getByRole('button', { name: `Reject ${b}` }).click();
@@ -100,6 +116,16 @@ describe('findings review', () => {
     await editor.getByLabel('Long axis (mm)').press('Enter');
     await editor.getByLabel('Short axis (mm)').fill('10');
     await editor.getByLabel('Short axis (mm)').press('Enter');
+    await expect.poll(async () => (await row(page, a))?.category).toBe('4A');
+    // Part-solid without a solid component yet: the editor asks for it, nothing breaks; with one, the
+    // category follows it (11 mm part-solid with an 8 mm solid part is 4B).
+    await editor.getByLabel('Type').selectOption('part-solid');
+    await editor.getByRole('note').filter({ hasText: 'Enter the solid component' }).waitFor();
+    await editor.getByLabel('Solid component (mm)').fill('8');
+    await editor.getByLabel('Solid component (mm)').press('Enter');
+    await expect.poll(async () => (await row(page, a))?.category).toBe('4B');
+    expect(await editor.getByRole('note').count()).toBe(0);
+    await editor.getByLabel('Type').selectOption('solid');
     await expect.poll(async () => (await row(page, a))?.category).toBe('4A');
 
     // Re-measure with the length tool (Shift+L): one line is the new diameter.
@@ -182,7 +208,13 @@ describe('findings review', () => {
     expect(audit.findings.some((f) => f.source.kind === 'user')).toBe(true);
     expect(readFileSync(path, 'utf8')).not.toMatch(/PHANTOM|DEMO-SOLID/);
 
-    // Reload: the demo case comes back and the review with it.
+    // Reload at once after one more decision (the save must not be lost in a timer): the demo case comes
+    // back and the review with it.
+    const pending = (await rows(page)).find((r) => r.status === 'pending');
+    if (pending) {
+      await page.getByRole('button', { name: `Accept ${pending.id}` }).click();
+      await page.locator(`li[data-id="${pending.id}"][data-status="accepted"]`).waitFor();
+    }
     const before = await rows(page);
     await page.reload();
     await waitForLoaded(page);

@@ -160,6 +160,11 @@ export function FindingDetail({ f }: { f: FindingRecord }): JSX.Element {
           />
         ) : null}
       </div>
+      {f.type === 'part-solid' && f.solidComponentMm === null ? (
+        <p className="field-hint" role="note">
+          {t('findings.edit.solidMissing')}
+        </p>
+      ) : null}
       <button type="button" className="button small" onClick={() => actions.startRemeasure(f.id)}>
         {t('findings.remeasure', { id: f.id })}
       </button>

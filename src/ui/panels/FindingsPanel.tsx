@@ -1,4 +1,4 @@
-import { useMemo, type JSX } from 'react';
+import { useEffect, useMemo, useRef, type JSX } from 'react';
 import type { FindingRecord } from '../../findings/record';
 import { sortFindings, type FindingSort } from '../../findings/review';
 import type { MessageKey } from '../../i18n';
@@ -61,6 +61,11 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
   const n = useNumber();
   const actions = useActions();
   const selected = useAppState((s) => s.selectedFinding === f.id);
+  const item = useRef<HTMLLIElement>(null);
+  // Stepping with N / B (or selecting on the image) brings the finding and its editor into view.
+  useEffect(() => {
+    if (selected) item.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [selected]);
   const author =
     f.source.kind === 'model'
       ? t('findings.byModel', { model: f.source.id, version: f.source.version })
@@ -69,6 +74,7 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
   const params = { id: f.id, type, size: n(f.meanDiameterMm), category: f.lungRads };
   return (
     <li
+      ref={item}
       className={`finding ${f.status}${selected ? ' selected' : ''}`}
       data-id={f.id}
       data-status={f.status}
