@@ -3,7 +3,7 @@
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { preferredLanguage } from '../i18n';
+import { preferredLanguage, translate, type Language } from '../i18n';
 import { initImaging } from '../imaging/init';
 import { isReportedLoadFailure } from '../imaging/loader';
 import { Viewer } from '../imaging/viewer';
@@ -20,11 +20,15 @@ const store = createAppStore({
   pacsUrl: saved.pacsUrl ?? (import.meta.env['VITE_LUCENT_DICOMWEB_URL'] as string | undefined) ?? '',
   overlay: saved.overlay ?? true,
 });
-document.documentElement.lang = store.getState().language;
+const showLanguage = (language: Language): void => {
+  document.documentElement.lang = language;
+  document.title = `${translate(language, 'app.title')} · ${translate(language, 'app.tagline')}`;
+};
+showLanguage(store.getState().language);
 store.subscribe((s, prev) => {
   if (s.language !== prev.language || s.pacsUrl !== prev.pacsUrl || s.overlay !== prev.overlay) {
     saveSettings(globalThis.localStorage, { language: s.language, pacsUrl: s.pacsUrl, overlay: s.overlay });
-    document.documentElement.lang = s.language;
+    showLanguage(s.language);
   }
 });
 

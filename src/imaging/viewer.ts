@@ -163,6 +163,7 @@ export class Viewer {
     series: ReadonlyMap<string, SeriesDisplay>,
   ): Promise<void> {
     const generation = ++this.generation;
+    const keep = this.viewedPoint();
     this.stopCine();
     for (const [el, off] of this.listeners) {
       off();
@@ -208,6 +209,25 @@ export class Viewer {
     );
     const volumeCells = this.mounted.filter((m) => m.spec.plane !== 'stack' && m.series);
     if (volumeCells.length > 0) await this.showVolume(volumeCells, generation);
+    // Same series in a new layout (stack ⇄ MPR): stay at the slice that was being read.
+    const shown = new Set(this.mounted.flatMap((m) => (m.series ? [m.series.key] : [])));
+    if (keep && generation === this.generation && shown.size === 1 && shown.has(keep.seriesKey)) {
+      this.jumpTo(keep.point);
+    }
+  }
+
+  /** The centre of view of the axial (or stack) cell, else of the active cell, with its series. */
+  private viewedPoint(): { seriesKey: string; point: [number, number, number] } | null {
+    const m =
+      this.mounted.find((c) => c.spec.plane === 'axial' || c.spec.plane === 'stack') ??
+      this.mounted.find((c) => c.cell === this.activeCell);
+    if (!m?.series) return null;
+    try {
+      const f = this.engine.getViewport(viewportId(m.cell))?.getCamera().focalPoint;
+      return f ? { seriesKey: m.series.key, point: [f[0], f[1], f[2]] } : null;
+    } catch {
+      return null;
+    }
   }
 
   private listen(m: Mounted): void {
@@ -449,7 +469,10 @@ export class Viewer {
     this.cinePlaying = false;
   }
 
-  /** Show the slice nearest to patient height z in every stack cell, and move MPR planes to it. */
+  /**
+   * Show the slice nearest to a patient point in every stack cell (along the series' slice normal; patient
+   * height when it has none), and move MPR planes to it.
+   */
   jumpTo(point: readonly [number, number, number]): void {
     for (const m of this.mounted) {
       const vp = this.engine.getViewport(viewportId(m.cell));
@@ -462,7 +485,12 @@ export class Viewer {
         ids.forEach((id, i) => {
           const ref = parseImageId(id);
           const pos = ref ? getInstance(ref.key)?.info.image?.frames[ref.frame]?.position : undefined;
-          const d = pos ? Math.abs(pos[2] - point[2]) : Infinity;
+          const n = m.series?.normal;
+          const d = !pos
+            ? Infinity
+            : n
+              ? Math.abs(dot([pos[0] - point[0], pos[1] - point[1], pos[2] - point[2]], n))
+              : Math.abs(pos[2] - point[2]);
           if (d < bestD) {
             bestD = d;
             best = i;

@@ -226,8 +226,16 @@ describe('reading a CT series', () => {
     await page.keyboard.press('w');
   });
 
-  it('opens axial, coronal and sagittal MPR with M and returns with M', async () => {
+  it('opens axial, coronal and sagittal MPR with M and returns with M, at the slice being read', async () => {
     const { page } = app;
+    // Away from the middle of the series, so that keeping the slice is not the default.
+    await page.locator('[data-cell="0"]').click();
+    const middle = Math.floor(files.length / 2);
+    const offMiddle = async (): Promise<number> =>
+      Math.abs(((await readout(page))?.index ?? middle) - middle);
+    for (let i = 0; i < 12 && (await offMiddle()) <= 4; i++) await page.keyboard.press('ArrowDown');
+    await expect.poll(offMiddle).toBeGreaterThan(3);
+    const stackZ = (await readout(page))?.positionMm ?? NaN;
     await page.keyboard.press('m');
     await expect
       .poll(() =>
@@ -243,6 +251,18 @@ describe('reading a CT series', () => {
     expect((await readout(page, 0))?.total).toBe(files.length);
     expect((await readout(page, 1))?.total).toBe(128);
     expect((await readout(page, 2))?.total).toBe(128);
+    // The axial plane opens at the stack's slice.
+    await expect
+      .poll(async () => Math.abs(((await readout(page, 0))?.positionMm ?? 1e9) - stackZ))
+      .toBeLessThanOrEqual(SLICE / 2 + 0.01);
+    // Scroll the axial plane; going back to the stack keeps that slice.
+    await page.locator('[data-cell="0"]').click();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect
+      .poll(async () => Math.abs(((await readout(page, 0))?.positionMm ?? stackZ) - stackZ))
+      .toBeGreaterThan(SLICE);
+    const axialZ = (await readout(page, 0))?.positionMm ?? NaN;
     await page.locator('[data-cell="1"]').click();
     const before = (await readout(page, 1))?.index ?? 0;
     await page.keyboard.press('ArrowDown');
@@ -250,6 +270,9 @@ describe('reading a CT series', () => {
     await page.screenshot({ path: join(inject('screenshotDir'), 'viewer-mpr.png') });
     await page.keyboard.press('m');
     await expect.poll(() => page.locator('[data-plane]').count()).toBe(1);
+    await expect
+      .poll(async () => Math.abs(((await readout(page))?.positionMm ?? 1e9) - axialZ))
+      .toBeLessThanOrEqual(SLICE / 2 + 0.01);
   });
 
   it('switches to a 2×2 layout and back, plays cine, and lists shortcuts in help', async () => {
@@ -269,6 +292,14 @@ describe('reading a CT series', () => {
     expect(await dialog.getByRole('row').count()).toBeGreaterThan(10);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
+    // Opened from its button, it gives focus back to that button when closed.
+    const helpButton = page.getByRole('button', { name: 'Keyboard shortcuts' });
+    await helpButton.click();
+    await dialog.waitFor();
+    expect(await dialog.evaluate((d) => d.scrollTop)).toBe(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    await expect.poll(() => helpButton.evaluate((b) => b === document.activeElement)).toBe(true);
     expect(problems).toEqual([]);
   });
 });

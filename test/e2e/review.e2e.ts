@@ -127,6 +127,14 @@ describe('findings review', () => {
     expect(await editor.getByRole('note').count()).toBe(0);
     await editor.getByLabel('Type').selectOption('solid');
     await expect.poll(async () => (await row(page, a))?.category).toBe('4A');
+    // A size that cannot be is refused beside the field, and nothing changes.
+    await editor.getByLabel('Long axis (mm)').fill('-3');
+    await editor.getByLabel('Long axis (mm)').press('Enter');
+    await editor.getByRole('alert').filter({ hasText: 'Sizes must be numbers of millimetres' }).waitFor();
+    expect((await row(page, a))?.mean).toBe(11);
+    await editor.getByLabel('Long axis (mm)').fill('12');
+    await editor.getByLabel('Long axis (mm)').press('Enter');
+    expect(await editor.getByRole('alert').count()).toBe(0);
 
     // Re-measure with the length tool (Shift+L): one line is the new diameter.
     await page.keyboard.press('Shift+L');

@@ -1,16 +1,11 @@
-import { useEffect, useRef, type JSX } from 'react';
+import type { JSX } from 'react';
 import { SHORTCUTS } from '../keyboard';
 import { useT } from '../hooks/useT';
+import { useModalDialog } from '../hooks/useModalDialog';
 
 export function HelpDialog({ onClose }: { onClose: () => void }): JSX.Element {
   const t = useT();
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    // No close() on cleanup: a dialog removed from the page is gone anyway, and under StrictMode's
-    // mount-unmount-mount the close event would fire after the second mount and dismiss it.
-    if (d && !d.open) d.showModal();
-  }, []);
+  const ref = useModalDialog();
   return (
     <dialog ref={ref} className="dialog" aria-labelledby="help-title" onClose={onClose} onCancel={onClose}>
       <h2 id="help-title">{t('help.title')}</h2>

@@ -1,6 +1,7 @@
-import { useEffect, useRef, type JSX } from 'react';
+import type { JSX } from 'react';
 import { useApp, useAppState } from '../context';
 import { useT } from '../hooks/useT';
+import { useModalDialog } from '../hooks/useModalDialog';
 
 /** The model card of the model that produced the findings: intended use, training data, metrics. */
 export function ModelCardDialog(): JSX.Element | null {
@@ -15,12 +16,7 @@ export function ModelCardDialog(): JSX.Element | null {
       models.find((m) => m.dir === s.selectedModel) ?? models.find((m) => m.manifest.task === 'detection')
     );
   });
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    // No close() on cleanup (see HelpDialog).
-    if (d && !d.open) d.showModal();
-  }, []);
+  const ref = useModalDialog();
   const close = (): void => store.setState({ modelCardOpen: false });
   if (!model) return null;
   const m = model.manifest;

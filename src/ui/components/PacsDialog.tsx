@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState, type FormEvent, type JSX } from 'react';
+import { useState, type FormEvent, type JSX } from 'react';
 import type { StudyHit } from '../../dicom/dicomweb';
 import { useActions, useApp, useAppState } from '../context';
 import { useT } from '../hooks/useT';
+import { useModalDialog } from '../hooks/useModalDialog';
 
 export function PacsDialog(): JSX.Element {
   const t = useT();
@@ -16,15 +17,8 @@ export function PacsDialog(): JSX.Element {
   const [results, setResults] = useState<StudyHit[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog();
   const close = (): void => store.setState({ pacsOpen: false });
-
-  useEffect(() => {
-    const d = ref.current;
-    // No close() on cleanup: a dialog removed from the page is gone anyway, and under StrictMode's
-    // mount-unmount-mount the close event would fire after the second mount and dismiss it.
-    if (d && !d.open) d.showModal();
-  }, []);
 
   const search = async (e: FormEvent): Promise<void> => {
     e.preventDefault();

@@ -1,4 +1,4 @@
-import type { JSX, KeyboardEvent } from 'react';
+import { useState, type JSX, type KeyboardEvent } from 'react';
 import type { FindingRecord } from '../../findings/record';
 import { brockForFinding, type FindingEdit } from '../../findings/review';
 import { MARGINS, NODULE_TYPES, type Margin, type NoduleType } from '../../findings/types';
@@ -16,15 +16,22 @@ function MmField({
   value: number | null;
   onCommit: (v: number) => void;
 }): JSX.Element {
+  const t = useT();
+  const [invalid, setInvalid] = useState(false);
   const commit = (raw: string): void => {
+    if (raw.trim() === '') return;
     const v = Number(raw.replace(',', '.'));
-    if (raw.trim() !== '' && v !== value) onCommit(v);
+    // Said here, beside the field, rather than only at the top of the panel.
+    const bad = !Number.isFinite(v) || v <= 0 || v > 300;
+    setInvalid(bad);
+    if (!bad && v !== value) onCommit(v);
   };
   return (
     <label className="field-inline">
       <span>{label}</span>
       <input
         key={value ?? 'none'}
+        aria-invalid={invalid || undefined}
         type="number"
         inputMode="decimal"
         step="0.1"
@@ -36,6 +43,11 @@ function MmField({
           if (e.key === 'Enter') commit(e.currentTarget.value);
         }}
       />
+      {invalid ? (
+        <span className="field-hint" role="alert">
+          {t('review.invalid-size')}
+        </span>
+      ) : null}
     </label>
   );
 }
