@@ -163,7 +163,9 @@ export class Viewer {
     series: ReadonlyMap<string, SeriesDisplay>,
   ): Promise<void> {
     const generation = ++this.generation;
-    const keep = this.viewedPoint();
+    // Only a change of layout keeps the slice (a remount as more images arrive starts as before).
+    const planes = (cs: readonly { spec: CellSpec }[]): string => cs.map((c) => c.spec.plane).join();
+    const keep = planes(this.mounted) !== planes(cells) ? this.viewedPoint() : null;
     this.stopCine();
     for (const [el, off] of this.listeners) {
       off();
@@ -361,8 +363,12 @@ export class Viewer {
     }
     const volumeVp = vp as Types.IVolumeViewport;
     const camera = volumeVp.getCamera();
-    const normal = camera.viewPlaneNormal as unknown as Vec3 | undefined;
+    const view = camera.viewPlaneNormal as unknown as Vec3 | undefined;
     const focal = camera.focalPoint as unknown as Vec3 | undefined;
+    // The plane of the acquired slices reads the same position as the stack (Cornerstone looks at an
+    // axial plane from the other side, so its own normal would flip the sign).
+    const own = m.series?.normal;
+    const normal = own && view && Math.abs(dot(own, view)) > 0.99 ? own : view;
     return {
       ...common,
       index: volumeVp.getSliceIndex?.() ?? 0,
