@@ -220,6 +220,7 @@ export class Controller implements Actions {
     this.setEvidence(null);
     this.remeasureLines = [];
     this.toolBeforeRemeasure = null;
+    this.viewer?.stopLoading();
     resetImaging();
     resetForNewStudy(this.store);
   }

@@ -129,7 +129,12 @@ export function lucentImageLoader(
     const ref = parseImageId(imageId);
     const entry = ref && getInstance(ref.key);
     const image = entry?.info.image;
-    if (!ref || !entry || !image) throw new Error(`Unknown image ${imageId}`);
+    if (!ref || !entry || !image) {
+      // Asked for after its study was closed (a late request from the previous study's views).
+      const unknown = new Error(`Unknown image ${imageId}`);
+      reported.add(unknown);
+      throw unknown;
+    }
     try {
       const { bytes, ts } = prepare(
         await frameBytes(ref.key, image, ref.frame),
@@ -153,6 +158,12 @@ export function lucentImageLoader(
       }
       return decoded as never;
     } catch (e) {
+      if (getInstance(ref.key) !== entry) {
+        // Another study was opened while this image was decoding: not a failure of this image.
+        const gone = new Error(`Image ${imageId} belongs to a study that is no longer open`);
+        reported.add(gone);
+        throw gone;
+      }
       const message =
         e instanceof Error
           ? e.message

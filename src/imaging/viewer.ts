@@ -405,6 +405,13 @@ export class Viewer {
     }
   }
 
+  /** A new study replaces this one: stop decoding ahead (its images are about to be forgotten). */
+  stopLoading(): void {
+    this.prefetching.clear();
+    this.volumeIds.clear();
+    this.stopCine();
+  }
+
   setTool(tool: ToolName): void {
     this.activeTool = tool;
     this.applyToolBindings();
