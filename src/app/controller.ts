@@ -15,6 +15,7 @@ import { listMeasurements, removeMeasurement } from '../imaging/measurements';
 import { getInstance, imageIdOf, instanceCount, parseImageId, registerInstance } from '../imaging/registry';
 import { renderThumbnail } from '../imaging/thumbnails';
 import {
+  PRESETS,
   type Viewer,
   type CellSpec,
   type Layout,
@@ -181,7 +182,18 @@ export class Controller implements Actions {
           this.marks.firstImage = true;
           this.mark('first-image');
         }
-        this.store.setState((s) => ({ readouts: { ...s.readouts, [r.cell]: r } }));
+        this.store.setState((s) => {
+          const p = s.preset ? PRESETS[s.preset] : null;
+          const judged =
+            p && r.cell === s.activeCell && r.windowWidth !== undefined && r.windowCenter !== undefined;
+          return {
+            readouts: { ...s.readouts, [r.cell]: r },
+            windowOffPreset: judged
+              ? Math.abs((r.windowWidth ?? 0) - p.width) > 0.5 ||
+                Math.abs((r.windowCenter ?? 0) - p.center) > 0.5
+              : s.windowOffPreset,
+          };
+        });
       },
       loadFailed: (cell, message) =>
         this.store.setState((s) => ({ cellErrors: { ...s.cellErrors, [cell]: message } })),
@@ -514,7 +526,7 @@ export class Controller implements Actions {
 
   applyPreset(preset: PresetName | null): void {
     this.viewer?.applyPreset(preset);
-    this.store.setState({ preset });
+    this.store.setState({ preset, windowOffPreset: false });
   }
 
   reset(): void {

@@ -5,6 +5,7 @@
 export const en = {
   'app.title': 'Lucent',
   'app.tagline': 'On-device AI viewer for medical images',
+  'app.otherStudies': '{count} studies open',
   'app.privacy': 'On-device',
   'app.privacy.detail': 'Images are processed on this device only. Nothing is uploaded.',
   'app.privacy.pacs': 'On-device · PACS {host}',

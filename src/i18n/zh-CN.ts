@@ -4,6 +4,7 @@ import type { Messages } from './en';
 export const zhCN: Messages = {
   'app.title': 'Lucent',
   'app.tagline': '本地运行的医学影像 AI 阅片器',
+  'app.otherStudies': '已打开 {count} 个检查',
   'app.privacy': '仅本机',
   'app.privacy.detail': '影像只在本设备上处理，不会上传任何数据。',
   'app.privacy.pacs': '仅本机 · PACS {host}',

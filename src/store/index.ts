@@ -27,6 +27,8 @@ export interface ViewerSlice {
   layout: Layout;
   tool: ToolName;
   preset: PresetName | null;
+  /** The active cell's window no longer is the chosen preset's (the reader dragged it). */
+  windowOffPreset: boolean;
   overlay: boolean;
   cine: boolean;
   activeCell: number;
@@ -139,6 +141,7 @@ export const initialViewer = (): ViewerSlice => ({
   layout: '1x1',
   tool: 'windowLevel',
   preset: null,
+  windowOffPreset: false,
   overlay: true,
   cine: false,
   activeCell: 0,

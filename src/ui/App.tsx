@@ -40,6 +40,7 @@ export function App(): JSX.Element {
   const cardOpen = useAppState((s) => s.modelCardOpen);
   const pacsUrl = useAppState((s) => s.pacsUrl);
   const studies = useAppState((s) => s.studies);
+  const activeSeriesKey = useAppState((s) => s.activeSeriesKey);
   const cpu = useAppState((s) => s.cpuRendering);
   const [dragging, setDragging] = useState(false);
 
@@ -66,9 +67,17 @@ export function App(): JSX.Element {
     void filesFromDrop(e.dataTransfer).then((files) => actions.openFiles(files));
   };
 
-  const patient = studies[0]?.patient.name?.replace(/\^/g, ' ');
-  const headline = studies[0]
-    ? [patient, studies[0].description].filter(Boolean).join(' · ')
+  // The patient and study of the series on screen (several studies may be open at once).
+  const study = studies.find((st) => st.series.some((se) => se.key === activeSeriesKey)) ?? studies[0];
+  const patient = study?.patient.name?.replace(/\^/g, ' ');
+  const headline = study
+    ? [
+        patient,
+        study.description,
+        studies.length > 1 ? t('app.otherStudies', { count: studies.length }) : null,
+      ]
+        .filter(Boolean)
+        .join(' · ')
     : t('app.tagline');
   const pacsHost = hostOf(pacsUrl);
 

@@ -85,6 +85,20 @@ describe('pydicom corpus', () => {
     await expect
       .poll(async () => (await displayedStats(page))?.rows ?? 0, { timeout: 30_000 })
       .toBeGreaterThan(0);
+    // The header names the patient of the series on screen, whichever study it belongs to.
+    const studyBlocks = page.locator('.series-panel .study');
+    expect(await studyBlocks.count()).toBeGreaterThan(1);
+    const checked = new Set<string>();
+    for (let i = 0; i < (await studyBlocks.count()) && checked.size < 3; i++) {
+      const block = studyBlocks.nth(i);
+      const patient = ((await block.locator('.patient').textContent()) ?? '').trim();
+      const imageButton = block.locator('li.series:not(:has(.series-note)) .series-button').first();
+      if (!patient || patient === '—' || checked.has(patient) || (await imageButton.count()) === 0) continue;
+      await imageButton.click();
+      await expect.poll(async () => (await page.getByRole('banner').textContent()) ?? '').toContain(patient);
+      checked.add(patient);
+    }
+    expect(checked.size).toBeGreaterThan(1);
     // Non-image objects are listed, not drawn.
     await expect(series.filter({ hasText: 'SR' }).first().textContent()).resolves.toMatch(/not an image/);
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);

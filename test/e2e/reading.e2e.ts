@@ -127,6 +127,20 @@ describe('reading a CT series', () => {
     await expect.poll(async () => (await readout(page))?.windowCenter).toBe(500);
     await page.keyboard.press('2');
     await expect.poll(async () => (await readout(page))?.windowWidth).toBe(350);
+    const mediastinum = page.getByRole('button', { name: 'Mediastinum' });
+    await expect.poll(() => mediastinum.getAttribute('aria-pressed')).toBe('true');
+    // Dragging the window by hand: the preset no longer shows as chosen.
+    const box = await cellBox(page);
+    await page.keyboard.press('w');
+    await drag(
+      page,
+      [box.x + box.width / 2, box.y + box.height / 2],
+      [box.x + box.width / 2 + 40, box.y + box.height / 2 + 20],
+    );
+    await expect.poll(async () => (await readout(page))?.windowWidth).not.toBe(350);
+    await expect.poll(() => mediastinum.getAttribute('aria-pressed')).toBe('false');
+    await page.keyboard.press('2');
+    await expect.poll(() => mediastinum.getAttribute('aria-pressed')).toBe('true');
   });
 
   it('toggles the overlay text with I', async () => {

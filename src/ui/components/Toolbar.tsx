@@ -42,7 +42,7 @@ export function Toolbar(props: { onToggleOverlay: () => void; onHelp: () => void
   const actions = useActions();
   const { store } = useApp();
   const tool = useAppState((s) => s.tool);
-  const preset = useAppState((s) => s.preset);
+  const preset = useAppState((s) => (s.windowOffPreset ? null : s.preset));
   const layout = useAppState((s) => s.layout);
   const overlay = useAppState((s) => s.overlay);
   const cine = useAppState((s) => s.cine);
