@@ -80,6 +80,7 @@ export const en = {
   'demo.demo-calcified': 'Calcified nodule',
   'demo.unavailable': 'Demo cases are not available in this build.',
   'status.fetchingDemo': 'Fetching demo case {done}/{total}…',
+  'status.showErrors': 'Show load errors',
 
   'errors.region': 'Load errors',
   'errors.none': 'No load errors.',

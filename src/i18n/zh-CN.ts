@@ -79,6 +79,7 @@ export const zhCN: Messages = {
   'demo.demo-calcified': '钙化结节',
   'demo.unavailable': '此版本不包含演示病例。',
   'status.fetchingDemo': '正在获取演示病例 {done}/{total}…',
+  'status.showErrors': '查看加载错误',
 
   'errors.region': '加载错误',
   'errors.none': '没有加载错误。',

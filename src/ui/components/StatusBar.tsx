@@ -26,6 +26,18 @@ export function StatusBar(): JSX.Element {
       <div role="status" aria-live="polite" className="status-text">
         {text}
       </div>
+      {!retrieving && !loading && lastLoad && lastLoad.errors > 0 ? (
+        <button
+          type="button"
+          className="button small"
+          onClick={() => {
+            // The list may be below the fold of the series column.
+            document.querySelector<HTMLElement>('.errors-panel')?.scrollIntoView({ block: 'nearest' });
+          }}
+        >
+          {t('status.showErrors')}
+        </button>
+      ) : null}
       {active && cached ? (
         <div
           className="status-cache"
