@@ -41,6 +41,14 @@ export function zoneOf(z: number, lungZ: readonly [number, number]): 'upper' | '
   return t > 2 / 3 ? 'upper' : t > 1 / 3 ? 'middle' : 'lower';
 }
 
+/**
+ * The solid component Lung-RADS is given: a part-solid nodule whose solid part is not measured yet (the
+ * reader has just changed its type) counts as the smallest solid part, never larger than the nodule.
+ */
+function solidForLungRads(type: NoduleType, meanDiameterMm: number, solidMm: number | null): number | null {
+  return type === 'part-solid' ? Math.min(meanDiameterMm, Math.max(0.1, solidMm ?? 0.1)) : null;
+}
+
 export function assessDetections(
   detections: readonly DetectionLike[],
   patient: PatientContext,
@@ -52,8 +60,7 @@ export function assessDetections(
     const margin = MARGINS.includes(d.margin as Margin) ? (d.margin as Margin) : undefined;
     // A model's solid component is measured on the image, its diameter predicted: the two can disagree
     // slightly, and a solid part is never larger than its nodule.
-    const solid =
-      type === 'part-solid' ? Math.min(d.meanDiameterMm, Math.max(0.1, d.solidComponentMm ?? 0.1)) : null;
+    const solid = solidForLungRads(type, d.meanDiameterMm, d.solidComponentMm ?? null);
     const judged = judgeNodule(
       { type, meanDiameterMm: d.meanDiameterMm, solidComponentMm: solid, margin },
       patient,
@@ -81,14 +88,6 @@ export interface NoduleFacts {
   readonly meanDiameterMm: number;
   readonly solidComponentMm: number | null;
   readonly margin?: Margin;
-}
-
-/**
- * The solid component Lung-RADS is given: a part-solid nodule whose solid part is not measured yet (the
- * reader has just changed its type) counts as the smallest solid part, never larger than the nodule.
- */
-function solidForLungRads(type: NoduleType, meanDiameterMm: number, solidMm: number | null): number | null {
-  return type === 'part-solid' ? Math.min(meanDiameterMm, Math.max(0.1, solidMm ?? 0.1)) : null;
 }
 
 /** Lung-RADS category (baseline) and differential suggestions for one nodule. */

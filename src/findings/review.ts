@@ -36,7 +36,8 @@ export interface FindingEdit {
 const USER: Author = { kind: 'user' };
 const MAX_MM = 300;
 
-function validMm(v: number | undefined | null): boolean {
+/** A size a reader may give: finite, above 0 and at most MAX_MM millimetres (absent counts as valid). */
+export function validMm(v: number | undefined | null): boolean {
   return v === undefined || v === null || (Number.isFinite(v) && v > 0 && v <= MAX_MM);
 }
 

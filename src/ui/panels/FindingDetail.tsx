@@ -1,6 +1,6 @@
 import { useState, type JSX, type KeyboardEvent } from 'react';
 import type { FindingRecord } from '../../findings/record';
-import { brockForFinding, type FindingEdit } from '../../findings/review';
+import { brockForFinding, validMm, type FindingEdit } from '../../findings/review';
 import { MARGINS, NODULE_TYPES, type Margin, type NoduleType } from '../../findings/types';
 import type { MessageKey } from '../../i18n';
 import { useActions, useAppState } from '../context';
@@ -22,7 +22,7 @@ function MmField({
     if (raw.trim() === '') return;
     const v = Number(raw.replace(',', '.'));
     // Said here, beside the field, rather than only at the top of the panel.
-    const bad = !Number.isFinite(v) || v <= 0 || v > 300;
+    const bad = !validMm(v);
     setInvalid(bad);
     if (!bad && v !== value) onCommit(v);
   };
