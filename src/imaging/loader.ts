@@ -121,6 +121,13 @@ export function setDecodeFailureListener(listener: ((f: DecodeFailure) => void) 
   onDecodeFailure = listener;
 }
 
+/** An error that is not a decode failure to show: marked so the unhandled-rejection filter drops it. */
+function quietError(message: string): Error {
+  const e = new Error(message);
+  reported.add(e);
+  return e;
+}
+
 export function lucentImageLoader(
   imageId: string,
   options: Record<string, unknown> = {},
@@ -129,12 +136,8 @@ export function lucentImageLoader(
     const ref = parseImageId(imageId);
     const entry = ref && getInstance(ref.key);
     const image = entry?.info.image;
-    if (!ref || !entry || !image) {
-      // Asked for after its study was closed (a late request from the previous study's views).
-      const unknown = new Error(`Unknown image ${imageId}`);
-      reported.add(unknown);
-      throw unknown;
-    }
+    // Asked for after its study was closed (a late request from the previous study's views).
+    if (!ref || !entry || !image) throw quietError(`Unknown image ${imageId}`);
     try {
       const { bytes, ts } = prepare(
         await frameBytes(ref.key, image, ref.frame),
@@ -158,12 +161,9 @@ export function lucentImageLoader(
       }
       return decoded as never;
     } catch (e) {
-      if (getInstance(ref.key) !== entry) {
-        // Another study was opened while this image was decoding: not a failure of this image.
-        const gone = new Error(`Image ${imageId} belongs to a study that is no longer open`);
-        reported.add(gone);
-        throw gone;
-      }
+      // Another study was opened while this image was decoding: not a failure of this image.
+      if (getInstance(ref.key) !== entry)
+        throw quietError(`Image ${imageId} belongs to a study that is no longer open`);
       const message =
         e instanceof Error
           ? e.message
