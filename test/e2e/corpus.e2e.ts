@@ -15,6 +15,7 @@ import {
   waitForImage,
   waitForLoaded,
   type Session,
+  topInScrolledView,
 } from './helpers';
 
 interface RefFrame {
@@ -83,17 +84,7 @@ describe('pydicom corpus', () => {
     expect(status).toMatch(/\d+ files with errors/);
     // The status bar leads to the list, wherever it sits in the series column.
     await page.getByRole('button', { name: 'Show load errors' }).click();
-    await expect
-      .poll(() =>
-        page.getByRole('region', { name: 'Load errors' }).evaluate((el) => {
-          let box: Element | null = el.parentElement;
-          while (box && !/(auto|scroll)/.test(getComputedStyle(box).overflowY)) box = box.parentElement;
-          const r = el.getBoundingClientRect();
-          const v = box ? box.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
-          return r.top >= v.top - 1 && r.top < v.bottom - 20;
-        }),
-      )
-      .toBe(true);
+    await expect.poll(() => topInScrolledView(page.getByRole('region', { name: 'Load errors' }))).toBe(true);
     // The first image series is on screen without a click.
     await expect
       .poll(async () => (await displayedStats(page))?.rows ?? 0, { timeout: 30_000 })

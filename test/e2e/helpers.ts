@@ -1,5 +1,5 @@
 /** Shared end-to-end helpers: one Chromium per test file, a fresh page per test, page-error capture. */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { launchBrowser } from '../support/browser.mjs';
 
@@ -88,4 +88,18 @@ export async function waitForImage(page: Page, cell = 0): Promise<PixelStats> {
     if (Date.now() > deadline) throw new Error(`no image displayed in cell ${cell}`);
     await page.waitForTimeout(100);
   }
+}
+
+/**
+ * Whether an element's top edge is inside the visible part of its nearest scrolling ancestor (the page
+ * when it has none), with at least 20 px of it showing.
+ */
+export async function topInScrolledView(locator: Locator): Promise<boolean> {
+  return locator.evaluate((el) => {
+    let box: Element | null = el.parentElement;
+    while (box && !/(auto|scroll)/.test(getComputedStyle(box).overflowY)) box = box.parentElement;
+    const r = el.getBoundingClientRect();
+    const v = box ? box.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+    return r.top >= v.top - 1 && r.top < v.bottom - 20;
+  });
 }

@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
+import {
+  openApp,
+  startSession,
+  topInScrolledView,
+  waitForImage,
+  waitForLoaded,
+  type Session,
+} from './helpers';
 
 let session: Session;
 
@@ -81,17 +88,7 @@ describe('findings review', () => {
     for (let i = 0; i < found.length; i++) await page.keyboard.press('n');
     const last = found[found.length - 1]?.id ?? '';
     await page.locator(`li[data-id="${last}"][aria-current="true"]`).waitFor();
-    await expect
-      .poll(() =>
-        page.locator(`li[data-id="${last}"]`).evaluate((el) => {
-          let box: Element | null = el.parentElement;
-          while (box && !/(auto|scroll)/.test(getComputedStyle(box).overflowY)) box = box.parentElement;
-          const r = el.getBoundingClientRect();
-          const v = box ? box.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
-          return r.top >= v.top - 1 && r.top < v.bottom - 20;
-        }),
-      )
-      .toBe(true);
+    await expect.poll(() => topInScrolledView(page.locator(`li[data-id="${last}"]`))).toBe(true);
 
     // Accept one, reject another.
     await page.getByRole('button', { name: `Accept ${a}` }).click();
