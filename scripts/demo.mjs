@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Make sure the demo cases exist in public/demo (generated once, cached, never committed). Vite serves
-// public/ in development and copies it into dist/ on build, so the static build works offline.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// Make sure the demo cases exist in public/demo (generated once, cached, never committed). The dev server
+// serves them (scripts/vite-assets.ts) and the build copies public/ into dist/, so the static build works
+// offline. `npm start` generates them in the background while the app is already served
+// (startDemoInBackground); the build waits for them (ensureDemo).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +25,7 @@ export function demoIsCurrent(dir = DEMO_DIR) {
       parsed.schema === SCHEMA &&
       parsed.seed === SEED &&
       parsed.generator === GENERATOR &&
+      (parsed.status ?? 'complete') === 'complete' &&
       parsed.cases.length >= 5
     );
   } catch {
@@ -30,23 +33,52 @@ export function demoIsCurrent(dir = DEMO_DIR) {
   }
 }
 
-export function ensureDemo() {
-  if (demoIsCurrent()) return;
-  rmSync(DEMO_DIR, { recursive: true, force: true });
+const generatorArgs = (dir) => [join(root, 'bin/lucent.mjs'), 'synth', '--demo', '--out', dir];
+
+/** Generate the demo set into `dir` and wait for it (the build, the tests). */
+export function ensureDemo(dir = DEMO_DIR) {
+  if (demoIsCurrent(dir)) return;
+  rmSync(dir, { recursive: true, force: true });
   console.log('Generating the demo cases (first start only)…');
   const started = Date.now();
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin/lucent.mjs'), 'synth', '--demo', '--out', DEMO_DIR],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const r = spawnSync(process.execPath, generatorArgs(dir), { stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) {
     console.error('lucent: generating the demo cases failed; the app still works without them');
     return;
   }
   console.log(`Demo cases ready in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+}
+
+/**
+ * Start generating the demo set into `dir` without waiting (`npm start`): the app is served at once and
+ * lists each case as it is finished. An index saying "generating" is written first, so the app shows
+ * progress from its first request. Returns the generator's process, or null when the set is current.
+ */
+export function startDemoInBackground(dir = DEMO_DIR) {
+  if (demoIsCurrent(dir)) return null;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const index = {
+    schema: SCHEMA,
+    seed: SEED,
+    generator: GENERATOR,
+    status: 'generating',
+    total: 5,
+    cases: [],
+  };
+  writeFileSync(join(dir, '.index.start.json'), `${JSON.stringify(index, null, 2)}\n`);
+  renameSync(join(dir, '.index.start.json'), join(dir, 'index.json'));
+  console.log(
+    'Generating the demo cases in the background (first start only); each appears in the app when ready.',
+  );
+  const started = Date.now();
+  const child = spawn(process.execPath, generatorArgs(dir), { stdio: ['ignore', 'ignore', 'inherit'] });
+  child.on('exit', (code) => {
+    if (code === 0) console.log(`Demo cases ready in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+    else if (code !== null)
+      console.error('lucent: generating the demo cases failed; the app still works without them');
+  });
+  return child;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) ensureDemo();

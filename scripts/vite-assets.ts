@@ -2,10 +2,12 @@
  * Vite plugin: serve and bundle the files the engine loads at run time from the app's own origin, so the
  * app works offline and never reaches a CDN:
  * - /ort/: onnxruntime-web's threaded WebAssembly (and its loader), self-hosted;
- * - /models/: the installed models (models/<id>/ with a manifest.json), plus /models/index.json.
+ * - /models/: the installed models (models/<id>/ with a manifest.json), plus /models/index.json;
+ * - /demo/ (dev server only): the demo cases, from LUCENT_DEMO_DIR (default public/demo), which
+ *   `npm start` may still be writing; the build copies public/demo like any public file.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 
 const root = resolve(import.meta.dirname, '..');
@@ -17,6 +19,7 @@ export const ORT_FILES = [
   'ort-wasm-simd-threaded.wasm',
 ];
 const MODEL_FILES = new Set(['.onnx', '.json', '.md']);
+const PUBLIC_DEMO = join(root, 'public/demo');
 
 interface Asset {
   readonly url: string;
@@ -56,17 +59,54 @@ const TYPES: Record<string, string> = {
   '.onnx': 'application/octet-stream',
   '.json': 'application/json',
   '.md': 'text/markdown; charset=utf-8',
+  '.dcm': 'application/dicom',
 };
+
+/** A file under the demo folder for a /demo/… URL, or null (outside it, or missing). */
+function demoFile(dir: string, url: string): string | null {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(url.slice('/demo/'.length));
+  } catch {
+    return null;
+  }
+  const file = resolve(dir, rel);
+  if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) return null;
+  return file;
+}
 
 export function lucentAssets(): Plugin {
   return {
     name: 'lucent-assets',
+    config() {
+      // The demo cases are served by this plugin, not watched: writing them must not reload the page.
+      return { server: { watch: { ignored: [`${PUBLIC_DEMO}/**`] } } };
+    },
     configureServer(server) {
+      const demoDir = resolve(process.env['LUCENT_DEMO_DIR'] ?? PUBLIC_DEMO);
       server.middlewares.use((req, res, next) => {
         const url = (req.url ?? '').split('?')[0] ?? '';
+        // The same headers as every other response of the dev server. onnxruntime-web starts its threads
+        // as workers from /ort/*.mjs, and a cross-origin isolated page refuses a worker script that comes
+        // without Cross-Origin-Embedder-Policy (net::ERR_BLOCKED_BY_RESPONSE): the engine then waited
+        // for threads that never started.
+        for (const [k, v] of Object.entries(server.config.server.headers ?? {}))
+          if (v !== undefined) res.setHeader(k, v);
         if (url === '/models/index.json') {
           res.setHeader('content-type', 'application/json');
           res.end(index());
+          return;
+        }
+        if (url.startsWith('/demo/')) {
+          const file = demoFile(demoDir, url);
+          res.setHeader('cache-control', 'no-cache');
+          if (!file) {
+            res.statusCode = 404;
+            res.end();
+            return;
+          }
+          res.setHeader('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
+          res.end(readFileSync(file));
           return;
         }
         const asset = assets().find((a) => a.url === url);

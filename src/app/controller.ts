@@ -53,6 +53,8 @@ import type { Actions, OpenFile } from '../ui/context';
 
 const ASSEMBLE_EVERY_MS = 150;
 const DEMO_SESSION_KEY = 'lucent.session.demo';
+const DEMO_POLL_MS = 2000;
+const DEMO_STALL_MS = 180_000;
 
 function sessionStorageOrNull(): Storage | null {
   try {
@@ -352,29 +354,69 @@ export class Controller implements Actions {
     );
   }
 
-  /** Load the demo index served with the app (public/demo), if this build has one. */
+  /** When the demo index last changed while it was being generated, and what it said then. */
+  private demoWatch = { changedAt: 0, ready: -1 };
+
+  /**
+   * Load the demo index served with the app (public/demo), if this build has one. While a first
+   * `npm start` is still generating the set, the index is read again every 2 s and each finished case
+   * appears; an index that stops changing for 3 minutes is reported as stalled instead of waited on.
+   */
   async loadDemoIndex(): Promise<void> {
+    let status: unknown = 'complete';
+    let total = 0;
     try {
-      const res = await fetch('demo/index.json');
+      const res = await fetch('demo/index.json', { cache: 'no-cache' });
       if (!res.ok) throw new Error(String(res.status));
-      const index = (await res.json()) as { schema?: unknown; cases?: unknown };
+      const index = (await res.json()) as {
+        schema?: unknown;
+        cases?: unknown;
+        status?: unknown;
+        total?: unknown;
+      };
       // An index from another version of the generator (a stale public/demo) lists no cases.
-      const cases = index.schema === DEMO_INDEX_SCHEMA && Array.isArray(index.cases) ? index.cases : [];
+      const current = index.schema === DEMO_INDEX_SCHEMA && Array.isArray(index.cases);
+      const cases = current && Array.isArray(index.cases) ? index.cases : [];
+      status = current ? (index.status ?? 'complete') : 'complete';
+      total = typeof index.total === 'number' ? index.total : cases.length;
       this.store.setState({ demoCases: cases.filter(isDemoCase) });
     } catch {
       this.store.setState({ demoCases: [] });
     }
+    const ready = this.store.getState().demoCases?.length ?? 0;
+    const now = Date.now();
+    if (ready !== this.demoWatch.ready) this.demoWatch = { changedAt: now, ready };
+    if (status === 'generating' && now - this.demoWatch.changedAt < DEMO_STALL_MS) {
+      this.store.setState({ demoProgress: { state: 'generating', ready, total } });
+      setTimeout(() => void this.loadDemoIndex(), DEMO_POLL_MS);
+    } else if (status === 'generating' || status === 'failed') {
+      this.store.setState({
+        demoProgress: { state: status === 'failed' ? 'failed' : 'stalled', ready, total },
+      });
+    } else {
+      this.store.setState({ demoProgress: null });
+    }
     // A reload during a demo brings the same demo case back (this tab only), with its saved review.
-    const again = sessionStorageOrNull()?.getItem(DEMO_SESSION_KEY);
-    if (again && this.store.getState().studies.length === 0 && this.loaded.length === 0) {
+    const again = this.demoRestored ? null : sessionStorageOrNull()?.getItem(DEMO_SESSION_KEY);
+    if (
+      again &&
+      this.store.getState().studies.length === 0 &&
+      this.loaded.length === 0 &&
+      this.store.getState().demoCases?.some((d) => d.id === again)
+    ) {
+      this.demoRestored = true;
       void this.openDemo(again);
     }
   }
+
+  /** Whether the demo case of a reload was brought back already (the index may be read many times). */
+  private demoRestored = false;
 
   /** Open a demo case: its files are fetched from the app's own origin and loaded like any others. */
   async openDemo(id: string): Promise<void> {
     const demo = this.store.getState().demoCases?.find((d) => d.id === id);
     if (!demo) return;
+    this.demoRestored = true;
     this.startNewStudy();
     try {
       sessionStorageOrNull()?.setItem(DEMO_SESSION_KEY, demo.id);
@@ -697,15 +739,16 @@ export class Controller implements Actions {
           : { manifest: m, url: modelUrl(chosen.dir, m.file) },
         volume,
         {
-          onStage: (stage, provider, threads) =>
+          onStage: (u) =>
             this.store.setState((s) => ({
               ai: {
                 ...s.ai,
-                status: stage,
-                provider: provider ?? s.ai.provider,
-                threads: threads ?? s.ai.threads,
-                done: 0,
-                total: 0,
+                status: u.stage,
+                provider: u.provider ?? s.ai.provider,
+                threads: u.threads ?? s.ai.threads,
+                note: u.note ?? s.ai.note,
+                done: u.bytes?.loaded ?? 0,
+                total: u.bytes?.total ?? 0,
               },
             })),
           onProgress: (done, total) => this.store.setState((s) => ({ ai: { ...s.ai, done, total } })),
@@ -751,6 +794,7 @@ export class Controller implements Actions {
           startedAt,
           provider: outcome.provider,
           threads: outcome.threads,
+          ...(this.store.getState().ai.note ? { note: this.store.getState().ai.note } : {}),
           seconds: Math.round(outcome.ms / 100) / 10,
           model,
           found: findings.length,
@@ -900,7 +944,7 @@ export class Controller implements Actions {
       return (
         s.findings.length > 0 ||
         this.aiRunId !== null ||
-        ['preparing', 'loading-model', 'running'].includes(s.ai.status) ||
+        ['preparing', 'loading-model', 'starting-runtime', 'running'].includes(s.ai.status) ||
         s.activeSeriesKey !== seriesKey
       );
     };

@@ -78,6 +78,11 @@ export const en = {
   'demo.demo-part-solid': 'Part-solid nodule',
   'demo.demo-ground-glass': 'Ground-glass nodule',
   'demo.demo-calcified': 'Calcified nodule',
+  'demo.progress.generating': 'Preparing the demo cases on this device: {ready} of {total} ready…',
+  'demo.progress.failed':
+    'Generating the demo cases failed ({ready} of {total} ready); see the terminal that runs npm start.',
+  'demo.progress.stalled':
+    'The demo cases stopped being generated ({ready} of {total} ready); see the terminal that runs npm start.',
   'demo.unavailable': 'Demo cases are not available in this build.',
   'status.fetchingDemo': 'Fetching demo case {done}/{total}…',
   'status.showErrors': 'Show load errors',
@@ -117,6 +122,9 @@ export const en = {
 
   'ai.preparing': 'AI: preparing the series ({done}/{total} slices)…',
   'ai.loading-model': 'AI: loading the model…',
+  'ai.loading-model-bytes': 'AI: loading the model… {loaded} of {total} MB',
+  'ai.starting-runtime': 'AI: starting the runtime (onnxruntime-web)…',
+  'ai.providerNote': '{provider} ({note})',
   'ai.running': 'AI: {done}/{total} slices · {provider}',
   'ai.eta': '· about {seconds} s left',
   'ai.done': 'AI done: {count} {count|finding|findings} · {model} {version} · {provider} · {seconds} s',

@@ -44,12 +44,22 @@ export interface ViewerSlice {
 
 export interface AiState {
   readonly status:
-    'idle' | 'loading-model' | 'preparing' | 'running' | 'done' | 'error' | 'cancelled' | 'not-applicable';
+    | 'idle'
+    | 'preparing'
+    | 'loading-model'
+    | 'starting-runtime'
+    | 'running'
+    | 'done'
+    | 'error'
+    | 'cancelled'
+    | 'not-applicable';
   readonly done: number;
   readonly total: number;
   readonly startedAt: number;
   readonly provider?: 'webgpu' | 'wasm-threaded' | 'wasm';
   readonly threads?: number;
+  /** Why the backend runs with fewer threads than it could (a server without the isolation headers). */
+  readonly note?: string;
   readonly seconds?: number;
   readonly model?: { readonly id: string; readonly version: string; readonly quantization?: string };
   readonly message?: string;
@@ -103,6 +113,16 @@ export interface DemoCaseSummary {
   readonly files: readonly string[];
 }
 
+/**
+ * The demo set while the dev server is still generating it on a first start: how many cases are ready,
+ * and whether generation failed or stopped reporting.
+ */
+export interface DemoProgress {
+  readonly state: 'generating' | 'failed' | 'stalled';
+  readonly ready: number;
+  readonly total: number;
+}
+
 export interface InstalledModelSummary {
   /** Folder under the app's `models/`, or `folder:<id>@<version>` for a model the user picked. */
   readonly dir: string;
@@ -120,6 +140,8 @@ export interface SessionSlice {
   modelCardOpen: boolean;
   /** Demo cases served with the app (null until known, [] when the build has none). */
   demoCases: readonly DemoCaseSummary[] | null;
+  /** Set while the demo set is being generated (a first `npm start`); null once complete or absent. */
+  demoProgress: DemoProgress | null;
   language: Language;
   pacsUrl: string;
   helpOpen: boolean;
@@ -188,6 +210,7 @@ export const initialSession = (): SessionSlice => ({
   modelFolderError: null,
   modelCardOpen: false,
   demoCases: null,
+  demoProgress: null,
   language: 'en',
   pacsUrl: '',
   helpOpen: false,

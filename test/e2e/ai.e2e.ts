@@ -4,18 +4,24 @@
  * the bad paths: inapplicable series, checksum mismatch, a file that is not ONNX, cancel, a crashed worker,
  * an absurd input size, and a second visit with no network for the model.
  */
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_DIR } from '../../scripts/demo.mjs';
 import { corpusFile } from '../support/corpus';
-import { openApp, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
+import {
+  aiStatus,
+  expectSameFindingsAsCli,
+  openApp,
+  openDemo,
+  startSession,
+  waitForImage,
+  waitForLoaded,
+  type Session,
+} from './helpers';
 
-const run = promisify(execFile);
 let session: Session;
 
 beforeAll(async () => {
@@ -25,32 +31,9 @@ afterAll(async () => {
   await session?.close();
 });
 
-async function openDemo(page: Page, name: string): Promise<void> {
-  await page
-    .getByRole('region', { name: 'Demo cases' })
-    .getByRole('button', { name: `Open demo case: ${name}` })
-    .click();
-  await waitForLoaded(page);
-  await waitForImage(page);
-}
-
 /** Forget the cached model bytes (the tests share one browser profile). */
 async function clearModelCache(page: Page): Promise<void> {
   await page.evaluate(() => caches.delete('lucent-models-v1'));
-}
-
-async function aiStatus(page: Page, pattern: RegExp, timeout = 170_000): Promise<string> {
-  const status = page.getByRole('status');
-  await status.filter({ hasText: pattern }).waitFor({ timeout });
-  return (await status.textContent()) ?? '';
-}
-
-interface CliFinding {
-  id: string;
-  type: string;
-  meanDiameterMm: number;
-  centerMm: [number, number, number];
-  lungRads: string;
 }
 
 describe('AI in the browser', () => {
@@ -85,29 +68,7 @@ describe('AI in the browser', () => {
     await page.screenshot({ path: join(inject('screenshotDir'), 'ai-findings.png') });
 
     // The same files through the CLI (onnxruntime-node): the same findings within a stated tolerance.
-    const { stdout } = await run('npx', ['--no-install', 'lucent', 'analyze', join(DEMO_DIR, 'demo-solid')], {
-      maxBuffer: 64 << 20,
-    });
-    const cli = (JSON.parse(stdout) as { series: { findings: CliFinding[] }[] }).series[0]?.findings ?? [];
-    // Only the findings themselves (a selected finding's detail holds lists of its own).
-    const browser = await items.evaluateAll((els) =>
-      els
-        .filter((e) => e.hasAttribute('data-id'))
-        .map((e) => ({
-          id: e.getAttribute('data-id') ?? '',
-          type: e.getAttribute('data-type'),
-          mean: Number(e.getAttribute('data-mean')),
-          category: e.getAttribute('data-category'),
-        })),
-    );
-    // Tolerance: same findings (ids, types, categories); mean diameter within 0.5 mm.
-    expect(browser.map((b) => b.id).sort()).toEqual(cli.map((c) => c.id).sort());
-    for (const c of cli) {
-      const b = browser.find((x) => x.id === c.id);
-      expect(b?.type).toBe(c.type);
-      expect(b?.category).toBe(c.lungRads);
-      expect(Math.abs((b?.mean ?? NaN) - c.meanDiameterMm)).toBeLessThanOrEqual(0.5);
-    }
+    await expectSameFindingsAsCli(page, join(DEMO_DIR, 'demo-solid'));
     expect(problems).toEqual([]);
     expect(offOrigin).toEqual([]);
     await page.close();
@@ -259,6 +220,47 @@ describe('AI in the browser', () => {
     await page2.getByRole('button', { name: 'Run AI' }).click();
     expect(await aiStatus(page2, /AI failed/, 60_000)).toMatch(/too large to analyse/);
     expect(await page2.evaluate(() => document.title)).toContain('Lucent');
+    await page2.close();
+  });
+
+  it('ends a runtime or worker that fails to load in a specific message, and runs again after', async () => {
+    const { page, problems } = await openApp(session);
+    await openDemo(page, 'Normal chest');
+    const run = page.getByRole('button', { name: 'Run AI' });
+    // A runtime file the server does not have: the status says which, and Run AI works again after.
+    const wasm = '**/ort/ort-wasm-simd-threaded.wasm';
+    await page.route(wasm, (route) => route.fulfill({ status: 404, body: '' }));
+    await run.click();
+    expect(await aiStatus(page, /AI failed/, 60_000)).toMatch(
+      /runtime file \/ort\/ort-wasm-simd-threaded\.wasm could not be loaded \(HTTP 404\)/,
+    );
+    await page.unroute(wasm);
+    // The runtime's loader served without Cross-Origin-Embedder-Policy (the dev server's old fault): its
+    // threads could never start, so one thread is used and the status says why, instead of a wait forever.
+    const loader = '**/ort/ort-wasm-simd-threaded.mjs';
+    await page.route(loader, async (route) => {
+      const res = await route.fetch();
+      const headers = { ...res.headers() };
+      delete headers['cross-origin-embedder-policy'];
+      await route.fulfill({ response: res, headers });
+    });
+    await run.click();
+    expect(await aiStatus(page, /AI done|AI failed/, 120_000)).toMatch(
+      /AI done: .* WASM \(1 thread\) \(\/ort\/ort-wasm-simd-threaded\.mjs is served without Cross-Origin-Embedder-Policy/,
+    );
+    await page.close();
+
+    // The worker's own script does not load.
+    const page2 = (await openApp(session)).page;
+    await openDemo(page2, 'Normal chest');
+    const worker = '**/assets/inference.worker-*.js';
+    await page2.route(worker, (route) => route.fulfill({ status: 404, body: '' }));
+    await page2.getByRole('button', { name: 'Run AI' }).click();
+    expect(await aiStatus(page2, /AI failed/, 120_000)).toMatch(/analysis worker could not be started/);
+    await page2.unroute(worker);
+    await page2.getByRole('button', { name: 'Run AI' }).click();
+    expect(await aiStatus(page2, /AI done|AI failed/, 120_000)).toMatch(/AI done: .* WASM ×2 threads/);
+    expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
     await page2.close();
   });
 

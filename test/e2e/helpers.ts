@@ -1,6 +1,8 @@
 /** Shared end-to-end helpers: one Chromium per test file, a fresh page per test, page-error capture. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { launchBrowser } from '../support/browser.mjs';
 
 export interface Session {
@@ -20,8 +22,7 @@ export interface AppPage {
   readonly offOrigin: string[];
 }
 
-export async function openApp(session: Session, path = '/'): Promise<AppPage> {
-  const base = inject('baseUrl');
+export async function openApp(session: Session, path = '/', base = inject('baseUrl')): Promise<AppPage> {
   const page = await session.context.newPage();
   const problems: string[] = [];
   const offOrigin: string[] = [];
@@ -102,4 +103,73 @@ export async function topInScrolledView(locator: Locator): Promise<boolean> {
     const v = box ? box.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
     return r.top >= v.top - 1 && r.top < v.bottom - 20;
   });
+}
+
+/** Open a demo case by its name in the Demo cases panel and wait for its first image. */
+export async function openDemo(page: Page, name: string, timeout = 30_000): Promise<void> {
+  await page
+    .getByRole('region', { name: 'Demo cases' })
+    .getByRole('button', { name: `Open demo case: ${name}` })
+    .click({ timeout });
+  await waitForLoaded(page);
+  await waitForImage(page);
+}
+
+/** Wait until the status line matches `pattern`; returns its text. */
+export async function aiStatus(page: Page, pattern: RegExp, timeout = 170_000): Promise<string> {
+  const status = page.getByRole('status');
+  await status.filter({ hasText: pattern }).waitFor({ timeout });
+  return (await status.textContent()) ?? '';
+}
+
+export interface ShownFinding {
+  readonly id: string;
+  readonly type: string | null;
+  readonly mean: number;
+  readonly category: string | null;
+}
+
+/** The AI findings listed in the Findings panel, as the list items' data attributes give them. */
+export async function shownFindings(page: Page): Promise<ShownFinding[]> {
+  const items = page
+    .getByRole('region', { name: 'Findings' })
+    .getByRole('list', { name: 'AI findings' })
+    .getByRole('listitem');
+  // Only the findings themselves (a selected finding's detail holds lists of its own).
+  return items.evaluateAll((els) =>
+    els
+      .filter((e) => e.hasAttribute('data-id'))
+      .map((e) => ({
+        id: e.getAttribute('data-id') ?? '',
+        type: e.getAttribute('data-type'),
+        mean: Number(e.getAttribute('data-mean')),
+        category: e.getAttribute('data-category'),
+      })),
+  );
+}
+
+interface CliFinding {
+  id: string;
+  type: string;
+  meanDiameterMm: number;
+  lungRads: string;
+}
+
+/**
+ * `lucent analyze` (onnxruntime-node) on the same files must report the same findings as the page: the
+ * same ids, types and categories, mean diameters within 0.5 mm.
+ */
+export async function expectSameFindingsAsCli(page: Page, dir: string): Promise<void> {
+  const { stdout } = await promisify(execFile)('npx', ['--no-install', 'lucent', 'analyze', dir], {
+    maxBuffer: 64 << 20,
+  });
+  const cli = (JSON.parse(stdout) as { series: { findings: CliFinding[] }[] }).series[0]?.findings ?? [];
+  const browser = await shownFindings(page);
+  expect(browser.map((b) => b.id).sort()).toEqual(cli.map((c) => c.id).sort());
+  for (const c of cli) {
+    const b = browser.find((x) => x.id === c.id);
+    expect(b?.type).toBe(c.type);
+    expect(b?.category).toBe(c.lungRads);
+    expect(Math.abs((b?.mean ?? NaN) - c.meanDiameterMm)).toBeLessThanOrEqual(0.5);
+  }
 }

@@ -36,6 +36,11 @@ describe('demo index', () => {
     expect(isCurrent(dir)).toBe(false);
     writeFileSync(path, JSON.stringify({ ...index, cases: entries.slice(0, 2) }));
     expect(isCurrent(dir)).toBe(false);
+    // A set whose generation was interrupted (npm start stopped half-way) is generated again.
+    writeDemoIndex(dir, entries.slice(0, 2), 'generating');
+    expect(isCurrent(dir)).toBe(false);
+    writeDemoIndex(dir, entries, 'failed');
+    expect(isCurrent(dir)).toBe(false);
     expect(isCurrent(join(dir, 'missing'))).toBe(false);
   });
 });

@@ -4,12 +4,33 @@
  */
 import type { DetectResult } from '../shared/pipeline';
 import type { Volume } from '../shared/volume';
-import type { ModelSource, Provider, WorkerEvent, WorkerRequest } from './protocol';
+import {
+  FATAL_WORKER_CODES,
+  type ModelSource,
+  type Provider,
+  type Stage,
+  type WorkerEvent,
+  type WorkerRequest,
+} from './protocol';
+
+export interface StageUpdate {
+  readonly stage: Stage;
+  readonly provider?: Provider;
+  readonly threads?: number;
+  readonly bytes?: { readonly loaded: number; readonly total: number };
+  readonly note?: string;
+}
 
 export interface RunHandlers {
-  onStage?(stage: 'loading-model' | 'preparing' | 'running', provider?: Provider, threads?: number): void;
+  onStage?(update: StageUpdate): void;
   onProgress?(done: number, total: number): void;
 }
+
+/**
+ * The longest the worker may stay silent during a run before it is taken for dead (ms): it reports each
+ * stage, download progress and every batch, and its own runtime start is bounded at 60 s.
+ */
+export const WORKER_SILENCE_MS = 90_000;
 
 export interface RunOutcome {
   readonly result: DetectResult;
@@ -45,6 +66,20 @@ export class InferenceClient {
     { resolve(o: RunOutcome): void; reject(e: InferenceError): void; handlers: RunHandlers }
   >();
   private benches = new Map<number, { resolve(r: BenchResult): void; reject(e: InferenceError): void }>();
+  private watchdog: ReturnType<typeof setTimeout> | null = null;
+
+  /** Restart the silence timer while runs are pending; a worker that never answers is replaced. */
+  private heard(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    if (this.pending.size === 0) return;
+    this.watchdog = setTimeout(() => {
+      this.crash(
+        `The analysis worker did not answer for ${WORKER_SILENCE_MS / 1000} s (its script or runtime may have failed to load). It was restarted; you can run it again.`,
+        'worker-unresponsive',
+      );
+    }, WORKER_SILENCE_MS);
+  }
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
@@ -52,25 +87,40 @@ export class InferenceClient {
       type: 'module',
       name: 'lucent-inference',
     });
-    w.onmessage = (ev: MessageEvent<WorkerEvent>) => this.onEvent(ev.data);
+    let started = false;
+    w.onmessage = (ev: MessageEvent<WorkerEvent>) => {
+      started = true;
+      this.onEvent(ev.data);
+    };
     w.onerror = (ev) => {
       ev.preventDefault();
       this.crash(
-        `The analysis worker stopped unexpectedly${ev.message ? ` (${ev.message})` : ''}. Nothing was lost; you can run it again.`,
+        started
+          ? `The analysis worker stopped unexpectedly${ev.message ? ` (${ev.message})` : ''}. Nothing was lost; you can run it again.`
+          : `The analysis worker could not be started: its script did not load${ev.message ? ` (${ev.message})` : ''}. Nothing was lost; you can run it again.`,
+        started ? 'worker-crashed' : 'worker-unavailable',
       );
     };
     this.worker = w;
     return w;
   }
 
-  private crash(message: string): void {
+  private crash(message: string, code = 'worker-crashed'): void {
     this.worker?.terminate();
     this.worker = null;
-    for (const [, p] of this.pending) p.reject(new InferenceError('worker-crashed', message));
+    for (const [, p] of this.pending) p.reject(new InferenceError(code, message));
     this.pending.clear();
+    for (const [, b] of this.benches) b.reject(new InferenceError(code, message));
+    this.benches.clear();
+    this.heard();
   }
 
   private onEvent(e: WorkerEvent): void {
+    this.handle(e);
+    this.heard();
+  }
+
+  private handle(e: WorkerEvent): void {
     const b = this.benches.get(e.id);
     if (b && (e.type === 'bench-result' || e.type === 'error')) {
       this.benches.delete(e.id);
@@ -83,7 +133,13 @@ export class InferenceClient {
     if (!p) return;
     switch (e.type) {
       case 'status':
-        p.handlers.onStage?.(e.stage, e.provider, e.threads);
+        p.handlers.onStage?.({
+          stage: e.stage,
+          provider: e.provider,
+          threads: e.threads,
+          bytes: e.bytes,
+          note: e.note,
+        });
         break;
       case 'progress':
         p.handlers.onProgress?.(e.done, e.total);
@@ -95,6 +151,8 @@ export class InferenceClient {
       case 'error':
         this.pending.delete(e.id);
         p.reject(new InferenceError(e.code, e.message));
+        // A runtime that failed to start may hold the worker; the next run gets a fresh one.
+        if (FATAL_WORKER_CODES.includes(e.code) && this.pending.size === 0) this.dispose();
         break;
       case 'bench-result':
         break;
@@ -124,6 +182,7 @@ export class InferenceClient {
     const transfer: Transferable[] = [volume.data.buffer as ArrayBuffer];
     if (model.bytes) transfer.push(model.bytes);
     this.ensure().postMessage(msg, transfer);
+    this.heard();
     return { id, done };
   }
 
@@ -163,5 +222,7 @@ export class InferenceClient {
   dispose(): void {
     this.worker?.terminate();
     this.worker = null;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
   }
 }

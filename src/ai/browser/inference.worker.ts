@@ -6,6 +6,7 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { detectNodules, CancelledError, TooLargeError, type Runner, type Tensor } from '../shared/pipeline';
+import { messageOf } from '../../lib/errors';
 import { modelBytes, verify, ModelLoadError } from './modelBytes';
 import type { Provider, WorkerEvent, WorkerRequest } from './protocol';
 
@@ -18,6 +19,12 @@ type OrtModule = typeof Ort;
 type Build = 'cpu' | 'gpu';
 const builds = new Map<Build, Promise<OrtModule>>();
 
+/** The longest the runtime may take to start and open a session before the run fails (ms). */
+const RUNTIME_START_MS = 60_000;
+
+const runtimeBase = (build: Build): string =>
+  build === 'gpu' ? 'ort-wasm-simd-threaded.jsep' : 'ort-wasm-simd-threaded';
+
 /**
  * onnxruntime-web, self-hosted under /ort/. The CPU path uses the plain WebAssembly build: the WebGPU
  * (JSEP) build runs the same CPU kernels several times slower (measured: `npm run bench`). That build is
@@ -27,14 +34,75 @@ const builds = new Map<Build, Promise<OrtModule>>();
 function runtime(build: Build): Promise<OrtModule> {
   let p = builds.get(build);
   if (!p) {
-    p = (build === 'gpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then((ort) => {
-      const base = build === 'gpu' ? 'ort-wasm-simd-threaded.jsep' : 'ort-wasm-simd-threaded';
-      ort.env.wasm.wasmPaths = { mjs: `/ort/${base}.mjs`, wasm: `/ort/${base}.wasm` };
-      return ort;
-    });
+    p = (build === 'gpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then(
+      (ort) => {
+        const base = runtimeBase(build);
+        ort.env.wasm.wasmPaths = { mjs: `/ort/${base}.mjs`, wasm: `/ort/${base}.wasm` };
+        return ort;
+      },
+      (e: unknown) => {
+        builds.delete(build);
+        throw new RuntimeLoadError(
+          'runtime-unavailable',
+          `The AI runtime (onnxruntime-web) could not be loaded: ${messageOf(e)}`,
+        );
+      },
+    );
     builds.set(build, p);
   }
   return p;
+}
+
+/**
+ * Check the runtime's two files before onnxruntime-web loads them: a missing file, a wrong type, or a
+ * loader served without the isolation headers its threads need would otherwise leave the engine waiting
+ * for threads that never start. Returns the thread count the files allow (1 when threads would be
+ * blocked) and, then, why.
+ */
+async function checkRuntimeFiles(build: Build, threads: number): Promise<{ threads: number; note?: string }> {
+  const base = `/ort/${runtimeBase(build)}`;
+  const probe = async (url: string): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'HEAD', cache: 'no-cache' });
+    } catch (e) {
+      throw new RuntimeLoadError(
+        'runtime-unavailable',
+        `The AI runtime file ${url} could not be fetched: ${messageOf(e)}`,
+      );
+    }
+    if (!res.ok)
+      throw new RuntimeLoadError(
+        'runtime-unavailable',
+        `The AI runtime file ${url} could not be loaded (HTTP ${res.status}).`,
+      );
+    return res;
+  };
+  const [mjs, wasm] = await Promise.all([probe(`${base}.mjs`), probe(`${base}.wasm`)]);
+  const type = wasm.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/wasm'))
+    throw new RuntimeLoadError(
+      'runtime-unavailable',
+      `The AI runtime file ${base}.wasm is served as "${type || 'no type'}", not application/wasm.`,
+    );
+  // The threads are workers started from the loader itself; in a cross-origin isolated page the browser
+  // refuses to start a worker whose script comes without Cross-Origin-Embedder-Policy.
+  const coep = mjs.headers.get('cross-origin-embedder-policy') ?? '';
+  if (threads > 1 && !/^(require-corp|credentialless)/.test(coep))
+    return {
+      threads: 1,
+      note: `${base}.mjs is served without Cross-Origin-Embedder-Policy, so its threads cannot start`,
+    };
+  return { threads };
+}
+
+/** Fails with a clear message when `p` has not settled within `ms`. */
+function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RuntimeLoadError('runtime-timeout', message)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 interface GpuLike {
@@ -59,33 +127,62 @@ interface OpenSession {
   readonly session: Ort.InferenceSession;
   readonly provider: Provider;
   readonly threads: number;
+  /** Why fewer threads than the machine offers are used, when that is the runtime files' doing. */
+  readonly note?: string;
+}
+
+class RuntimeLoadError extends Error {
+  constructor(
+    readonly code: 'runtime-unavailable' | 'runtime-timeout',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuntimeLoadError';
+  }
 }
 
 async function createSession(bytes: ArrayBuffer, allowWebGpu: boolean): Promise<OpenSession> {
-  const threads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  const wanted = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  const slow = (what: string): string =>
+    `${what} did not start within ${RUNTIME_START_MS / 1000} s. Check that /ort/ serves onnxruntime-web's files with the headers in docs/deploy.md, then run it again.`;
   if (allowWebGpu && (await realGpu())) {
     try {
+      await checkRuntimeFiles('gpu', 1);
       const ort = await runtime('gpu');
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'] });
+      const session = await within(
+        ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'] }),
+        RUNTIME_START_MS,
+        slow('The AI runtime (WebGPU)'),
+      );
       return { ort, session, provider: 'webgpu', threads: 0 };
     } catch {
       // Fall back to WebAssembly below.
     }
   }
+  const { threads, note } = await checkRuntimeFiles('cpu', wanted);
   const ort = await runtime('cpu');
   ort.env.wasm.numThreads = threads;
+  let session: Ort.InferenceSession;
   try {
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: ['wasm'],
-      graphOptimizationLevel: 'all',
-    });
-    return { ort, session, provider: threads > 1 ? 'wasm-threaded' : 'wasm', threads };
+    session = await within(
+      ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
+      RUNTIME_START_MS,
+      slow(`The AI runtime (WebAssembly, ${threads} ${threads === 1 ? 'thread' : 'threads'})`),
+    );
   } catch (e) {
+    if (e instanceof RuntimeLoadError) throw e;
     throw new ModelLoadError(
       'not-onnx',
-      `The model file could not be loaded as an ONNX model: ${e instanceof Error ? e.message : String(e)}`,
+      `The model file could not be loaded as an ONNX model: ${messageOf(e)}`,
     );
   }
+  return {
+    ort,
+    session,
+    provider: threads > 1 ? 'wasm-threaded' : 'wasm',
+    threads,
+    ...(note ? { note } : {}),
+  };
 }
 
 async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
@@ -100,12 +197,15 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       bytes = req.model.bytes;
       await verify(bytes, req.model.manifest);
     } else {
-      const loaded = await modelBytes(req.model.url ?? '', req.model.manifest);
+      const loaded = await modelBytes(req.model.url ?? '', req.model.manifest, (loaded, total) =>
+        post({ type: 'status', id: req.id, stage: 'loading-model', bytes: { loaded, total } }),
+      );
       bytes = loaded.bytes;
       cached = loaded.cached;
     }
-    const { ort, session, provider, threads } = await createSession(bytes, req.allowWebGpu);
-    post({ type: 'status', id: req.id, stage: 'running', provider, threads });
+    post({ type: 'status', id: req.id, stage: 'starting-runtime' });
+    const { ort, session, provider, threads, note } = await createSession(bytes, req.allowWebGpu);
+    post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
     const inputName = req.model.manifest.input.name;
     const runner: Runner = {
       async run(input, dims) {
@@ -141,17 +241,15 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     const code =
       e instanceof CancelledError
         ? 'cancelled'
-        : e instanceof ModelLoadError
+        : e instanceof ModelLoadError || e instanceof RuntimeLoadError
           ? e.code
           : e instanceof TooLargeError || e instanceof RangeError
             ? 'out-of-memory'
             : 'failed';
     const message =
       code === 'out-of-memory'
-        ? `The series is too large to analyse in this tab: ${e instanceof Error ? e.message : String(e)}`
-        : e instanceof Error
-          ? e.message
-          : String(e);
+        ? `The series is too large to analyse in this tab: ${messageOf(e)}`
+        : messageOf(e);
     post({ type: 'error', id: req.id, code, message });
   } finally {
     controllers.delete(req.id);
@@ -205,7 +303,7 @@ async function bench(req: Extract<WorkerRequest, { type: 'bench' }>): Promise<vo
       threads: req.threads,
     });
   } catch (e) {
-    post({ type: 'error', id: req.id, code: 'failed', message: e instanceof Error ? e.message : String(e) });
+    post({ type: 'error', id: req.id, code: 'failed', message: messageOf(e) });
   }
 }
 

@@ -26,6 +26,7 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
 export async function modelBytes(
   url: string,
   manifest: Manifest,
+  onBytes?: (loaded: number, total: number) => void,
 ): Promise<{ bytes: ArrayBuffer; cached: boolean }> {
   const key = `${url}?sha256=${manifest.sha256}`;
   const cache = typeof caches === 'undefined' ? null : await caches.open(MODEL_CACHE);
@@ -46,13 +47,44 @@ export async function modelBytes(
   }
   if (!res.ok)
     throw new ModelLoadError('fetch-failed', `The model file could not be fetched (${res.status}).`);
-  const bytes = await res.arrayBuffer();
+  const bytes = await readWithProgress(res, manifest.bytes, onBytes);
   await verify(bytes, manifest);
   await cache?.put(
     key,
     new Response(bytes.slice(0), { headers: { 'content-type': 'application/octet-stream' } }),
   );
   return { bytes, cached: false };
+}
+
+/** The body of `res`, reporting bytes received (at most about every 256 KB). */
+async function readWithProgress(
+  res: Response,
+  expected: number | undefined,
+  onBytes?: (loaded: number, total: number) => void,
+): Promise<ArrayBuffer> {
+  const total = Number(res.headers.get('content-length')) || expected || 0;
+  const reader = res.body?.getReader();
+  if (!reader || !onBytes) return res.arrayBuffer();
+  const parts: Uint8Array[] = [];
+  let loaded = 0;
+  let reported = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    loaded += value.byteLength;
+    if (loaded - reported >= 256 * 1024) {
+      reported = loaded;
+      onBytes(loaded, Math.max(total, loaded));
+    }
+  }
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out.buffer;
 }
 
 export async function verify(bytes: ArrayBuffer, manifest: Manifest): Promise<void> {

@@ -5,6 +5,15 @@ import type { Volume } from '../shared/volume';
 
 export type Provider = 'webgpu' | 'wasm-threaded' | 'wasm';
 
+/** What the worker is doing: fetching and checking the model, starting onnxruntime, or sweeping. */
+export type Stage = 'loading-model' | 'starting-runtime' | 'running';
+
+/**
+ * Error codes after which the worker is replaced: its runtime may be stuck waiting for threads or files
+ * that never arrive, so the next run starts from a fresh one.
+ */
+export const FATAL_WORKER_CODES: readonly string[] = ['runtime-timeout', 'runtime-unavailable'];
+
 export interface ModelSource {
   readonly manifest: Manifest;
   /** Where to fetch the model file (same origin), or its bytes when the user picked a folder. */
@@ -43,9 +52,13 @@ export type WorkerEvent =
   | {
       readonly type: 'status';
       readonly id: number;
-      readonly stage: 'loading-model' | 'preparing' | 'running';
+      readonly stage: Stage;
       readonly provider?: Provider;
       readonly threads?: number;
+      /** Model download progress, when the file comes from the network. */
+      readonly bytes?: { readonly loaded: number; readonly total: number };
+      /** Why the backend runs with fewer threads than it could. */
+      readonly note?: string;
     }
   | { readonly type: 'progress'; readonly id: number; readonly done: number; readonly total: number }
   | {

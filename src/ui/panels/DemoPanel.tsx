@@ -23,11 +23,17 @@ export function DemoPanel(): JSX.Element | null {
   const t = useT();
   const actions = useActions();
   const cases = useAppState((s) => s.demoCases);
+  const progress = useAppState((s) => s.demoProgress);
   if (cases === null) return null;
   return (
     <section className="panel demo-panel" aria-label="Demo cases">
       <h2 className="panel-title">{t('demo.region')}</h2>
-      {cases.length === 0 ? (
+      {progress ? (
+        <p className={`demo-progress ${progress.state}`} aria-live="polite" data-testid="demo-progress">
+          {t(`demo.progress.${progress.state}`, { ready: progress.ready, total: progress.total })}
+        </p>
+      ) : null}
+      {cases.length === 0 && progress ? null : cases.length === 0 ? (
         <p className="empty">{t('demo.unavailable')}</p>
       ) : (
         <>

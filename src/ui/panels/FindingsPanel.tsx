@@ -12,8 +12,11 @@ import { ModelPicker } from './ModelPicker';
 
 function providerText(ai: AiState, t: ReturnType<typeof useT>): string {
   if (!ai.provider) return '';
-  return t(`ai.provider.${ai.provider}`, { threads: ai.threads ?? 1 });
+  const provider = t(`ai.provider.${ai.provider}`, { threads: ai.threads ?? 1 });
+  return ai.note ? t('ai.providerNote', { provider, note: ai.note }) : provider;
 }
+
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
 
 export function aiStatusText(ai: AiState, t: ReturnType<typeof useT>): string | null {
   switch (ai.status) {
@@ -22,7 +25,11 @@ export function aiStatusText(ai: AiState, t: ReturnType<typeof useT>): string | 
     case 'preparing':
       return t('ai.preparing', { done: ai.done, total: ai.total });
     case 'loading-model':
-      return t('ai.loading-model');
+      return ai.total > 0
+        ? t('ai.loading-model-bytes', { loaded: mb(ai.done), total: mb(ai.total) })
+        : t('ai.loading-model');
+    case 'starting-runtime':
+      return t('ai.starting-runtime');
     case 'running': {
       const elapsed = (Date.now() - ai.startedAt) / 1000;
       const eta =
@@ -160,7 +167,11 @@ export function FindingsPanel(): JSX.Element {
   const showHeatmap = useAppState((s) => s.showHeatmap);
   const heatmapOpacity = useAppState((s) => s.heatmapOpacity);
   const sorted = useMemo(() => sortFindings(findings, sort), [findings, sort]);
-  const running = ai.status === 'preparing' || ai.status === 'loading-model' || ai.status === 'running';
+  const running =
+    ai.status === 'preparing' ||
+    ai.status === 'loading-model' ||
+    ai.status === 'starting-runtime' ||
+    ai.status === 'running';
   return (
     <section className="panel findings-panel" aria-label="Findings">
       <h2 className="panel-title">{t('findings.region')}</h2>
