@@ -118,7 +118,11 @@ export function lucentAssets(): Plugin {
         res.end(readFileSync(asset.path));
       });
     },
-    generateBundle() {
+    generateBundle(_options, bundle) {
+      // onnxruntime-web's bundles name their WebAssembly with new URL(…, import.meta.url), so Vite copies
+      // it into assets/ too; the engine loads it from /ort/ (wasmPaths) only. Leave out the 41 MB copies.
+      for (const name of Object.keys(bundle))
+        if (/^assets\/ort-wasm-[^/]*\.wasm$/.test(name)) delete bundle[name];
       for (const a of assets())
         this.emitFile({ type: 'asset', fileName: a.url.slice(1), source: readFileSync(a.path) });
       this.emitFile({ type: 'asset', fileName: 'models/index.json', source: index() });
