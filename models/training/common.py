@@ -28,8 +28,34 @@ class Volume:
     thickness: float
 
 
+MAX_TILT_COS = float(np.cos(np.radians(3.0)))
+
+
+def _axis_of(d) -> tuple:
+    """(patient axis 0/1/2, sign) a direction runs along, within 3 degrees; raises when oblique."""
+    d = np.asarray(d, dtype=np.float64)
+    d = d / (np.linalg.norm(d) or 1.0)
+    for axis in range(3):
+        if abs(d[axis]) >= MAX_TILT_COS:
+            return axis, 1 if d[axis] > 0 else -1
+    raise ValueError(f"not an axial image: direction {d.tolist()}")
+
+
+def plane_map(iop) -> tuple:
+    """(transpose, flip_x, flip_y) that turn a stored plane into the canonical one (columns +x, rows +y),
+    as src/lib/volume.ts planeMap does."""
+    iop = [float(v) for v in (iop if iop is not None and len(iop) >= 6 else [1, 0, 0, 0, 1, 0])]
+    (ra, rs), (ca, cs) = _axis_of(iop[:3]), _axis_of(iop[3:6])
+    if 2 in (ra, ca) or ra == ca:
+        raise ValueError(f"not an axial image: orientation {iop}")
+    if ra == 1:
+        return True, cs < 0, rs < 0
+    return False, rs < 0, cs < 0
+
+
 def read_series(folder: str) -> Volume:
-    """Read every DICOM file under `folder` (one axial series) into a HU volume with ascending z."""
+    """Read every DICOM file under `folder` (one axial series) into a HU volume in the canonical layout
+    (columns along patient +x, rows along +y, ascending z), whatever the acquisition's orientation."""
     slices = []
     for root, _, files in os.walk(folder):
         for name in files:
@@ -46,17 +72,29 @@ def read_series(folder: str) -> Volume:
         raise ValueError(f"{folder}: fewer than two image slices")
     slices.sort(key=lambda d: float(d.ImagePositionPatient[2]))
     first = slices[0]
+    transpose, flip_x, flip_y = plane_map(getattr(first, "ImageOrientationPatient", None))
     z0 = float(first.ImagePositionPatient[2])
     z1 = float(slices[-1].ImagePositionPatient[2])
     dz = (z1 - z0) / (len(slices) - 1)
-    hu = np.empty((len(slices), int(first.Rows), int(first.Columns)), dtype=np.float32)
+    stored_rows, stored_cols = int(first.Rows), int(first.Columns)
+    rows, cols = (stored_cols, stored_rows) if transpose else (stored_rows, stored_cols)
+    hu = np.empty((len(slices), rows, cols), dtype=np.float32)
     for k, ds in enumerate(slices):
         slope = float(getattr(ds, "RescaleSlope", 1) or 1)
         intercept = float(getattr(ds, "RescaleIntercept", 0) or 0)
-        hu[k] = ds.pixel_array.astype(np.float32) * slope + intercept
+        a = ds.pixel_array.astype(np.float32) * slope + intercept
+        if transpose:
+            a = a.T
+        if flip_x:
+            a = a[:, ::-1]
+        if flip_y:
+            a = a[::-1, :]
+        hu[k] = a
     row_spacing, col_spacing = (float(v) for v in first.PixelSpacing)
-    origin = tuple(float(v) for v in first.ImagePositionPatient)
-    return Volume(hu, origin, (col_spacing, row_spacing, dz), float(getattr(first, "SliceThickness", dz) or dz))
+    sx, sy = (row_spacing, col_spacing) if transpose else (col_spacing, row_spacing)
+    px, py, pz = (float(v) for v in first.ImagePositionPatient)
+    origin = (px - (cols - 1) * sx if flip_x else px, py - (rows - 1) * sy if flip_y else py, pz)
+    return Volume(hu, origin, (sx, sy, dz), float(getattr(first, "SliceThickness", dz) or dz))
 
 
 def _resample_axis(a: np.ndarray, axis: int, src_spacing: float, dst_spacing: float) -> np.ndarray:

@@ -88,6 +88,7 @@ export async function seriesVolume(
     thickness = thickness || (frameInfo?.sliceThickness ?? image.sliceThickness ?? 0);
     slices.push({
       position: [position[0], position[1], position[2]],
+      orientation: frameInfo?.orientation,
       rows: image.rows,
       columns: image.columns,
       pixelSpacing: [spacing[0], spacing[1]],

@@ -23,7 +23,13 @@ export async function volumeForAi(
     if (!info || !position || !spacing)
       throw new Error('A slice of this series has no position or pixel spacing.');
     thickness = thickness || (frame.sliceThickness ?? info.sliceThickness ?? 0);
-    return { position, rows: info.rows, columns: info.columns, pixelSpacing: spacing };
+    return {
+      position,
+      orientation: frame.orientation,
+      rows: info.rows,
+      columns: info.columns,
+      pixelSpacing: spacing,
+    };
   });
   const plan = planVolume(geometry);
   const plane = plan.rows * plan.columns;
@@ -32,11 +38,19 @@ export async function volumeForAi(
   for (const [k, i] of plan.order.entries()) {
     if (signal?.aborted) throw new DOMException('The analysis was cancelled.', 'AbortError');
     const image = await imageLoader.loadAndCacheImage(imageIds[i] ?? '');
-    if (image.rows !== plan.rows || image.columns !== plan.columns)
+    if (image.rows !== plan.stored.rows || image.columns !== plan.stored.columns)
       throw new Error('A decoded slice does not have the size its header gives.');
     const raw = image.getPixelData() as ArrayLike<number>;
     const scaled = image.preScale?.scaled === true;
-    writePlane(data, plane, k, raw, scaled ? 1 : (image.slope ?? 1), scaled ? 0 : (image.intercept ?? 0));
+    writePlane(
+      data,
+      plane,
+      k,
+      raw,
+      scaled ? 1 : (image.slope ?? 1),
+      scaled ? 0 : (image.intercept ?? 0),
+      plan,
+    );
     done++;
     if (done % 16 === 0 || done === imageIds.length) onProgress?.(done, imageIds.length);
   }

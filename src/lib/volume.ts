@@ -1,6 +1,8 @@
 /**
  * A CT volume in Hounsfield units with its patient-space geometry. Built by the host (browser or Node)
- * from decoded slices; consumed by preprocessing. Axial acquisitions only: rows along +y, columns along +x.
+ * from decoded slices; consumed by preprocessing. Axial acquisitions only, in a canonical layout whatever
+ * the acquisition's orientation: columns along patient +x, rows along +y, slices along +z (supine,
+ * prone, feet-first and mirrored images all end up the same way round).
  */
 export interface Volume {
   /** HU, slice after slice (ascending z), row-major within a slice. */
@@ -15,14 +17,8 @@ export interface Volume {
   readonly sliceThickness: number;
 }
 
-export interface SliceInput {
-  /** Image Position (Patient) of the slice. */
-  readonly position: readonly [number, number, number];
-  readonly rows: number;
-  readonly columns: number;
-  /** [row spacing, column spacing] (mm). */
-  readonly pixelSpacing: readonly [number, number];
-  /** HU values, row-major. */
+export interface SliceInput extends SliceGeometry {
+  /** HU values, row-major, as stored (before reorientation). */
   readonly hu: Int16Array | Float32Array;
 }
 
@@ -36,48 +32,130 @@ export class VolumeError extends Error {
 }
 
 export interface SliceGeometry {
+  /** Image Position (Patient): the centre of the first stored pixel (mm). */
   readonly position: readonly [number, number, number];
+  /**
+   * Image Orientation (Patient): direction cosines of a row (towards increasing column index), then of a
+   * column (towards increasing row index). Absent: the axial default [1, 0, 0, 0, 1, 0].
+   */
+  readonly orientation?: readonly number[];
   readonly rows: number;
   readonly columns: number;
+  /** [row spacing, column spacing] (mm), as PixelSpacing gives them. */
   readonly pixelSpacing: readonly [number, number];
+}
+
+/**
+ * How stored pixels map onto the canonical plane (columns along +x, rows along +y): whether stored rows
+ * run along x (a transposed acquisition), and whether each canonical axis runs against the stored one.
+ */
+export interface PlaneMap {
+  readonly transpose: boolean;
+  readonly flipX: boolean;
+  readonly flipY: boolean;
 }
 
 export interface VolumePlan {
   /** Indices of the input slices in ascending z. */
   readonly order: readonly number[];
+  /** Canonical plane size: rows along +y, columns along +x. */
   readonly rows: number;
   readonly columns: number;
+  /** Patient position of the centre of canonical voxel (0, 0, 0). */
   readonly origin: readonly [number, number, number];
+  /** Canonical spacing along x, y, z (mm). */
   readonly spacing: readonly [number, number, number];
+  readonly map: PlaneMap;
+  /** Stored plane size (what the decoder gives). */
+  readonly stored: { readonly rows: number; readonly columns: number };
 }
 
-/** Check that axial slices (any order) stack into a regular volume, and say in which order. */
+/** Largest angle between an image axis and the patient axis it is taken for (gantry tilt, oblique). */
+const MAX_TILT_DEG = 3;
+const AXIS_COS = Math.cos((MAX_TILT_DEG * Math.PI) / 180);
+
+/** Which patient axis (0 x, 1 y, 2 z) a direction runs along, and its sign; null when oblique. */
+function axisOf(d: readonly number[]): { axis: 0 | 1 | 2; sign: 1 | -1 } | null {
+  const len = Math.hypot(d[0] ?? 0, d[1] ?? 0, d[2] ?? 0) || 1;
+  for (const axis of [0, 1, 2] as const) {
+    const c = (d[axis] ?? 0) / len;
+    if (Math.abs(c) >= AXIS_COS) return { axis, sign: c > 0 ? 1 : -1 };
+  }
+  return null;
+}
+
+/** The plane map of an orientation, or an error saying why it is not an axial image. */
+export function planeMap(orientation: readonly number[] | undefined): PlaneMap {
+  const o = orientation && orientation.length >= 6 ? orientation : [1, 0, 0, 0, 1, 0];
+  const row = axisOf(o.slice(0, 3));
+  const col = axisOf(o.slice(3, 6));
+  if (!row || !col || row.axis === 2 || col.axis === 2 || row.axis === col.axis) {
+    throw new VolumeError(
+      'not-axial',
+      `The images are not axial (Image Orientation (Patient) ${o.map((v) => Number(v.toFixed(3))).join('\\')}); only axial series within ${MAX_TILT_DEG}° of the patient axes can be analysed.`,
+    );
+  }
+  const transpose = row.axis === 1;
+  return transpose
+    ? { transpose, flipX: col.sign < 0, flipY: row.sign < 0 }
+    : { transpose, flipX: row.sign < 0, flipY: col.sign < 0 };
+}
+
+const sameOrientation = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean => {
+  const x = a && a.length >= 6 ? a : [1, 0, 0, 0, 1, 0];
+  const y = b && b.length >= 6 ? b : [1, 0, 0, 0, 1, 0];
+  return x.every((v, i) => Math.abs(v - (y[i] ?? 0)) < 1e-3);
+};
+
+/**
+ * Check that axial slices (any order, any axial orientation) stack into a regular volume, and say how:
+ * the order along +z and how each stored plane maps onto the canonical one.
+ */
 export function planVolume(slices: readonly SliceGeometry[]): VolumePlan {
   if (slices.length < 2) throw new VolumeError('too-few-slices', 'A volume needs at least two slices.');
   const order = slices.map((_, i) => i).sort((a, b) => slices[a].position[2] - slices[b].position[2]);
   const first = slices[order[0]];
   const last = slices[order[order.length - 1]];
+  const map = planeMap(first.orientation);
   const dz = (last.position[2] - first.position[2]) / (order.length - 1);
   if (!(dz > 0)) throw new VolumeError('irregular', 'Slices share the same position.');
   order.forEach((i, k) => {
     const s = slices[i];
     if (s.rows !== first.rows || s.columns !== first.columns)
       throw new VolumeError('mixed-size', 'Slices differ in size.');
+    if (!sameOrientation(s.orientation, first.orientation))
+      throw new VolumeError('irregular', 'Slices differ in orientation.');
     const expected = first.position[2] + k * dz;
     if (Math.abs(s.position[2] - expected) > Math.max(0.05, 0.1 * dz)) {
       throw new VolumeError('irregular', 'Slices are not evenly spaced.');
     }
   });
+  // Stored axes: columns step by PixelSpacing[1] along the row direction, rows by PixelSpacing[0].
+  const [rowSpacing, colSpacing] = first.pixelSpacing;
+  const columns = map.transpose ? first.rows : first.columns;
+  const rows = map.transpose ? first.columns : first.rows;
+  const sx = map.transpose ? rowSpacing : colSpacing;
+  const sy = map.transpose ? colSpacing : rowSpacing;
+  // The first stored pixel sits at the canonical corner the flips point away from.
+  const x0 = first.position[0] - (map.flipX ? (columns - 1) * sx : 0);
+  const y0 = first.position[1] - (map.flipY ? (rows - 1) * sy : 0);
   return {
     order,
-    rows: first.rows,
-    columns: first.columns,
-    origin: [first.position[0], first.position[1], first.position[2]],
-    spacing: [first.pixelSpacing[1], first.pixelSpacing[0], dz],
+    rows,
+    columns,
+    origin: [x0, y0, first.position[2]],
+    spacing: [sx, sy, dz],
+    map,
+    stored: { rows: first.rows, columns: first.columns },
   };
 }
 
-/** Write one slice's values (× slope + intercept = HU) into its plane of a volume, rounded and clamped to int16. */
+const IDENTITY: PlaneMap = { transpose: false, flipX: false, flipY: false };
+
+/**
+ * Write one stored slice's values (× slope + intercept = HU) into canonical plane k of a volume, rounded
+ * and clamped to int16. `plan` (from planVolume) reorients it; without one the slice is taken as canonical.
+ */
 export function writePlane(
   data: Int16Array,
   plane: number,
@@ -85,20 +163,37 @@ export function writePlane(
   values: ArrayLike<number>,
   slope = 1,
   intercept = 0,
+  plan?: Pick<VolumePlan, 'rows' | 'columns' | 'map'>,
 ): void {
   const off = k * plane;
-  for (let i = 0; i < plane; i++) {
-    const v = Math.round(values[i] * slope + intercept);
-    data[off + i] = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+  const map = plan?.map ?? IDENTITY;
+  if (!plan || (!map.transpose && !map.flipX && !map.flipY)) {
+    for (let i = 0; i < plane; i++) {
+      const v = Math.round(values[i] * slope + intercept);
+      data[off + i] = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+    }
+    return;
+  }
+  const { rows, columns } = plan;
+  // Stored row length: canonical rows when transposed, else canonical columns.
+  const storedColumns = map.transpose ? rows : columns;
+  for (let y = 0; y < rows; y++) {
+    const sy = map.flipY ? rows - 1 - y : y;
+    for (let x = 0; x < columns; x++) {
+      const sx = map.flipX ? columns - 1 - x : x;
+      const src = map.transpose ? sx * storedColumns + sy : sy * storedColumns + sx;
+      const v = Math.round(values[src] * slope + intercept);
+      data[off + y * columns + x] = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+    }
   }
 }
 
-/** Stack axial slices (any order) into a volume with ascending z. */
+/** Stack axial slices (any order, any axial orientation) into a canonical volume with ascending z. */
 export function buildVolume(slices: readonly SliceInput[], sliceThickness: number): Volume {
   const plan = planVolume(slices);
   const plane = plan.rows * plan.columns;
   const data = new Int16Array(plane * slices.length);
-  plan.order.forEach((i, k) => writePlane(data, plane, k, slices[i].hu));
+  plan.order.forEach((i, k) => writePlane(data, plane, k, slices[i].hu, 1, 0, plan));
   return {
     data,
     columns: plan.columns,
