@@ -27,6 +27,7 @@ import { log } from '../lib/logger';
 import { validateManifest } from '../ai/registry/manifest';
 import { applicability, seriesFacts } from '../ai/shared/applicability';
 import { InferenceClient, InferenceError } from '../ai/browser/client';
+import { sha256Hex } from '../ai/browser/modelBytes';
 import type { Evidence } from '../ai/shared/pipeline';
 import { assessDetections, caseCategory, type PatientContext } from '../findings/assess';
 import type { NoduleType } from '../findings/types';
@@ -640,7 +641,7 @@ export class Controller implements Actions {
   }
 
   /** Bytes of models the user loaded from a folder, by `dir` key (kept in memory for this session). */
-  private folderModels = new Map<string, ArrayBuffer>();
+  private folderModels = new Map<string, { bytes: ArrayBuffer; fprBytes?: ArrayBuffer }>();
 
   /**
    * Load a model from a folder the user picked: its manifest is validated and its file checked against the
@@ -668,11 +669,22 @@ export class Controller implements Actions {
       files.find((f) => f.name === `${dir}${m.file}`) ?? files.find((f) => base(f.name) === base(m.file));
     if (!modelFile) return fail('ai.folder.noModelFile', { file: m.file });
     const bytes = await modelFile.file.arrayBuffer();
-    const digest = await crypto.subtle.digest('SHA-256', bytes);
-    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-    if (hex !== m.sha256) return fail('ai.folder.checksum', { model: `${m.id} ${m.version}`, file: m.file });
+    if ((await sha256Hex(bytes)) !== m.sha256)
+      return fail('ai.folder.checksum', { model: `${m.id} ${m.version}`, file: m.file });
+    // A two-stage model also needs its false-positive reduction classifier, checked the same way.
+    const second = m.falsePositiveReduction;
+    let fprBytes: ArrayBuffer | undefined;
+    if (second) {
+      const fprFile =
+        files.find((f) => f.name === `${dir}${second.file}`) ??
+        files.find((f) => base(f.name) === base(second.file));
+      if (!fprFile) return fail('ai.folder.noModelFile', { file: second.file });
+      fprBytes = await fprFile.file.arrayBuffer();
+      if ((await sha256Hex(fprBytes)) !== second.sha256)
+        return fail('ai.folder.checksum', { model: `${m.id} ${m.version}`, file: second.file });
+    }
     const key = `folder:${m.id}@${m.version}`;
-    this.folderModels.set(key, bytes);
+    this.folderModels.set(key, { bytes, ...(fprBytes ? { fprBytes } : {}) });
     this.store.setState((s) => ({
       models: [
         ...(s.models ?? []).filter((x) => x.dir !== key),
@@ -732,11 +744,20 @@ export class Controller implements Actions {
         (done, total) => this.store.setState((s) => ({ ai: { ...s.ai, done, total } })),
         this.aiAbort.signal,
       );
-      const folderBytes = this.folderModels.get(chosen.dir);
+      const folder = this.folderModels.get(chosen.dir);
+      const fprFile = m.falsePositiveReduction?.file;
       const run = this.inference.run(
-        folderBytes
-          ? { manifest: m, bytes: folderBytes.slice(0) }
-          : { manifest: m, url: modelUrl(chosen.dir, m.file) },
+        folder
+          ? {
+              manifest: m,
+              bytes: folder.bytes.slice(0),
+              ...(folder.fprBytes ? { fprBytes: folder.fprBytes.slice(0) } : {}),
+            }
+          : {
+              manifest: m,
+              url: modelUrl(chosen.dir, m.file),
+              ...(fprFile ? { fprUrl: modelUrl(chosen.dir, fprFile) } : {}),
+            },
         volume,
         {
           onStage: (u) =>

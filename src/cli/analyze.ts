@@ -139,7 +139,10 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
       const runner = await nodeRunner(choice);
       let result: DetectResult;
       try {
-        result = await detectNodules(volume, m, runner, { minScore: options.minScore });
+        result = await detectNodules(volume, m, runner, {
+          minScore: options.minScore,
+          fprRunner: runner.fpr,
+        });
       } finally {
         await runner.release();
       }

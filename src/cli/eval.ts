@@ -103,6 +103,7 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
       const r = await detectNodules(volume, choice.manifest, runner, {
         minScore: 0.05,
         unreportedAttributes: true,
+        fprRunner: runner.fpr,
       });
       inferenceMs += r.ms.inference;
       slices += r.slicesRun;

@@ -181,6 +181,7 @@ export class InferenceClient {
     };
     const transfer: Transferable[] = [volume.data.buffer as ArrayBuffer];
     if (model.bytes) transfer.push(model.bytes);
+    if (model.fprBytes) transfer.push(model.fprBytes);
     this.ensure().postMessage(msg, transfer);
     this.heard();
     return { id, done };

@@ -7,7 +7,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { detectNodules, CancelledError, TooLargeError, type Runner, type Tensor } from '../shared/pipeline';
 import { messageOf } from '../../lib/errors';
-import { modelBytes, verify, ModelLoadError } from './modelBytes';
+import { modelBytes, modelFiles, verify, ModelLoadError, type ModelFile } from './modelBytes';
 import type { Provider, WorkerEvent, WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -185,45 +185,81 @@ async function createSession(bytes: ArrayBuffer, allowWebGpu: boolean): Promise<
   };
 }
 
+/** A model file's bytes: given (a folder the user picked: checked here) or fetched and cached. */
+async function fileBytes(
+  file: ModelFile,
+  given: ArrayBuffer | undefined,
+  url: string | undefined,
+  onBytes: (loaded: number, total: number) => void,
+): Promise<{ bytes: ArrayBuffer; cached: boolean }> {
+  if (given) {
+    await verify(given, file);
+    return { bytes: given, cached: false };
+  }
+  if (!url) throw new ModelLoadError('fetch-failed', `${file.id}: no source was given for ${file.file}.`);
+  return modelBytes(url, file, onBytes);
+}
+
+/** The false-positive reduction classifier: small, run on WebAssembly beside the detector. */
+async function classifierSession(ort: OrtModule, bytes: ArrayBuffer): Promise<Ort.InferenceSession> {
+  try {
+    return await within(
+      ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
+      RUNTIME_START_MS,
+      'The false-positive reduction model did not load within 60 s.',
+    );
+  } catch (e) {
+    if (e instanceof RuntimeLoadError) throw e;
+    throw new ModelLoadError(
+      'not-onnx',
+      `The false-positive reduction file could not be loaded as an ONNX model: ${messageOf(e)}`,
+    );
+  }
+}
+
 async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   const controller = new AbortController();
   controllers.set(req.id, controller);
   const started = performance.now();
   try {
     post({ type: 'status', id: req.id, stage: 'loading-model' });
-    let bytes: ArrayBuffer;
-    let cached = false;
-    if (req.model.bytes) {
-      bytes = req.model.bytes;
-      await verify(bytes, req.model.manifest);
-    } else {
-      const loaded = await modelBytes(req.model.url ?? '', req.model.manifest, (loaded, total) =>
-        post({ type: 'status', id: req.id, stage: 'loading-model', bytes: { loaded, total } }),
-      );
-      bytes = loaded.bytes;
-      cached = loaded.cached;
-    }
+    const files = modelFiles(req.model.manifest);
+    const report = (loaded: number, total: number): void =>
+      post({ type: 'status', id: req.id, stage: 'loading-model', bytes: { loaded, total } });
+    const main = await fileBytes(files.main, req.model.bytes, req.model.url, report);
+    const second = files.fpr
+      ? await fileBytes(files.fpr, req.model.fprBytes, req.model.fprUrl, report)
+      : null;
     post({ type: 'status', id: req.id, stage: 'starting-runtime' });
-    const { ort, session, provider, threads, note } = await createSession(bytes, req.allowWebGpu);
+    const { ort, session, provider, threads, note } = await createSession(main.bytes, req.allowWebGpu);
+    const fprSession = second ? await classifierSession(ort, second.bytes) : null;
     post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
-    const inputName = req.model.manifest.input.name;
-    const runner: Runner = {
+    const runnerOf = (s: Ort.InferenceSession, inputName: string): Runner => ({
       async run(input, dims) {
-        const out = await session.run({ [inputName]: new ort.Tensor('float32', input, [...dims]) });
+        const out = await s.run({ [inputName]: new ort.Tensor('float32', input, [...dims]) });
         const result: Record<string, Tensor> = {};
         for (const [name, t] of Object.entries(out))
           result[name] = { data: t.data as Float32Array, dims: t.dims };
         return result;
       },
-    };
-    const result = await detectNodules(req.volume, req.model.manifest, runner, {
-      minScore: req.minScore,
-      signal: controller.signal,
-      onProgress: (done, total) => post({ type: 'progress', id: req.id, done, total }),
-      evidence: true,
-      batchDelayMs: req.batchDelayMs,
     });
+    const fpr = req.model.manifest.falsePositiveReduction;
+    const result = await detectNodules(
+      req.volume,
+      req.model.manifest,
+      runnerOf(session, req.model.manifest.input.name),
+      {
+        minScore: req.minScore,
+        ...(fprSession && fpr ? { fprRunner: runnerOf(fprSession, fpr.input) } : {}),
+        signal: controller.signal,
+        onProgress: (done, total) => post({ type: 'progress', id: req.id, done, total }),
+        evidence: true,
+        batchDelayMs: req.batchDelayMs,
+      },
+    );
     await session.release();
+    await fprSession?.release();
+    const cached = main.cached && (second?.cached ?? true);
     // The evidence map moves to the page (transferred, not copied).
     self.postMessage(
       {
@@ -262,7 +298,7 @@ async function bench(req: Extract<WorkerRequest, { type: 'bench' }>): Promise<vo
   try {
     const { bytes } = req.model.bytes
       ? { bytes: req.model.bytes }
-      : await modelBytes(req.model.url ?? '', req.model.manifest);
+      : await modelBytes(req.model.url ?? '', modelFiles(req.model.manifest).main);
     if (req.backend === 'webgpu' && !(await realGpu())) throw new Error('no real WebGPU adapter');
     const ort = await runtime(req.backend === 'webgpu' ? 'gpu' : 'cpu');
     ort.env.wasm.numThreads = req.threads;

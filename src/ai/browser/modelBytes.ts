@@ -22,10 +22,27 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Bytes of a model: from Cache Storage when present (keyed by URL and checksum), else from the network. */
+/** One file of a model, as its manifest names and checks it. */
+export interface ModelFile {
+  readonly id: string;
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** The model's main file, and its false-positive reduction classifier when the manifest names one. */
+export function modelFiles(manifest: Manifest): { main: ModelFile; fpr?: ModelFile } {
+  const f = manifest.falsePositiveReduction;
+  return {
+    main: { id: manifest.id, file: manifest.file, sha256: manifest.sha256, bytes: manifest.bytes },
+    ...(f ? { fpr: { id: manifest.id, file: f.file, sha256: f.sha256, bytes: f.bytes } } : {}),
+  };
+}
+
+/** Bytes of a model file: from Cache Storage when present (keyed by URL and checksum), else from the network. */
 export async function modelBytes(
   url: string,
-  manifest: Manifest,
+  manifest: ModelFile,
   onBytes?: (loaded: number, total: number) => void,
 ): Promise<{ bytes: ArrayBuffer; cached: boolean }> {
   const key = `${url}?sha256=${manifest.sha256}`;
@@ -42,11 +59,14 @@ export async function modelBytes(
   } catch (e) {
     throw new ModelLoadError(
       'fetch-failed',
-      `The model file could not be fetched: ${e instanceof Error ? e.message : String(e)}`,
+      `The model file ${manifest.file} could not be fetched: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
   if (!res.ok)
-    throw new ModelLoadError('fetch-failed', `The model file could not be fetched (${res.status}).`);
+    throw new ModelLoadError(
+      'fetch-failed',
+      `The model file ${manifest.file} could not be fetched (HTTP ${res.status}).`,
+    );
   const bytes = await readWithProgress(res, manifest.bytes, onBytes);
   await verify(bytes, manifest);
   await cache?.put(
@@ -87,12 +107,12 @@ async function readWithProgress(
   return out.buffer;
 }
 
-export async function verify(bytes: ArrayBuffer, manifest: Manifest): Promise<void> {
+export async function verify(bytes: ArrayBuffer, manifest: ModelFile): Promise<void> {
   const digest = await sha256Hex(bytes);
   if (digest !== manifest.sha256) {
     throw new ModelLoadError(
       'checksum-mismatch',
-      `${manifest.id}: the model file's SHA-256 (${digest.slice(0, 12)}…) does not match its manifest (${manifest.sha256.slice(0, 12)}…). It was refused.`,
+      `${manifest.id}: the SHA-256 of ${manifest.file} (${digest.slice(0, 12)}…) does not match its manifest (${manifest.sha256.slice(0, 12)}…). It was refused.`,
     );
   }
 }

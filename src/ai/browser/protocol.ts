@@ -19,6 +19,9 @@ export interface ModelSource {
   /** Where to fetch the model file (same origin), or its bytes when the user picked a folder. */
   readonly url?: string;
   readonly bytes?: ArrayBuffer;
+  /** The same for the false-positive reduction classifier, when the manifest names one. */
+  readonly fprUrl?: string;
+  readonly fprBytes?: ArrayBuffer;
 }
 
 export type WorkerRequest =

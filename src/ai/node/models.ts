@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { messageOf } from '../../lib/errors';
 import { validateManifest, type Manifest } from '../registry/manifest';
 import type { Runner, Tensor } from '../shared/pipeline';
 
@@ -64,30 +65,34 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Read the model file and check it against the manifest before anything runs it. */
-export function verifiedModelBytes(model: InstalledModel): Uint8Array {
-  const path = join(model.dir, model.manifest.file);
-  if (!existsSync(path))
-    throw new ModelError('missing-file', `${model.manifest.id}: ${model.manifest.file} is missing.`);
+/** Read a model file and check it against its SHA-256 before anything runs it. */
+function verifiedFile(model: InstalledModel, file: string, expected: string): Uint8Array {
+  const path = join(model.dir, file);
+  if (!existsSync(path)) throw new ModelError('missing-file', `${model.manifest.id}: ${file} is missing.`);
   const bytes = new Uint8Array(readFileSync(path));
   const digest = sha256(bytes);
-  if (digest !== model.manifest.sha256) {
+  if (digest !== expected) {
     throw new ModelError(
       'checksum-mismatch',
-      `${model.manifest.id}: the model file's SHA-256 (${digest.slice(0, 12)}…) does not match its manifest (${model.manifest.sha256.slice(0, 12)}…); refusing to run it.`,
+      `${model.manifest.id}: the SHA-256 of ${file} (${digest.slice(0, 12)}…) does not match its manifest (${expected.slice(0, 12)}…); refusing to run it.`,
     );
   }
   return bytes;
 }
 
-export async function nodeRunner(
+/** Read the model file and check it against the manifest before anything runs it. */
+export function verifiedModelBytes(model: InstalledModel): Uint8Array {
+  return verifiedFile(model, model.manifest.file, model.manifest.sha256);
+}
+
+async function session(
   model: InstalledModel,
-  threads = 2,
-): Promise<Runner & { release(): Promise<void> }> {
-  const bytes = verifiedModelBytes(model);
-  let session: ort.InferenceSession;
+  bytes: Uint8Array,
+  file: string,
+  threads: number,
+): Promise<ort.InferenceSession> {
   try {
-    session = await ort.InferenceSession.create(bytes, {
+    return await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
@@ -95,18 +100,41 @@ export async function nodeRunner(
   } catch (e) {
     throw new ModelError(
       'not-onnx',
-      `${model.manifest.id}: the model file is not a loadable ONNX model (${e instanceof Error ? e.message : String(e)}).`,
+      `${model.manifest.id}: ${file} is not a loadable ONNX model (${messageOf(e)}).`,
     );
   }
-  const inputName = model.manifest.input.name;
+}
+
+function runnerOf(s: ort.InferenceSession, inputName: string): Runner {
   return {
     async run(input, dims) {
-      const result = await session.run({ [inputName]: new ort.Tensor('float32', input, [...dims]) });
+      const result = await s.run({ [inputName]: new ort.Tensor('float32', input, [...dims]) });
       const out: Record<string, Tensor> = {};
       for (const [name, t] of Object.entries(result))
         out[name] = { data: t.data as Float32Array, dims: t.dims };
       return out;
     },
-    release: () => session.release(),
+  };
+}
+
+/**
+ * onnxruntime-node sessions for a model: the model itself and, when its manifest names one, its
+ * false-positive reduction classifier (`fpr`), each checked against its SHA-256 first.
+ */
+export async function nodeRunner(
+  model: InstalledModel,
+  threads = 2,
+): Promise<Runner & { readonly fpr?: Runner; release(): Promise<void> }> {
+  const m = model.manifest;
+  const main = await session(model, verifiedModelBytes(model), m.file, threads);
+  const f = m.falsePositiveReduction;
+  const second = f ? await session(model, verifiedFile(model, f.file, f.sha256), f.file, threads) : null;
+  return {
+    ...runnerOf(main, m.input.name),
+    ...(second && f ? { fpr: runnerOf(second, f.input) } : {}),
+    release: async () => {
+      await main.release();
+      await second?.release();
+    },
   };
 }

@@ -70,6 +70,29 @@ export interface ClassifierOutput {
 
 export type OutputSpec = CenterNetOutput | YoloOutput | ClassifierOutput;
 
+/**
+ * An optional second stage for detection models: a classifier that scores each candidate from a 3D patch
+ * of the detector's grid (vessels run on through the slices, nodules end), so that structures the 2.5D
+ * detector cannot tell from nodules are scored down. Its file is checked like the model's.
+ */
+export interface FalsePositiveReduction {
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  /** The classifier's input name: [N, 1, slices, rows, columns], windowed and normalised like the model's. */
+  readonly input: string;
+  /** Patch size on the detector's grid: [slices, rows, columns], each odd (centred on the candidate). */
+  readonly patch: readonly [number, number, number];
+  /** The classifier's output: [N, 1], the probability that the candidate is a nodule. */
+  readonly output: string;
+  /** Candidates scored: those with a detector score of at least this, best first … */
+  readonly candidateScore: number;
+  /** … and at most this many per series (the rest are dropped). */
+  readonly maxCandidates: number;
+  /** Final score = detector^(1 − weight) × classifier^weight. */
+  readonly weight: number;
+}
+
 export interface Metric {
   readonly name: string;
   readonly value: number;
@@ -94,6 +117,7 @@ export interface Manifest {
   /** Model label → finding type (e.g. 'solid' → 'solid'). */
   readonly labels: Readonly<Record<string, string>>;
   readonly operatingPoint: { readonly score: number };
+  readonly falsePositiveReduction?: FalsePositiveReduction;
   readonly metrics: readonly Metric[];
   readonly card: string;
   readonly quantization?: string;
@@ -215,6 +239,48 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
     isObject(op) && isNumber(op['score']) && op['score'] >= 0 && op['score'] <= 1,
     'operatingPoint.score must be in [0, 1]',
   );
+  const fpr = json['falsePositiveReduction'];
+  if (fpr !== undefined) {
+    if (!isObject(fpr)) errors.push('falsePositiveReduction must be an object');
+    else {
+      need(
+        o !== undefined && isObject(o) && o['decoder'] !== 'classifier',
+        'falsePositiveReduction needs a detection model',
+      );
+      for (const k of ['file', 'input', 'output'])
+        need(isString(fpr[k]), `falsePositiveReduction.${k} must be a non-empty string`);
+      need(
+        isString(fpr['sha256']) && /^[0-9a-f]{64}$/.test(fpr['sha256']),
+        'falsePositiveReduction.sha256 must be 64 lower-case hex digits',
+      );
+      need(
+        isNumber(fpr['bytes']) && fpr['bytes'] > 0,
+        'falsePositiveReduction.bytes must be a positive number',
+      );
+      const p = fpr['patch'];
+      need(
+        Array.isArray(p) &&
+          p.length === 3 &&
+          p.every((v) => isNumber(v) && Number.isInteger(v) && v >= 1 && v <= 128 && v % 2 === 1),
+        'falsePositiveReduction.patch must be [slices, rows, columns], odd integers from 1 to 127',
+      );
+      need(
+        isNumber(fpr['candidateScore']) && fpr['candidateScore'] >= 0 && fpr['candidateScore'] <= 1,
+        'falsePositiveReduction.candidateScore must be in [0, 1]',
+      );
+      need(
+        isNumber(fpr['maxCandidates']) &&
+          Number.isInteger(fpr['maxCandidates']) &&
+          fpr['maxCandidates'] >= 1 &&
+          fpr['maxCandidates'] <= 1000,
+        'falsePositiveReduction.maxCandidates must be an integer from 1 to 1000',
+      );
+      need(
+        isNumber(fpr['weight']) && fpr['weight'] >= 0 && fpr['weight'] <= 1,
+        'falsePositiveReduction.weight must be in [0, 1]',
+      );
+    }
+  }
   need(
     Array.isArray(json['metrics']) &&
       json['metrics'].every((m) => isObject(m) && isString(m['name']) && isNumber(m['value'])),

@@ -35,6 +35,22 @@ const classifier = (): Obj => readJson(join(root, 'models/examples/classifier/ma
 /** The committed CenterNet model's manifest, as models/training/finalize.mjs writes it (optional fields included). */
 const centernet = (): Obj => readJson(join(root, 'models/lung-nodule-ct/manifest.json')) as Obj;
 
+/** The CenterNet manifest with a false-positive reduction stage (the second model file). */
+const twoStage = (): Obj => ({
+  ...centernet(),
+  falsePositiveReduction: {
+    file: 'fpr.onnx',
+    sha256: 'a'.repeat(64),
+    bytes: 1000,
+    input: 'patch',
+    patch: [15, 31, 31],
+    output: 'probability',
+    candidateScore: 0.05,
+    maxCandidates: 64,
+    weight: 0.5,
+  },
+});
+
 /** The object holding the last key of a dotted path, and that key. */
 const parent = (m: Obj, path: string): [Obj, string] => {
   const keys = path.split('.');
@@ -141,6 +157,37 @@ const broken: readonly Variant[] = [
     centernet,
     set('output.attributes.0.reported', 'no'),
   ],
+  ['fpr not an object', 'falsePositiveReduction', twoStage, set('falsePositiveReduction', 'fpr.onnx')],
+  ['fpr without file', 'falsePositiveReduction.file', twoStage, del('falsePositiveReduction.file')],
+  ['fpr bad sha256', 'falsePositiveReduction.sha256', twoStage, set('falsePositiveReduction.sha256', 'x')],
+  ['fpr zero bytes', 'falsePositiveReduction.bytes', twoStage, set('falsePositiveReduction.bytes', 0)],
+  ['fpr without input', 'falsePositiveReduction.input', twoStage, del('falsePositiveReduction.input')],
+  ['fpr 2D patch', 'falsePositiveReduction.patch', twoStage, set('falsePositiveReduction.patch', [31, 31])],
+  [
+    'fpr fractional patch',
+    'falsePositiveReduction.patch',
+    twoStage,
+    set('falsePositiveReduction.patch', [15, 31.5, 31]),
+  ],
+  ['fpr without output', 'falsePositiveReduction.output', twoStage, del('falsePositiveReduction.output')],
+  [
+    'fpr candidate score 2',
+    'falsePositiveReduction.candidateScore',
+    twoStage,
+    set('falsePositiveReduction.candidateScore', 2),
+  ],
+  [
+    'fpr zero candidates',
+    'falsePositiveReduction.maxCandidates',
+    twoStage,
+    set('falsePositiveReduction.maxCandidates', 0),
+  ],
+  [
+    'fpr weight above 1',
+    'falsePositiveReduction.weight',
+    twoStage,
+    set('falsePositiveReduction.weight', 1.2),
+  ],
   ['classifier softmax not boolean', 'output.softmax', classifier, set('output.softmax', 'yes')],
   ['classifier without softmax', 'output.softmax', classifier, del('output.softmax')],
   ['classifier labels not a list', 'output.labels', classifier, set('output.labels', { 0: 'lung' })],
@@ -195,6 +242,7 @@ describe('models/manifest.schema.json', () => {
     ['yolo', yolo],
     ['classifier', classifier],
     ['centernet (with the optional fields)', centernet],
+    ['two-stage (false-positive reduction)', twoStage],
   ])('accepts a valid %s manifest, as validateManifest does', (_, base) => {
     expect(check(base())).toEqual({ schema: null, validator: null });
   });
@@ -232,6 +280,12 @@ describe('models/manifest.schema.json', () => {
       set('applicability.sliceThicknessMm', [6, 1]),
     ],
     ['window lower = upper', 'input.window', yolo, set('input.window', { lower: 0, upper: 0 })],
+    [
+      'even patch size',
+      'falsePositiveReduction.patch',
+      twoStage,
+      set('falsePositiveReduction.patch', [16, 31, 31]),
+    ],
   ])('cannot express: %s (%s) is rejected only by validateManifest', (_, field, base, breakIt) => {
     const r = check(breakIt(base()));
     expect(r.schema).toBeNull();

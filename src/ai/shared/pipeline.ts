@@ -3,9 +3,26 @@
  * slice in batches through a host-provided runner (onnxruntime-node or onnxruntime-web), decode, group
  * and measure. Cancellable between batches; reports progress.
  */
-import type { CenterNetOutput, ClassifierOutput, Manifest, YoloOutput } from '../registry/manifest';
-import { groupCandidates, measure, slicePeaks, type Candidate } from './detect';
-import { fullBox, inputShape, lungBox, resampleToGrid, writeInput, type Box, type Grid } from './preprocess';
+import type {
+  CenterNetOutput,
+  ClassifierOutput,
+  FalsePositiveReduction,
+  InputSpec,
+  Manifest,
+  YoloOutput,
+} from '../registry/manifest';
+import { groupCandidates, measure, slicePeaks, type Candidate, type RawFinding } from './detect';
+import {
+  fullBox,
+  inputShape,
+  lungMask,
+  nearLung,
+  resampleToGrid,
+  writeInput,
+  writePatch,
+  type Box,
+  type Grid,
+} from './preprocess';
 import type { Volume } from './volume';
 
 export interface Tensor {
@@ -13,14 +30,19 @@ export interface Tensor {
   readonly dims: readonly number[];
 }
 
-/** Runs the model on one batch: input [n, c, h, w] → named outputs. */
+/** Runs a model on one batch: input [n, c, h, w] (or [n, 1, d, h, w] for 3D patches) → named outputs. */
 export interface Runner {
-  run(input: Float32Array, dims: readonly [number, number, number, number]): Promise<Record<string, Tensor>>;
+  run(input: Float32Array, dims: readonly number[]): Promise<Record<string, Tensor>>;
 }
 
 export interface DetectOptions {
   /** Report candidates down to this score (default: the manifest's operating point). */
   readonly minScore?: number;
+  /**
+   * Runs the manifest's false-positive reduction classifier, when it names one: [n, 1, d, h, w] patches →
+   * its output. Required for such manifests.
+   */
+  readonly fprRunner?: Runner;
   /** Run the model on every n-th grid slice (default 1). */
   readonly sliceStep?: number;
   readonly batch?: number;
@@ -150,8 +172,12 @@ export async function detectNodules(
       `Resampling this series to ${spec.pixelSpacingMm} mm pixels would need ${Math.round(gridBytes / 1e6).toLocaleString('en')} MB, more than the ${MAX_GRID_BYTES / 1e9} GB an analysis may use.`,
     );
   }
+  const fpr = manifest.falsePositiveReduction;
+  if (fpr && !options.fprRunner)
+    throw new Error(`${manifest.id}: its false-positive reduction model (${fpr.file}) was not loaded`);
   const grid = resampleToGrid(volume, spec.pixelSpacingMm, spec.sliceSpacingMm);
-  const box = (spec.crop === 'lungs' ? lungBox(grid) : null) ?? fullBox(grid);
+  const lungs = spec.crop === 'lungs' ? lungMask(grid) : null;
+  const box = lungs?.box ?? fullBox(grid);
   const shape = inputShape(box, spec);
   const step = Math.max(1, options.sliceStep ?? 1);
   const slices: number[] = [];
@@ -160,6 +186,9 @@ export async function detectNodules(
   const batch = Math.max(1, options.batch ?? 4);
   const per = shape.channels * shape.height * shape.width;
   const minScore = options.minScore ?? manifest.operatingPoint.score;
+  // With a second stage, the detector proposes candidates down to its candidate score; the operating point
+  // applies to the final score.
+  const peakScore = fpr ? Math.min(fpr.candidateScore, minScore) : minScore;
   const candidates: Candidate[] = [];
   const perSlice: Float32Array[] = [];
   const maps: Uint8Array[] = [];
@@ -187,7 +216,7 @@ export async function detectNodules(
     const td = performance.now();
     inferenceMs += td - ti;
     if (out.decoder === 'centernet') {
-      candidates.push(...decodeBatch(outputs, out, ks, grid, box, minScore));
+      candidates.push(...decodeBatch(outputs, out, ks, grid, box, peakScore));
       const hm = outputs[out.heatmap];
       if (options.evidence && hm) {
         mapDims = [hm.dims[3] ?? 0, hm.dims[2] ?? 0];
@@ -198,23 +227,35 @@ export async function detectNodules(
           mapZ.push(grid.origin[2] + k * grid.spacing[2]);
         });
       }
-    } else if (out.decoder === 'yolo') candidates.push(...decodeYolo(outputs, out, ks, grid, box, minScore));
+    } else if (out.decoder === 'yolo') candidates.push(...decodeYolo(outputs, out, ks, grid, box, peakScore));
     else perSlice.push(...decodeClassifier(outputs, out, ks.length));
     decodeMs += performance.now() - td;
     options.onProgress?.(Math.min(slices.length, b + ks.length), slices.length);
     if (options.batchDelayMs) await new Promise((r) => setTimeout(r, options.batchDelayMs));
   }
   const t2 = performance.now();
-  const nodules =
-    out.decoder === 'classifier'
-      ? []
-      : toNodules(
-          grid,
-          groupCandidates(candidates, spec.sliceSpacingMm * step),
-          out,
-          manifest.labels,
-          options.unreportedAttributes ?? false,
-        );
+  let fprMs = 0;
+  let nodules: DetectedNodule[] = [];
+  if (out.decoder !== 'classifier') {
+    let raw = groupCandidates(candidates, spec.sliceSpacingMm * step);
+    // Findings must touch the lungs: not the heart, the chest wall, a table or an arm.
+    if (lungs)
+      raw = raw.filter((f) =>
+        nearLung(grid, lungs.mask, f.center, Math.max(LUNG_CONTACT_MM, 0.5 * f.diameter + 2)),
+      );
+    if (fpr && options.fprRunner) {
+      const tf = performance.now();
+      raw = await rescore(raw, grid, fpr, spec, options.fprRunner, options.signal);
+      fprMs = performance.now() - tf;
+    }
+    nodules = toNodules(
+      grid,
+      raw.filter((f) => f.score >= minScore),
+      out,
+      manifest.labels,
+      options.unreportedAttributes ?? false,
+    );
+  }
   let evidence: Evidence | undefined;
   if (maps.length > 0 && out.decoder === 'centernet') {
     const plane = mapDims[0] * mapDims[1];
@@ -239,8 +280,52 @@ export async function detectNodules(
     slicesRun: slices.length,
     inputShape: [shape.channels, shape.height, shape.width],
     box,
-    ms: { preprocess: t1 - t0, inference: inferenceMs, decode: decodeMs + (performance.now() - t2) },
+    ms: {
+      preprocess: t1 - t0,
+      inference: inferenceMs + fprMs,
+      decode: decodeMs + (performance.now() - t2) - fprMs,
+    },
   };
+}
+
+/** A finding's centre may lie this far from the nearest lung voxel (mm), more for large findings. */
+const LUNG_CONTACT_MM = 4;
+const FPR_BATCH = 16;
+
+/**
+ * The second stage: the best candidates (up to the manifest's maximum, detector score at least its
+ * candidate score) are scored by the 3D classifier on a patch around each; the final score is
+ * detector^(1 − w) × classifier^w. Candidates beyond the maximum are dropped.
+ */
+async function rescore(
+  raw: readonly RawFinding[],
+  grid: Grid,
+  fpr: FalsePositiveReduction,
+  spec: InputSpec,
+  runner: Runner,
+  signal?: AbortSignal,
+): Promise<RawFinding[]> {
+  const chosen = [...raw]
+    .filter((f) => f.score >= fpr.candidateScore)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, fpr.maxCandidates);
+  const [d, h, w] = fpr.patch;
+  const per = d * h * w;
+  const out: RawFinding[] = [];
+  for (let b = 0; b < chosen.length; b += FPR_BATCH) {
+    if (signal?.aborted) throw new CancelledError();
+    const part = chosen.slice(b, b + FPR_BATCH);
+    const input = new Float32Array(per * part.length);
+    part.forEach((f, n) => writePatch(grid, f.center, fpr.patch, spec, input, n * per));
+    const result = await runner.run(input, [part.length, 1, d, h, w]);
+    const p = result[fpr.output];
+    if (!p) throw new Error(`the false-positive reduction model has no output named ${fpr.output}`);
+    part.forEach((f, n) => {
+      const q = Math.min(1, Math.max(0, p.data[n] ?? 0));
+      out.push({ ...f, score: f.score ** (1 - fpr.weight) * q ** fpr.weight });
+    });
+  }
+  return out.sort((a, b) => b.score - a.score);
 }
 
 function decodeBatch(

@@ -88,28 +88,77 @@ export interface Box {
   readonly z1: number;
 }
 
+/** The lungs on the model grid: a voxel mask (1 = lung) and its bounding box (null when none). */
+export interface LungMask {
+  readonly mask: Uint8Array;
+  readonly box: Box | null;
+}
+
+const LUNG_HU = -400;
+const TISSUE_HU = -500;
+
 /**
- * Where the lungs are: per slice, air (< -400 HU) not connected to the outside of the body. The box pads
- * the union by `marginMm`; slices with less than `minAreaMm2` of lung are skipped.
+ * Where the lungs are. Per slice: the body is the largest connected region of tissue (> -500 HU) with
+ * its holes filled; the lungs are the air (< -400 HU) inside it. Air around the body, inside a patient
+ * table or a blanket, or in an arm is not lung. Slices with less than `minAreaMm2` of lung are left out;
+ * the box pads the lungs by `marginMm`.
  */
-export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
+export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
   const { nx, ny, nz } = g;
+  const plane = nx * ny;
   const px = g.spacing[0] * g.spacing[1];
+  const mask = new Uint8Array(plane * nz);
+  const label = new Int32Array(plane);
+  const stack = new Int32Array(plane);
+  const reached = new Uint8Array(plane);
   let bx0 = nx;
   let by0 = ny;
   let bx1 = -1;
   let by1 = -1;
   let bz0 = nz;
   let bz1 = -1;
-  const outside = new Uint8Array(nx * ny);
-  const stack = new Int32Array(nx * ny);
   for (let k = 0; k < nz; k++) {
-    const base = k * nx * ny;
-    outside.fill(0);
+    const base = k * plane;
+    const tissue = (i: number): boolean => g.data[base + i] > TISSUE_HU;
+    // The largest 4-connected tissue region is the body.
+    label.fill(0);
+    let next = 0;
+    let body = 0;
+    let bodySize = 0;
+    for (let start = 0; start < plane; start++) {
+      if (label[start] !== 0 || !tissue(start)) continue;
+      next++;
+      let size = 0;
+      let sp = 0;
+      label[start] = next;
+      stack[sp++] = start;
+      while (sp > 0) {
+        const i = stack[--sp];
+        size++;
+        const x = i % nx;
+        const visit = (j: number): void => {
+          if (label[j] === 0 && tissue(j)) {
+            label[j] = next;
+            stack[sp++] = j;
+          }
+        };
+        if (x > 0) visit(i - 1);
+        if (x < nx - 1) visit(i + 1);
+        if (i >= nx) visit(i - nx);
+        if (i < plane - nx) visit(i + nx);
+      }
+      if (size > bodySize) {
+        bodySize = size;
+        body = next;
+      }
+    }
+    if (body === 0) continue;
+    // Fill the body's holes: everything not reachable from the image edge without crossing the body.
+    reached.fill(0);
     let sp = 0;
     const push = (i: number): void => {
-      if (outside[i] === 0 && g.data[base + i] < -400) {
-        outside[i] = 1;
+      if (reached[i] === 0 && label[i] !== body) {
+        reached[i] = 1;
         stack[sp++] = i;
       }
     };
@@ -127,23 +176,23 @@ export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
       if (x > 0) push(i - 1);
       if (x < nx - 1) push(i + 1);
       if (i >= nx) push(i - nx);
-      if (i < nx * (ny - 1)) push(i + nx);
+      if (i < plane - nx) push(i + nx);
     }
     let area = 0;
     let sx0 = nx;
     let sy0 = ny;
     let sx1 = -1;
     let sy1 = -1;
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++) {
-        const i = y * nx + x;
-        if (outside[i] === 0 && g.data[base + i] < -400) {
-          area++;
-          if (x < sx0) sx0 = x;
-          if (x > sx1) sx1 = x;
-          if (y < sy0) sy0 = y;
-          if (y > sy1) sy1 = y;
-        }
+    for (let i = 0; i < plane; i++) {
+      if (reached[i] === 0 && g.data[base + i] < LUNG_HU) {
+        mask[base + i] = 1;
+        area++;
+        const x = i % nx;
+        const y = (i - x) / nx;
+        if (x < sx0) sx0 = x;
+        if (x > sx1) sx1 = x;
+        if (y < sy0) sy0 = y;
+        if (y > sy1) sy1 = y;
       }
     }
     if (area * px >= minAreaMm2) {
@@ -153,19 +202,97 @@ export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
       by0 = Math.min(by0, sy0);
       bx1 = Math.max(bx1, sx1);
       by1 = Math.max(by1, sy1);
+    } else {
+      mask.fill(0, base, base + plane);
     }
   }
-  if (bz1 < 0) return null;
+  if (bz1 < 0) return { mask, box: null };
   const m = Math.round(marginMm / g.spacing[0]);
   const mz = Math.max(1, Math.round(marginMm / 2 / g.spacing[2]));
   return {
-    x0: Math.max(0, bx0 - m),
-    y0: Math.max(0, by0 - m),
-    x1: Math.min(nx - 1, bx1 + m),
-    y1: Math.min(ny - 1, by1 + m),
-    z0: Math.max(0, bz0 - mz),
-    z1: Math.min(nz - 1, bz1 + mz),
+    mask,
+    box: {
+      x0: Math.max(0, bx0 - m),
+      y0: Math.max(0, by0 - m),
+      x1: Math.min(nx - 1, bx1 + m),
+      y1: Math.min(ny - 1, by1 + m),
+      z0: Math.max(0, bz0 - mz),
+      z1: Math.min(nz - 1, bz1 + mz),
+    },
   };
+}
+
+/** The lungs' bounding box (see lungMask). */
+export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
+  return lungMask(g, marginMm, minAreaMm2).box;
+}
+
+/** Whether any lung voxel lies within `radiusMm` of a patient-space point. */
+export function nearLung(
+  g: Grid,
+  mask: Uint8Array,
+  p: readonly [number, number, number],
+  radiusMm: number,
+): boolean {
+  const [sx, sy, sz] = g.spacing;
+  const ci = (p[0] - g.origin[0]) / sx;
+  const cj = (p[1] - g.origin[1]) / sy;
+  const ck = (p[2] - g.origin[2]) / sz;
+  const i0 = Math.max(0, Math.floor(ci - radiusMm / sx));
+  const i1 = Math.min(g.nx - 1, Math.ceil(ci + radiusMm / sx));
+  const j0 = Math.max(0, Math.floor(cj - radiusMm / sy));
+  const j1 = Math.min(g.ny - 1, Math.ceil(cj + radiusMm / sy));
+  const k0 = Math.max(0, Math.floor(ck - radiusMm / sz));
+  const k1 = Math.min(g.nz - 1, Math.ceil(ck + radiusMm / sz));
+  const r2 = radiusMm * radiusMm;
+  for (let k = k0; k <= k1; k++) {
+    const dz = (k - ck) * sz;
+    for (let j = j0; j <= j1; j++) {
+      const dy = (j - cj) * sy;
+      const row = (k * g.ny + j) * g.nx;
+      for (let i = i0; i <= i1; i++) {
+        const dx = (i - ci) * sx;
+        if (mask[row + i] === 1 && dx * dx + dy * dy + dz * dz <= r2) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * A patch of the grid centred on the voxel nearest a patient-space point, [slices][rows][columns], windowed
+ * and normalised as the model's input; air where it leaves the grid. Written into `out` at `offset`.
+ */
+export function writePatch(
+  g: Grid,
+  center: readonly [number, number, number],
+  size: readonly [number, number, number],
+  spec: Pick<InputSpec, 'window' | 'normalize'>,
+  out: Float32Array,
+  offset = 0,
+): void {
+  const [d, h, w] = size;
+  const ci = Math.round((center[0] - g.origin[0]) / g.spacing[0]) - (w - 1) / 2;
+  const cj = Math.round((center[1] - g.origin[1]) / g.spacing[1]) - (h - 1) / 2;
+  const ck = Math.round((center[2] - g.origin[2]) / g.spacing[2]) - (d - 1) / 2;
+  const { lower, upper } = spec.window;
+  const { offset: add, scale } = spec.normalize;
+  const air = (Math.min(upper, Math.max(lower, -1024)) + add) / scale;
+  let o = offset;
+  for (let z = 0; z < d; z++) {
+    const k = ck + z;
+    for (let y = 0; y < h; y++) {
+      const j = cj + y;
+      for (let x = 0; x < w; x++) {
+        const i = ci + x;
+        if (k < 0 || j < 0 || i < 0 || k >= g.nz || j >= g.ny || i >= g.nx) out[o++] = air;
+        else {
+          const hu = g.data[(k * g.ny + j) * g.nx + i];
+          out[o++] = ((hu < lower ? lower : hu > upper ? upper : hu) + add) / scale;
+        }
+      }
+    }
+  }
 }
 
 export function fullBox(g: Grid): Box {
