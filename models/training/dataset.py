@@ -41,7 +41,7 @@ def cache_case(case_dir: str, cache_dir: str) -> dict:
                 "margin": MARGINS.index(n.get("margin", "smooth")),
             }
         )
-    meta = {"name": name, "shape": list(vol.hu.shape), "nodules": nodules}
+    meta = {"name": name, "shape": list(vol.hu.shape), "origin": list(vol.origin), "spacing": list(vol.spacing), "nodules": nodules}
     with open(meta_path, "w", encoding="utf8") as f:
         json.dump(meta, f)
     return meta
@@ -78,21 +78,31 @@ def gaussian_blur2d(img: torch.Tensor, sigma: float) -> torch.Tensor:
     return img.squeeze(0)
 
 
+def high_pass(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    return x - gaussian_blur2d(x, sigma)
+
+
 class PatchSampler:
-    """Random 2.5D patches: half around nodules, half anywhere in the lungs (vessels are the hard part).
+    """Random 2.5D patches: half around nodules, half elsewhere in the lungs, a share of those centred on
+    dense structures in the lungs (vessels, airway walls, fissures: the hard part).
+
+    Each patch may be zoomed (the in-plane scale of the anatomy, and with it the pixel spacing the model
+    sees) and, with `z_blur`, averaged across neighbouring slices (thicker reconstructions).
 
     Copy-paste augmentation: with probability `paste`, a lung patch also receives a nodule cut from another
-    training case (randomly flipped and transposed), composited where it is denser than what it lands on,
-    so that each of the few hundred training nodules is seen against many backgrounds: beside vessels,
-    airways and pleura.
+    training case (randomly flipped and transposed), blended in with a mask that follows the nodule's own
+    surface (no band of the donor's background comes with it), so that each of the few hundred training
+    nodules is also seen against other backgrounds.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0):
         self.metas = metas
         self.vols = [np.load(os.path.join(cache_dir, m["name"] + ".npy"), mmap_mode="r") for m in metas]
         self.rng = np.random.default_rng(seed)
         self.with_nodules = [i for i, m in enumerate(metas) if m["nodules"]]
         self.paste = paste
+        self.zoom = zoom
+        self.dense = dense
         self.donors = [(ci, n) for ci, m in enumerate(metas) for n in m["nodules"]]
 
     def _lungish(self, vol, k, cy, cx) -> bool:
@@ -100,8 +110,13 @@ class PatchSampler:
         m = float(np.mean(v)) if v.size else 0.0
         return -960 < m < -350
 
+    def _scale(self) -> float:
+        lo, hi = self.zoom
+        return 1.0 if hi <= lo else float(np.exp(self.rng.uniform(np.log(lo), np.log(hi))))
+
     def sample(self, positive: bool):
         rng = self.rng
+        scale = self._scale()
         if positive and self.with_nodules:
             ci = int(rng.choice(self.with_nodules))
             meta = self.metas[ci]
@@ -109,22 +124,27 @@ class PatchSampler:
             r_slices = max(0.5, n["diameter"] / 2 / 1.5)
             # Half the time the nodule's centre slice (where its one positive target cell is), else nearby.
             k = int(round(n["k"])) if rng.random() < 0.5 else int(round(n["k"] + rng.normal(0, r_slices * 0.45)))
-            cy = int(round(n["j"] + rng.uniform(-40, 40)))
-            cx = int(round(n["i"] + rng.uniform(-40, 40)))
+            cy = int(round(n["j"] + rng.uniform(-40, 40) * scale))
+            cx = int(round(n["i"] + rng.uniform(-40, 40) * scale))
         else:
             ci = int(rng.integers(len(self.metas)))
             meta = self.metas[ci]
             vol = self.vols[ci]
             z, h, w = vol.shape
-            for _ in range(30):
-                k = int(rng.integers(SLICES // 2, z - SLICES // 2))
+            want_dense = rng.random() < self.dense
+            for _ in range(60):
+                k = int(rng.integers(SLICES // 2 + 1, z - SLICES // 2 - 1))
                 cy = int(rng.integers(16, h - 16))
                 cx = int(rng.integers(16, w - 16))
-                if self._lungish(vol, k, cy, cx):
-                    break
+                if not self._lungish(vol, k, cy, cx):
+                    continue
+                # Dense structures in the lung: centre the patch on them (they are what the model confuses).
+                if want_dense and vol[k, cy, cx] < -350:
+                    continue
+                break
             if self.donors and rng.random() < self.paste:
-                return self._patch(ci, k, cy, cx, pasted=True)
-        return self._patch(ci, k, cy, cx)
+                return self._patch(ci, k, cy, cx, scale, pasted=True)
+        return self._patch(ci, k, cy, cx, scale)
 
     def _donor_block(self, ci: int, n: dict, half_xy: int, half_z: int):
         """HU block around a donor nodule (centred on its nearest voxel), padded with air where it leaves
@@ -145,13 +165,17 @@ class PatchSampler:
         return block, frac
 
     def _paste(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list):
-        """Composite one donor nodule into patch `x` (HU, [SLICES, PATCH, PATCH]) at a lung position;
-        returns the nodule in this case's voxel coordinates, or None when no place was found."""
+        """Blend one donor nodule into the source window `x` (HU, [SLICES + 2, S, S], centre slice k) at a
+        lung position; returns the nodule in this case's voxel coordinates, or None when no place was found."""
         rng = self.rng
         ci, n = self.donors[int(rng.integers(len(self.donors)))]
         r = n["diameter"] / 2
-        half_xy = int(math.ceil(r + 3))
-        half_z = int(math.ceil((r + 3) / 1.5)) + SLICES // 2 + 1
+        size = x.shape[1]
+        mid = x.shape[0] // 2
+        half_xy = int(math.ceil(r + 2))
+        half_z = int(math.ceil((r + 2) / 1.5)) + mid + 1
+        if 2 * half_xy + 6 >= size:
+            return None
         block, (fk, fj, fi) = self._donor_block(ci, n, half_xy, half_z)
         if rng.random() < 0.5:
             block, fi = block[:, :, ::-1], -fi
@@ -160,9 +184,9 @@ class PatchSampler:
         if rng.random() < 0.5:
             block, fj, fi = block.transpose(0, 2, 1), fi, fj
         for _ in range(20):
-            py = int(rng.integers(half_xy + 2, PATCH - half_xy - 2))
-            px = int(rng.integers(half_xy + 2, PATCH - half_xy - 2))
-            m = float(np.mean(x[SLICES // 2, py - 2 : py + 3, px - 2 : px + 3]))
+            py = int(rng.integers(half_xy + 2, size - half_xy - 2))
+            px = int(rng.integers(half_xy + 2, size - half_xy - 2))
+            m = float(np.mean(x[mid, py - 2 : py + 3, px - 2 : px + 3]))
             if not -960 < m < -650:
                 continue  # not lung parenchyma here (tissue, or air outside the body)
             if any(math.hypot(e["i"] - x0 - px, e["j"] - y0 - py) < e["diameter"] / 2 + r + 6 and abs(e["k"] - k) * 1.5 < e["diameter"] / 2 + r + 6 for e in existing):
@@ -170,31 +194,36 @@ class PatchSampler:
             break
         else:
             return None
-        # The nodule's centre slice lands on the patch's centre slice half of the time, else nearby.
         dk = 0 if rng.random() < 0.5 else int(round(rng.normal(0, max(0.5, r / 1.5) * 0.45)))
-        dk = max(-(half_z - SLICES // 2 - 1), min(half_z - SLICES // 2 - 1, dk))
-        bz, by, bx = half_z, half_xy, half_xy  # block index of the donor's centre voxel
-        zz = (np.arange(SLICES) - SLICES // 2 - dk)[:, None, None]  # slice offsets from the nodule's voxel
+        dk = max(-(half_z - mid - 1), min(half_z - mid - 1, dk))
+        bz = half_z
+        zz = (np.arange(x.shape[0]) - mid - dk)[:, None, None]
         yy = (np.arange(-half_xy, half_xy + 1))[None, :, None]
         xx = (np.arange(-half_xy, half_xy + 1))[None, None, :]
         dist = np.sqrt(((zz - fk) * 1.5) ** 2 + (yy - fj) ** 2 + (xx - fi) ** 2)
-        weight = np.clip(r + 1.5 - dist, 0.0, 1.0).astype(np.float32)
-        donor = block[bz + zz[:, 0, 0]][:, :, :]
+        # The nodule's own body, feathered over half a millimetre: its partial-volume edge comes from the
+        # donor, the background around it stays the recipient's.
+        weight = np.clip(r + 0.25 - dist, 0.0, 1.0).astype(np.float32)
+        donor = block[bz + zz[:, 0, 0]]
         region = x[:, py - half_xy : py + half_xy + 1, px - half_xy : px + half_xy + 1]
-        region += weight * np.maximum(0.0, donor - region)
+        region[...] = region * (1 - weight) + donor * weight
         return {"i": x0 + px + fi, "j": y0 + py + fj, "k": k + dk + fk, "diameter": n["diameter"], "type": n["type"], "margin": n["margin"]}
 
-    def _patch(self, ci: int, k: int, cy: int, cx: int, pasted: bool = False):
+    def _patch(self, ci: int, k: int, cy: int, cx: int, scale: float = 1.0, pasted: bool = False):
+        """The model input around (k, cy, cx): SLICES slices of a window `scale` × PATCH wide, resized to
+        PATCH, with its CenterNet targets; one extra slice each side for z-blur augmentation."""
         vol = self.vols[ci]
         meta = self.metas[ci]
         z, h, w = vol.shape
-        half = PATCH // 2
-        x = np.full((SLICES, PATCH, PATCH), -1024, dtype=np.float32)
+        size = int(round(PATCH * scale))
+        half = size // 2
+        depth = SLICES + 2
+        x = np.full((depth, size, size), -1024, dtype=np.float32)
         y0, x0 = cy - half, cx - half
         ys, xs = max(0, y0), max(0, x0)
-        ye, xe = min(h, y0 + PATCH), min(w, x0 + PATCH)
-        for c in range(SLICES):
-            kk = min(max(k + c - SLICES // 2, 0), z - 1)
+        ye, xe = min(h, y0 + size), min(w, x0 + size)
+        for c in range(depth):
+            kk = min(max(k + c - depth // 2, 0), z - 1)
             if ye > ys and xe > xs:
                 x[c, ys - y0 : ye - y0, xs - x0 : xe - x0] = vol[kk, ys:ye, xs:xe]
         nodules = list(meta["nodules"])
@@ -202,13 +231,18 @@ class PatchSampler:
             extra = self._paste(x, y0, x0, k, nodules)
             if extra is not None:
                 nodules.append(extra)
+        f = size / PATCH  # source pixels per model pixel
+        if size != PATCH:
+            t = torch.from_numpy(x).unsqueeze(0)
+            x = torch.nn.functional.interpolate(t, size=(PATCH, PATCH), mode="bilinear", align_corners=False)[0].numpy()
         out = PATCH // STRIDE
         hm = np.zeros((1, out, out), dtype=np.float32)
-        size = np.zeros((1, out, out), dtype=np.float32)
+        size_t = np.zeros((1, out, out), dtype=np.float32)
         offset = np.zeros((2, out, out), dtype=np.float32)
         cls = np.full((out, out), -1, dtype=np.int64)
         margin = np.full((out, out), -1, dtype=np.int64)
         mask = np.zeros((out, out), dtype=np.float32)
+        ys_, xs_ = np.mgrid[0:out, 0:out]
         for n in nodules:
             r = n["diameter"] / 2
             centre = int(round(n["k"]))
@@ -216,9 +250,10 @@ class PatchSampler:
             if dz >= r and k != centre:
                 continue
             # The slice nearest the centre always shows the nodule, however small.
-            rz = math.sqrt(max(r * r - dz * dz, (0.6 * r) ** 2))
-            px = (n["i"] - x0) / STRIDE
-            py = (n["j"] - y0) / STRIDE
+            rz = math.sqrt(max(r * r - dz * dz, (0.6 * r) ** 2)) / f
+            # Model-pixel position of the centre (interpolate maps source pixel centres this way).
+            px = ((n["i"] - x0 + 0.5) / f - 0.5) / STRIDE
+            py = ((n["j"] - y0 + 0.5) / f - 0.5) / STRIDE
             if not (-2 <= px < out + 2 and -2 <= py < out + 2):
                 continue
             # CenterNet targets: the peak (exactly 1, the only positive) sits on the cell holding the centre,
@@ -227,28 +262,44 @@ class PatchSampler:
             amp = math.exp(-(dk * dk) / (2 * max(1.0, r / 2) ** 2))
             sigma = max(0.7, (2 * rz / STRIDE) / 3)
             ix, iy = int(math.floor(px)), int(math.floor(py))
-            ys_, xs_ = np.mgrid[0:out, 0:out]
             g = amp * np.exp(-((xs_ - ix) ** 2 + (ys_ - iy) ** 2) / (2 * sigma * sigma))
             hm[0] = np.maximum(hm[0], g)
             if 0 <= ix < out and 0 <= iy < out:
-                size[0, iy, ix] = 2 * rz
+                size_t[0, iy, ix] = 2 * rz
                 offset[:, iy, ix] = (px - ix, py - iy)
                 cls[iy, ix] = n["type"]
                 margin[iy, ix] = n["margin"]
                 mask[iy, ix] = 1.0
-        return x, hm, size, offset, cls, margin, mask
+        return x, hm, size_t, offset, cls, margin, mask
 
 
 def augment(x: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
-    """HU-domain augmentation: scanner gain/offset, extra correlated noise, blur, left–right flip."""
+    """Scanner and reconstruction variation on HU patches [SLICES + 2, H, W]: slice thickness (z blur),
+    kernel (blur or edge-enhancing sharpening), noise of several textures and levels, and calibration
+    (gain and offset). Returns the middle SLICES slices."""
+    if rng.random() < 0.35:  # a thicker reconstruction: average neighbouring slices
+        wts = torch.tensor([1.0, 2.0, 1.0] if rng.random() < 0.6 else [1.0, 1.0, 1.0])
+        wts = wts / wts.sum()
+        x = torch.stack([x[i - 1] * wts[0] + x[i] * wts[1] + x[i + 1] * wts[2] for i in range(1, x.shape[0] - 1)])
+    else:
+        x = x[1:-1]
+    r = rng.random()
+    if r < 0.3:
+        x = gaussian_blur2d(x, float(rng.uniform(0.4, 1.1)))  # soft kernel
+    elif r < 0.55:
+        x = x + float(rng.uniform(0.3, 1.3)) * high_pass(x, float(rng.uniform(0.8, 1.6)))  # sharp kernel, overshoot
+    if rng.random() < 0.7:
+        level = float(rng.uniform(4, 45))
+        noise = torch.randn_like(x)
+        texture = rng.random()
+        if texture < 0.35:
+            noise = gaussian_blur2d(noise, float(rng.uniform(0.6, 1.6)))  # soft-kernel (blotchy) noise
+        elif texture < 0.7:
+            noise = high_pass(gaussian_blur2d(noise, 0.5), 1.2)  # sharp-kernel (fine, ramp-like) noise
+        noise = noise / noise.std().clamp(min=1e-6)
+        x = x + noise * level
     if rng.random() < 0.8:
-        x = x * float(rng.uniform(0.96, 1.04)) + float(rng.uniform(-25, 25))
-    if rng.random() < 0.5:
-        noise = torch.randn_like(x) * float(rng.uniform(5, 35))
-        noise = gaussian_blur2d(noise, float(rng.uniform(0.5, 1.2))) * 2.2
-        x = x + noise
-    if rng.random() < 0.3:
-        x = gaussian_blur2d(x, float(rng.uniform(0.3, 0.9)))
+        x = x * float(rng.uniform(0.94, 1.06)) + float(rng.uniform(-30, 30))
     return x
 
 
@@ -256,17 +307,19 @@ def batch(sampler: PatchSampler, n: int, train: bool):
     xs, hms, sizes, offs, clss, margins, masks = [], [], [], [], [], [], []
     for b in range(n):
         x, hm, size, off, cls, margin, mask = sampler.sample(positive=(b % 2 == 0))
-        x = torch.from_numpy(x)
-        if train:
-            x = augment(x, sampler.rng)
-        flip = train and sampler.rng.random() < 0.5
+        x = torch.from_numpy(np.ascontiguousarray(x))
+        x = augment(x, sampler.rng) if train else x[1:-1]
         x = torch.from_numpy(normalise(x.numpy()).astype(np.float32))
         tensors = [x, torch.from_numpy(hm), torch.from_numpy(size), torch.from_numpy(off), torch.from_numpy(cls), torch.from_numpy(margin), torch.from_numpy(mask)]
-        if flip:
+        if train and sampler.rng.random() < 0.5:
             tensors = [t.flip(-1) for t in tensors]
             # A flipped x-offset is measured from the other side of the cell.
             m = tensors[6] > 0
             tensors[3][0][m] = 1 - tensors[3][0][m]
+        if train and sampler.rng.random() < 0.25:
+            # Transposed (x and y swapped): nodules have no preferred in-plane direction.
+            tensors = [t.transpose(-1, -2) for t in tensors]
+            tensors[3] = tensors[3].flip(0)
         xs.append(tensors[0])
         hms.append(tensors[1])
         sizes.append(tensors[2])

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// `npm run train:nodules`: regenerate the synthetic data, train, export, calibrate, quantize, evaluate,
-// and rewrite models/lung-nodule-ct (model.onnx, manifest.json, MODEL_CARD.md). One command, no network.
-// Options: --minutes M (training time, default 24), --train-cases N (80), --eval-cases N (40),
-//          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoint)
-import { spawnSync } from 'node:child_process';
+// `npm run train:nodules`: regenerate the synthetic data, train the detector, mine its false candidates,
+// train the false-positive reduction stage, quantize, choose the settings on the development set,
+// evaluate on the held-out sets (the training generator's and the independent one's) and rewrite
+// models/lung-nodule-ct. One command, no network.
+// Options: --minutes M (detector training, default 22), --fpr-minutes M (8), --train-cases N (100),
+//          --dev-cases N (20), --test-cases N (40), --indep-cases N (40),
+//          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints)
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,15 +14,17 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const work = join(here, '.work');
+const data = join(work, 'data');
+const out = join(work, 'out');
+const cache = join(work, 'cache');
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const flag = (name) => process.argv.includes(`--${name}`);
-const minutes = arg('minutes', '24');
-const trainCases = arg('train-cases', '80');
-const evalCases = arg('eval-cases', '40');
 const PYTHON = '/usr/bin/python3';
+/** Seeds of the four data sets: never shared, so each set is made apart from the others. */
+const SEEDS = { train: 'train-v2', dev: 'dev-v2', test: 'heldout-v2', indep: 'indep-test-1' };
 const started = Date.now();
 
 function step(name, cmd, args, options = {}) {
@@ -32,51 +37,108 @@ function step(name, cmd, args, options = {}) {
   }
   console.log(`✔ ${name} (${Math.round((Date.now() - t) / 1000)} s)`);
 }
+
+/** Several commands at once (each single-threaded), as one step. */
+async function parallel(name, jobs) {
+  const t = Date.now();
+  console.log(`\n▶ ${name}`);
+  const codes = await Promise.all(
+    jobs.map(
+      ([cmd, args]) =>
+        new Promise((ok) => spawn(cmd, args, { stdio: 'inherit', cwd: here }).on('exit', (c) => ok(c))),
+    ),
+  );
+  if (codes.some((c) => c !== 0)) {
+    console.error(`✖ ${name} failed`);
+    process.exit(1);
+  }
+  console.log(`✔ ${name} (${Math.round((Date.now() - t) / 1000)} s)`);
+}
+
 const lucent = (args) => [join(root, 'bin/lucent.mjs'), ...args];
+const synth = (dir, seed, cases, ...extra) =>
+  lucent(['synth', '--out', join(data, dir), '--cases', String(cases), '--seed', seed, ...extra]);
 
 mkdirSync(work, { recursive: true });
 if (!flag('skip-data')) {
-  rmSync(join(work, 'data'), { recursive: true, force: true });
+  rmSync(data, { recursive: true, force: true });
   step(
     'training data',
     process.execPath,
-    lucent([
-      'synth',
-      '--out',
-      join(work, 'data/train'),
-      '--cases',
-      trainCases,
-      '--seed',
-      'train-v1',
-      '--profile',
-      'training',
-    ]),
+    synth('train', SEEDS.train, arg('train-cases', '100'), '--profile', 'training'),
   );
   step(
-    'held-out data (seeds never used in training)',
+    'development data (chooses the settings)',
     process.execPath,
-    lucent(['synth', '--out', join(work, 'data/eval'), '--cases', evalCases, '--seed', 'heldout-v1']),
+    synth('dev', SEEDS.dev, arg('dev-cases', '20')),
   );
-}
-if (!flag('skip-train')) {
-  rmSync(join(work, 'cache'), { recursive: true, force: true });
-  step('resample to the model grid', PYTHON, ['prepare.py', join(work, 'data/train'), join(work, 'cache')]);
-  step(`train (${minutes} min)`, PYTHON, [
-    'train.py',
-    join(work, 'cache'),
-    join(work, 'out'),
-    '--minutes',
-    minutes,
+  step(
+    'held-out test data, training generator',
+    process.execPath,
+    synth('test', SEEDS.test, arg('test-cases', '40')),
+  );
+  // The independent generator is single-threaded: two halves side by side (the cases are the same
+  // whichever way they are split).
+  const n = Number(arg('indep-cases', '40'));
+  const half = Math.ceil(n / 2);
+  const indep = (first, cases) => [
+    PYTHON,
+    [
+      join(root, 'eval/phantom/generate.py'),
+      '--out',
+      join(data, 'indep'),
+      '--cases',
+      String(cases),
+      '--first',
+      String(first),
+      '--seed',
+      SEEDS.indep,
+    ],
+  ];
+  await parallel('held-out test data, independent generator (eval/phantom)', [
+    indep(0, half),
+    indep(half, n - half),
   ]);
 }
-step('calibration inputs', PYTHON, ['calib.py', join(work, 'cache'), join(work, 'out')]);
-step('activation ranges (onnxruntime-node)', process.execPath, ['calibrate.mjs', join(work, 'out')]);
-step('int8 QDQ quantization', PYTHON, ['quantize.py', join(work, 'out')]);
-step('evaluate int8 and fp32 on the held-out set', process.execPath, [
+if (!flag('skip-train')) {
+  rmSync(cache, { recursive: true, force: true });
+  step('resample the training cases to the model grid', PYTHON, ['prepare.py', join(data, 'train'), cache]);
+  step(`train the detector (${arg('minutes', '22')} min)`, PYTHON, [
+    'train.py',
+    cache,
+    out,
+    '--minutes',
+    arg('minutes', '22'),
+  ]);
+  step('mine the detector’s false candidates on the training cases', process.execPath, [
+    'mine.mjs',
+    out,
+    join(data, 'train'),
+  ]);
+  step(`train the false-positive reduction stage (${arg('fpr-minutes', '8')} min)`, PYTHON, [
+    'fpr.py',
+    cache,
+    join(out, 'mined.json'),
+    out,
+    '--minutes',
+    arg('fpr-minutes', '8'),
+  ]);
+}
+step('calibration inputs (training patches)', PYTHON, ['calib.py', cache, out]);
+step('activation ranges (onnxruntime-node)', process.execPath, ['calibrate.mjs', out]);
+step('int8 QDQ quantization', PYTHON, ['quantize.py', out]);
+step('choose the settings on the development set; evaluate on the test sets', process.execPath, [
   'finalize.mjs',
-  join(work, 'out'),
-  join(work, 'data/eval'),
+  out,
   join(root, 'models/lung-nodule-ct'),
+  '--dev',
+  join(data, 'dev'),
+  '--test',
+  join(data, 'test'),
+  '--indep',
+  join(data, 'indep'),
+  '--seeds',
+  JSON.stringify(SEEDS),
 ]);
 console.log(`\nDone in ${Math.round((Date.now() - started) / 60000)} min.`);
 if (!existsSync(join(root, 'models/lung-nodule-ct/model.onnx'))) process.exit(1);

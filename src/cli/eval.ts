@@ -101,7 +101,9 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
     const runner = await nodeRunner(choice);
     try {
       const r = await detectNodules(volume, choice.manifest, runner, {
-        minScore: 0.05,
+        // Two-stage models: every rescored candidate (at most the manifest's maximum), so that the weight of
+        // the second stage can be chosen from one run (the training pipeline does).
+        minScore: choice.manifest.falsePositiveReduction ? 0 : 0.05,
         unreportedAttributes: true,
         fprRunner: runner.fpr,
       });
@@ -119,6 +121,7 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
           type: n.type,
           meanDiameterMm: n.meanDiameterMm,
           attributes: n.attributes,
+          ...(n.stages ? { stages: n.stages } : {}),
         })),
       });
       options.onProgress?.(

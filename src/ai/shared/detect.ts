@@ -98,6 +98,8 @@ export interface RawFinding {
   readonly attributes: readonly Float32Array[];
   /** z of the slice with the highest score. */
   readonly bestZ: number;
+  /** When a second stage rescored the finding: the detector's score and the classifier's probability. */
+  readonly stages?: { readonly detector: number; readonly classifier: number };
 }
 
 /**

@@ -103,6 +103,8 @@ export interface DetectedNodule {
   readonly shortAxisMm: number;
   readonly volumeMm3: number;
   readonly solidComponentMm: number | null;
+  /** Two-stage models: the detector's score and the classifier's probability behind `score`. */
+  readonly stages?: { readonly detector: number; readonly classifier: number };
 }
 
 export interface Classification {
@@ -322,7 +324,11 @@ async function rescore(
     if (!p) throw new Error(`the false-positive reduction model has no output named ${fpr.output}`);
     part.forEach((f, n) => {
       const q = Math.min(1, Math.max(0, p.data[n] ?? 0));
-      out.push({ ...f, score: f.score ** (1 - fpr.weight) * q ** fpr.weight });
+      out.push({
+        ...f,
+        score: f.score ** (1 - fpr.weight) * q ** fpr.weight,
+        stages: { detector: f.score, classifier: q },
+      });
     });
   }
   return out.sort((a, b) => b.score - a.score);
@@ -406,6 +412,14 @@ function toNodules(
       volumeMm3: Math.round(volume),
       // Measured on the image against a predicted diameter: never report a solid part larger than its nodule.
       solidComponentMm: type === 'part-solid' ? r1(Math.min(mean, m?.solidComponentMm ?? 0)) : null,
+      ...(f.stages
+        ? {
+            stages: {
+              detector: Math.round(f.stages.detector * 1000) / 1000,
+              classifier: Math.round(f.stages.classifier * 1000) / 1000,
+            },
+          }
+        : {}),
     };
   });
 }

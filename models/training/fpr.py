@@ -1,0 +1,215 @@
+"""False-positive reduction: a small 3D CNN that scores detector candidates from a patch of the model grid.
+
+The 2.5D detector sees five slices; a vessel seen end-on is a round blob there, as a nodule is. In 3D the
+vessel runs on through the slices and branches, the nodule ends. This classifier looks at a 22 × 31 × 31 mm
+block around each candidate.
+
+Training samples, all from the cached training cases (the same grid as inference, see common.py):
+- positives: the true nodules, jittered by up to two voxels;
+- negatives: the detector's own candidates on the training cases that are not nodules (hard negatives,
+  mined with `lucent eval` over the training set), plus dense points in the lungs (vessels, airway walls).
+
+usage: fpr.py CACHE_DIR MINED_EVAL_JSON OUT_DIR --minutes M
+writes OUT_DIR/fpr.onnx (input "patch" [N, 1, D, H, W], output "probability" [N, 1]) and fpr.json.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from common import normalise
+
+PATCH = (15, 31, 31)  # slices (1.5 mm), rows, columns (1 mm): odd, centred on the candidate
+MINED_PER_CASE = 120
+
+
+def conv(cin: int, cout: int, stride=1) -> nn.Sequential:
+    return nn.Sequential(nn.Conv3d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm3d(cout), nn.ReLU(inplace=True))
+
+
+class FprNet(nn.Module):
+    """About 0.17 M parameters, 80 M multiply-adds per patch."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            conv(1, 16, (1, 2, 2)),  # 15 × 16 × 16
+            conv(16, 24),
+            nn.MaxPool3d(2),  # 7 × 8 × 8
+            conv(24, 32),
+            conv(32, 48),
+            nn.MaxPool3d(2),  # 3 × 4 × 4
+            conv(48, 64),
+            nn.AdaptiveAvgPool3d(1),
+        )
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.ReLU(inplace=True), nn.Linear(32, 1))
+
+    def forward(self, x):
+        return torch.sigmoid(self.head(self.features(x)))
+
+    def logits(self, x):
+        return self.head(self.features(x))
+
+
+def patch(vol: np.ndarray, k: float, j: float, i: float) -> np.ndarray:
+    """HU block centred on the voxel nearest (k, j, i), air where it leaves the volume (as the engine's
+    writePatch does)."""
+    d, h, w = PATCH
+    z, y, x = vol.shape
+    # Rounded half up, as Math.round in the engine.
+    ck, cj, ci = (int(math.floor(v + 0.5)) - s // 2 for v, s in ((k, d), (j, h), (i, w)))
+    out = np.full(PATCH, -1024, dtype=np.float32)
+    src = [slice(max(0, ck), min(z, ck + d)), slice(max(0, cj), min(y, cj + h)), slice(max(0, ci), min(x, ci + w))]
+    dst = [slice(s.start - c, s.stop - c) for s, c in zip(src, (ck, cj, ci))]
+    if all(s.stop > s.start for s in src):
+        out[tuple(dst)] = vol[tuple(src)]
+    return out
+
+
+def samples(metas: list, vols: list, mined: dict, rng: np.random.Generator):
+    """(case, k, j, i, label) lists: true nodules; mined candidates away from every true nodule; dense
+    lung points."""
+    pos, neg = [], []
+    for ci, m in enumerate(metas):
+        for n in m["nodules"]:
+            pos.append((ci, n["k"], n["j"], n["i"], n["diameter"]))
+        ox, oy, oz = m["origin"]
+        sx, sy, sz = m["spacing"]
+        # The candidates the engine would rescore: the strongest per case (see FPR_MAX_CANDIDATES), with margin.
+        ranked = sorted(mined.get(m["name"], []), key=lambda d: -d["score"])[:MINED_PER_CASE]
+        for d in ranked:
+            x, y, z = d["centerMm"]
+            k, j, i = (z - oz) / sz, (y - oy) / sy, (x - ox) / sx
+            near = any(
+                math.hypot((n["i"] - i) * sx, (n["j"] - j) * sy, (n["k"] - k) * sz) < max(3.0, 0.75 * n["diameter"])
+                for n in m["nodules"]
+            )
+            if not near:
+                neg.append((ci, k, j, i, 0.0))
+        # Dense points in the lungs: vessels and walls the detector may not have proposed in training.
+        vol = vols[ci]
+        z, h, w = vol.shape
+        found = 0
+        for _ in range(4000):
+            if found >= 30:
+                break
+            k, j, i = int(rng.integers(2, z - 2)), int(rng.integers(8, h - 8)), int(rng.integers(8, w - 8))
+            if vol[k, j, i] < -300:
+                continue
+            around = vol[k, j - 6 : j + 7, i - 6 : i + 7]
+            if not -900 < float(np.mean(around)) < -500:
+                continue
+            if any(math.hypot(n["i"] - i, n["j"] - j, (n["k"] - k) * 1.5) < n["diameter"] / 2 + 4 for n in metas[ci]["nodules"]):
+                continue
+            neg.append((ci, k, j, i, 0.0))
+            found += 1
+    return pos, neg
+
+
+def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Flips on every axis, in-plane transposition, scanner gain/offset and noise."""
+    for axis in range(3):
+        if rng.random() < 0.5:
+            x = np.flip(x, axis)
+    if rng.random() < 0.5:
+        x = x.transpose(0, 2, 1)
+    x = np.ascontiguousarray(x)
+    if rng.random() < 0.8:
+        x = x * float(rng.uniform(0.94, 1.06)) + float(rng.uniform(-30, 30))
+    if rng.random() < 0.6:
+        x = x + rng.normal(0, float(rng.uniform(3, 35)), x.shape).astype(np.float32)
+    return x
+
+
+def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True):
+    xs, ys = [], []
+    for b in range(n):
+        if b % 2 == 0:
+            ci, k, j, i, diameter = pos[int(rng.integers(len(pos)))]
+            # The detector's centre is off by up to a few mm: train with that jitter.
+            spread = min(2.0, max(0.5, diameter / 6))
+            k, j, i = k + rng.normal(0, spread / 1.5), j + rng.normal(0, spread), i + rng.normal(0, spread)
+            y = 1.0
+        else:
+            ci, k, j, i, _ = neg[int(rng.integers(len(neg)))]
+            k, j, i = k + rng.normal(0, 0.5), j + rng.normal(0, 1), i + rng.normal(0, 1)
+            y = 0.0
+        x = patch(vols[ci], k, j, i)
+        if train:
+            x = augment(x, rng)
+        xs.append(normalise(x)[None])
+        ys.append(y)
+    return torch.from_numpy(np.stack(xs).astype(np.float32)), torch.tensor(ys, dtype=torch.float32)[:, None]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cache")
+    ap.add_argument("mined")
+    ap.add_argument("out")
+    ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--batch", type=int, default=48)
+    ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
+    vols = [np.load(os.path.join(args.cache, m["name"] + ".npy"), mmap_mode="r") for m in metas]
+    report = json.load(open(args.mined, encoding="utf8"))
+    mined = {c["name"]: c["detections"] for c in report["perCase"]}
+    pos, neg = samples(metas, vols, mined, rng)
+    mined_count = sum(len(v) for v in mined.values())
+    print(f"fpr: {len(pos)} nodules, {len(neg)} negatives ({mined_count} mined candidates in all)", file=sys.stderr)
+    model = FprNet()
+    params = sum(p.numel() for p in model.parameters())
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    loss_fn = nn.BCEWithLogitsLoss()
+    budget = args.minutes * 60
+    start = time.time()
+    step = 0
+    avg = None
+    model.train()
+    while time.time() - start < budget:
+        frac = (time.time() - start) / budget
+        for g in opt.param_groups:
+            g["lr"] = 2e-3 * min(1.0, (step + 1) / 50) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        x, y = batch(pos, neg, vols, args.batch, rng)
+        loss = loss_fn(model.logits(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        avg = loss.item() if avg is None else 0.98 * avg + 0.02 * loss.item()
+        step += 1
+        if step % 50 == 0:
+            print(f"fpr step {step} {time.time() - start:.0f}s loss {avg:.3f}", file=sys.stderr, flush=True)
+    model.eval()
+    # Held-in check: accuracy on fresh (unaugmented) draws from the training samples.
+    with torch.no_grad():
+        x, y = batch(pos, neg, vols, 400, np.random.default_rng(1), train=False)
+        acc = float(((model(x) > 0.5).float() == y).float().mean())
+    os.makedirs(args.out, exist_ok=True)
+    torch.onnx.export(
+        model,
+        torch.zeros(1, 1, *PATCH),
+        os.path.join(args.out, "fpr.onnx"),
+        input_names=["patch"],
+        output_names=["probability"],
+        dynamic_axes={"patch": {0: "n"}, "probability": {0: "n"}},
+        opset_version=17,
+        do_constant_folding=True,
+    )
+    with open(os.path.join(args.out, "fpr.json"), "w", encoding="utf8") as f:
+        json.dump({"steps": step, "seconds": round(time.time() - start), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "patch": list(PATCH), "trainAccuracy": round(acc, 3)}, f)
+    print(f"fpr: trained {step} steps in {time.time() - start:.0f}s, accuracy on training draws {acc:.3f}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+// A model folder as Lucent loads it (manifest.json + the ONNX files it names), and `lucent eval` over a
+// dataset with it: shared by the mining, calibration and finalisation steps of the training pipeline.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const ID = 'lung-nodule-ct';
+/** Bump when the weights change: reviews and audit trails record which version made each finding. */
+export const VERSION = '2.0.0';
+/** The second stage's candidates: detector score at least this, at most this many per series. */
+export const FPR_CANDIDATE_SCORE = 0.05;
+export const FPR_MAX_CANDIDATES = 48;
+
+export const sha = (p) => createHash('sha256').update(readFileSync(p)).digest('hex');
+export const size = (p) => readFileSync(p).length;
+
+/**
+ * The manifest of lung-nodule-ct for a detector file and, optionally, a false-positive reduction file
+ * (`fpr`: { file, weight, patch }).
+ */
+export function manifest({
+  file,
+  fpr,
+  operatingPoint,
+  metrics = [],
+  quantization,
+  reportMargin = true,
+  trainingData,
+}) {
+  return {
+    schema: 'lucent.model/1',
+    id: ID,
+    version: VERSION,
+    name: 'Lung nodule detector (chest CT, 2.5D CenterNet + 3D false-positive reduction)',
+    file: 'model.onnx',
+    sha256: sha(file),
+    bytes: size(file),
+    task: 'detection',
+    intendedUse:
+      'Research and education only. Detects and characterises lung nodules on chest CT to demonstrate on-device AI. Not a medical device; not for clinical use.',
+    trainingData,
+    applicability: {
+      modality: ['CT'],
+      bodyPart: ['CHEST', 'LUNG', 'THORAX'],
+      pixelSpacingMm: [0.4, 1.0],
+      sliceThicknessMm: [0.5, 3.0],
+      minSlices: 20,
+    },
+    input: {
+      name: 'input',
+      layout: 'NCHW',
+      dtype: 'float32',
+      slices: 5,
+      sliceSpacingMm: 1.5,
+      pixelSpacingMm: 1.0,
+      window: { lower: -1100, upper: 500 },
+      normalize: { offset: 300, scale: 800 },
+      multipleOf: 16,
+      crop: 'lungs',
+    },
+    output: {
+      decoder: 'centernet',
+      stride: 4,
+      heatmap: 'heatmap',
+      size: 'size',
+      offset: 'offset',
+      classes: { output: 'type', labels: ['solid', 'part-solid', 'ground-glass', 'calcified'] },
+      attributes: [
+        {
+          name: 'margin',
+          output: 'margin',
+          labels: ['smooth', 'lobulated', 'spiculated'],
+          ...(reportMargin ? {} : { reported: false }),
+        },
+      ],
+    },
+    labels: {
+      solid: 'solid',
+      'part-solid': 'part-solid',
+      'ground-glass': 'ground-glass',
+      calcified: 'calcified',
+    },
+    operatingPoint: { score: operatingPoint },
+    ...(fpr
+      ? {
+          falsePositiveReduction: {
+            file: 'fpr.onnx',
+            sha256: sha(fpr.file),
+            bytes: size(fpr.file),
+            input: 'patch',
+            patch: fpr.patch,
+            output: 'probability',
+            candidateScore: FPR_CANDIDATE_SCORE,
+            maxCandidates: FPR_MAX_CANDIDATES,
+            weight: fpr.weight,
+          },
+        }
+      : {}),
+    metrics,
+    card: 'MODEL_CARD.md',
+    ...(quantization ? { quantization } : {}),
+  };
+}
+
+/** Write a model folder: the ONNX files under the names the manifest gives, and the manifest. */
+export function installModel(dir, options) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(options.file, join(dir, 'model.onnx'));
+  if (options.fpr) copyFileSync(options.fpr.file, join(dir, 'fpr.onnx'));
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest(options), null, 2)}\n`);
+  return dir;
+}
+
+/** `lucent eval DATA` with the models in `modelsDir` (the first `limit` cases); returns the report. */
+export function evaluate(modelsDir, data, out, limit) {
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(root, 'bin/lucent.mjs'),
+      'eval',
+      data,
+      '--models',
+      modelsDir,
+      '--out',
+      out,
+      ...(limit ? ['--limit', String(limit)] : []),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  if (r.status !== 0) throw new Error(`lucent eval failed on ${basename(data)}`);
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
