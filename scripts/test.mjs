@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: everything, in order: system packages, types, lint, formatting, unit tests (Node, real
 // onnxruntime/DICOM/Orthanc), then end-to-end tests (production build, Debian Chromium, Orthanc).
+// `npm test unit e2e` runs only the steps named; an unknown name is an error, so a typo never passes.
 import { spawnSync } from 'node:child_process';
 import { ensureSystemPackages } from './system-deps.mjs';
-
-ensureSystemPackages();
 
 const steps = [
   ['types', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']],
@@ -14,6 +13,15 @@ const steps = [
   ['e2e', ['node_modules/vitest/vitest.mjs', 'run', '-c', 'vitest.e2e.config.ts']],
 ];
 const only = process.argv.slice(2);
+const unknown = only.filter((name) => !steps.some(([step]) => step === name));
+if (unknown.length > 0) {
+  const list = steps.map(([step]) => step).join(', ');
+  console.error(`lucent: no test step named ${unknown.join(', ')}; the steps are: ${list}`);
+  process.exit(2);
+}
+
+ensureSystemPackages();
+
 for (const [name, args] of steps) {
   if (only.length > 0 && !only.includes(name)) continue;
   const started = Date.now();
