@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DIR } from '../../scripts/demo.mjs';
 import { corpusFile } from '../support/corpus';
 import {
@@ -16,6 +16,7 @@ import {
   expectSameFindingsAsCli,
   openApp,
   openDemo,
+  screenshot,
   startSession,
   waitForImage,
   waitForLoaded,
@@ -65,7 +66,7 @@ describe('AI in the browser', () => {
       .sort((a, b) => b.score - a.score)[0];
     await page.getByRole('button', { name: new RegExp(`^${top?.id ?? 'F1'} `) }).click();
     await expect.poll(() => page.getByTestId('ai-marks-0').count()).toBe(1);
-    await page.screenshot({ path: join(inject('screenshotDir'), 'ai-findings.png') });
+    await screenshot(page, 'ai-findings.png');
 
     // The same files through the CLI (onnxruntime-node): the same findings within a stated tolerance.
     await expectSameFindingsAsCli(page, join(DEMO_DIR, 'demo-solid'));

@@ -4,11 +4,20 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DIR } from '../../scripts/demo.mjs';
 import { parseDicom } from '../../src/dicom/parse';
 import { encodeGrayPng, windowToBytes } from '../../src/synth/png';
-import { openApp, readout, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
+import {
+  openApp,
+  readout,
+  screenshot,
+  screenshotFile,
+  startSession,
+  waitForImage,
+  waitForLoaded,
+  type Session,
+} from './helpers';
 
 interface DemoIndex {
   cases: {
@@ -60,7 +69,7 @@ describe('demo cases', () => {
       await page.keyboard.press('ArrowDown');
     }
     expect(Math.abs(((await readout(page))?.positionMm ?? 1e9) - z)).toBeLessThan(2.6);
-    await page.screenshot({ path: join(inject('screenshotDir'), 'demo-case.png') });
+    await screenshot(page, 'demo-case.png');
     expect(problems).toEqual([]);
     expect(offOrigin).toEqual([]);
     await page.close();
@@ -143,6 +152,6 @@ describe('demo cases', () => {
     });
     const png = encodeGrayPng(out, cols * half, 2 * half);
     expect(png.length).toBeGreaterThan(10_000);
-    writeFileSync(join(inject('screenshotDir'), 'demo-montage.png'), png);
+    writeFileSync(screenshotFile('demo-montage.png'), png);
   });
 });

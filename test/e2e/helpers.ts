@@ -1,9 +1,33 @@
 /** Shared end-to-end helpers: one Chromium per test file, a fresh page per test, page-error capture. */
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { launchBrowser } from '../support/browser.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/**
+ * Where a README picture taken by a test is written: the git-ignored `test-results/screenshots/` by
+ * default, the tracked `docs/screenshots/` only with `LUCENT_SCREENSHOTS=docs` (`npm run screenshots`), so
+ * an ordinary test run never rewrites the README's pictures.
+ */
+export function screenshotFile(name: string): string {
+  const target = process.env['LUCENT_SCREENSHOTS'] ?? '';
+  if (target !== '' && target !== 'docs') {
+    throw new Error(`LUCENT_SCREENSHOTS=${target} is not understood: set it to docs, or leave it unset`);
+  }
+  const dir = join(root, target === 'docs' ? 'docs/screenshots' : 'test-results/screenshots');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
+/** A screenshot of the page for the README (see `screenshotFile` for where it goes). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: screenshotFile(name) });
+}
 
 export interface Session {
   readonly context: BrowserContext;

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
 import { rawCtImage } from '../support/rawPixels';
-import { openApp, readout, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
+import {
+  openApp,
+  readout,
+  screenshot,
+  startSession,
+  waitForImage,
+  waitForLoaded,
+  type Session,
+} from './helpers';
 
 let session: Session;
 let phantomFiles: string[];
@@ -51,7 +59,7 @@ describe('DICOMweb (PACS)', () => {
     await dialog.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => rows.count()).toBe(2);
     await expect(rows.nth(1).textContent()).resolves.toContain('PHANTOM SIMPLE');
-    await page.screenshot({ path: join(inject('screenshotDir'), 'pacs-search.png') });
+    await screenshot(page, 'pacs-search.png');
     await rows.nth(1).getByRole('button', { name: 'Open' }).click();
 
     const status = await waitForLoaded(page);

@@ -11,6 +11,7 @@ import { ellipseStats, rawCtImage } from '../support/rawPixels';
 import {
   openApp,
   readout,
+  screenshot,
   startSession,
   waitForImage,
   waitForLoaded,
@@ -96,7 +97,7 @@ describe('reading a CT series', () => {
     await expect.poll(() => overlay.textContent()).toContain(`Im 1/${files.length}`);
     await expect.poll(() => overlay.textContent()).toMatch(/W \d+ L -?\d+/);
     expect(await page.title()).toContain('Lucent');
-    await page.screenshot({ path: join(inject('screenshotDir'), 'viewer-stack.png') });
+    await screenshot(page, 'viewer-stack.png');
   });
 
   it('scrolls with arrows, page keys and the wheel; slice position follows the geometry', async () => {
@@ -210,7 +211,7 @@ describe('reading a CT series', () => {
     await expect
       .poll(() => page.getByRole('region', { name: 'Measurements' }).textContent())
       .toMatch(/Ellipse: mean -?\d+\.\d HU, SD \d+\.\d HU, area \d+\.\d mm²/);
-    await page.screenshot({ path: join(inject('screenshotDir'), 'viewer-measurements.png') });
+    await screenshot(page, 'viewer-measurements.png');
     // Deleting works by button.
     await page.getByRole('button', { name: 'Delete measurement 3' }).click();
     await expect.poll(async () => (await measurements(page)).length).toBe(2);
@@ -281,7 +282,7 @@ describe('reading a CT series', () => {
     const before = (await readout(page, 1))?.index ?? 0;
     await page.keyboard.press('ArrowDown');
     await expect.poll(async () => (await readout(page, 1))?.index).not.toBe(before);
-    await page.screenshot({ path: join(inject('screenshotDir'), 'viewer-mpr.png') });
+    await screenshot(page, 'viewer-mpr.png');
     await page.keyboard.press('m');
     await expect.poll(() => page.locator('[data-plane]').count()).toBe(1);
     await expect

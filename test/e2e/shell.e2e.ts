@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
-import { openApp, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
+import { openApp, screenshot, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
 
 let session: Session;
 beforeAll(async () => {
@@ -51,7 +51,7 @@ describe('app shell', () => {
       .poll(() => page.getByRole('region', { name: 'Demo cases' }).textContent())
       .toMatch(/实性 \d+\.\d mm/);
     expect(await page.getByRole('region', { name: 'Demo cases' }).textContent()).not.toMatch(/solid/);
-    await page.screenshot({ path: join(inject('screenshotDir'), 'viewer-zh-CN.png') });
+    await screenshot(page, 'viewer-zh-CN.png');
     await page.reload();
     await expect.poll(() => page.getByRole('button', { name: '打开文件夹' }).count()).toBe(1);
     await page.getByLabel('语言').selectOption('en');
@@ -83,7 +83,7 @@ describe('app shell', () => {
     expect(await byFile('case.zip/study/notes.txt')).toBe('not-dicom');
     expect(await byFile('case.zip/study/empty.dcm')).toBe('empty-file');
     await waitForImage(page);
-    await page.screenshot({ path: join(inject('screenshotDir'), 'load-errors.png') });
+    await screenshot(page, 'load-errors.png');
     expect(problems).toEqual([]);
     await page.close();
   });
