@@ -8,7 +8,7 @@ import { initImaging } from '../imaging/init';
 import { isReportedLoadFailure } from '../imaging/loader';
 import { Viewer } from '../imaging/viewer';
 import { createAppStore } from '../store';
-import { loadSettings, saveSettings } from '../store/persist';
+import { loadSettings } from '../store/persist';
 import { App } from '../ui/App';
 import { AppContext } from '../ui/context';
 import { Controller } from './controller';
@@ -26,13 +26,12 @@ const showLanguage = (language: Language): void => {
 };
 showLanguage(store.getState().language);
 store.subscribe((s, prev) => {
-  if (s.language !== prev.language || s.pacsUrl !== prev.pacsUrl || s.overlay !== prev.overlay) {
-    saveSettings(globalThis.localStorage, { language: s.language, pacsUrl: s.pacsUrl, overlay: s.overlay });
-    showLanguage(s.language);
-  }
+  if (s.language !== prev.language) showLanguage(s.language);
 });
 
 const controller = new Controller(store);
+// Settings and reviews are kept on this device from here on (app/persistence.ts).
+controller.persistence.start();
 void controller.loadDemoIndex();
 void controller.loadModelIndex();
 
@@ -45,15 +44,14 @@ window.addEventListener('unhandledrejection', (e) => {
 initImaging()
   .then(({ cpuRendering }) => {
     const viewer = new Viewer(controller.viewerEvents());
-    controller.attachViewer(viewer);
     store.setState({ cpuRendering });
-    controller.remount();
+    controller.attachViewer(viewer);
     window.addEventListener('beforeunload', () => viewer.destroy());
   })
   .catch((e: unknown) => store.setState({ viewerError: e instanceof Error ? e.message : String(e) }));
 
 // A review edit made just before the tab is closed or reloaded is saved, not left in a timer.
-window.addEventListener('pagehide', () => controller.flushReview());
+window.addEventListener('pagehide', () => controller.persistence.flush());
 
 // Read-only diagnostics (pixel statistics, readouts, measurements) for support and end-to-end tests.
 (window as unknown as { __lucent: unknown }).__lucent = controller.diagnostics();

@@ -1,13 +1,14 @@
 /** `lucent analyze`: load DICOM, run applicable models per series, print `lucent.analysis/1`. */
 import { applicability, seriesFacts, type SeriesFacts, type Skip } from '../ai/shared/applicability';
-import { detectNodules, type DetectResult } from '../ai/shared/pipeline';
 import { installedModels, nodeRunner, type InstalledModel } from '../ai/node/models';
 import { loadSources } from '../dicom/load';
 import type { LoadError } from '../dicom/read';
 import { assembleStudies, imageCount, type LoadedInstance } from '../dicom/series';
 import type { ByteSource } from '../dicom/source';
-import { assessDetections, caseCategory, type AssessedFinding } from '../findings/assess';
-import { draftReport, type Draft, type ReportLanguage } from '../report/draft';
+import { analyzeSeries, type SeriesAnalysis } from '../analysis/analyze';
+import type { AssessedFinding } from '../findings/assess';
+import type { Language } from '../i18n/language';
+import type { Draft } from '../report/draft';
 import { collectSources } from './fsSource';
 import { seriesVolume } from './pixels';
 
@@ -43,7 +44,7 @@ export interface Analysis {
 export interface AnalyzeOptions {
   readonly modelId?: string;
   readonly minScore?: number;
-  readonly language?: ReportLanguage;
+  readonly language?: Language;
   readonly modelsDir?: string;
   readonly onProgress?: (message: string) => void;
 }
@@ -137,38 +138,29 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
         return inst && src ? { info: inst.info, source: src } : undefined;
       });
       const runner = await nodeRunner(choice);
-      let result: DetectResult;
+      let analysis: SeriesAnalysis;
       try {
-        result = await detectNodules(volume, m, runner, {
-          minScore: options.minScore,
-          fprRunner: runner.fpr,
-        });
+        analysis = await analyzeSeries(
+          volume,
+          m,
+          { model: runner, fpr: runner.fpr },
+          {
+            minScore: options.minScore,
+            language,
+            patient: { ageYears: head?.patient.ageYears, sex: head?.patient.sex },
+          },
+        );
       } finally {
         await runner.release();
       }
-      const lungZ: [number, number] = [
-        volume.origin[2] + result.box.z0 * m.input.sliceSpacingMm,
-        volume.origin[2] + result.box.z1 * m.input.sliceSpacingMm,
-      ];
-      const findings = assessDetections(
-        result.nodules.map((n) => ({ ...n, margin: n.attributes['margin'] })),
-        { ageYears: head?.patient.ageYears, sex: head?.patient.sex },
-        lungZ,
-        language,
-      );
-      const assessed = findings.filter((f) => f.score >= m.operatingPoint.score);
-      const overall = caseCategory(assessed, language);
+      const result = analysis.detection;
       series.push({
         ...base,
         model: { id: m.id, version: m.version, sha256: m.sha256 },
         skipped: null,
-        findings,
-        lungRads: { category: overall.category, management: overall.management },
-        report: draftReport(
-          assessed.map((f) => ({ ...f, side: f.location.side, zone: f.location.zone })),
-          { category: overall.category, management: overall.management },
-          language,
-        ),
+        findings: analysis.findings,
+        lungRads: analysis.summary?.lungRads ?? null,
+        report: analysis.summary?.report ?? null,
         ...(result.classification
           ? {
               classification: {

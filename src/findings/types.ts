@@ -2,6 +2,7 @@
  * Domain types shared by the guideline logic (Lung-RADS, Fleischner), the Brock model and the
  * differential knowledge base. Pure types plus the closed value lists that validators need.
  */
+import type { Language } from '../i18n/language';
 
 /**
  * Nodule type, as the `lucent.analysis/1` contract spells it. `calcified` means a nodule with a benign
@@ -64,9 +65,7 @@ export interface NoduleLocation {
 
 export type Sex = 'female' | 'male';
 
-/** The languages Lucent writes clinical text in (the same union as `i18n`'s `Language`). */
-export type Language = 'en' | 'zh-CN';
-export const LANGUAGES: readonly Language[] = ['en', 'zh-CN'];
+export { LANGUAGES, type Language } from '../i18n/language';
 
 /** A text in every language Lucent supports. */
 export type Localized = Readonly<Record<Language, string>>;

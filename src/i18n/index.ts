@@ -5,8 +5,8 @@
 import { en, type MessageKey, type Messages } from './en';
 import { zhCN } from './zh-CN';
 
-export type Language = 'en' | 'zh-CN';
-export const LANGUAGES: readonly Language[] = ['en', 'zh-CN'];
+import type { Language } from './language';
+export { LANGUAGES, isLanguage, type Language } from './language';
 export type { MessageKey };
 
 const catalogues: Record<Language, Messages> = { en, 'zh-CN': zhCN };
@@ -24,10 +24,6 @@ export function translate(language: Language, key: MessageKey, params: Params = 
     const v = params[name];
     return v === undefined ? `{${name}}` : String(v);
   });
-}
-
-export function isLanguage(value: unknown): value is Language {
-  return value === 'en' || value === 'zh-CN';
 }
 
 /** Best match for the browser's preferred languages. */

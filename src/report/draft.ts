@@ -2,12 +2,15 @@
  * The deterministic structured report draft (no language model): findings and impression written from
  * the findings, in English or Simplified Chinese. Marked as an AI-assisted draft for the radiologist.
  */
-import type { LungRadsCategory } from '../findings/types';
+import type { LungRadsCategory, NoduleType } from '../findings/types';
 
-export type ReportLanguage = 'en' | 'zh-CN';
+import type { Language } from '../i18n/language';
+
+/** The report's language: one of the interface languages. */
+export type ReportLanguage = Language;
 
 export interface DraftFinding {
-  readonly type: 'solid' | 'part-solid' | 'ground-glass' | 'calcified';
+  readonly type: NoduleType;
   readonly meanDiameterMm: number;
   readonly longAxisMm: number;
   readonly shortAxisMm: number;

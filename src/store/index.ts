@@ -87,6 +87,8 @@ export interface FindingsSlice {
   remeasuring: string | null;
   /** Whether the current findings came back from this device's saved review. */
   restored: boolean;
+  /** The series the findings belong to (the one the model ran on, or whose review came back). */
+  reviewSeriesKey: string | null;
   showAiMarks: boolean;
   /** Whether the model's evidence map from the last run is available (it is not saved). */
   evidenceAvailable: boolean;
@@ -191,6 +193,7 @@ export const initialFindings = (): FindingsSlice => ({
   findingSort: 'category',
   remeasuring: null,
   restored: false,
+  reviewSeriesKey: null,
   showAiMarks: true,
   evidenceAvailable: false,
   showHeatmap: false,

@@ -5,6 +5,7 @@
  * reviews are dropped beyond {@link MAX_REVIEWS}.
  */
 import type { AuditEntry, FindingRecord } from '../findings/record';
+import { sha256Hex } from '../lib/hash';
 import type { KeyValueStorage } from './persist';
 
 export const MAX_REVIEWS = 50;
@@ -137,9 +138,5 @@ export function saveReview(storage: KeyValueStorage | undefined, id: string, rev
 
 /** A one-way, fixed-length key for a series UID (hex SHA-256), so storage never holds the UID. */
 export async function reviewId(seriesKey: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    'SHA-256',
-    new TextEncoder().encode(`lucent-review:${seriesKey}`),
-  );
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(`lucent-review:${seriesKey}`);
 }

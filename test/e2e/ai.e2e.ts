@@ -196,10 +196,17 @@ describe('AI in the browser', () => {
     await aiStatus(page, /AI cancelled/, 10_000);
     await page.getByRole('button', { name: 'Run AI' }).click();
     await aiStatus(page, /AI: \d+\/\d+ slices/, 60_000);
-    await page.evaluate(() =>
-      (window as unknown as { __lucent: { crashAiWorker(): void } }).__lucent.crashAiWorker(),
+    // Crash the real worker (an uncaught error inside it), so the page's own onerror path is what recovers.
+    const worker = page.workers().find((w) => w.url().includes('inference.worker'));
+    expect(worker).toBeDefined();
+    await worker?.evaluate(() => {
+      setTimeout(() => {
+        throw new Error('simulated crash');
+      }, 0);
+    });
+    expect(await aiStatus(page, /AI failed/, 30_000)).toMatch(
+      /analysis worker stopped unexpectedly.*simulated crash/,
     );
-    expect(await aiStatus(page, /AI failed/, 30_000)).toMatch(/worker was stopped/);
     // The app recovers: the next run completes.
     await page.evaluate(() =>
       (window as unknown as { __lucent: { setAiBatchDelay(ms: number): void } }).__lucent.setAiBatchDelay(0),

@@ -2,7 +2,9 @@
  * Page side of the inference worker: typed requests, transferred volume buffers, progress, cancel, and
  * recovery when the worker dies mid-sweep (it is replaced and the run fails with a clear error).
  */
-import type { DetectResult } from '../shared/pipeline';
+import type { SeriesAnalysis } from '../../analysis/analyze';
+import type { PatientContext } from '../../findings/assess';
+import type { Language } from '../../i18n/language';
 import type { Volume } from '../shared/volume';
 import {
   FATAL_WORKER_CODES,
@@ -33,7 +35,7 @@ export interface RunHandlers {
 export const WORKER_SILENCE_MS = 90_000;
 
 export interface RunOutcome {
-  readonly result: DetectResult;
+  readonly analysis: SeriesAnalysis;
   readonly provider: Provider;
   readonly threads: number;
   readonly ms: number;
@@ -146,7 +148,13 @@ export class InferenceClient {
         break;
       case 'result':
         this.pending.delete(e.id);
-        p.resolve({ result: e.result, provider: e.provider, threads: e.threads, ms: e.ms, cached: e.cached });
+        p.resolve({
+          analysis: e.analysis,
+          provider: e.provider,
+          threads: e.threads,
+          ms: e.ms,
+          cached: e.cached,
+        });
         break;
       case 'error':
         this.pending.delete(e.id);
@@ -164,7 +172,12 @@ export class InferenceClient {
     model: ModelSource,
     volume: Volume,
     handlers: RunHandlers = {},
-    options: { minScore?: number; allowWebGpu?: boolean; batchDelayMs?: number } = {},
+    options: {
+      language: Language;
+      patient: PatientContext;
+      allowWebGpu?: boolean;
+      batchDelayMs?: number;
+    },
   ): { id: number; done: Promise<RunOutcome> } {
     const id = this.nextId++;
     const done = new Promise<RunOutcome>((resolve, reject) =>
@@ -175,7 +188,8 @@ export class InferenceClient {
       id,
       model,
       volume,
-      minScore: options.minScore,
+      language: options.language,
+      patient: options.patient,
       batchDelayMs: options.batchDelayMs,
       allowWebGpu: options.allowWebGpu ?? true,
     };
@@ -213,11 +227,6 @@ export class InferenceClient {
 
   cancel(id: number): void {
     this.worker?.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
-  }
-
-  /** For tests and recovery: kill the worker as a crash would. */
-  terminateForTest(): void {
-    this.crash('The analysis worker was stopped.');
   }
 
   dispose(): void {

@@ -1,221 +1,28 @@
 /// <reference lib="webworker" />
 /**
- * The inference worker: onnxruntime-web (WebGPU when a real adapter exists, threaded WebAssembly when the
- * page is cross-origin isolated, else single-threaded), preprocessing, the model and decoding. The page
- * never blocks on any of it.
+ * The inference worker: the series' analysis (src/analysis: the model, its second stage, assessment and
+ * report draft) on onnxruntime-web (see runtime.ts), so the page never blocks on any of it. Messages are
+ * typed in protocol.ts; the page side is client.ts.
  */
-import type * as Ort from 'onnxruntime-web';
-import { detectNodules, CancelledError, TooLargeError, type Runner, type Tensor } from '../shared/pipeline';
+import { analyzeSeries } from '../../analysis/analyze';
 import { messageOf } from '../../lib/errors';
-import { modelBytes, modelFiles, verify, ModelLoadError, type ModelFile } from './modelBytes';
-import type { Provider, WorkerEvent, WorkerRequest } from './protocol';
+import { CancelledError, TooLargeError } from '../shared/pipeline';
+import { modelBytes, modelFiles, ModelLoadError } from './modelBytes';
+import type { WorkerEvent, WorkerRequest } from './protocol';
+import {
+  classifierSession,
+  createSession,
+  fileBytes,
+  realGpu,
+  runnerOf,
+  runtime,
+  RuntimeLoadError,
+} from './runtime';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const controllers = new Map<number, AbortController>();
 const post = (e: WorkerEvent): void => self.postMessage(e);
-
-type OrtModule = typeof Ort;
-type Build = 'cpu' | 'gpu';
-const builds = new Map<Build, Promise<OrtModule>>();
-
-/** The longest the runtime may take to start and open a session before the run fails (ms). */
-const RUNTIME_START_MS = 60_000;
-
-const runtimeBase = (build: Build): string =>
-  build === 'gpu' ? 'ort-wasm-simd-threaded.jsep' : 'ort-wasm-simd-threaded';
-
-/**
- * onnxruntime-web, self-hosted under /ort/. The CPU path uses the plain WebAssembly build: the WebGPU
- * (JSEP) build runs the same CPU kernels several times slower (measured: `npm run bench`). That build is
- * loaded only when a real GPU adapter is used. Each build initialises once per worker, so its thread
- * count is fixed by the first session it creates.
- */
-function runtime(build: Build): Promise<OrtModule> {
-  let p = builds.get(build);
-  if (!p) {
-    p = (build === 'gpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then(
-      (ort) => {
-        const base = runtimeBase(build);
-        ort.env.wasm.wasmPaths = { mjs: `/ort/${base}.mjs`, wasm: `/ort/${base}.wasm` };
-        return ort;
-      },
-      (e: unknown) => {
-        builds.delete(build);
-        throw new RuntimeLoadError(
-          'runtime-unavailable',
-          `The AI runtime (onnxruntime-web) could not be loaded: ${messageOf(e)}`,
-        );
-      },
-    );
-    builds.set(build, p);
-  }
-  return p;
-}
-
-/**
- * Check the runtime's two files before onnxruntime-web loads them: a missing file, a wrong type, or a
- * loader served without the isolation headers its threads need would otherwise leave the engine waiting
- * for threads that never start. Returns the thread count the files allow (1 when threads would be
- * blocked) and, then, why.
- */
-async function checkRuntimeFiles(build: Build, threads: number): Promise<{ threads: number; note?: string }> {
-  const base = `/ort/${runtimeBase(build)}`;
-  const probe = async (url: string): Promise<Response> => {
-    let res: Response;
-    try {
-      res = await fetch(url, { method: 'HEAD', cache: 'no-cache' });
-    } catch (e) {
-      throw new RuntimeLoadError(
-        'runtime-unavailable',
-        `The AI runtime file ${url} could not be fetched: ${messageOf(e)}`,
-      );
-    }
-    if (!res.ok)
-      throw new RuntimeLoadError(
-        'runtime-unavailable',
-        `The AI runtime file ${url} could not be loaded (HTTP ${res.status}).`,
-      );
-    return res;
-  };
-  const [mjs, wasm] = await Promise.all([probe(`${base}.mjs`), probe(`${base}.wasm`)]);
-  const type = wasm.headers.get('content-type') ?? '';
-  if (!type.startsWith('application/wasm'))
-    throw new RuntimeLoadError(
-      'runtime-unavailable',
-      `The AI runtime file ${base}.wasm is served as "${type || 'no type'}", not application/wasm.`,
-    );
-  // The threads are workers started from the loader itself; in a cross-origin isolated page the browser
-  // refuses to start a worker whose script comes without Cross-Origin-Embedder-Policy.
-  const coep = mjs.headers.get('cross-origin-embedder-policy') ?? '';
-  if (threads > 1 && !/^(require-corp|credentialless)/.test(coep))
-    return {
-      threads: 1,
-      note: `${base}.mjs is served without Cross-Origin-Embedder-Policy, so its threads cannot start`,
-    };
-  return { threads };
-}
-
-/** Fails with a clear message when `p` has not settled within `ms`. */
-function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RuntimeLoadError('runtime-timeout', message)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-interface GpuLike {
-  requestAdapter(): Promise<{ info?: { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean } | null>;
-}
-
-/** WebGPU only with a real adapter: a software (fallback) adapter is far slower than WebAssembly. */
-async function realGpu(): Promise<boolean> {
-  const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
-  if (!gpu) return false;
-  try {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return false;
-    return !(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false);
-  } catch {
-    return false;
-  }
-}
-
-interface OpenSession {
-  readonly ort: OrtModule;
-  readonly session: Ort.InferenceSession;
-  readonly provider: Provider;
-  readonly threads: number;
-  /** Why fewer threads than the machine offers are used, when that is the runtime files' doing. */
-  readonly note?: string;
-}
-
-class RuntimeLoadError extends Error {
-  constructor(
-    readonly code: 'runtime-unavailable' | 'runtime-timeout',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RuntimeLoadError';
-  }
-}
-
-async function createSession(bytes: ArrayBuffer, allowWebGpu: boolean): Promise<OpenSession> {
-  const wanted = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
-  const slow = (what: string): string =>
-    `${what} did not start within ${RUNTIME_START_MS / 1000} s. Check that /ort/ serves onnxruntime-web's files with the headers in docs/deploy.md, then run it again.`;
-  if (allowWebGpu && (await realGpu())) {
-    try {
-      await checkRuntimeFiles('gpu', 1);
-      const ort = await runtime('gpu');
-      const session = await within(
-        ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'] }),
-        RUNTIME_START_MS,
-        slow('The AI runtime (WebGPU)'),
-      );
-      return { ort, session, provider: 'webgpu', threads: 0 };
-    } catch {
-      // Fall back to WebAssembly below.
-    }
-  }
-  const { threads, note } = await checkRuntimeFiles('cpu', wanted);
-  const ort = await runtime('cpu');
-  ort.env.wasm.numThreads = threads;
-  let session: Ort.InferenceSession;
-  try {
-    session = await within(
-      ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
-      RUNTIME_START_MS,
-      slow(`The AI runtime (WebAssembly, ${threads} ${threads === 1 ? 'thread' : 'threads'})`),
-    );
-  } catch (e) {
-    if (e instanceof RuntimeLoadError) throw e;
-    throw new ModelLoadError(
-      'not-onnx',
-      `The model file could not be loaded as an ONNX model: ${messageOf(e)}`,
-    );
-  }
-  return {
-    ort,
-    session,
-    provider: threads > 1 ? 'wasm-threaded' : 'wasm',
-    threads,
-    ...(note ? { note } : {}),
-  };
-}
-
-/** A model file's bytes: given (a folder the user picked: checked here) or fetched and cached. */
-async function fileBytes(
-  file: ModelFile,
-  given: ArrayBuffer | undefined,
-  url: string | undefined,
-  onBytes: (loaded: number, total: number) => void,
-): Promise<{ bytes: ArrayBuffer; cached: boolean }> {
-  if (given) {
-    await verify(given, file);
-    return { bytes: given, cached: false };
-  }
-  if (!url) throw new ModelLoadError('fetch-failed', `${file.id}: no source was given for ${file.file}.`);
-  return modelBytes(url, file, onBytes);
-}
-
-/** The false-positive reduction classifier: small, run on WebAssembly beside the detector. */
-async function classifierSession(ort: OrtModule, bytes: ArrayBuffer): Promise<Ort.InferenceSession> {
-  try {
-    return await within(
-      ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
-      RUNTIME_START_MS,
-      'The false-positive reduction model did not load within 60 s.',
-    );
-  } catch (e) {
-    if (e instanceof RuntimeLoadError) throw e;
-    throw new ModelLoadError(
-      'not-onnx',
-      `The false-positive reduction file could not be loaded as an ONNX model: ${messageOf(e)}`,
-    );
-  }
-}
 
 async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   const controller = new AbortController();
@@ -234,23 +41,17 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     const { ort, session, provider, threads, note } = await createSession(main.bytes, req.allowWebGpu);
     const fprSession = second ? await classifierSession(ort, second.bytes) : null;
     post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
-    const runnerOf = (s: Ort.InferenceSession, inputName: string): Runner => ({
-      async run(input, dims) {
-        const out = await s.run({ [inputName]: new ort.Tensor('float32', input, [...dims]) });
-        const result: Record<string, Tensor> = {};
-        for (const [name, t] of Object.entries(out))
-          result[name] = { data: t.data as Float32Array, dims: t.dims };
-        return result;
-      },
-    });
     const fpr = req.model.manifest.falsePositiveReduction;
-    const result = await detectNodules(
+    const analysis = await analyzeSeries(
       req.volume,
       req.model.manifest,
-      runnerOf(session, req.model.manifest.input.name),
       {
-        minScore: req.minScore,
-        ...(fprSession && fpr ? { fprRunner: runnerOf(fprSession, fpr.input) } : {}),
+        model: runnerOf(ort, session, req.model.manifest.input.name),
+        ...(fprSession && fpr ? { fpr: runnerOf(ort, fprSession, fpr.input) } : {}),
+      },
+      {
+        language: req.language,
+        patient: req.patient,
         signal: controller.signal,
         onProgress: (done, total) => post({ type: 'progress', id: req.id, done, total }),
         evidence: true,
@@ -265,13 +66,13 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       {
         type: 'result',
         id: req.id,
-        result,
+        analysis,
         provider,
         threads,
         ms: performance.now() - started,
         cached,
       } satisfies WorkerEvent,
-      result.evidence ? [result.evidence.data.buffer] : [],
+      analysis.detection.evidence ? [analysis.detection.evidence.data.buffer] : [],
     );
   } catch (e) {
     const code =

@@ -3,6 +3,7 @@
  * visits load them with no network at all; every copy is checked against the manifest's SHA-256 before
  * a session is created.
  */
+import { sha256Hex } from '../../lib/hash';
 import type { Manifest } from '../registry/manifest';
 
 export const MODEL_CACHE = 'lucent-models-v1';
@@ -17,10 +18,6 @@ export class ModelLoadError extends Error {
   }
 }
 
-export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** One file of a model, as its manifest names and checks it. */
 export interface ModelFile {

@@ -1,6 +1,8 @@
 /** Messages between the page and the inference worker. Volumes travel as transferred buffers. */
 import type { Manifest } from '../registry/manifest';
-import type { DetectResult } from '../shared/pipeline';
+import type { SeriesAnalysis } from '../../analysis/analyze';
+import type { PatientContext } from '../../findings/assess';
+import type { Language } from '../../i18n/language';
 import type { Volume } from '../shared/volume';
 
 export type Provider = 'webgpu' | 'wasm-threaded' | 'wasm';
@@ -30,7 +32,10 @@ export type WorkerRequest =
       readonly id: number;
       readonly model: ModelSource;
       readonly volume: Volume;
-      readonly minScore?: number;
+      /** The language of the findings' text and the report draft. */
+      readonly language: Language;
+      /** Age and sex from the DICOM, for differentials. */
+      readonly patient: PatientContext;
       /** Diagnostics only: pause between batches (ms), to exercise cancel and crash recovery. */
       readonly batchDelayMs?: number;
       /** Allow WebGPU when a real (non-fallback) adapter exists. */
@@ -67,7 +72,7 @@ export type WorkerEvent =
   | {
       readonly type: 'result';
       readonly id: number;
-      readonly result: DetectResult;
+      readonly analysis: SeriesAnalysis;
       readonly provider: Provider;
       readonly threads: number;
       readonly ms: number;
