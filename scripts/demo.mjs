@@ -13,7 +13,7 @@ export const DEMO_DIR = join(root, 'public/demo');
 const SEED = 'lucent-demo-1';
 // Keep in step with DEMO_INDEX_SCHEMA (src/cli/synth.ts) and the generator version (src/synth/case.ts).
 const SCHEMA = 'lucent.demo/2';
-const GENERATOR = 'lucent-synth/3';
+const GENERATOR = 'lucent-synth/4';
 
 /** Whether `dir` holds a demo set written by this version of the generator (else it is regenerated). */
 export function demoIsCurrent(dir = DEMO_DIR) {

@@ -1,5 +1,6 @@
 /**
- * The fixed demo set: one normal chest and one case per nodule type, at a typical clinical protocol.
+ * The fixed demo set: one normal chest and one case per nodule type, at a typical clinical protocol
+ * (`clean`: supine head-first, no artefacts or other findings).
  * Generated on first start (not committed) and loaded by the app through the same DICOM path as any file.
  */
 import type { CaseOptions } from './case';
@@ -15,8 +16,9 @@ const protocol: Partial<Scanner> = {
   sliceSpacing: 2.5,
   kernel: 'standard',
   blurSigmaPx: 0.6,
+  sharpen: 0.1,
+  sharpenSigmaPx: 1.6,
   noiseSigma: 12,
-  noiseCorrelationPx: 0.9,
   lowDose: false,
 };
 
@@ -27,11 +29,16 @@ export interface DemoCase {
 }
 
 export const DEMO_CASES: readonly DemoCase[] = [
-  { id: 'demo-normal', index: 0, options: { label: 'DEMO-NORMAL', nodules: [], scanner: protocol } },
+  {
+    id: 'demo-normal',
+    index: 0,
+    options: { clean: true, label: 'DEMO-NORMAL', nodules: [], scanner: protocol },
+  },
   {
     id: 'demo-solid',
     index: 1,
     options: {
+      clean: true,
       label: 'DEMO-SOLID',
       nodules: [
         { type: 'solid', diameter: 19, margin: 'spiculated', location: 'intraparenchymal' },
@@ -45,6 +52,7 @@ export const DEMO_CASES: readonly DemoCase[] = [
     id: 'demo-part-solid',
     index: 2,
     options: {
+      clean: true,
       label: 'DEMO-PART-SOLID',
       nodules: [{ type: 'part-solid', diameter: 16, margin: 'lobulated' }],
       scanner: protocol,
@@ -54,6 +62,7 @@ export const DEMO_CASES: readonly DemoCase[] = [
     id: 'demo-ground-glass',
     index: 3,
     options: {
+      clean: true,
       label: 'DEMO-GROUND-GLASS',
       nodules: [{ type: 'ground-glass', diameter: 14, margin: 'smooth' }],
       scanner: protocol,
@@ -63,6 +72,7 @@ export const DEMO_CASES: readonly DemoCase[] = [
     id: 'demo-calcified',
     index: 4,
     options: {
+      clean: true,
       label: 'DEMO-CALCIFIED',
       nodules: [{ type: 'calcified', diameter: 7, margin: 'smooth' }],
       scanner: protocol,

@@ -39,6 +39,8 @@ export interface CtSlice {
   readonly spacingBetweenSlices?: number;
   readonly imagePositionPatient: readonly [number, number, number];
   readonly imageOrientationPatient: readonly [number, number, number, number, number, number];
+  /** HFS, FFS, HFP, FFP (default FFS, as before for the other callers). */
+  readonly patientPosition?: string;
   readonly rescaleIntercept: number;
   readonly rescaleSlope: number;
   readonly windowCenter: number;
@@ -93,7 +95,7 @@ export function writeCtSlice(s: CtSlice): Uint8Array {
     ...(s.spacingBetweenSlices !== undefined ? { SpacingBetweenSlices: ds(s.spacingBetweenSlices) } : {}),
     ...(s.convolutionKernel ? { ConvolutionKernel: s.convolutionKernel } : {}),
     ...(s.xRayTubeCurrent !== undefined ? { XRayTubeCurrent: String(Math.round(s.xRayTubeCurrent)) } : {}),
-    PatientPosition: 'FFS',
+    PatientPosition: s.patientPosition ?? 'FFS',
     StudyInstanceUID: s.studyInstanceUID,
     SeriesInstanceUID: s.seriesInstanceUID,
     StudyID: s.studyId ?? '1',
@@ -119,10 +121,24 @@ export function writeCtSlice(s: CtSlice): Uint8Array {
     RescaleIntercept: ds(s.rescaleIntercept),
     RescaleSlope: ds(s.rescaleSlope),
     RescaleType: 'HU',
-    PixelData: pixels.buffer,
-    _vrMap: { PixelData: 'OW' },
   };
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return new Uint8Array(dict.write());
+  // Pixel Data (7FE0,0010) is the dataset's last element: append it directly (explicit VR little endian,
+  // OW) rather than copy half a megabyte through dcmjs's growing write buffer. Same bytes as dcmjs writes.
+  const head = new Uint8Array(dict.write());
+  const data = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  const out = new Uint8Array(head.length + 12 + data.length);
+  out.set(head, 0);
+  const view = new DataView(out.buffer);
+  let o = head.length;
+  view.setUint16(o, 0x7fe0, true);
+  view.setUint16(o + 2, 0x0010, true);
+  out[o + 4] = 0x4f; // 'O'
+  out[o + 5] = 0x57; // 'W'
+  view.setUint16(o + 6, 0, true);
+  view.setUint32(o + 8, data.length, true);
+  o += 12;
+  out.set(data, o);
+  return out;
 }

@@ -1,14 +1,29 @@
 /**
- * Synthetic pulmonary nodules: type, size, shape (ellipsoid, lobulated, spiculated), location
- * (intraparenchymal, juxtapleural, perifissural) and the implicit surface the renderer samples.
+ * Synthetic pulmonary nodules: type, size, shape (ellipsoids up to 1.6:1 in any 3D orientation,
+ * lobulated, spiculated, irregular), location (intraparenchymal, juxtavascular, juxtapleural with a broad
+ * base on the costal or mediastinal pleura or the diaphragm, perifissural lentiform) and the implicit
+ * surface the renderer samples. The truth (centre, axes, volume) is measured on the shape as drawn.
  */
-import type { Vec3 } from '../dicom/geometry';
-import { lungDepth, type Capsule, type Chest, type Fissure } from './anatomy';
+import { add, dot, normalize, scale, sub, type Vec3 } from '../dicom/geometry';
+import {
+  fissureSurfaces,
+  frameAround,
+  lungDepth,
+  perpendiculars,
+  randomLungPoint,
+  randomRotation,
+  type Capsule,
+  type Chest,
+  type Mat3,
+} from './anatomy';
+import { marchTo } from './findings';
+import { ValueNoise3 } from './noise';
 import type { Rng } from './rng';
 
 export type NoduleType = 'solid' | 'part-solid' | 'ground-glass' | 'calcified';
 export type NoduleMargin = 'smooth' | 'lobulated' | 'spiculated';
-export type NoduleLocation = 'intraparenchymal' | 'juxtapleural' | 'perifissural';
+export type NoduleLocation = 'intraparenchymal' | 'juxtavascular' | 'juxtapleural' | 'perifissural';
+export type NoduleShape = 'ellipsoid' | 'lobulated' | 'spiculated' | 'irregular' | 'lentiform';
 
 export interface Spicule {
   readonly dir: Vec3;
@@ -16,86 +31,142 @@ export interface Spicule {
   readonly radius: number;
 }
 
+/** What the truth says about a nodule, measured on the shape as drawn (spicules left out). */
+export interface NoduleMeasure {
+  /** Centre: the nodule's own centre, or the centroid of its visible part when the pleura cuts it. */
+  readonly center: Vec3;
+  /** Long and short axes of the axial section through the centre (from its second moments). */
+  readonly longAxis: number;
+  readonly shortAxis: number;
+  readonly volume: number;
+}
+
 export interface Nodule {
   readonly type: NoduleType;
   readonly margin: NoduleMargin;
   readonly location: NoduleLocation;
+  readonly shape: NoduleShape;
   readonly center: Vec3;
-  /** Semi-axes (mm): a and b in the axial plane (before rotation), c along z. */
+  /** Semi-axes (mm) in the nodule's own frame. */
   readonly axes: Vec3;
-  /** Rotation about z (radians). */
-  readonly angle: number;
+  /** The nodule's frame: rows are its local axes in patient coordinates. */
+  readonly rot: Mat3;
   /** Lobulation: amplitude (fraction of radius) and integer frequencies. */
   readonly lobes: readonly { amp: number; k: number; phase: number; kz: number }[];
   readonly spicules: readonly Spicule[];
+  /** Irregular surface: amplitude (fraction of radius) and frequency of a noise on the direction. */
+  readonly irregular: number;
+  readonly irregularFreq: number;
   /** Mean HU of the (outer) nodule tissue. */
   readonly hu: number;
-  /** Part-solid: diameter of the solid core (mm); its HU. */
+  /** Part-solid: diameter of the solid core (mm); its HU. Calcified 'central': a dense core. */
   readonly solidDiameter: number | null;
   readonly solidHU: number;
+  readonly calcifiedCore: number | null;
   readonly textureSeed: number;
+  /** Drawn only inside the lung: a juxtapleural nodule's part beyond the pleura is not lung nodule. */
+  readonly clipToLung: boolean;
+  readonly measure: NoduleMeasure;
 }
 
 /** Mean diameter as a radiologist measures it: mean of long and short axes on the axial section. */
 export function meanDiameter(n: Nodule): number {
-  return n.axes[0] + n.axes[1];
+  return (n.measure.longAxis + n.measure.shortAxis) / 2;
 }
 
 export function longAxis(n: Nodule): number {
-  return 2 * Math.max(n.axes[0], n.axes[1]);
+  return n.measure.longAxis;
 }
 
 export function shortAxis(n: Nodule): number {
-  return 2 * Math.min(n.axes[0], n.axes[1]);
+  return n.measure.shortAxis;
 }
 
 export function volume(n: Nodule): number {
-  return (4 / 3) * Math.PI * n.axes[0] * n.axes[1] * n.axes[2];
+  return n.measure.volume;
+}
+
+const shapeNoise = new WeakMap<Nodule, ValueNoise3>();
+
+function irregularNoise(n: Nodule): ValueNoise3 {
+  let v = shapeNoise.get(n);
+  if (!v) {
+    v = new ValueNoise3(n.textureSeed ^ 0x68e31da4, 1);
+    shapeNoise.set(n, v);
+  }
+  return v;
 }
 
 /**
- * Signed distance-like value of the nodule body at a point (negative inside), in mm. Lobulation modulates
- * the radius; spicules are thin tapering cones added outside.
+ * Signed distance-like value of the nodule body at a point (negative inside), in mm: radial distance
+ * to the (lobulated, perturbed) ellipsoid surface. Spicules are thin tapering cones added outside.
  */
-export function noduleSdf(n: Nodule, x: number, y: number, z: number): number {
+export function noduleSdf(n: Nodule, x: number, y: number, z: number, spicules = true): number {
   const dx = x - n.center[0];
   const dy = y - n.center[1];
   const dz = z - n.center[2];
-  const cos = Math.cos(n.angle);
-  const sin = Math.sin(n.angle);
-  const u = dx * cos + dy * sin;
-  const w = -dx * sin + dy * cos;
+  const [r0, r1, r2] = n.rot;
+  const u = dx * r0[0] + dy * r0[1] + dz * r0[2];
+  const w = dx * r1[0] + dy * r1[1] + dz * r1[2];
+  const h = dx * r2[0] + dy * r2[1] + dz * r2[2];
   const [a, b, c] = n.axes;
-  const q = Math.sqrt((u / a) ** 2 + (w / b) ** 2 + (dz / c) ** 2);
+  const q = Math.sqrt((u / a) ** 2 + (w / b) ** 2 + (h / c) ** 2);
+  const len = Math.sqrt(u * u + w * w + h * h);
+  const ray = q > 1e-6 ? len / q : (a + b + c) / 3;
   let radiusScale = 1;
   if (n.lobes.length > 0) {
     const theta = Math.atan2(w, u);
-    const phi = Math.atan2(dz, Math.hypot(u, w));
+    const phi = Math.atan2(h, Math.hypot(u, w));
     for (const l of n.lobes) radiusScale += l.amp * Math.sin(l.k * theta + l.kz * phi + l.phase);
   }
-  const mean = (a + b + c) / 3;
-  let d = (q - radiusScale) * mean;
-  for (const s of n.spicules) {
-    // Distance to a cone from the surface outwards, tapering to a point.
-    const base = mean * 0.8;
-    const px = dx - s.dir[0] * base;
-    const py = dy - s.dir[1] * base;
-    const pz = dz - s.dir[2] * base;
-    const t = Math.max(0, Math.min(1, (px * s.dir[0] + py * s.dir[1] + pz * s.dir[2]) / s.length));
-    const cx = px - s.dir[0] * s.length * t;
-    const cy = py - s.dir[1] * s.length * t;
-    const cz = pz - s.dir[2] * s.length * t;
-    const ds = Math.hypot(cx, cy, cz) - s.radius * (1 - t);
-    if (ds < d) d = ds;
+  if (n.irregular > 0 && len > 1e-6) {
+    const f = n.irregularFreq / len;
+    radiusScale += n.irregular * irregularNoise(n).at(u * f + 17.3, w * f - 5.1, h * f + 9.7);
+  }
+  let d = (q - radiusScale) * ray;
+  if (spicules) {
+    const mean = (a + b + c) / 3;
+    for (const s of n.spicules) {
+      // Distance to a cone from the surface outwards, tapering to a point.
+      const base = mean * 0.8;
+      const px = dx - s.dir[0] * base;
+      const py = dy - s.dir[1] * base;
+      const pz = dz - s.dir[2] * base;
+      const t = Math.max(0, Math.min(1, (px * s.dir[0] + py * s.dir[1] + pz * s.dir[2]) / s.length));
+      const cx = px - s.dir[0] * s.length * t;
+      const cy = py - s.dir[1] * s.length * t;
+      const cz = pz - s.dir[2] * s.length * t;
+      const ds = Math.hypot(cx, cy, cz) - s.radius * (1 - t);
+      if (ds < d) d = ds;
+    }
   }
   return d;
 }
 
-/** Bounding half-extent (mm) of everything the nodule draws. */
+/** Bounding half-extent (mm) of everything the nodule draws, about its centre. */
 export function noduleExtent(n: Nodule): number {
-  const r = Math.max(...n.axes) * 1.3;
+  const bump = 1 + n.irregular + n.lobes.reduce((s, l) => s + l.amp, 0);
+  const r = Math.max(...n.axes) * bump;
   const spike = n.spicules.reduce((m, s) => Math.max(m, s.length + Math.max(...n.axes)), 0);
   return Math.max(r, spike) + 2;
+}
+
+/** Semi-axes of the axial (z = const) section through the centre of an ellipsoid with frame `rot`. */
+export function axialSectionAxes(axes: Vec3, rot: Mat3): [number, number] {
+  // Quadric A = Rᵀ diag(1/a²) R restricted to x, y.
+  let axx = 0;
+  let axy = 0;
+  let ayy = 0;
+  for (let k = 0; k < 3; k++) {
+    const inv = 1 / (axes[k] * axes[k]);
+    const row = rot[k];
+    axx += row[0] * row[0] * inv;
+    axy += row[0] * row[1] * inv;
+    ayy += row[1] * row[1] * inv;
+  }
+  const tr = (axx + ayy) / 2;
+  const det = Math.sqrt(((axx - ayy) / 2) ** 2 + axy * axy);
+  return [1 / Math.sqrt(Math.max(1e-9, tr - det)), 1 / Math.sqrt(tr + det)];
 }
 
 function sampleDiameter(rng: Rng): number {
@@ -104,67 +175,70 @@ function sampleDiameter(rng: Rng): number {
   return 3 + 27 * u ** 2.6;
 }
 
-function distanceToCapsule(p: Vec3, s: Capsule): number {
-  const ab: Vec3 = [s.b[0] - s.a[0], s.b[1] - s.a[1], s.b[2] - s.a[2]];
-  const ap: Vec3 = [p[0] - s.a[0], p[1] - s.a[1], p[2] - s.a[2]];
-  const len2 = ab[0] ** 2 + ab[1] ** 2 + ab[2] ** 2 || 1;
-  const t = Math.max(0, Math.min(1, (ap[0] * ab[0] + ap[1] * ab[1] + ap[2] * ab[2]) / len2));
-  return Math.hypot(ap[0] - ab[0] * t, ap[1] - ab[1] * t, ap[2] - ab[2] * t) - s.r;
-}
-
-function clearOfVessels(chest: Chest, p: Vec3, radius: number): boolean {
-  for (const s of chest.capsules) {
-    if (
-      (s.kind === 'vessel' || s.kind === 'bronchus-wall') &&
-      s.r > 1.2 &&
-      distanceToCapsule(p, s) < radius + 1.5
-    )
-      return false;
+/**
+ * Measure a nodule as drawn: volume and (for clipped ones) the centroid on a 3D grid, then the second
+ * moments of the axial section through the centre on a fine 2D grid. For a filled ellipse, the variance
+ * along an axis is (semi-axis)²/4, so an axis is 4√λ.
+ */
+export function measureNodule(n: Omit<Nodule, 'measure'>, chest: Chest | null): NoduleMeasure {
+  const probe = { ...n, measure: { center: n.center, longAxis: 0, shortAxis: 0, volume: 0 } } as Nodule;
+  const ext = noduleExtent(probe);
+  const clip = n.clipToLung && chest !== null;
+  const inside = (x: number, y: number, z: number): boolean =>
+    noduleSdf(probe, x, y, z, false) < 0 && (!clip || lungDepth(chest, x, y, z) > 0);
+  const step3 = Math.max(0.12, (2 * ext) / 56);
+  let count = 0;
+  let sx = 0;
+  let sy = 0;
+  let sz = 0;
+  for (let k = -ext; k <= ext; k += step3) {
+    for (let j = -ext; j <= ext; j += step3) {
+      for (let i = -ext; i <= ext; i += step3) {
+        const x = n.center[0] + i;
+        const y = n.center[1] + j;
+        const z = n.center[2] + k;
+        if (!inside(x, y, z)) continue;
+        count++;
+        sx += x;
+        sy += y;
+        sz += z;
+      }
+    }
   }
-  return true;
-}
-
-function randomLungPoint(rng: Rng, chest: Chest, margin: number): Vec3 | null {
-  for (let i = 0; i < 400; i++) {
-    const p: Vec3 = [
-      rng.uniform(-chest.bodyA, chest.bodyA),
-      rng.uniform(-chest.bodyB, chest.bodyB),
-      rng.uniform(chest.zDomeLeft - 20, chest.zApex - 15),
-    ];
-    if (lungDepth(chest, p[0], p[1], p[2]) > margin) return p;
+  const volume = count * step3 ** 3;
+  const center: Vec3 = clip && count > 0 ? [sx / count, sy / count, sz / count] : n.center;
+  const step2 = Math.max(0.05, (2 * ext) / 260);
+  let m = 0;
+  let mx = 0;
+  let my = 0;
+  let mxx = 0;
+  let myy = 0;
+  let mxy = 0;
+  for (let j = -ext; j <= ext; j += step2) {
+    for (let i = -ext; i <= ext; i += step2) {
+      if (!inside(center[0] + i, center[1] + j, center[2])) continue;
+      m++;
+      mx += i;
+      my += j;
+      mxx += i * i;
+      myy += j * j;
+      mxy += i * j;
+    }
   }
-  return null;
-}
-
-/** March from a lung point towards the chest wall and stop where the nodule just touches the pleura. */
-function juxtapleuralPoint(rng: Rng, chest: Chest, radius: number): Vec3 | null {
-  const start = randomLungPoint(rng, chest, radius + 8);
-  if (!start) return null;
-  const side = start[0] < 0 ? -1 : 1;
-  const dir: Vec3 = [side * rng.uniform(0.6, 1), rng.uniform(-0.8, 0.8), rng.uniform(-0.2, 0.2)];
-  const len = Math.hypot(...dir);
-  let p = start;
-  for (let s = 0; s < 400; s++) {
-    const next: Vec3 = [p[0] + dir[0] / len, p[1] + dir[1] / len, p[2] + dir[2] / len];
-    if (lungDepth(chest, next[0], next[1], next[2]) < radius * 0.85) return p;
-    p = next;
-  }
-  return null;
-}
-
-function perifissuralPoint(rng: Rng, chest: Chest, radius: number): { p: Vec3; fissure: Fissure } | null {
-  for (let i = 0; i < 60; i++) {
-    const fissure = rng.pick(chest.fissures);
-    const q = randomLungPoint(rng, chest, radius + 4);
-    if (!q || Math.sign(q[0]) !== fissure.side) continue;
-    const n = fissure.normal;
-    const d =
-      (q[0] - fissure.point[0]) * n[0] + (q[1] - fissure.point[1]) * n[1] + (q[2] - fissure.point[2]) * n[2];
-    const off = (rng.chance(0.5) ? 1 : -1) * radius * 0.9;
-    const p: Vec3 = [q[0] - n[0] * (d - off), q[1] - n[1] * (d - off), q[2] - n[2] * (d - off)];
-    if (lungDepth(chest, p[0], p[1], p[2]) > radius + 3) return { p, fissure };
-  }
-  return null;
+  if (m === 0) return { center, longAxis: 0, shortAxis: 0, volume };
+  mx /= m;
+  my /= m;
+  const vxx = mxx / m - mx * mx;
+  const vyy = myy / m - my * my;
+  const vxy = mxy / m - mx * my;
+  const tr = (vxx + vyy) / 2;
+  const det = Math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy);
+  return {
+    center,
+    longAxis: 4 * Math.sqrt(tr + det),
+    shortAxis: 4 * Math.sqrt(Math.max(0, tr - det)),
+    volume,
+  };
 }
 
 export interface NoduleRequest {
@@ -174,6 +248,128 @@ export interface NoduleRequest {
   readonly location?: NoduleLocation;
 }
 
+interface Placement {
+  readonly center: Vec3;
+  /** For lentiform nodules: the frame whose third axis is the fissure normal. */
+  readonly frame?: Mat3;
+}
+
+/** Vessels a juxtavascular nodule can sit on (radius ≥ 0.8 mm), and their bifurcations. */
+interface VesselIndex {
+  readonly vessels: readonly Capsule[];
+  readonly forks: readonly { p: Vec3; r: number; bisector: Vec3 }[];
+}
+
+const vesselIndexCache = new WeakMap<Chest, VesselIndex>();
+
+function vesselIndex(chest: Chest): VesselIndex {
+  const cached = vesselIndexCache.get(chest);
+  if (cached) return cached;
+  const vessels = chest.capsules.filter((c) => c.kind === 'vessel' && Math.min(c.r, c.rb) >= 0.8);
+  const starts = new Map<string, Capsule[]>();
+  const key = (p: Vec3): string => `${p[0].toFixed(3)},${p[1].toFixed(3)},${p[2].toFixed(3)}`;
+  for (const c of vessels) {
+    const k = key(c.a);
+    const list = starts.get(k) ?? [];
+    list.push(c);
+    starts.set(k, list);
+  }
+  const forks: { p: Vec3; r: number; bisector: Vec3 }[] = [];
+  for (const list of starts.values()) {
+    if (list.length < 2) continue;
+    const [c1, c2] = list;
+    const d1 = normalize(sub(c1.b, c1.a));
+    const d2 = normalize(sub(c2.b, c2.a));
+    forks.push({ p: c1.a, r: Math.max(c1.r, c2.r), bisector: normalize(add(d1, d2)) });
+  }
+  const index = { vessels, forks };
+  vesselIndexCache.set(chest, index);
+  return index;
+}
+
+function juxtavascularPoint(rng: Rng, chest: Chest, radius: number): Placement | null {
+  const { vessels, forks } = vesselIndex(chest);
+  if (vessels.length === 0) return null;
+  for (let i = 0; i < 40; i++) {
+    let center: Vec3;
+    if (forks.length > 0 && rng.chance(0.3)) {
+      // In the crotch of a bifurcation, overlapping both branches.
+      const f = rng.pick(forks);
+      const [e1, e2] = perpendiculars(f.bisector);
+      const a = rng.uniform(0, 2 * Math.PI);
+      const off = add(
+        scale(e1, Math.cos(a) * rng.uniform(0, 0.5)),
+        scale(e2, Math.sin(a) * rng.uniform(0, 0.5)),
+      );
+      center = add(f.p, scale(normalize(add(f.bisector, off)), radius * rng.uniform(0.3, 0.9) + f.r * 0.5));
+    } else {
+      // Beside a vessel: the centre within (vessel radius + nodule radius) of its axis, so they overlap.
+      const v = rng.pick(vessels);
+      const t = rng.uniform(0.05, 0.95);
+      const axis = add(v.a, scale(sub(v.b, v.a), t));
+      const rv = v.r + (v.rb - v.r) * t;
+      const [e1, e2] = perpendiculars(normalize(sub(v.b, v.a)));
+      const a = rng.uniform(0, 2 * Math.PI);
+      const dir = add(scale(e1, Math.cos(a)), scale(e2, Math.sin(a)));
+      center = add(axis, scale(dir, rv + radius * rng.uniform(0.25, 0.9)));
+    }
+    if (lungDepth(chest, center[0], center[1], center[2]) > radius + 2) return { center };
+  }
+  return null;
+}
+
+/** Broad-based on the pleura: the centre from 0.3 r beyond the pleural surface to 0.7 r inside the lung. */
+function juxtapleuralPoint(rng: Rng, chest: Chest, radius: number): Placement | null {
+  const where = rng.weighted([
+    ['costal', 0.55],
+    ['posterior', 0.12],
+    ['mediastinal', 0.18],
+    ['diaphragm', 0.15],
+  ] as const);
+  const zRange: [number, number] | undefined =
+    where === 'diaphragm' ? [chest.zDomeLeft - 30, chest.zDomeRight + 10] : undefined;
+  const start = randomLungPoint(rng, chest, radius + 6, zRange);
+  if (!start) return null;
+  const side = start[0] < 0 ? -1 : 1;
+  const dir: Vec3 =
+    where === 'costal'
+      ? [side * rng.uniform(0.5, 1), rng.uniform(-0.9, 0.9), rng.uniform(-0.2, 0.2)]
+      : where === 'posterior'
+        ? [side * rng.uniform(0, 0.5), 1, rng.uniform(-0.2, 0.2)]
+        : where === 'mediastinal'
+          ? [-side, rng.uniform(-0.5, 0.5), rng.uniform(-0.25, 0.25)]
+          : [rng.normal(0, 0.25), rng.normal(0, 0.25), -1];
+  const target = radius * rng.uniform(-0.3, 0.7);
+  const p = marchTo(chest, start, dir, target, 0.5);
+  return p ? { center: p } : null;
+}
+
+function perifissuralPoint(rng: Rng, chest: Chest, radius: number): Placement | null {
+  const surfaces = fissureSurfaces(chest);
+  if (surfaces.length === 0) return null;
+  for (let i = 0; i < 60; i++) {
+    const s = rng.pick(surfaces);
+    let q = randomLungPoint(rng, chest, radius + 4, undefined, 100);
+    if (!q || Math.sign(q[0]) !== s.f.side) continue;
+    for (let k = 0; k < 4; k++) {
+      const d = s.distance(q[0], q[1], q[2]);
+      q = sub(q, scale(s.normalAt(q[0], q[1], q[2]), d));
+    }
+    if (Math.abs(s.distance(q[0], q[1], q[2])) > 0.3) continue;
+    if (s.presence(q[0], q[1], q[2]) < 0.9) continue;
+    if (lungDepth(chest, q[0], q[1], q[2]) < radius + 3) continue;
+    const n = s.normalAt(q[0], q[1], q[2]);
+    const frame = frameAround(rng, n);
+    return { center: add(q, scale(n, rng.uniform(-0.35, 0.35) * radius * 0.5)), frame };
+  }
+  return null;
+}
+
+function intraparenchymalPoint(rng: Rng, chest: Chest, radius: number): Placement | null {
+  const p = randomLungPoint(rng, chest, radius + 2);
+  return p ? { center: p } : null;
+}
+
 /** Make one nodule (with placement) or null if no valid place was found. */
 export function makeNodule(
   rng: Rng,
@@ -181,7 +377,15 @@ export function makeNodule(
   placed: readonly Nodule[],
   req: NoduleRequest = {},
 ): Nodule | null {
-  const type =
+  let location =
+    req.location ??
+    rng.weighted<NoduleLocation>([
+      ['intraparenchymal', 0.45],
+      ['juxtavascular', 0.2],
+      ['juxtapleural', 0.25],
+      ['perifissural', 0.1],
+    ]);
+  let type =
     req.type ??
     rng.weighted<NoduleType>([
       ['solid', 0.5],
@@ -190,61 +394,74 @@ export function makeNodule(
       ['calcified', 0.15],
     ]);
   let diameter = req.diameter ?? sampleDiameter(rng);
+  // Perifissural nodules are small solid (intrapulmonary lymph nodes).
+  if (location === 'perifissural' && !req.location && (type === 'ground-glass' || type === 'part-solid')) {
+    type = req.type ?? 'solid';
+  }
+  if (location === 'perifissural' && !req.diameter) diameter = Math.min(diameter, 10);
+  if (location === 'perifissural' && (type === 'ground-glass' || type === 'part-solid')) {
+    location = 'intraparenchymal';
+  }
   if (type === 'part-solid') diameter = Math.max(diameter, 6);
   if (type === 'ground-glass') diameter = Math.max(diameter, 4);
   if (type === 'calcified') diameter = Math.min(diameter, 12);
   const margin =
     req.margin ??
-    (type === 'calcified' || diameter < 6
+    (type === 'calcified' || diameter < 6 || location === 'perifissural'
       ? rng.weighted<NoduleMargin>([
           ['smooth', 0.85],
           ['lobulated', 0.15],
         ])
       : rng.weighted<NoduleMargin>([
-          ['smooth', 0.5],
-          ['lobulated', 0.3],
+          ['smooth', 0.45],
+          ['lobulated', 0.35],
           ['spiculated', type === 'ground-glass' ? 0 : 0.2],
         ]));
-  const location =
-    req.location ??
-    (type === 'solid' && diameter < 10
-      ? rng.weighted<NoduleLocation>([
-          ['intraparenchymal', 0.6],
-          ['juxtapleural', 0.25],
-          ['perifissural', 0.15],
-        ])
-      : rng.weighted<NoduleLocation>([
-          ['intraparenchymal', 0.8],
-          ['juxtapleural', 0.2],
-        ]));
-  const elong = rng.uniform(0.72, 1);
-  const a = (diameter / 2) * (2 / (1 + elong)); // a + b = diameter, b = a × elong
-  const b = a * elong;
-  const cz = ((a + b) / 2) * rng.uniform(0.8, 1.1);
-  const r = Math.max(a, b, cz);
+  const irregularShape = margin === 'lobulated' && diameter >= 6 && rng.chance(0.45);
+  const shape: NoduleShape =
+    location === 'perifissural'
+      ? 'lentiform'
+      : margin === 'spiculated'
+        ? 'spiculated'
+        : irregularShape
+          ? 'irregular'
+          : margin === 'lobulated'
+            ? 'lobulated'
+            : 'ellipsoid';
+  const maxAspect = diameter < 6 ? 1.3 : 1.6;
+  const f1 = rng.uniform(1 / maxAspect, 1);
+  const f2 = rng.uniform(1 / maxAspect, 1);
+  const baseAxes: Vec3 =
+    shape === 'lentiform' ? [1, rng.uniform(0.75, 1), rng.uniform(0.35, 0.6)] : [1, f1, f2];
+  const r0 = diameter / 2;
   for (let attempt = 0; attempt < 150; attempt++) {
-    let center: Vec3 | null = null;
-    let angle = rng.uniform(0, Math.PI);
-    if (location === 'juxtapleural') center = juxtapleuralPoint(rng, chest, r);
-    else if (location === 'perifissural') {
-      const pf = perifissuralPoint(rng, chest, r);
-      center = pf?.p ?? null;
-      // Perifissural nodules are flattened along the fissure.
-      angle = 0;
-    } else center = randomLungPoint(rng, chest, r + 4);
-    if (!center) continue;
-    if (location === 'intraparenchymal' && !clearOfVessels(chest, center, r)) continue;
+    const rMax = r0 * 1.25;
+    const placement: Placement | null =
+      location === 'juxtapleural'
+        ? juxtapleuralPoint(rng, chest, r0)
+        : location === 'perifissural'
+          ? perifissuralPoint(rng, chest, r0)
+          : location === 'juxtavascular'
+            ? juxtavascularPoint(rng, chest, r0)
+            : intraparenchymalPoint(rng, chest, rMax);
+    if (!placement) continue;
+    const center = placement.center;
     if (
       placed.some(
         (o) =>
           Math.hypot(o.center[0] - center[0], o.center[1] - center[1], o.center[2] - center[2]) <
-          r + Math.max(...o.axes) + 15,
+          rMax + Math.max(...o.axes) + 10,
       )
     ) {
       continue;
     }
+    const rot = placement.frame ?? randomRotation(rng);
+    // Scale the shape so that its axial section through the centre has the requested mean diameter.
+    const [sa, sb] = axialSectionAxes(baseAxes, rot);
+    const k = r0 / ((sa + sb) / 2);
+    const axes: Vec3 = [baseAxes[0] * k, baseAxes[1] * k, baseAxes[2] * k];
     const lobes =
-      margin === 'lobulated'
+      margin === 'lobulated' && !irregularShape
         ? Array.from({ length: rng.int(2, 3) }, () => ({
             amp: rng.uniform(0.05, 0.11),
             k: rng.int(3, 5),
@@ -254,38 +471,76 @@ export function makeNodule(
         : [];
     const spicules: Spicule[] =
       margin === 'spiculated'
-        ? Array.from({ length: rng.int(6, 12) }, () => {
-            const d: Vec3 = [rng.normal(), rng.normal(), rng.normal() * 0.6];
-            const l = Math.hypot(...d) || 1;
+        ? Array.from({ length: rng.int(6, 14) }, () => {
+            const d: Vec3 = normalize([rng.normal(), rng.normal(), rng.normal() * 0.6]);
             return {
-              dir: [d[0] / l, d[1] / l, d[2] / l] as Vec3,
-              length: rng.uniform(0.6, 1.3) * Math.max(4, diameter * 0.6),
-              radius: rng.uniform(0.5, 0.9),
+              dir: d,
+              length: rng.uniform(0.6, 1.4) * Math.max(4, diameter * 0.6),
+              radius: rng.uniform(0.45, 0.9),
             };
           })
         : [];
+    const irregular = irregularShape
+      ? rng.uniform(0.1, 0.22)
+      : margin === 'spiculated'
+        ? rng.uniform(0.04, 0.12)
+        : margin === 'lobulated'
+          ? rng.uniform(0, 0.05)
+          : 0;
     const hu =
       type === 'solid'
-        ? rng.uniform(15, 55)
+        ? rng.chance(0.8)
+          ? rng.uniform(0, 70)
+          : rng.uniform(-50, 80)
         : type === 'ground-glass'
-          ? rng.uniform(-720, -480)
+          ? rng.uniform(-780, -350)
           : type === 'part-solid'
-            ? rng.uniform(-680, -520)
-            : rng.uniform(350, 850);
-    return {
+            ? rng.uniform(-750, -380)
+            : rng.uniform(250, 900);
+    const central = type === 'calcified' && rng.chance(0.3);
+    const partial: Omit<Nodule, 'measure'> = {
       type,
       margin,
       location,
+      shape,
       center,
-      axes: [a, b, cz],
-      angle,
+      axes,
+      rot,
       lobes,
       spicules,
-      hu,
+      irregular,
+      irregularFreq: rng.uniform(1.3, 2.4),
+      hu: central ? rng.uniform(10, 60) : hu,
       solidDiameter: type === 'part-solid' ? Math.min(diameter * rng.uniform(0.3, 0.6), diameter - 2) : null,
-      solidHU: rng.uniform(15, 45),
+      solidHU: rng.uniform(-20, 70),
+      calcifiedCore: central ? diameter * rng.uniform(0.25, 0.35) : null,
       textureSeed: Math.floor(rng.next() * 2 ** 31),
+      clipToLung: location === 'juxtapleural',
     };
+    const measure = measureNodule(partial, chest);
+    if (partial.clipToLung) {
+      // Enough of it must be in the lung to be a nodule: at least a third of its volume, and at least 3 mm.
+      const full = (4 / 3) * Math.PI * axes[0] * axes[1] * axes[2];
+      if (measure.volume < full * 0.33 || (measure.longAxis + measure.shortAxis) / 2 < 3) continue;
+    }
+    const calcHU = central ? rng.uniform(350, 900) : 0;
+    return { ...partial, solidHU: central ? calcHU : partial.solidHU, measure };
   }
   return null;
+}
+
+/** The nearest vessel surface to a nodule's centre, minus the nodule's radius: ≤ 0 means they touch. */
+export function vesselGap(n: Nodule, chest: Chest): number {
+  const r = (n.axes[0] + n.axes[1] + n.axes[2]) / 3;
+  let best = Infinity;
+  for (const c of chest.capsules) {
+    if (c.kind !== 'vessel') continue;
+    const ab = sub(c.b, c.a);
+    const ap = sub(n.center, c.a);
+    const t = Math.max(0, Math.min(1, dot(ap, ab) / (dot(ab, ab) || 1)));
+    const q = sub(ap, scale(ab, t));
+    const d = Math.hypot(q[0], q[1], q[2]) - (c.r + (c.rb - c.r) * t);
+    if (d < best) best = d;
+  }
+  return best - r;
 }

@@ -43,9 +43,9 @@ function lerp(a: number, b: number, t: number): number {
   return a + (b - a) * t;
 }
 
-/** Normalised 1D Gaussian kernel; `sigma` in pixels. */
-export function gaussianKernel(sigma: number): Float32Array {
-  const radius = Math.max(1, Math.ceil(3 * sigma));
+/** Normalised 1D Gaussian kernel; `sigma` in pixels, `reach` its radius in σ. */
+export function gaussianKernel(sigma: number, reach = 3): Float32Array {
+  const radius = Math.max(1, Math.ceil(reach * sigma));
   const k = new Float32Array(2 * radius + 1);
   let sum = 0;
   for (let i = -radius; i <= radius; i++) {
@@ -66,28 +66,51 @@ export function blur2d(
   scratch?: Float32Array,
 ): void {
   if (sigma <= 0.05) return;
-  const k = gaussianKernel(sigma);
+  convolveSeparable(img, width, height, gaussianKernel(sigma), scratch);
+}
+
+/**
+ * Separable convolution with the same symmetric 1D taps along rows and columns, in place (edges
+ * clamped).
+ */
+export function convolveSeparable(
+  img: Float32Array,
+  width: number,
+  height: number,
+  k: Float32Array,
+  scratch?: Float32Array,
+): void {
   const r = (k.length - 1) / 2;
+  const L = k.length;
   const tmp = scratch && scratch.length >= img.length ? scratch : new Float32Array(img.length);
+  // Rows: clamped at the ends, a plain dot product in between.
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
       let s = 0;
-      for (let i = -r; i <= r; i++) {
-        const xi = x + i < 0 ? 0 : x + i >= width ? width - 1 : x + i;
-        s += img[row + xi] * k[i + r];
+      if (x >= r && x < width - r) {
+        const o = row + x - r;
+        for (let i = 0; i < L; i++) s += img[o + i] * k[i];
+      } else {
+        for (let i = -r; i <= r; i++) {
+          const xi = x + i < 0 ? 0 : x + i >= width ? width - 1 : x + i;
+          s += img[row + xi] * k[i + r];
+        }
       }
       tmp[row + x] = s;
     }
   }
+  // Columns: whole rows at a time (contiguous memory).
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) {
-        const yi = y + i < 0 ? 0 : y + i >= height ? height - 1 : y + i;
-        s += tmp[yi * width + x] * k[i + r];
-      }
-      img[y * width + x] = s;
+    const out = y * width;
+    const w0 = k[0];
+    const src0 = (y - r < 0 ? 0 : y - r) * width;
+    for (let x = 0; x < width; x++) img[out + x] = tmp[src0 + x] * w0;
+    for (let i = 1; i < L; i++) {
+      const yi = y + i - r;
+      const src = (yi < 0 ? 0 : yi >= height ? height - 1 : yi) * width;
+      const w = k[i];
+      for (let x = 0; x < width; x++) img[out + x] += tmp[src + x] * w;
     }
   }
 }

@@ -51,16 +51,18 @@ const clean: CaseOptions['scanner'] = {
   sliceThickness: 1,
   sliceSpacing: 1,
   blurSigmaPx: 0.3,
+  sharpen: 0,
   noiseSigma: 0,
   fovCenter: [0, 0],
 };
 
 /** Generate a case twice: first to learn where its nodules are, then only the slices around them. */
 function aroundNodules(seed: string, nodules: NoduleRequest[]): { c: SynthCase; slices: Slice[] } {
-  const probe = makeCase(seed, 0, { nodules, scanner: clean });
+  const probe = makeCase(seed, 0, { nodules, scanner: clean, clean: true });
   const zs = probe.truth.nodules.map((n) => n.centerMm[2]);
   const c = makeCase(seed, 0, {
     nodules,
+    clean: true,
     scanner: clean,
     zRange: [Math.min(...zs) - 12, Math.max(...zs) + 12],
   });
