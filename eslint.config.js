@@ -25,19 +25,33 @@ const folders = (names, { allowTypes = [] } = {}) => {
 
 const cornerstone = { group: ['@cornerstonejs/*'], message: 'Only imaging/ imports Cornerstone.' };
 const ort = {
-  group: ['onnxruntime-web', 'onnxruntime-web/*', 'onnxruntime-node'],
-  message: 'Only ai/ imports onnxruntime.',
+  group: ['onnxruntime-web', 'onnxruntime-web/*', 'onnxruntime-node', 'onnxruntime-node/*'],
+  message: 'Only ai/browser (onnxruntime-web) and ai/node (onnxruntime-node) import onnxruntime.',
+};
+const ortNode = {
+  group: ['onnxruntime-node', 'onnxruntime-node/*'],
+  message: 'onnxruntime-node belongs in ai/node (the Node host).',
+};
+const ortWeb = {
+  group: ['onnxruntime-web', 'onnxruntime-web/*'],
+  message: 'onnxruntime-web belongs in ai/browser (the browser host).',
 };
 const react = {
   group: ['react', 'react-dom', 'react-dom/*', 'zustand'],
   message: 'React and zustand hooks belong in ui/ and app/.',
 };
 
+// Tests are inside the zones: a test may add vitest, node: modules and test/support, nothing else. A test
+// that needs another folder's code lives in test/unit/.
 const boundary = (files, patterns) => ({
   files,
-  ignores: ['**/*.test.ts'],
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
+
+// The folders outside ai/ that ai/ never imports; ai/shared and ai/registry are the pure part of ai/, each
+// host's runtime lives in its own folder (ai/browser, ai/node) and neither imports the other.
+const aiOutside = folders(['store', 'ui', 'app', 'cli', 'imaging', 'synth']);
+const aiHosts = ['browser', 'node', 'ai/browser', 'ai/node'];
 
 export default tseslint.config(
   {
@@ -102,6 +116,7 @@ export default tseslint.config(
         'app',
         'cli',
         'ai',
+        'analysis',
         'findings',
         'report',
         'synth',
@@ -123,6 +138,7 @@ export default tseslint.config(
         'app',
         'cli',
         'ai',
+        'analysis',
         'findings',
         'report',
         'synth',
@@ -136,7 +152,19 @@ export default tseslint.config(
   boundary(
     ['src/dicom/**'],
     [
-      ...folders(['imaging', 'store', 'ui', 'app', 'cli', 'ai', 'findings', 'report', 'synth', 'i18n']),
+      ...folders([
+        'imaging',
+        'store',
+        'ui',
+        'app',
+        'cli',
+        'ai',
+        'analysis',
+        'findings',
+        'report',
+        'synth',
+        'i18n',
+      ]),
       cornerstone,
       ort,
       react,
@@ -145,7 +173,7 @@ export default tseslint.config(
   boundary(
     ['src/findings/**'],
     [
-      ...folders(['dicom', 'imaging', 'store', 'ui', 'app', 'cli', 'ai', 'report', 'synth']),
+      ...folders(['dicom', 'imaging', 'store', 'ui', 'app', 'cli', 'ai', 'analysis', 'report', 'synth']),
       cornerstone,
       ort,
       react,
@@ -153,24 +181,55 @@ export default tseslint.config(
   ),
   boundary(
     ['src/report/**'],
-    [...folders(['dicom', 'imaging', 'store', 'ui', 'app', 'cli', 'ai', 'synth']), cornerstone, ort, react],
+    [
+      ...folders(['dicom', 'imaging', 'store', 'ui', 'app', 'cli', 'ai', 'analysis', 'synth']),
+      cornerstone,
+      ort,
+      react,
+    ],
   ),
   boundary(
     ['src/synth/**'],
-    [...folders(['imaging', 'store', 'ui', 'app', 'cli', 'ai', 'report']), cornerstone, ort, react],
+    [
+      ...folders(['imaging', 'store', 'ui', 'app', 'cli', 'ai', 'analysis', 'report']),
+      cornerstone,
+      ort,
+      react,
+    ],
   ),
   boundary(
     ['src/imaging/**'],
-    [...folders(['store', 'ui', 'app', 'cli', 'ai', 'report', 'synth']), ort, react],
+    [...folders(['store', 'ui', 'app', 'cli', 'ai', 'analysis', 'report', 'synth']), ort, react],
+  ),
+  boundary(['src/ai/*.{ts,tsx}'], [...aiOutside, ...folders(['analysis']), cornerstone, react]),
+  boundary(
+    ['src/ai/shared/**', 'src/ai/registry/**'],
+    [...aiOutside, ...folders([...aiHosts, 'analysis']), cornerstone, ort, react],
   ),
   boundary(
-    ['src/ai/**'],
-    [...folders(['store', 'ui', 'app', 'cli', 'imaging', 'synth']), cornerstone, react],
+    ['src/ai/node/**'],
+    [...aiOutside, ...folders(['browser', 'ai/browser', 'analysis']), cornerstone, ortWeb, react],
+  ),
+  boundary(
+    ['src/ai/browser/**'],
+    [...aiOutside, ...folders(['node', 'ai/node']), cornerstone, ortNode, react],
+  ),
+  // The host-neutral analysis (volume → findings → report draft), called by app/, cli/ and ai/browser.
+  boundary(
+    ['src/analysis/**'],
+    [
+      ...folders(['imaging', 'store', 'ui', 'app', 'cli', 'synth', 'ai/browser', 'ai/node'], {
+        allowTypes: ['dicom'],
+      }),
+      cornerstone,
+      ort,
+      react,
+    ],
   ),
   boundary(
     ['src/store/**'],
     [
-      ...folders(['ui', 'app', 'cli'], { allowTypes: ['imaging', 'ai'] }),
+      ...folders(['ui', 'app', 'cli'], { allowTypes: ['imaging', 'ai', 'analysis'] }),
       cornerstone,
       ort,
       { group: ['react', 'react-dom', 'react-dom/*'], message: 'The store never imports React.' },
@@ -179,7 +238,7 @@ export default tseslint.config(
   boundary(
     ['src/ui/**'],
     [
-      ...folders(['app', 'cli', 'synth'], { allowTypes: ['imaging', 'ai'] }),
+      ...folders(['app', 'cli', 'synth'], { allowTypes: ['imaging', 'ai', 'analysis'] }),
       cornerstone,
       ort,
       {

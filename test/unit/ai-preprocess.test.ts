@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeInstance } from '../../dicom/instance';
-import { parseDicom } from '../../dicom/parse';
-import { simplePhantomSeries } from '../../synth/simplePhantom';
-import { lungBox, resampleToGrid } from './preprocess';
-import { buildVolume } from './volume';
+import { describeInstance } from '../../src/dicom/instance';
+import { parseDicom } from '../../src/dicom/parse';
+import { simplePhantomSeries } from '../../src/synth/simplePhantom';
+import { lungBox, resampleToGrid } from '../../src/ai/shared/preprocess';
+import { buildVolume } from '../../src/ai/shared/volume';
 
-const TRAINING = resolve(import.meta.dirname, '../../../models/training');
+const TRAINING = resolve(import.meta.dirname, '../../models/training');
 
 describe('preprocessing matches the training recipe', () => {
   it('resamples a DICOM series to the same numbers as the Python training code', () => {

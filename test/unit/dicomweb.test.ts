@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusFile } from '../../test/support/corpus';
-import { startOrthanc, type Orthanc } from '../../test/support/orthanc.mjs';
-import { simplePhantomSeries } from '../synth/simplePhantom';
-import { DicomWebClient, dicomDate, parseMultipart, type Fetch } from './dicomweb';
-import { parseDicom } from './parse';
-import { describeInstance } from './instance';
+import { corpusFile } from '../support/corpus';
+import { startOrthanc, type Orthanc } from '../support/orthanc.mjs';
+import { simplePhantomSeries } from '../../src/synth/simplePhantom';
+import { DicomWebClient, dicomDate, parseMultipart, type Fetch } from '../../src/dicom/dicomweb';
+import { parseDicom } from '../../src/dicom/parse';
+import { describeInstance } from '../../src/dicom/instance';
 
 let orthanc: Orthanc;
 let client: DicomWebClient;
