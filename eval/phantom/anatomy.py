@@ -105,7 +105,7 @@ class Patient:
         hu["canal"] = R.uniform(10, 30)
         hu["cart"] = R.uniform(80, 140)
         hu["calc"] = R.uniform(250, 700)
-        hu["fissure"] = R.uniform(-100, 40)
+        hu["fissure"] = R.uniform(-350, -150)
         hu["effusion"] = R.uniform(0, 20)
         hu["emph"] = R.uniform(-990, -965)
         hu["gran"] = R.uniform(400, 1000)

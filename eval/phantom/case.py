@@ -154,9 +154,9 @@ class Case:
             gg = g[idx][keep]
             h = rng.uniform(0.5, 1.0)
             hv = h * np.sqrt(1 + gg ** 2)
-            halves = [np.maximum(hv / 2 + d * gg * px, 0) for d in (-0.35, 0.0, 0.35)]
-            mean_len = sum(2 * hh for hh in halves) / 3
-            w = (hv / np.maximum(mean_len, 1e-6) / 3).astype(np.float32)
+            halves = [np.maximum(hv / 2 + d * gg * px, 0) for d in (-0.3, 0.3)]
+            mean_len = sum(2 * hh for hh in halves) / 2
+            w = (hv / np.maximum(mean_len, 1e-6) / 2).astype(np.float32)
             zl = np.stack([z - hh for hh in halves], 1).astype(np.float32)
             zh = np.stack([z + hh for hh in halves], 1).astype(np.float32)
             raster.add(ii.astype(np.int32), jj.astype(np.int32), np.full(len(ii), gi, np.int16), w, zl, zh)

@@ -127,6 +127,20 @@ def main(dirs):
             m = (dpl >= lo) & (dpl < hi)
             if m.any():
                 print(f"   arteries {lo:2d}-{hi:2d} mm from costal pleura: n={m.sum():5d}, median diameter {2 * np.median(R_[m]):.2f} mm, 90th pct {2 * np.percentile(R_[m], 90):.2f} mm")
+        # truth centre vs centroid of the rendered nodule (slice fractions mapped to LPS)
+        for nod, vx, tr in zip(c.nodules, c.nod_vox, c.truth()):
+            if vx is None or vx["K"] <= 0:
+                continue
+            f = sum(vx["comps"][k] for k in vx["comps"])
+            K, H, W = f.shape
+            zz = c.ssp.z[vx["k0"]:vx["k0"] + K][:, None, None]
+            yy = c.grid.yr[vx["i0"]:vx["i0"] + H][None, :, None]
+            xx = c.grid.xc[vx["j0"]:vx["j0"] + W][None, None, :]
+            m = f.sum()
+            cen = np.array([(f * xx).sum() / m, (f * yy).sum() / m, (f * zz).sum() / m])
+            err = cen - np.array(tr["centerMm"])
+            print(f"   nodule {tr['type']:12s} {tr['shape']:10s} {tr['location']:16s} D {tr['diameterMm']:5.2f} mm: "
+                  f"rendered centroid - truth = ({err[0]:+.2f}, {err[1]:+.2f}, {err[2]:+.2f}) mm")
         tips = [pts[-1] for pts, rr, br in b.art_branches if br.terminal]
         tips = np.array(tips)
         th = np.arctan2(tips[:, 1] - pt.yc, tips[:, 0] - pt.xc)

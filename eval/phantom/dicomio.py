@@ -33,11 +33,13 @@ class SeriesWriter:
         self.R = R
         self.out = out_dir
         # nested folders
-        depth = int(R.choice([0, 1, 2], p=[0.4, 0.35, 0.25]))
+        # always at least one folder level, so that truth.json is not inside the series folder
+        depth = int(R.choice([1, 2, 3], p=[0.6, 0.3, 0.1]))
         sub = []
         for _ in range(depth):
             sub.append("".join(R.choice(list("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"), size=int(R.integers(4, 9)))))
         self.dir = os.path.join(out_dir, *sub)
+        self.rel = "/".join(sub)
         os.makedirs(self.dir, exist_ok=True)
         self.pr, self.bits, self.icpt, self.lo, self.hi = storage_params(sc.storage)
         self.uids = {k: uid(seed, idx, k) for k in ("study", "series", "for")}
@@ -86,6 +88,11 @@ class SeriesWriter:
         ds.ConvolutionKernel = sc.kernel
         ds.PatientPosition = sc.position
         ds.CTDIvol = round(float(sc.ctdi), 2)
+        ph = Dataset()
+        ph.CodeValue = "113691"
+        ph.CodingSchemeDesignator = "DCM"
+        ph.CodeMeaning = "IEC Body Dosimetry Phantom"
+        ds.CTDIPhantomTypeCodeSequence = [ph]
         if pt.contrast:
             ds.ContrastBolusAgent = "IODINATED CONTRAST"
         ds.StudyInstanceUID = self.uids["study"]
@@ -142,28 +149,73 @@ class SeriesWriter:
                 self.names.add(nm)
                 return nm
 
-    def write(self, k, hu):
-        case, sc = self.case, self.case.sc
+    def _segments(self):
+        """Serialise the constant part of the dataset once, split around the per-slice elements."""
+        from pydicom.filebase import DicomBytesIO
+        from pydicom.filewriter import write_dataset
         ds = self.base
+        explicit = self.case.sc.explicit
+        cuts = [0x00080018, 0x00200013, 0x00200032, 0x00201041, 0x7FE00010]
+        parts = []
+        lo = 0
+        for c in cuts + [0xFFFFFFFF]:
+            sub = Dataset()
+            for el in ds:
+                if lo <= int(el.tag) < c and int(el.tag) not in cuts:
+                    sub.add(el)
+            fp = DicomBytesIO()
+            fp.is_little_endian = True
+            fp.is_implicit_VR = not explicit
+            write_dataset(fp, sub)
+            parts.append(fp.getvalue())
+            lo = c
+        self.parts = parts
+
+    def _enc(self, el):
+        from pydicom.filebase import DicomBytesIO
+        from pydicom.filewriter import write_dataset
+        sub = Dataset()
+        sub.add(el)
+        fp = DicomBytesIO()
+        fp.is_little_endian = True
+        fp.is_implicit_VR = not self.case.sc.explicit
+        write_dataset(fp, sub)
+        return fp.getvalue()
+
+    def write(self, k, hu):
+        from pydicom.dataelem import DataElement
+        from pydicom.filebase import DicomBytesIO
+        from pydicom.filewriter import write_file_meta_info
+        case, sc = self.case, self.case.sc
+        if not hasattr(self, "parts"):
+            self._segments()
         stored = np.rint(hu - self.icpt)
         stored = np.clip(stored, self.lo, self.hi)
         arr = stored.astype(np.int16 if self.pr else np.uint16)
         z = float(case.zs[k])
         g = case.grid
-        ds.SOPInstanceUID = uid(case.seed, case.idx, f"sop-{k}")
-        ds.InstanceNumber = str(int(self.inst[k]))
-        ds.ImagePositionPatient = [f"{g.x0:.4f}", f"{g.y0:.4f}", f"{z:.4f}"]
-        ds.SliceLocation = f"{z:.4f}"
-        ds.PixelData = arr.tobytes()
+        sop = uid(case.seed, case.idx, f"sop-{k}")
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = CT_IMAGE
-        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        meta.MediaStorageSOPInstanceUID = sop
         meta.TransferSyntaxUID = ExplicitVRLittleEndian if sc.explicit else ImplicitVRLittleEndian
         meta.ImplementationClassUID = IMPL_UID
         meta.ImplementationVersionName = "LUCENT_INDEP_1"
-        ds.file_meta = meta
-        ds.is_little_endian = True
-        ds.is_implicit_VR = not sc.explicit
+        fp = DicomBytesIO()
+        fp.is_little_endian = True
+        fp.is_implicit_VR = False
+        write_file_meta_info(fp, meta, enforce_standard=True)
+        els = [DataElement(0x00080018, "UI", sop),
+               DataElement(0x00200013, "IS", str(int(self.inst[k]))),
+               DataElement(0x00200032, "DS", [f"{g.x0:.4f}", f"{g.y0:.4f}", f"{z:.4f}"]),
+               DataElement(0x00201041, "DS", f"{z:.4f}"),
+               DataElement(0x7FE00010, "OW", arr.tobytes())]
+        P = self.parts
+        out = [b"\x00" * 128, b"DICM", fp.getvalue(), P[0]]
+        for i, el in enumerate(els):
+            out.append(self._enc(el))
+            out.append(P[i + 1])
         path = os.path.join(self.dir, self._fname(k))
-        ds.save_as(path, write_like_original=False)
+        with open(path, "wb") as f:
+            f.write(b"".join(out))
         return path

@@ -21,6 +21,7 @@ from util import GENERATOR_ID  # noqa: E402
 
 def run_case(seed, idx, quick, out_root):
     t0 = time.time()
+    c0 = time.process_time()
     case = Case(seed, idx, quick)
     t_build = time.time() - t0
     case_dir = os.path.join(out_root, f"case-{idx:04d}")
@@ -63,12 +64,15 @@ def run_case(seed, idx, quick, out_root):
         "distractors": case.distractors,
         "fissures": case.fissure_info,
         "seriesInstanceUID": wr.uids["series"],
+        "dicomDir": wr.rel,
     }
     with open(os.path.join(case_dir, "truth.json"), "w") as f:
         json.dump(truth, f, indent=1)
     dt = time.time() - t0
+    cpu = time.process_time() - c0
     print(f"case-{idx:04d}: {n} slices {sc.T:g}/{sc.spacing:g} mm, {len(truth['nodules'])} nodules, "
-          f"{dt:.1f} s (build {t_build:.1f}, object {t_obj:.1f}, imaging {t_img:.1f}, write {t_io:.1f})",
+          f"{dt:.1f} s wall, {cpu:.1f} s cpu (build {t_build:.1f}, object {t_obj:.1f}, imaging {t_img:.1f}, "
+          f"write {t_io:.1f})",
           file=sys.stderr, flush=True)
     return dt
 

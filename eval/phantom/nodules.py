@@ -232,6 +232,14 @@ class Placer:
         dh = np.minimum(np.linalg.norm(self.vA - hil[0], axis=1), np.linalg.norm(self.vA - hil[1], axis=1))
         self.jv = np.nonzero((self.vr >= 1.0) & (self.vr <= 3.5) & (dh > 30))[0]
         self.branches = [(p, r, b) for (p, r, b) in builder.art_branches + builder.vein_branches]
+        aA, aB, ar = [], [], []
+        for (pts, rr, br) in builder.airway_branches:
+            aA.append(pts[:-1])
+            aB.append(pts[1:])
+            ar.append(0.5 * (rr[:-1] + rr[1:]) * 1.4)
+        self.aA = np.vstack(aA) if aA else np.zeros((0, 3))
+        self.aB = np.vstack(aB) if aB else np.zeros((0, 3))
+        self.ar = np.concatenate(ar) if ar else np.zeros(0)
         self.placed = []
 
     def in_z(self, c, r):
@@ -242,6 +250,10 @@ class Placer:
     def free(self, c, r):
         for (c2, r2) in self.placed:
             if np.linalg.norm(c - c2) < r + r2 + 3:
+                return False
+        if len(self.ar):
+            d = seg_dist(np.asarray(c, float)[None], self.aA, self.aB)[0] - self.ar
+            if d.min() < r + 0.5:
                 return False
         return True
 

@@ -79,6 +79,9 @@ class PlaneRenderer:
         self.zd = zd.astype(np.float32)
         self.inv_d = (1.0 / np.maximum(np.hypot(gx, gy) * px, 1e-3)).astype(np.float32)
         self.zd_max = float(zd.max())
+        self.zd_rowmax = zd.max(1)
+        self.zd_colmax = zd.max(0)
+        self.wcache = {}
         zt = pt.ceiling(X + 0 * Y, Y + 0 * X)
         gy, gx = np.gradient(zt, px)
         self.zt = zt.astype(np.float32)
@@ -104,6 +107,12 @@ class PlaneRenderer:
         self.pec_w = R.uniform(1.0, 3.0)
         self.ep_w = R.uniform(0.3, 1.5) if pt.F > 20 and R.random() < 0.6 else 0.0
         self.pec_sector = (np.maximum(-self.sin, 0) ** 2 * (np.abs(self.cos) > 0.25)).astype(np.float32)
+        # intermuscular fat planes: posterior (trapezius/latissimus over the paraspinal muscles) and lateral
+        th = np.arctan2(self.sin, self.cos)
+        post = np.exp(-((np.abs(th - np.pi / 2) - R.uniform(0.3, 0.6)) / 0.35) ** 2).astype(np.float32)
+        lat = (self.cos ** 2 * (np.abs(self.cos) > 0.5)).astype(np.float32)
+        self.fat_planes = [(R.uniform(0.35, 0.6), R.uniform(1.0, 2.5) + pt.F / 25, post, -0.3, 1.2),
+                           (R.uniform(0.3, 0.6), R.uniform(0.8, 2.0) + pt.F / 30, lat, 0.2, 1.2)]
         # effusion
         self.eff = None
         if R.random() < 0.1:
@@ -140,17 +149,19 @@ class PlaneRenderer:
         w = f - i
         return (table[i] * (1 - w) + table[i + 1] * w).astype(np.float32)
 
-    def render(self, z):
-        """Returns full plane (HU) and bbox maps: lung fraction, thorax fraction, effusion fraction."""
+    def _wall(self, i):
+        """Body wall layers (skin, fat, breast, muscle, fat planes) and cavity fraction at table row i."""
+        if i in self.wcache:
+            return self.wcache[i]
         pt, px = self.pt, self.px
         hu = pt.hu
         inv = 1.0 / px
-        P = self.base.copy()
-        S = P[self.r0:self.r1, self.c0:self.c1]
+        z = float(pt.ztab[i])
+        S = self.base[self.r0:self.r1, self.c0:self.c1].copy()
         rho, ti = self.rho, self.ti
-        rb = self._rows(pt.rbody, z)[ti]
-        rf = self._rows(pt.rfi, z)[ti]
-        rc = self._rows(pt.rcav, z)[ti]
+        rb = pt.rbody[i].astype(np.float32)[ti]
+        rf = pt.rfi[i].astype(np.float32)[ti]
+        rc = pt.rcav[i].astype(np.float32)[ti]
         db = rb - rho
         db *= inv
         f = ramp(db)
@@ -177,61 +188,96 @@ class PlaneRenderer:
             d1 = (rf - rc) * self.pec_depth
             f = (ramp((rf - d1 - rho) * inv) - ramp((rf - d1 - self.pec_w - rho) * inv)) * self.pec_sector * wpec
             S += f * (hu["fat"] - S)
+        for (depth, width, sector, z0, z1) in self.fat_planes:
+            if z0 <= tz <= z1:
+                d1 = (rf - rc) * depth
+                f = (ramp((rf - d1 - rho) * inv) - ramp((rf - d1 - width - rho) * inv)) * sector
+                S += f * (hu["fat"] - S)
         if self.ep_w > 0:
             f = ramp((rc + self.ep_w - rho) * inv)
             S += f * (hu["fat"] - S)
         dc = rc - rho
         dc *= inv
         fc = ramp(dc)
-        # lung value: dependent gradient
+        self.wcache[i] = (S, fc)
+        for k in [k for k in self.wcache if k < i - 2]:
+            del self.wcache[k]
+        return S, fc
+
+    def render(self, z):
+        """Returns full plane (HU) and bbox maps: lung fraction, thorax fraction, effusion fraction."""
+        pt, px = self.pt, self.px
+        hu = pt.hu
+        inv = 1.0 / px
+        f = np.clip((z - pt.ztab[0]) / 2.0, 0, len(pt.ztab) - 1.001)
+        i = int(f)
+        w = np.float32(f - i)
+        S0, fc0 = self._wall(i)
+        S1, fc1 = self._wall(i + 1)
+        P = self.base.copy()
+        S = P[self.r0:self.r1, self.c0:self.c1]
+        S[...] = S0
+        S += w * (S1 - S0)
+        fc = fc0 + w * (fc1 - fc0)
+        # lung value: dependent gradient (depends on the row only)
         iz = (pt.gs * np.pi / 2)
         r_dep = float(np.interp(z, pt.ztab, pt.rcav[:, int((iz + np.pi) / (2 * np.pi) * NTH) % NTH]))
         r_non = float(np.interp(z, pt.ztab, pt.rcav[:, int((-iz + np.pi) / (2 * np.pi) * NTH) % NTH]))
         v1 = pt.gs * pt.yc + r_dep
         v0 = pt.gs * pt.yc - r_non
         dep = np.clip((self.V - v0) / max(v1 - v0, 1), 0, 1) ** hu["lung_gexp"]
-        hl = hu["lung"] + hu["lung_grad"] * dep
+        hl = (hu["lung"] + hu["lung_grad"] * dep).astype(np.float32)
+        val = np.broadcast_to(hl, fc.shape).copy()
         if self.mosaic is not None:
             k, ph, thr, amp = self.mosaic
             cx, cyy = self.mgrid
             n = 0
-            for i in range(len(k)):
-                n = n + np.cos(k[i, 0] * cx + k[i, 1] * cyy + k[i, 2] * z + ph[i])
+            for q in range(len(k)):
+                n = n + np.cos(k[q, 0] * cx + k[q, 1] * cyy + k[q, 2] * z + ph[q])
             m = np.clip((n / np.sqrt(len(k) / 2) - thr) * 3, 0, 1).astype(np.float32)
-            hl = hl + amp * (self.Mr @ m @ self.Mc)
-        fa = ramp((z - self.zd) * self.inv_d) if z < self.zd_max + 2 else np.float32(1.0)
-        fbl = ramp((self.zt - z) * self.inv_t) if z > self.zt_min - 2 else np.float32(1.0)
+            val += amp * (self.Mr @ m @ self.Mc)
+        lungf = fc.copy()
+        thor = fc.copy()
         if z < self.zd_max + 2:
-            habd = self.abdomen(z, rc)
-            fdia = ramp((z - (self.zd - self.t_dia)) * self.inv_d)
-            habd = fdia * hu["muscle"] + (1 - fdia) * habd
-            inner = (1 - fa) * habd + fa * hl
-        else:
-            inner = hl
+            # diaphragm and abdomen, restricted to the box where the dome is above z - 3 mm
+            rows = np.nonzero(self.zd_rowmax > z - 3)[0]
+            cols = np.nonzero(self.zd_colmax > z - 3)[0]
+            if len(rows) and len(cols):
+                br = slice(rows[0], rows[-1] + 1)
+                bc = slice(cols[0], cols[-1] + 1)
+                zd, invd = self.zd[br, bc], self.inv_d[br, bc]
+                fa = ramp((z - zd) * invd)
+                habd = self.abdomen(z, br, bc)
+                fdia = ramp((z - (zd - self.t_dia)) * invd)
+                habd = fdia * hu["muscle"] + (1 - fdia) * habd
+                vb = val[br, bc]
+                vb += (1 - fa) * (habd - vb)
+                lungf[br, bc] *= fa
+                thor[br, bc] *= fa
         if z > self.zt_min - 2:
-            val = (1 - fbl) * hu["inlet"] + fbl * inner
-        else:
-            val = inner
+            fbl = ramp((self.zt - z) * self.inv_t)
+            val += (1 - fbl) * (hu["inlet"] - val)
+            lungf *= fbl
         S += fc * (val - S)
-        lungf = np.broadcast_to(fc * fa * fbl, fc.shape)
-        thor = np.broadcast_to(fc * fa, fc.shape)
         eff = None
         if self.eff is not None:
             sides, d0, he = self.eff
             d = d0 * max(1 - (z - pt.zb) / he, 0)
             if d > 0.3:
-                w = np.maximum(pt.gs * self.sin, 0) ** 0.7
-                sm = np.zeros_like(rho)
-                for s in sides:
-                    sm += ramp((s * (self.X - float(pt.x_mid(z)))) * inv)
-                eff = ramp((d * w - (rc - rho)) * inv) * np.minimum(sm, 1)
-        return P, lungf.astype(np.float32), thor.astype(np.float32), eff
+                rc = self._rows(pt.rcav, z)[self.ti]
+                wgt = np.maximum(pt.gs * self.sin, 0) ** 0.7
+                sm = np.zeros_like(self.rho)
+                for sd in sides:
+                    sm += ramp((sd * (self.X - float(pt.x_mid(z)))) * inv)
+                eff = ramp((d * wgt - (rc - self.rho)) * inv) * np.minimum(sm, 1)
+        return P, lungf, thor, eff
 
-    def abdomen(self, z, rc):
+    def abdomen(self, z, br, bc):
         pt, px = self.pt, self.px
         hu = pt.hu
         inv = 1 / px
-        X, Y = self.X, self.Y
+        X, Y = self.X[:, bc], self.Y[br, :]
+        V = self.V[br, :]
         xm = float(pt.x_mid(z))
         # default: fat with bowel
         h = np.full(np.broadcast_shapes(X.shape, Y.shape), hu["fat"] * 0.6 + 10, np.float32)
@@ -258,6 +304,6 @@ class PlaneRenderer:
             h += f * (hu["muscle"] - h)
             fi = ramp((1 - q) * r * inv - 3.5 * inv)
             vlev = pt.gs * cy - ay * s + 2 * ay * s * lvl
-            gas = ramp((vlev - self.V) * inv)
+            gas = ramp((vlev - V) * inv)
             h += fi * (hu["stomach"] + gas * (hu["air"] - hu["stomach"]) - h)
         return h

@@ -9,7 +9,7 @@ mass correction so that thin vessels keep their true cross-sectional mass.
 """
 import numpy as np
 
-DELTAS = (-0.35, 0.0, 0.35)
+DELTAS = (-0.3, 0.3)
 BUDGET = 900_000  # elements per batch and delta
 
 
@@ -388,8 +388,11 @@ class Expanded:
                     kk = k0[rep] + (np.arange(tot) - start[rep])
                     e = sel[rep]
                     z = zo[kk].astype(np.float32)
-                    ha = ssp.ha[klo:khi][kk].astype(np.float32)
-                    hb = ssp.hb[klo:khi][kk].astype(np.float32)
+                    if ssp.uniform:
+                        ha, hb = np.float32(ssp.ha[0]), np.float32(ssp.hb[0])
+                    else:
+                        ha = ssp.ha[klo:khi][kk].astype(np.float32)
+                        hb = ssp.hb[klo:khi][kk].astype(np.float32)
                     val = np.zeros(tot, np.float32)
                     zl, zh = rs.zl[e], rs.zh[e]
                     for q in range(zl.shape[1]):

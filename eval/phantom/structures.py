@@ -401,7 +401,7 @@ class Builder:
                 a_s = R.uniform(0.38, 0.46)
                 if k <= 7:
                     a_e = np.pi - R.uniform(0.55, 0.75) - 0.03 * (7 - k)
-                    D = (R.uniform(20, 32) if k == 1 else R.uniform(80, 120) * hscale)
+                    D = (R.uniform(20, 32) if k == 1 else R.uniform(95, 135) * hscale)
                 elif k <= 10:
                     a_e = np.pi - R.uniform(0.75, 1.0) - 0.12 * (k - 8)
                     D = R.uniform(65, 95) * hscale
@@ -410,7 +410,7 @@ class Builder:
                     D = R.uniform(30, 45) * hscale
                 alpha = np.linspace(a_s, a_e, max(int((a_e - a_s) * 130 / 10), 4))
                 u = (alpha - a_s) / (a_e - a_s)
-                z = zv - D * (0.75 * u ** 1.1 + 0.25 * np.sin(np.pi / 2 * u)) + 3 * np.sin(np.pi * np.minimum(u * 4, 1)) * (k > 1)
+                z = zv - D * (0.2 * u + 0.8 * u * u * (3 - 2 * u)) + 3 * np.sin(np.pi * np.minimum(u * 4, 1)) * (k > 1)
                 th = np.pi / 2 - side * alpha
                 rr = (4.3 if k > 1 else 5.0) - 1.0 * u
                 Rr = pt.tab(pt.rcav, z, th) + 0.8 + rr

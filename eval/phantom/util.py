@@ -76,14 +76,18 @@ class SSP:
         self.ha = ha
         self.hb = np.maximum(hb, ha + 1e-3)
         self.support = self.hb  # half support
+        self.uniform = bool(np.all(self.ha == self.ha[0]) and np.all(self.hb == self.hb[0]))
 
     def cdf(self, u, ha, hb):
         """Integral of the unit-area trapezoid from -inf to u (arrays broadcast)."""
         h = 1.0 / (ha + hb)
         v = np.minimum(np.abs(u), hb)
         w = np.maximum(v - ha, 0.0)
-        g = h * (np.minimum(v, ha) + w - w * w / (2.0 * (hb - ha)))
-        return 0.5 + np.sign(u) * g
+        g = np.minimum(v, ha)
+        g += w
+        g -= w * w * (1.0 / (2.0 * (hb - ha)))
+        g *= h
+        return np.copysign(g, u) + 0.5
 
     def weights(self, k, zs, dz):
         """Weights of samples zs (spacing dz, each representing [z-dz/2, z+dz/2]) for slice k."""
