@@ -17,14 +17,14 @@ interface Spec {
   margin?: Margin;
 }
 
+/** A draft input whose margin is one the domain knows (what the app passes). */
+type Input = DraftFinding & { readonly margin?: Margin };
+
 /** A finding as the app gives it to the draft: mean diameter and category from the domain's own rules. */
-function finding(s: Spec): DraftFinding {
+function finding(s: Spec): Input {
   const meanDiameterMm = lungRadsMeanDiameterMm(s.long, s.short);
   const solidComponentMm = s.solid ?? null;
-  const { lungRads } = judgeNodule(
-    { type: s.type, meanDiameterMm, solidComponentMm, margin: s.margin },
-    { ageYears: null, sex: null },
-  );
+  const { lungRads } = judgeNodule({ type: s.type, meanDiameterMm, solidComponentMm, margin: s.margin }, {});
   return {
     type: s.type,
     meanDiameterMm,
@@ -38,7 +38,7 @@ function finding(s: Spec): DraftFinding {
   };
 }
 
-const MIXES: Record<string, readonly DraftFinding[]> = {
+const MIXES: Record<string, readonly Input[]> = {
   'one solid nodule': [finding({ type: 'solid', long: 9.8, short: 7.9 })],
   'part-solid with a solid part, located, spiculated': [
     finding({
