@@ -22,7 +22,10 @@ export function j2kSampleFormat(frame: Uint8Array): { signed: boolean; precision
  * browser codec's level shift gives values offset by half the range. Returns a reason, or null when the
  * header and codestream agree.
  */
-export function j2kSignMismatch(frame: Uint8Array, image: ImageInfo): string | null {
+export function j2kSignMismatch(
+  frame: Uint8Array,
+  image: Pick<ImageInfo, 'pixelRepresentation'>,
+): string | null {
   if (image.pixelRepresentation !== 1) return null;
   const f = j2kSampleFormat(frame);
   if (!f || f.signed) return null;
@@ -39,7 +42,10 @@ const APP14_ADOBE_NO_TRANSFORM = new Uint8Array([
  * YCbCr): insert, or correct, an Adobe APP14 marker that says "no transform". The DICOM header wins, as
  * in GDCM and pydicom.
  */
-export function markJpegRgb(frame: Uint8Array, image: ImageInfo): Uint8Array {
+export function markJpegRgb(
+  frame: Uint8Array,
+  image: Pick<ImageInfo, 'photometricInterpretation' | 'samplesPerPixel'>,
+): Uint8Array {
   if (image.photometricInterpretation !== 'RGB' || image.samplesPerPixel !== 3) return frame;
   if (frame[0] !== 0xff || frame[1] !== 0xd8) return frame;
   let i = 2;

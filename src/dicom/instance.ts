@@ -6,6 +6,13 @@ import { type DataSet, DicomError, type ParsedFile, type PixelDataLocation } fro
 import { T, formatTag } from './tags';
 import { j2kSignMismatch } from './codestream';
 import type { Vec3 } from './geometry';
+import {
+  JPEG2000,
+  JPEG2000_LOSSLESS,
+  JPEG_FULL_PROGRESSION,
+  JPEG_SPECTRAL_SELECTION,
+  LOSSY,
+} from './transferSyntax';
 
 export type ObjectKind = 'image' | 'non-image';
 
@@ -282,7 +289,6 @@ function imageInfo(ds: DataSet, pixel: PixelDataLocation, transferSyntaxUID: str
   const doseScaling = ds.number(T.DoseGridScaling);
   const slope = ds.number(T.RescaleSlope) ?? first.rescaleSlope ?? doseScaling ?? 1;
   const palette = photometric === 'PALETTE COLOR' ? paletteOf(ds) : undefined;
-  const lossyTs = ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.91'];
   return {
     rows,
     columns,
@@ -311,7 +317,7 @@ function imageInfo(ds: DataSet, pixel: PixelDataLocation, transferSyntaxUID: str
         ? [first.windowWidth]
         : [],
     voiLutFunction: str(ds, T.VOILUTFunction),
-    lossy: ds.string(T.LossyImageCompression) === '01' || lossyTs.includes(transferSyntaxUID),
+    lossy: ds.string(T.LossyImageCompression) === '01' || LOSSY.has(transferSyntaxUID),
     frames,
     palette,
     pixelData: pixel,
@@ -330,7 +336,7 @@ export function nativeFrameBytes(
   return Math.ceil((rows * columns * samples * bitsAllocated) / 8);
 }
 
-const JPEG_EXTENDED = ['1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.53', '1.2.840.10008.1.2.4.55'];
+const JPEG_PROGRESSIVE = [JPEG_SPECTRAL_SELECTION, JPEG_FULL_PROGRESSION];
 
 /**
  * Images the browser codecs cannot show faithfully are refused with a reason rather than shown wrong:
@@ -346,11 +352,7 @@ function refuseUndisplayable(image: ImageInfo, transferSyntaxUID: string): void 
       { bitsAllocated: image.bitsAllocated },
     );
   }
-  if (
-    JPEG_EXTENDED.includes(transferSyntaxUID) &&
-    image.bitsStored > 8 &&
-    transferSyntaxUID !== '1.2.840.10008.1.2.4.51'
-  ) {
+  if (JPEG_PROGRESSIVE.includes(transferSyntaxUID) && image.bitsStored > 8) {
     throw new DicomError(
       'unsupported-transfer-syntax',
       `12-bit progressive JPEG (${transferSyntaxUID}) cannot be decoded accurately in the browser, so it is not displayed.`,
@@ -369,7 +371,7 @@ function refuseInconsistentCodestream(file: ParsedFile, image: ImageInfo): void 
   if (reason) throw new DicomError('invalid-attribute', reason);
 }
 
-const J2K_SYNTAXES = new Set(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91']);
+const J2K_SYNTAXES = new Set([JPEG2000_LOSSLESS, JPEG2000]);
 
 export function normalOf(iop: readonly number[]): Vec3 {
   const [r0 = 1, r1 = 0, r2 = 0, c0 = 0, c1 = 1, c2 = 0] = iop;

@@ -28,27 +28,54 @@ export const IMPLICIT_LE = '1.2.840.10008.1.2';
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 export const DEFLATED_LE = '1.2.840.10008.1.2.1.99';
 export const EXPLICIT_BE = '1.2.840.10008.1.2.2';
+export const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
+export const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+export const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
+export const JPEG_SPECTRAL_SELECTION = '1.2.840.10008.1.2.4.53';
+export const JPEG_FULL_PROGRESSION = '1.2.840.10008.1.2.4.55';
+export const JPEG_LOSSLESS = '1.2.840.10008.1.2.4.57';
+export const JPEG_LOSSLESS_SV1 = '1.2.840.10008.1.2.4.70';
+export const JPEG_LS_LOSSLESS = '1.2.840.10008.1.2.4.80';
+export const JPEG_LS_NEAR_LOSSLESS = '1.2.840.10008.1.2.4.81';
+export const JPEG2000_LOSSLESS = '1.2.840.10008.1.2.4.90';
+export const JPEG2000 = '1.2.840.10008.1.2.4.91';
+export const HTJ2K_LOSSLESS = '1.2.840.10008.1.2.4.201';
+export const HTJ2K_LOSSLESS_RPCL = '1.2.840.10008.1.2.4.202';
+export const HTJ2K = '1.2.840.10008.1.2.4.203';
+
+/** Native (uncompressed) little-endian encodings: the pixel bytes are the samples. */
+export const NATIVE_LITTLE_ENDIAN: ReadonlySet<string> = new Set([IMPLICIT_LE, EXPLICIT_LE, DEFLATED_LE]);
+/** JPEG 2000 and High-Throughput JPEG 2000 codestreams. */
+export const JPEG2000_FAMILY: ReadonlySet<string> = new Set([
+  JPEG2000_LOSSLESS,
+  JPEG2000,
+  HTJ2K_LOSSLESS,
+  HTJ2K_LOSSLESS_RPCL,
+  HTJ2K,
+]);
+/** Lossy by definition of the transfer syntax (Lossy Image Compression may say so for others too). */
+export const LOSSY: ReadonlySet<string> = new Set([JPEG_BASELINE, JPEG_EXTENDED, JPEG2000]);
 
 const table: readonly TransferSyntaxInfo[] = [
   ts(IMPLICIT_LE, 'Implicit VR Little Endian', { explicitVR: false, encapsulated: false }),
   ts(EXPLICIT_LE, 'Explicit VR Little Endian', { encapsulated: false }),
   ts(DEFLATED_LE, 'Deflated Explicit VR Little Endian', { deflated: true, encapsulated: false }),
   ts(EXPLICIT_BE, 'Explicit VR Big Endian', { littleEndian: false, encapsulated: false }),
-  ts('1.2.840.10008.1.2.5', 'RLE Lossless'),
-  ts('1.2.840.10008.1.2.4.50', 'JPEG Baseline (Process 1)'),
-  ts('1.2.840.10008.1.2.4.51', 'JPEG Extended (Process 2 & 4)'),
-  ts('1.2.840.10008.1.2.4.57', 'JPEG Lossless (Process 14)'),
-  ts('1.2.840.10008.1.2.4.70', 'JPEG Lossless (Process 14, SV1)'),
-  ts('1.2.840.10008.1.2.4.80', 'JPEG-LS Lossless'),
-  ts('1.2.840.10008.1.2.4.81', 'JPEG-LS Near-Lossless'),
-  ts('1.2.840.10008.1.2.4.90', 'JPEG 2000 Lossless'),
-  ts('1.2.840.10008.1.2.4.91', 'JPEG 2000'),
-  ts('1.2.840.10008.1.2.4.201', 'HTJ2K Lossless'),
-  ts('1.2.840.10008.1.2.4.202', 'HTJ2K Lossless RPCL'),
-  ts('1.2.840.10008.1.2.4.203', 'HTJ2K'),
+  ts(RLE_LOSSLESS, 'RLE Lossless'),
+  ts(JPEG_BASELINE, 'JPEG Baseline (Process 1)'),
+  ts(JPEG_EXTENDED, 'JPEG Extended (Process 2 & 4)'),
+  ts(JPEG_LOSSLESS, 'JPEG Lossless (Process 14)'),
+  ts(JPEG_LOSSLESS_SV1, 'JPEG Lossless (Process 14, SV1)'),
+  ts(JPEG_LS_LOSSLESS, 'JPEG-LS Lossless'),
+  ts(JPEG_LS_NEAR_LOSSLESS, 'JPEG-LS Near-Lossless'),
+  ts(JPEG2000_LOSSLESS, 'JPEG 2000 Lossless'),
+  ts(JPEG2000, 'JPEG 2000'),
+  ts(HTJ2K_LOSSLESS, 'HTJ2K Lossless'),
+  ts(HTJ2K_LOSSLESS_RPCL, 'HTJ2K Lossless RPCL'),
+  ts(HTJ2K, 'HTJ2K'),
   ts('1.2.840.10008.1.2.4.52', 'JPEG Extended (Process 3 & 5, retired)', { decodable: false }),
-  ts('1.2.840.10008.1.2.4.53', 'JPEG Spectral Selection (retired)'),
-  ts('1.2.840.10008.1.2.4.55', 'JPEG Full Progression (retired)'),
+  ts(JPEG_SPECTRAL_SELECTION, 'JPEG Spectral Selection (retired)'),
+  ts(JPEG_FULL_PROGRESSION, 'JPEG Full Progression (retired)'),
   ts('1.2.840.10008.1.2.4.92', 'JPEG 2000 Part 2 Multi-component Lossless', { decodable: false }),
   ts('1.2.840.10008.1.2.4.93', 'JPEG 2000 Part 2 Multi-component', { decodable: false }),
   ts('1.2.840.10008.1.2.4.94', 'JPIP Referenced', { decodable: false }),
