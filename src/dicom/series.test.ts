@@ -3,7 +3,14 @@ import { corpusDir, dcmdumpValue, sourceOf, walk } from '../../test/support/corp
 import type { Vec3 } from './geometry';
 import type { ImageInfo, InstanceInfo } from './instance';
 import { readInstance } from './read';
-import { assembleStudies, imageCount, type LoadedInstance } from './series';
+import {
+  assembleStudies,
+  frameGeometry,
+  imageCount,
+  seriesExtentZ,
+  sliceNumberNearest,
+  type LoadedInstance,
+} from './series';
 
 function image(position: Vec3 | undefined, overrides: Partial<ImageInfo> = {}): ImageInfo {
   return {
@@ -107,5 +114,65 @@ describe('series assembly', () => {
     expect(seriesUids).toEqual(expectedSeries);
     const total = studies.flatMap((s) => s.series).reduce((n, s) => n + imageCount(s), 0);
     expect(total).toBe(loaded.length);
+  });
+});
+
+describe('slice geometry of a series', () => {
+  // Acquired head to feet (display order runs down in z), 2.5 mm apart.
+  const zs = [10, 7.5, 5, 2.5, 0];
+  const series = assembleStudies(zs.map((z, i) => instance(`g${i}`, i + 1, [0, 0, z])))[0]?.series[0];
+
+  it('finds the slice nearest a point along the slice normal, numbered from 1 in display order', () => {
+    if (!series) throw new Error('no series');
+    expect(sliceNumberNearest(series, [0, 0, 10])).toBe(1);
+    expect(sliceNumberNearest(series, [40, -30, 6.1])).toBe(3); // off-centre in the plane: same slice
+    expect(sliceNumberNearest(series, [0, 0, -50])).toBe(5);
+    const noPositions = assembleStudies([instance('x', 1, undefined)])[0]?.series[0];
+    expect(noPositions && sliceNumberNearest(noPositions, [0, 0, 0])).toBeUndefined();
+  });
+
+  it('measures along an oblique normal, not along z', () => {
+    // A stack tilted 45° about x: the normal is (0, -0.707, 0.707); slices step 2 mm along it.
+    const iop = [1, 0, 0, 0, Math.SQRT1_2, Math.SQRT1_2] as const;
+    const tilted = [0, 1, 2, 3].map((k) => {
+      const p: Vec3 = [0, -k * 2 * Math.SQRT1_2, k * 2 * Math.SQRT1_2];
+      const inst = instance(`t${k}`, k + 1, p);
+      const img = image(p, { frames: [{ position: p, orientation: iop }] });
+      return { ...inst, info: { ...inst.info, image: img } };
+    });
+    const s = assembleStudies(tilted)[0]?.series[0];
+    if (!s) throw new Error('no series');
+    expect(s.volume.isVolume).toBe(true);
+    // A point 4 mm along the normal from slice 1 lies in slice 3, whatever its z alone says.
+    expect(sliceNumberNearest(s, [5, -4 * Math.SQRT1_2, 4 * Math.SQRT1_2])).toBe(3);
+  });
+
+  it('gives the z-extent of its frames', () => {
+    if (!series) throw new Error('no series');
+    expect(seriesExtentZ(series)).toEqual([0, 10]);
+    const none = assembleStudies([instance('y', 1, undefined)])[0]?.series[0];
+    expect(none && seriesExtentZ(none)).toBeNull();
+  });
+
+  it('gives each frame the geometry a volume needs, per-frame attributes first', () => {
+    const img = image([1, 2, 3], {
+      pixelSpacing: [0.5, 0.6],
+      sliceThickness: 1.25,
+      frames: [
+        { position: [1, 2, 3], orientation: [1, 0, 0, 0, 1, 0] },
+        { position: [1, 2, 4], pixelSpacing: [0.7, 0.8], sliceThickness: 2 },
+        { orientation: [1, 0, 0, 0, 1, 0] },
+      ],
+    });
+    expect(frameGeometry(img, 0)).toEqual({
+      position: [1, 2, 3],
+      orientation: [1, 0, 0, 0, 1, 0],
+      rows: 4,
+      columns: 4,
+      pixelSpacing: [0.5, 0.6],
+      sliceThickness: 1.25,
+    });
+    expect(frameGeometry(img, 1)).toMatchObject({ pixelSpacing: [0.7, 0.8], sliceThickness: 2 });
+    expect(() => frameGeometry(img, 2)).toThrow(/no position or pixel spacing/);
   });
 });

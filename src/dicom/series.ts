@@ -1,9 +1,12 @@
 /**
  * Series assembly: instances → studies → series (display sets), with frames ordered along the slice
  * normal (InstanceNumber as the fallback) and a verdict on whether the series forms a regular volume.
+ * Also the slice geometry the rest of Lucent asks of a series: a frame's geometry for volume building,
+ * the slice nearest a point, the z-extent.
  */
+import { VolumeError, type SliceGeometry } from '../lib/volume';
 import { dot, norm, sub, type Vec3 } from './geometry';
-import { normalOf, type InstanceInfo, type PatientInfo } from './instance';
+import { normalOf, type ImageInfo, type InstanceInfo, type PatientInfo } from './instance';
 
 /** One loaded instance, identified by a key the host chose (never patient data). */
 export interface LoadedInstance {
@@ -251,4 +254,57 @@ export function assembleStudies(instances: readonly LoadedInstance[]): Study[] {
 /** Image count shown for a series: frames for images, instances for non-image objects. */
 export function imageCount(series: Series): number {
   return series.kind === 'image' ? series.frames.length : series.instanceKeys.length;
+}
+
+/**
+ * The geometry of one frame of an image, as volume building needs it (per-frame functional groups
+ * first, then the image's attributes). Throws {@link VolumeError} when the frame has no position or
+ * pixel spacing.
+ */
+export function frameGeometry(image: ImageInfo, frame: number): SliceGeometry {
+  const f = image.frames[frame];
+  const position = f?.position;
+  const pixelSpacing = f?.pixelSpacing ?? image.pixelSpacing;
+  if (!position || !pixelSpacing) {
+    throw new VolumeError('no-geometry', 'A slice of this series has no position or pixel spacing.');
+  }
+  return {
+    position,
+    orientation: f.orientation,
+    rows: image.rows,
+    columns: image.columns,
+    pixelSpacing,
+    sliceThickness: f.sliceThickness ?? image.sliceThickness,
+  };
+}
+
+/**
+ * The 1-based slice number (display order) of the frame nearest a patient point (mm), measured along the
+ * series' slice normal (patient z when the series is not a volume); undefined when no frame has a position.
+ */
+export function sliceNumberNearest(series: Series, point: Vec3): number | undefined {
+  const n: Vec3 = series.volume.isVolume ? series.volume.normal : [0, 0, 1];
+  let best: number | undefined;
+  let bestD = Infinity;
+  series.frames.forEach((f, i) => {
+    if (!f.position) return;
+    const d = Math.abs(dot(sub(point, f.position), n));
+    if (d < bestD) {
+      bestD = d;
+      best = i + 1;
+    }
+  });
+  return best;
+}
+
+/** [lowest, highest] patient z (mm) of a series' frames; null when no frame has a position. */
+export function seriesExtentZ(series: Series): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const f of series.frames) {
+    if (!f.position) continue;
+    lo = Math.min(lo, f.position[2]);
+    hi = Math.max(hi, f.position[2]);
+  }
+  return lo <= hi ? [lo, hi] : null;
 }

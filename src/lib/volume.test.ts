@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildVolume, planeMap, VolumeError, type SliceInput } from './volume';
+import { buildSeriesVolume, buildVolume, planeMap, VolumeError, type SliceInput } from './volume';
 
 /**
  * A small canonical volume (x right→left of the patient, y anterior→posterior, z ascending) whose value at
@@ -114,5 +114,75 @@ describe('volume orientation', () => {
         return [m.transpose, m.flipX, m.flipY];
       }),
     );
+  });
+});
+
+describe('the series volume builder both hosts use', () => {
+  it('reads each slice once, applies its rescale, and stacks it as buildVolume does', async () => {
+    for (const a of acquisitions) {
+      const slices = acquire(a, true);
+      const read: number[] = [];
+      const progress: [number, number][] = [];
+      // Stored values are HU / 2 + 512 (as a scanner's slope and intercept would give them back).
+      const v = await buildSeriesVolume(
+        slices.map((s, i) => ({ ...s, sliceThickness: i === 0 ? 0 : 2.5 })),
+        (i) => {
+          read.push(i);
+          const s = slices[i];
+          return {
+            values: Array.from(s.hu, (hu) => (hu - 512) / 2),
+            rows: s.rows,
+            columns: s.columns,
+            slope: 2,
+            intercept: 512,
+          };
+        },
+        { onProgress: (done, total) => progress.push([done, total]) },
+      );
+      const reference = buildVolume(slices, 2.5);
+      expect([...v.data]).toEqual([...reference.data]);
+      expect([v.origin, v.spacing, v.sliceThickness]).toEqual([
+        reference.origin,
+        reference.spacing,
+        2.5, // the first thickness a slice gives
+      ]);
+      expect([...read].sort()).toEqual(slices.map((_, i) => i));
+      expect(progress.at(-1)).toEqual([NZ, NZ]);
+    }
+  });
+
+  it('refuses a decoded slice whose size differs from its header', async () => {
+    const slices = acquire(acquisitions[0], false);
+    const wrong = buildSeriesVolume(slices, (i) => ({
+      values: slices[i].hu,
+      rows: slices[i].rows + 1,
+      columns: slices[i].columns,
+      slope: 1,
+      intercept: 0,
+    }));
+    await expect(wrong).rejects.toThrow(/does not have the size its header gives/);
+  });
+
+  it('stops between slices when cancelled', async () => {
+    const slices = acquire(acquisitions[0], false);
+    const abort = new AbortController();
+    let reads = 0;
+    const run = buildSeriesVolume(
+      slices,
+      (i) => {
+        reads++;
+        abort.abort();
+        return {
+          values: slices[i].hu,
+          rows: slices[i].rows,
+          columns: slices[i].columns,
+          slope: 1,
+          intercept: 0,
+        };
+      },
+      { signal: abort.signal },
+    );
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(reads).toBe(1);
   });
 });

@@ -24,7 +24,7 @@ export interface SliceInput extends SliceGeometry {
 
 export class VolumeError extends Error {
   constructor(
-    readonly code: 'not-axial' | 'irregular' | 'too-few-slices' | 'mixed-size',
+    readonly code: 'not-axial' | 'irregular' | 'too-few-slices' | 'mixed-size' | 'no-geometry',
     message: string,
   ) {
     super(message);
@@ -43,6 +43,8 @@ export interface SliceGeometry {
   readonly columns: number;
   /** [row spacing, column spacing] (mm), as PixelSpacing gives them. */
   readonly pixelSpacing: readonly [number, number];
+  /** Slice Thickness (mm), when known: the volume takes the first one its slices give. */
+  readonly sliceThickness?: number;
 }
 
 /**
@@ -188,19 +190,67 @@ export function writePlane(
   }
 }
 
+function volumeOf(plan: VolumePlan, data: Int16Array, slices: number, sliceThickness: number): Volume {
+  return {
+    data,
+    columns: plan.columns,
+    rows: plan.rows,
+    slices,
+    origin: plan.origin,
+    spacing: plan.spacing,
+    sliceThickness,
+  };
+}
+
 /** Stack axial slices (any order, any axial orientation) into a canonical volume with ascending z. */
 export function buildVolume(slices: readonly SliceInput[], sliceThickness: number): Volume {
   const plan = planVolume(slices);
   const plane = plan.rows * plan.columns;
   const data = new Int16Array(plane * slices.length);
   plan.order.forEach((i, k) => writePlane(data, plane, k, slices[i].hu, 1, 0, plan));
-  return {
-    data,
-    columns: plan.columns,
-    rows: plan.rows,
-    slices: slices.length,
-    origin: plan.origin,
-    spacing: plan.spacing,
-    sliceThickness,
-  };
+  return volumeOf(plan, data, slices.length, sliceThickness);
+}
+
+/** One slice as a host decoded it: stored values (× slope + intercept = HU) and the size they have. */
+export interface SliceValues {
+  readonly values: ArrayLike<number>;
+  readonly rows: number;
+  readonly columns: number;
+  readonly slope: number;
+  readonly intercept: number;
+}
+
+export interface SeriesVolumeOptions {
+  /** Reported every 16 slices and at the end. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Stops between slices with an AbortError. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The volume builder both hosts use: plan the volume from the slices' geometry (header data only),
+ * allocate it once, then read each slice (`readSlice(i)`, i indexing `geometry`) and write it straight
+ * into its canonical plane, so that no decoded slice is held longer than its write.
+ */
+export async function buildSeriesVolume(
+  geometry: readonly SliceGeometry[],
+  readSlice: (index: number) => Promise<SliceValues> | SliceValues,
+  options: SeriesVolumeOptions = {},
+): Promise<Volume> {
+  const plan = planVolume(geometry);
+  const plane = plan.rows * plan.columns;
+  const total = geometry.length;
+  const data = new Int16Array(plane * total);
+  let done = 0;
+  for (const [k, i] of plan.order.entries()) {
+    if (options.signal?.aborted) throw new DOMException('The analysis was cancelled.', 'AbortError');
+    const s = await readSlice(i);
+    if (s.rows !== plan.stored.rows || s.columns !== plan.stored.columns || s.values.length < plane)
+      throw new VolumeError('mixed-size', 'A decoded slice does not have the size its header gives.');
+    writePlane(data, plane, k, s.values, s.slope, s.intercept, plan);
+    done++;
+    if (done % 16 === 0 || done === total) options.onProgress?.(done, total);
+  }
+  const thickness = geometry.find((g) => g.sliceThickness)?.sliceThickness ?? 0;
+  return volumeOf(plan, data, total, thickness);
 }
