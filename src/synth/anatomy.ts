@@ -598,7 +598,7 @@ export function makeChest(rng: Rng, options: ChestOptions = {}): Chest {
       for (let k = 0; k <= 14; k++) {
         const t = k / 14;
         const angle = 0.3 + (Math.PI - 0.75) * t; // 0 = straight back, π = straight front
-        const z = zBack - 40 * t * t - 8 * t;
+        const z = zBack - 62 * t * t - 14 * t;
         const [ca, cb] = cavityAxes(frame, z);
         const x = side * (ca + 7) * Math.sin(angle);
         const y = (cb + 7) * Math.cos(angle);
@@ -630,7 +630,9 @@ export function makeChest(rng: Rng, options: ChestOptions = {}): Chest {
     const zs = zApex - boneRng.uniform(55, 75);
     const [ca, cb] = cavityAxes(frame, zs);
     const angle = boneRng.uniform(0.55, 0.85); // from straight back towards the side
-    const c = v(side * (ca + 22) * Math.sin(angle), (cb + 22) * Math.cos(angle), zs);
+    // In the muscle just outside the ribs (and inside the skin, however thin the patient).
+    const out = Math.min(17, (fat + muscle + 6) * 0.6);
+    const c = v(side * (ca + out) * Math.sin(angle), (cb + out) * Math.cos(angle), zs);
     const n = normalize(v(side * Math.sin(angle) * 0.8, Math.cos(angle), 0));
     const u = v(0, 0, 1);
     const w = normalize(cross(n, u));
@@ -661,15 +663,17 @@ export function makeChest(rng: Rng, options: ChestOptions = {}): Chest {
           cortexHU: bodyRng.uniform(800, 1300),
         }
       : null;
+  // Supine breasts spread sideways: broad and low, centred a little inside the front of the body.
+  const breastX = bodyA * bodyRng.uniform(0.5, 0.64);
   const breasts: Breasts | null =
     options.sex === 'F'
       ? {
           c: v(
-            -bodyA * bodyRng.uniform(0.38, 0.55),
-            -bodyB * bodyRng.uniform(0.72, 0.85),
+            -breastX,
+            -bodyB * Math.sqrt(1 - (breastX / bodyA) ** 2) + bodyRng.uniform(4, 14),
             heart.c[2] + bodyRng.uniform(-10, 25),
           ),
-          r: v(bodyRng.uniform(45, 70), bodyRng.uniform(25, 70), bodyRng.uniform(40, 60)),
+          r: v(bodyRng.uniform(38, 60), bodyRng.uniform(18, 50), bodyRng.uniform(40, 60)),
           gland: bodyRng.uniform(0.05, 0.6),
           glandHU: bodyRng.uniform(-40, 40),
         }

@@ -303,7 +303,18 @@ function renderBackground(
   const f = p.findings;
   const eff = f.effusion;
   const effThick = eff ? eff.thick * clamp01((eff.zTop - z) / eff.span) : 0;
-  const effLevel = cb - effThick;
+  // Fluid lies in the most dependent part of each pleural space: its level is measured from there.
+  const deepest = [-Infinity, -Infinity];
+  if (eff && effThick > 0) {
+    for (let j = 0; j < m; j++) {
+      const y = dep * (g.y0 + j * COARSE * px);
+      for (let i = 0; i < m; i++) {
+        if (cDepth[j * m + i] > 0 && y > deepest[g.x0 + i * COARSE * px < 0 ? 0 : 1]) {
+          deepest[g.x0 + i * COARSE * px < 0 ? 0 : 1] = y;
+        }
+      }
+    }
+  }
   const dd = f.dependentDensity;
   const ddW = dd ? clamp01((dd.zTop - z) / 40) : 0;
   const ddLambda = dd ? dd.lambda : 1;
@@ -391,7 +402,7 @@ function renderBackground(
             let lung = c.lungHU + gravity + lungTex * tex + 6 * fine;
             if (ddRow > 0) lung += ddRow * Math.exp(-d / ddLambda) * (0.65 + 0.35 * tex);
             if (eff && effThick > 0 && (eff.side === 0 || (x < 0 ? -1 : 1) === eff.side)) {
-              const below = dep * y - effLevel; // mm into the fluid
+              const below = dep * y - (deepest[x < 0 ? 0 : 1] + 2 - effThick); // mm into the fluid
               if (below > -8) {
                 const a = clamp01(0.5 + below / px);
                 lung += 220 * Math.exp(Math.min(0, below) / 2.5);
@@ -422,7 +433,7 @@ function renderBackground(
       hu[k] = v * airAlpha - 1000 * (1 - airAlpha);
     }
   }
-  drawBreasts(p, g, z, hu);
+  drawBreasts(p, g, z, hu, body);
   drawArms(p, g, z, hu, body);
   drawTable(p, g, hu);
   return { hu, depth };
@@ -444,7 +455,13 @@ function spine(spineY: number, disc: boolean, x: number, y: number, hu: number):
   return hu;
 }
 
-function drawBreasts(p: Prepared, g: SliceGrid, z: number, hu: Float32Array): void {
+function drawBreasts(
+  p: Prepared,
+  g: SliceGrid,
+  z: number,
+  hu: Float32Array,
+  body: readonly [number, number],
+): void {
   const b = p.chest.breasts;
   if (!b) return;
   const tz = (z - b.c[2]) / b.r[2];
@@ -453,27 +470,27 @@ function drawBreasts(p: Prepared, g: SliceGrid, z: number, hu: Float32Array): vo
   const rx = b.r[0] * s;
   const ry = b.r[1] * s;
   const px = g.spacing;
+  const [ba, bb] = body;
   for (const side of [-1, 1]) {
     const cx = side * Math.abs(b.c[0]);
     const cy = b.c[1];
-    const i0 = Math.max(0, Math.floor((cx - rx - 2 - g.x0) / px));
-    const i1 = Math.min(g.size - 1, Math.ceil((cx + rx + 2 - g.x0) / px));
-    const j0 = Math.max(0, Math.floor((cy - ry - 2 - g.y0) / px));
-    const j1 = Math.min(g.size - 1, Math.ceil((cy + 4 - g.y0) / px));
-    for (let j = j0; j <= j1; j++) {
+    const box = bounds(g, cx, cy, rx + 2, ry + 2);
+    if (!box) continue;
+    for (let j = box[2]; j <= box[3]; j++) {
       const y = g.y0 + j * px;
-      for (let i = i0; i <= i1; i++) {
+      if (y > 0) continue;
+      for (let i = box[0]; i <= box[1]; i++) {
         const x = g.x0 + i * px;
         const q = Math.sqrt(((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2);
         const skin = (1 - q) * Math.min(rx, ry);
         const a = clamp01(0.5 + skin / px);
         if (a <= 0) continue;
         const k = j * g.size + i;
-        if (hu[k] > -200 && hu[k] < -60 && skin < 0) continue;
-        const gland = q < 0.75 && p.fine.at(x * 1.7, y * 1.7, z * 1.7) > 1 - 2 * b.gland;
+        const gland = q < 0.8 && p.fine.at(x * 1.7, y * 1.7, z * 1.7) > 1 - 2 * b.gland;
         const v = skin < 1.5 ? 25 : gland ? b.glandHU : -100 + 10 * p.fine.at(x, y, z);
-        // Merge with the body: the breast adds tissue where the body is air or its thin front fat.
-        if (hu[k] < v || hu[k] < -60) hu[k] = hu[k] * (1 - a) + v * a;
+        const bodySkin = (1 - Math.sqrt((x / ba) ** 2 + (y / bb) ** 2)) * Math.min(ba, bb);
+        if (hu[k] < -300) hu[k] = hu[k] * (1 - a) + v * a;
+        else if (bodySkin < 2.5 && skin > 2) hu[k] = v; // the body's skin line runs inside the breast
       }
     }
   }

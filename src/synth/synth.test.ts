@@ -197,7 +197,8 @@ describe('synthetic chest CT', () => {
           skin > chest.fat + 2 &&
           skin < chest.fat + chest.muscle - 2 &&
           y < 0 &&
-          Math.hypot(x / ca, y / cb) > 1.05
+          Math.hypot(x / ca, y / cb) > 1.05 &&
+          v < 300 // the ribs lie under the chest wall muscles
         )
           muscle.push(v);
       }
