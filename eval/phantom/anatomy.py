@@ -81,9 +81,9 @@ class Patient:
         if self.contrast:
             pa = R.uniform(150, 350)
             hu["pa"] = pa
-            hu["sysa"] = float(np.clip(pa + R.uniform(-100, 60), 130, 380))
-            hu["pv"] = float(np.clip(pa - R.uniform(0, 80), 130, 380))
-            hu["sysv"] = float(np.clip(pa + R.uniform(-60, 120), 130, 450))
+            hu["sysa"] = float(np.clip(pa + R.uniform(-100, 60), 150, 350))
+            hu["pv"] = float(np.clip(pa - R.uniform(0, 80), 150, 350))
+            hu["sysv"] = float(np.clip(pa + R.uniform(-60, 120), 150, 350))
             hu["chamber_r"] = hu["pa"]
             hu["chamber_l"] = hu["sysa"]
             hu["myo"] = R.uniform(90, 140)

@@ -42,17 +42,8 @@ class Case:
             n = int(np.floor((z_hi - z_lo) / s)) + 1
         zs = z_lo + s * np.arange(n)
         self.zs = zs
-        # ---- respiratory motion
-        blur = shift = None
-        if sc.resp is not None:
-            kind, amp, sh = sc.resp
-            zc = pt.zb + pt.H * 0.25
-            w = np.clip((zc - zs) / 40 + 0.5, 0, 1)
-            if kind == "blur":
-                blur = w * amp
-            else:
-                shift = w * sh * np.sign(S("resp").normal())
-        self.ssp = SSP(zs, sc.T, extra_blur=blur, shift=shift)
+        # nominal profiles (used for placement); respiratory motion is applied after the nodules
+        self.ssp = SSP(zs, sc.T)
         # ---- anatomy primitives
         t = time.time()
         prims = Prims()
@@ -88,10 +79,21 @@ class Case:
             if placer.place(nod):
                 self.nodules.append(nod)
         self.timing["nodules"] = time.time() - t
+        # ---- respiratory motion (a basal slab blurred in z, or shifted where there is no nodule)
+        if sc.resp is not None:
+            kind, amp, sh = sc.resp
+            zc = pt.zb + pt.H * 0.25
+            w = np.clip((zc - zs) / 40 + 0.5, 0, 1)
+            if kind == "blur":
+                self.ssp = SSP(zs, sc.T, extra_blur=w * amp)
+            else:
+                for nod in self.nodules:
+                    w[np.abs(zs - nod.c[2]) < nod.extent() + sc.T + 3] = 0
+                self.ssp = SSP(zs, sc.T, shift=w * sh * np.sign(S("resp").normal()))
         # ---- rasterise
         t = time.time()
         prims.finalize()
-        hb = float(self.ssp.hb.max()) + 2
+        hb = float(self.ssp.hb.max()) + 2 + self.ssp.smax
         rasterize_filter(prims, zs[0] - hb, zs[-1] + hb)
         raster = rasterize(prims, self.grid)
         self._fissures(raster, S("fissures"))
@@ -107,7 +109,7 @@ class Case:
         self.planes = PlaneRenderer(pt, self.grid, table, sc.cy, sc.sx, S("planes"))
         self.table = table
         dzb = min(1.0, max(sc.T / 3, s))
-        hbm = float(self.ssp.hb.max())
+        hbm = float(self.ssp.hb.max()) + self.ssp.smax
         zp = np.arange(zs[0] - hbm - dzb, zs[-1] + hbm + dzb, dzb)
         self.zp, self.dzb = zp, dzb
         # ---- noise level
@@ -163,7 +165,7 @@ class Case:
             self.fissure_info[key] = {"thicknessMm": round(h, 2), "pixels": int(len(ii))}
 
     # ------------------------------------------------------------------ object
-    def object_chunk(self, klo, khi):
+    def object_chunk(self, klo, khi, texture=True):
         pt, grid, ssp = self.pt, self.grid, self.ssp
         K = khi - klo
         P = np.zeros((K, N, N), np.float32)
@@ -187,6 +189,9 @@ class Case:
                     if eff is None:
                         eff = np.zeros((K, N, N), np.float32)
                     eff[k, r0:r1, c0:c1] += w * ef
+        tex = np.stack([self.imager.texture_field(k) for k in range(klo, khi)])
+        Xf = tex.reshape(-1)
+        a_bone = np.float32(self.imager.tex_amp[2] if texture else 0.0)
         ex = Expanded(self.raster, ssp, klo, khi)
         Pf, Lf, Tf = P.reshape(-1), lung.reshape(-1), thor.reshape(-1)
         hu = pt.hu
@@ -218,13 +223,14 @@ class Case:
                     f[np.searchsorted(idx, ia)] = fa_
                     pos = np.searchsorted(idx, ib)
                     f[pos] = np.maximum(f[pos], fb_)
+            val = hu[key] + a_bone * Xf[idx] if grp == "marrow" else hu[key]
             if isinstance(idx, slice):
                 if mask == "lung":
                     f = f * Lf[idx]
                 elif mask == "thorax":
                     f = f * Tf[idx]
                 pv = Pf[idx]
-                pv += f * (hu[key] - pv)
+                pv += f * (val - pv)
                 if grp == "medfat":
                     Lf[idx] *= (1 - f)
                 continue
@@ -233,7 +239,7 @@ class Case:
             elif mask == "thorax":
                 f = f * Tf[idx]
             pv = Pf[idx]
-            Pf[idx] = pv + f * (hu[key] - pv)
+            Pf[idx] = pv + f * (val - pv)
             if grp == "medfat":
                 Lf[idx] *= (1 - f)
         if eff is not None:
@@ -256,6 +262,9 @@ class Case:
                 reg += f * np.maximum(h - reg, 0)
         if self.card is not None:
             self._cardiac(P, klo)
+        if texture:
+            for k in range(P.shape[0]):
+                self.imager.texture(P[k], tex[k])
         return P
 
     def _cardiac(self, P, klo):

@@ -55,33 +55,33 @@ def main(dirs):
         acc = {k: [] for k in tissues}
         noise = []
         for k in ks:
+            obj0 = c.object_chunk(k, k + 1, texture=False)[0]
             obj = c.object_chunk(k, k + 1)[0]
             img = sl[round(float(c.zs[k]), 3)]
-            lung_m = erode((obj > hu["lung"] - 5) & (obj < hu["lung"] + hu["lung_grad"] * 0.3), 3)
+            lung_m = erode((obj0 > hu["lung"] - 5) & (obj0 < hu["lung"] + hu["lung_grad"] * 0.3), 3)
             for name, v in tissues.items():
                 if name == "lung":
                     m = lung_m
                 elif name == "air":
-                    m = erode(np.abs(obj - v) < 0.5, 3) & (np.abs(img) < 1500)
+                    m = erode(np.abs(obj0 - v) < 0.5, 3) & (np.abs(img) < 1500)
                 else:
-                    m = erode(np.abs(obj - v) < 1.0, 3)
+                    m = erode(np.abs(obj0 - v) < 1.0, 3)
                 if m.sum() > 50:
                     acc[name].append(img[m])
             ref = np.fft.irfft2(np.fft.rfft2(obj) * c.imager.MTF, s=obj.shape) + c.imager.cup
             nz = img - ref
-            cen = np.zeros_like(obj, bool)
+            cen = np.zeros_like(obj0, bool)
             ci, cj = c.grid.row_range(c.pt.yc - 60, c.pt.yc + 60), c.grid.col_range(c.pt.xc - 60, c.pt.xc + 60)
             cen[ci[0]:ci[1], cj[0]:cj[1]] = True
-            soft = erode((obj > -150) & (obj < 150) & (np.abs(obj - np.round(obj)) >= 0), 4)
-            soft = erode(np.abs(obj - hu["myo"]) < 1.0, 4) | erode(np.abs(obj - hu["sysa"]) < 1.0, 4) | \
-                erode(np.abs(obj - hu["liver"]) < 1.0, 4)
+            soft = erode(np.abs(obj0 - hu["myo"]) < 1.0, 4) | erode(np.abs(obj0 - hu["sysa"]) < 1.0, 4) | \
+                erode(np.abs(obj0 - hu["liver"]) < 1.0, 4)
             m = soft & cen
             if m.sum() > 100:
                 noise.append(("centre soft tissue", nz[m].std()))
             m = lung_m & ~cen
             if m.sum() > 100:
                 noise.append(("lung", nz[m].std()))
-            m = erode(np.abs(obj - hu["air"]) < 0.5, 3) & (np.abs(img) < 1500)
+            m = erode(np.abs(obj0 - hu["air"]) < 0.5, 3) & (np.abs(img) < 1500)
             if m.sum() > 100:
                 noise.append(("air", nz[m].std()))
         sc = t["scanner"]

@@ -140,12 +140,13 @@ class Imager:
         self.MTF = sc.mtf(f).astype(np.float32)
         nps = (f + 0.05) * sc.mtf(f) ** 2
         fny = 10.0 / (2 * px)
-        if sc.ir:
-            nps = nps * np.exp(-(f / (sc.ir_f * fny)) ** 2)
-        # kernel noise factor relative to a standard kernel (same pixel grid)
+        # kernel noise factor relative to a standard kernel (same pixel grid), before any IR shaping
         std = fit_mtf(4.5, 0.05, 2.5)(f)
         ref = ((f + 0.05) * std ** 2).sum()
         self.kfac = float(np.sqrt(nps.sum() / ref))
+        if sc.ir:
+            # iterative-reconstruction look: noise power moved to lower frequencies (variance set by ir_s)
+            nps = nps * np.exp(-(f / (sc.ir_f * fny)) ** 2)
         self.H = np.sqrt(nps).astype(np.float32)
         # frequency direction -> view-angle bin (Fourier slice: view phi feeds frequencies along phi)
         fy = fx[:, None] * sc.cy + 0 * fr[None, :]
@@ -212,6 +213,18 @@ class Imager:
         self.outside = d > (n * px / 2)
         self.pt = pt
         self.tmask = np.zeros((self.nc, self.nc), bool)
+        # static tissue texture: two band-limited fields (1-4 mm) mixed with a phase that turns
+        # slowly with z, so that the texture is continuous between slices
+        rt = stream(seed, case, "texture")
+        band = np.exp(-((f - 3.0) / 2.0) ** 2) * (f > 0.5)
+        tex = []
+        for _ in range(2):
+            w = rt.standard_normal((n, n)).astype(np.float32)
+            t = np.fft.irfft2(np.fft.rfft2(w) * band, s=(n, n)).astype(np.float32)
+            tex.append(t / t.std())
+        self.tex = tex
+        self.tex_lam = rt.uniform(6, 10)
+        self.tex_amp = (rt.uniform(4, 8), rt.uniform(6, 14), rt.uniform(30, 60))
 
     def set_table(self, plane, air):
         nc, ds = self.nc, self.ds
@@ -293,6 +306,18 @@ class Imager:
                         + b2 / rn / self.na).astype(np.float32)
                 streak += prof[self._bpidx(a)]
         return relf, zf, streak, w
+
+    def texture_field(self, k):
+        ph = 2 * np.pi * self.ssp.zobj[k] / self.tex_lam
+        return self.tex[0] * np.float32(np.cos(ph)) + self.tex[1] * np.float32(np.sin(ph))
+
+    def texture(self, obj, t):
+        """Add the static texture to soft tissue (-500..150 HU) and lung (< -500 HU)."""
+        a_soft, a_lung, a_bone = self.tex_amp
+        amp = np.where(obj < -500, np.float32(a_lung) * (obj > -960),
+                       np.float32(a_soft) * (obj < 150))
+        obj += amp.astype(np.float32) * t
+        return obj
 
     def image(self, obj, k):
         """Object slice (HU, float32) -> reconstructed slice (HU, float32)."""

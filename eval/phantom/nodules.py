@@ -434,8 +434,8 @@ def voxelize(nod, grid, ssp, T):
     xs = (grid.xc[j0:j1][:, None] + grid.sx * offs[None, :]).ravel()
     ys = (grid.yr[i0:i1][:, None] + grid.sy * offs[None, :]).ravel()
     H, W = i1 - i0, j1 - j0
-    zo = ssp.zobj
-    hb = ssp.hb.max()
+    zo = ssp.z
+    hb = ssp.hb.max() + ssp.smax
     k0 = int(np.searchsorted(zo, zf[0] - hb))
     k1 = int(np.searchsorted(zo, zf[-1] + hb, side="right"))
     K = k1 - k0

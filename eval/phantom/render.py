@@ -371,13 +371,14 @@ class Expanded:
         if gi in rs.gblocks:
             a, e_ = rs.gblocks[gi]
             zo = ssp.zobj[klo:khi]
-            hbm = float(ssp.hb[klo:khi].max())
-            z0, z1 = zo[0] - hbm, zo[-1] + hbm
+            zn = ssp.z[klo:khi]
+            hbm = float(ssp.hb[klo:khi].max()) + ssp.smax
+            z0, z1 = zn[0] - hbm, zn[-1] + hbm
             end = a + np.searchsorted(rs.zlo[a:e_], z1, side="right")
             sel = a + np.nonzero(rs.zhi[a:end] >= z0)[0]
             if len(sel):
-                k0 = np.searchsorted(zo, rs.zlo[sel] - hbm)
-                k1 = np.searchsorted(zo, rs.zhi[sel] + hbm, side="right")
+                k0 = np.searchsorted(zn, rs.zlo[sel] - hbm)
+                k1 = np.searchsorted(zn, rs.zhi[sel] + hbm, side="right")
                 cnt = k1 - k0
                 m = cnt > 0
                 sel, k0, cnt = sel[m], k0[m], cnt[m]

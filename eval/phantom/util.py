@@ -68,6 +68,7 @@ class SSP:
         n = len(centres)
         self.z = np.asarray(centres, dtype=np.float64)
         self.zobj = self.z + (0.0 if shift is None else np.asarray(shift))
+        self.smax = 0.0 if shift is None else float(np.abs(shift).max())
         ha = np.full(n, 0.3 * thickness)
         hb = np.full(n, 0.7 * thickness)
         if extra_blur is not None:
