@@ -101,9 +101,14 @@ class Case:
         self.timing["raster"] = time.time() - t
         t = time.time()
         self.nod_vox = []
+        keep = []
         for nod in self.nodules:
             v = voxelize(nod, self.grid, self.ssp, sc.T)
-            self.nod_vox.append(v)
+            # the truth lists nodules measuring 3-30 mm; smaller ones are not rendered at all
+            if v is not None and v["truth"]["diam"] >= 3.0:
+                keep.append(nod)
+                self.nod_vox.append(v)
+        self.nodules = keep
         self.timing["voxelize"] = time.time() - t
         # ---- planes
         self.planes = PlaneRenderer(pt, self.grid, table, sc.cy, sc.sx, S("planes"))

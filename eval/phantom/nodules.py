@@ -65,7 +65,7 @@ class Nodule:
         if self.shape == "spiculated":
             for _ in range(int(R.integers(5, 21))):
                 v = unit(R.normal(size=3))
-                self.spic.append((v, R.uniform(2, 10), R.uniform(0.35, 0.8)))
+                self.spic.append((v, R.uniform(2, 10), R.uniform(0.5, 1.1)))
         self.clip = None  # (point, normal) for juxtapleural
         self.flat = None  # fissure normal for perifissural
         self.hu = {}
