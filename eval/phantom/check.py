@@ -42,6 +42,11 @@ def read_series(case_dir):
     return sl
 
 
+def nearest(sl, z):
+    keys = np.array(sorted(sl))
+    return sl[float(keys[np.argmin(np.abs(keys - z))])]
+
+
 def main(dirs):
     for d in dirs:
         t = json.load(open(os.path.join(d, "truth.json")))
@@ -57,7 +62,7 @@ def main(dirs):
         for k in ks:
             obj0 = c.object_chunk(k, k + 1, texture=False)[0]
             obj = c.object_chunk(k, k + 1)[0]
-            img = sl[round(float(c.zs[k]), 3)]
+            img = nearest(sl, float(c.zs[k]))
             lung_m = erode((obj0 > hu["lung"] - 5) & (obj0 < hu["lung"] + hu["lung_grad"] * 0.3), 3)
             for name, v in tissues.items():
                 if name == "lung":
@@ -66,6 +71,7 @@ def main(dirs):
                     m = erode(np.abs(obj0 - v) < 0.5, 3) & (np.abs(img) < 1500)
                 else:
                     m = erode(np.abs(obj0 - v) < 1.0, 3)
+                m &= ~c.imager.outside
                 if m.sum() > 50:
                     acc[name].append(img[m])
             ref = np.fft.irfft2(np.fft.rfft2(obj) * c.imager.MTF, s=obj.shape) + c.imager.cup
@@ -100,7 +106,7 @@ def main(dirs):
                       + (f" (scanner sigma {sc['noiseSdHu']})" if name.startswith("centre") else ""))
         # NPS from the noise-only image inside the body
         obj = c.object_chunk(ks[1], ks[1] + 1)[0]
-        img = sl[round(float(c.zs[ks[1]]), 3)]
+        img = nearest(sl, float(c.zs[ks[1]]))
         nz = img - np.fft.irfft2(np.fft.rfft2(obj) * c.imager.MTF, s=obj.shape) - c.imager.cup
         ci = int(np.mean(c.grid.row_range(c.pt.yc - 1, c.pt.yc + 1)))
         cj = int(np.mean(c.grid.col_range(c.pt.xc - 1, c.pt.xc + 1)))
