@@ -1,20 +1,20 @@
 /**
  * The `lucent:` Cornerstone image loader. It reads a frame's encoded bytes straight from the instance's
  * byte source (only the bytes of that frame for native data) and hands them to Cornerstone's codecs,
- * which decode in their own web workers.
+ * which decode in their own web workers. The few encodings those codecs get wrong are decoded by
+ * Lucent's shared frame decoder (dicom/decode) in its own worker (./decoder), never on the main thread.
  */
 import { createImage } from '@cornerstonejs/dicom-image-loader';
-import { DicomError } from '../dicom/parse';
 import {
-  decodeRleFrame,
-  expandYbr422,
-  j2kSignMismatch,
-  markJpegRgb,
-  swapToLittleEndian,
-} from '../dicom/codestream';
-import { extractFrame, nativeFrameRange } from '../dicom/frames';
-import { decodeJpegSequential } from '../dicom/jpeg';
+  correctForCodec,
+  decodesItself,
+  DECODED_TRANSFER_SYNTAX,
+  frameFormat,
+  readEncodedFrame,
+} from '../dicom/decode';
+import { DicomError } from '../dicom/parse';
 import type { ImageInfo } from '../dicom/instance';
+import { createDecoderClient, type DecoderClient } from './decoder/client';
 import { getInstance, parseImageId } from './registry';
 
 /** Encapsulated pixel data read once per instance: multi-frame compressed files reuse it per frame. */
@@ -24,79 +24,41 @@ export function clearLoaderCache(): void {
   encapsulatedCache.clear();
 }
 
-const J2K = new Set([
-  '1.2.840.10008.1.2.4.90',
-  '1.2.840.10008.1.2.4.91',
-  '1.2.840.10008.1.2.4.201',
-  '1.2.840.10008.1.2.4.202',
-  '1.2.840.10008.1.2.4.203',
-]);
-const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
-
-const EXPLICIT_LE = '1.2.840.10008.1.2.1';
-const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
-const EXPLICIT_BE = '1.2.840.10008.1.2.2';
-const RLE = '1.2.840.10008.1.2.5';
+/** Lucent's frame decoder worker, started on the first frame that needs it (most series never do). */
+let decoder: DecoderClient | null = null;
 
 /**
- * Apply the corrections real files need before they reach a codec, and take over the encodings the
- * browser codecs get wrong: 32-bit big-endian and 32-bit RLE samples are converted here to native
- * little endian. Returns the bytes and the transfer syntax to decode them as.
+ * The bytes and transfer syntax Cornerstone decodes a frame from: the codestream (corrected where real
+ * files need it) for its codecs, or native little endian that Lucent's decoder worker produced.
  */
-function prepare(
-  bytes: Uint8Array,
+async function codecInput(
+  key: string,
   image: ImageInfo,
+  frame: number,
   transferSyntaxUID: string,
-): { bytes: Uint8Array; ts: string } {
-  if (J2K.has(transferSyntaxUID)) {
-    const mismatch = j2kSignMismatch(bytes, image);
-    if (mismatch) throw new DicomError('invalid-attribute', mismatch);
-    return { bytes, ts: transferSyntaxUID };
-  }
-  if (transferSyntaxUID === JPEG_BASELINE) return { bytes: markJpegRgb(bytes, image), ts: transferSyntaxUID };
-  if (transferSyntaxUID === JPEG_EXTENDED && image.bitsStored > 8 && image.samplesPerPixel === 1) {
-    // Lucent's own decoder: the browser codec adds a level-shift error of ~15 to 12-bit samples.
-    const decoded = decodeJpegSequential(bytes);
-    const samples = new Uint16Array(decoded.samples);
-    return { bytes: new Uint8Array(samples.buffer), ts: EXPLICIT_LE };
-  }
-  if (transferSyntaxUID === EXPLICIT_BE && image.bitsAllocated > 8) {
-    return { bytes: swapToLittleEndian(bytes, image.bitsAllocated), ts: EXPLICIT_LE };
-  }
-  if (transferSyntaxUID === RLE && image.bitsAllocated === 32) {
-    return {
-      bytes: decodeRleFrame(bytes, image.rows, image.columns, image.samplesPerPixel, 32),
-      ts: EXPLICIT_LE,
-    };
-  }
-  if (
-    !image.pixelData.encapsulated &&
-    image.photometricInterpretation === 'YBR_FULL_422' &&
-    image.bitsAllocated === 8
-  ) {
-    return { bytes: expandYbr422(bytes, image.rows, image.columns), ts: transferSyntaxUID };
-  }
-  return { bytes, ts: transferSyntaxUID };
-}
-
-async function frameBytes(key: string, image: ImageInfo, frame: number): Promise<Uint8Array> {
+  signal: AbortSignal,
+): Promise<{ bytes: Uint8Array; ts: string }> {
   const entry = getInstance(key);
   if (!entry) throw new DicomError('read-failed', 'The file is no longer open.');
-  const px = image.pixelData;
-  if (px.inline) return extractFrame(image, px.inline, frame, px.encapsulated);
-  if (!px.encapsulated) {
-    const { start, end } = nativeFrameRange(image, frame);
-    const bytes = await entry.source.read(px.offset + start, px.offset + end);
-    if (bytes.length < end - start)
-      throw new DicomError('truncated', 'The pixel data ends early: the file is truncated.');
-    return bytes;
+  const encoded = await readEncodedFrame(image, entry.source, frame, () => {
+    let all = encapsulatedCache.get(key);
+    if (!all) {
+      all = entry.source.read(image.pixelData.offset, entry.source.size);
+      encapsulatedCache.set(key, all);
+    }
+    return all;
+  });
+  const format = frameFormat(image);
+  if (!decodesItself(format, transferSyntaxUID, 'browser')) {
+    return { bytes: correctForCodec(format, transferSyntaxUID, encoded), ts: transferSyntaxUID };
   }
-  let all = encapsulatedCache.get(key);
-  if (!all) {
-    all = entry.source.read(px.offset, entry.source.size);
-    encapsulatedCache.set(key, all);
-  }
-  return extractFrame(image, await all, frame, true);
+  decoder ??= createDecoderClient();
+  const bytes = await decoder.decode(format, transferSyntaxUID, encoded, {
+    signal,
+    // Native frames are read fresh from the file; encapsulated ones are views of the cached element.
+    transfer: !image.pixelData.encapsulated && !image.pixelData.inline,
+  });
+  return { bytes, ts: DECODED_TRANSFER_SYNTAX };
 }
 
 /** Load failures already shown to the user (in Load errors); see `isReportedLoadFailure`. */
@@ -131,7 +93,8 @@ function quietError(message: string): Error {
 export function lucentImageLoader(
   imageId: string,
   options: Record<string, unknown> = {},
-): { promise: Promise<never>; cancelFn: undefined } {
+): { promise: Promise<never>; cancelFn: () => void } {
+  const cancel = new AbortController();
   const promise = (async () => {
     const ref = parseImageId(imageId);
     const entry = ref && getInstance(ref.key);
@@ -139,10 +102,12 @@ export function lucentImageLoader(
     // Asked for after its study was closed (a late request from the previous study's views).
     if (!ref || !entry || !image) throw quietError(`Unknown image ${imageId}`);
     try {
-      const { bytes, ts } = prepare(
-        await frameBytes(ref.key, image, ref.frame),
+      const { bytes, ts } = await codecInput(
+        ref.key,
         image,
+        ref.frame,
         entry.info.transferSyntaxUID,
+        cancel.signal,
       );
       const decoded = (await createImage(imageId, bytes, ts, options)) as unknown as {
         getPixelData(): ArrayLike<number>;
@@ -164,6 +129,8 @@ export function lucentImageLoader(
       // Another study was opened while this image was decoding: not a failure of this image.
       if (getInstance(ref.key) !== entry)
         throw quietError(`Image ${imageId} belongs to a study that is no longer open`);
+      // Cornerstone cancelled the request (the image left its cache): nothing to report either.
+      if (cancel.signal.aborted) throw quietError(`Image ${imageId} is no longer needed`);
       const message =
         e instanceof Error
           ? e.message
@@ -176,5 +143,6 @@ export function lucentImageLoader(
       throw error;
     }
   })();
-  return { promise, cancelFn: undefined };
+  // Cornerstone calls this when it drops the image; a frame queued in Lucent's decoder is then skipped.
+  return { promise, cancelFn: () => cancel.abort() };
 }

@@ -1,0 +1,122 @@
+/**
+ * Page side of the frame decoder worker: spawned on first use, one request per frame with the encoded
+ * bytes transferred, cancellable by AbortSignal. A worker that dies (a script error, or a worker that
+ * cannot start) fails the frames it held with a clear message, and the next frame starts a new one.
+ */
+import type { FrameFormat } from '../../dicom/decode';
+import { DicomError } from '../../dicom/parse';
+import { workerErrorDetail, type WorkerLike } from '../../dicom/worker';
+import { messageOf } from '../../lib/errors';
+import { ownBuffer, type DecoderReply, type DecoderRequest } from './decoder.shared';
+
+export interface DecodeOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * Hand the encoded bytes' buffer to the worker instead of copying them (only for bytes nothing else
+   * holds: the caller must not use them afterwards).
+   */
+  readonly transfer?: boolean;
+}
+
+export interface DecoderClient {
+  /** Native little-endian bytes of the frame (see dicom/decode `decodeOwn`). */
+  decode(
+    format: FrameFormat,
+    transferSyntaxUID: string,
+    encoded: Uint8Array,
+    options?: DecodeOptions,
+  ): Promise<Uint8Array>;
+  dispose(): void;
+}
+
+interface Pending {
+  readonly resolve: (bytes: Uint8Array) => void;
+  readonly reject: (e: Error) => void;
+}
+
+const spawnDecoderWorker = (): WorkerLike =>
+  new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module', name: 'lucent-decoder' });
+
+/** The error a frame gets when the worker decoding it died. */
+export function decoderLostError(detail: string): DicomError {
+  return new DicomError(
+    'decode-failed',
+    `The image decoder (a background worker) stopped${detail} before this image was decoded; open the file again.`,
+  );
+}
+
+export function createDecoderClient(spawn: () => WorkerLike = spawnDecoderWorker): DecoderClient {
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  let worker: WorkerLike | null = null;
+
+  const lose = (w: WorkerLike, detail: string): void => {
+    if (worker !== w) return;
+    worker = null;
+    w.terminate();
+    const error = decoderLostError(detail);
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+
+  const running = (): WorkerLike => {
+    if (worker) return worker;
+    const w = spawn();
+    w.onmessage = (ev: MessageEvent<DecoderReply>) => {
+      const r = ev.data;
+      const p = pending.get(r.id);
+      if (!p) return; // cancelled meanwhile
+      pending.delete(r.id);
+      if (r.type === 'decoded') p.resolve(r.bytes);
+      else p.reject(new DicomError('decode-failed', r.message));
+    };
+    w.onerror = (ev) => lose(w, workerErrorDetail(ev));
+    w.onmessageerror = () => lose(w, ' (a message from it could not be read)');
+    worker = w;
+    return w;
+  };
+
+  return {
+    decode(format, transferSyntaxUID, encoded, options = {}) {
+      const { signal } = options;
+      if (signal?.aborted) return Promise.reject(abortError());
+      const id = nextId++;
+      return new Promise<Uint8Array>((resolve, reject) => {
+        let w: WorkerLike;
+        try {
+          w = running();
+        } catch (e) {
+          reject(decoderLostError(` (${messageOf(e)})`));
+          return;
+        }
+        const onAbort = (): void => {
+          if (!pending.delete(id)) return;
+          worker?.postMessage({ type: 'cancel', id } satisfies DecoderRequest);
+          reject(abortError());
+        };
+        const settle =
+          <T>(fn: (v: T) => void) =>
+          (v: T): void => {
+            signal?.removeEventListener('abort', onAbort);
+            fn(v);
+          };
+        pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const bytes = options.transfer ? ownBuffer(encoded) : encoded.slice();
+        const req: DecoderRequest = { type: 'decode', id, format, transferSyntaxUID, encoded: bytes };
+        w.postMessage(req, [bytes.buffer]);
+      });
+    },
+    dispose() {
+      worker?.terminate();
+      worker = null;
+      const error = new DOMException('The image decoder was closed.', 'AbortError');
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+    },
+  };
+}
+
+function abortError(): DOMException {
+  return new DOMException('The image is no longer needed.', 'AbortError');
+}
