@@ -10,6 +10,8 @@ import { withReadAhead, type ByteSource } from './source';
 export interface LoadProgress {
   readonly done: number;
   readonly total: number;
+  /** Index (in `items`) of the item just finished: all its events have been emitted. */
+  readonly index: number;
 }
 
 export interface LoadItem {
@@ -42,7 +44,8 @@ export async function loadSources(
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       if (options.signal?.aborted) return;
-      const item = items[next++];
+      const index = next++;
+      const item = items[index];
       // One read serves both the archive check and, for small files, the whole parse.
       const source = withReadAhead(
         item.source,
@@ -60,7 +63,7 @@ export async function loadSources(
         await readOne(source, item.key);
       }
       done++;
-      options.onProgress?.({ done, total: items.length });
+      options.onProgress?.({ done, total: items.length, index });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));

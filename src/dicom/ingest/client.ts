@@ -1,7 +1,13 @@
 /**
- * Page side of the ingest worker: spawn once, send files, receive events. Cancels by job id.
+ * Page side of the ingest worker: spawn it, send files, receive events, cancel by job id. A worker that
+ * dies (a script error, or a worker that cannot start) fails the loads it was running: every file it
+ * had not finished is reported as a load error under its own name, each load completes, and the next
+ * load starts a new worker.
  */
-import type { IngestEvent, IngestFile, IngestRequest } from './protocol';
+import { messageOf } from '../../lib/errors';
+import type { LoadError } from '../read';
+import { workerErrorDetail, type WorkerLike } from '../worker';
+import type { IngestEvent, IngestFile, IngestRequest, IngestWorkerMessage } from './protocol';
 
 export interface IngestClient {
   load(
@@ -12,37 +18,102 @@ export interface IngestClient {
   dispose(): void;
 }
 
-export function createIngestClient(): IngestClient {
-  const worker = new Worker(new URL('./ingest.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'lucent-ingest',
-  });
-  let nextJob = 1;
-  const handlers = new Map<number, (e: IngestEvent) => void>();
-  const finishers = new Map<number, () => void>();
-  worker.onmessage = (ev: MessageEvent<IngestEvent>) => {
-    const e = ev.data;
-    handlers.get(e.jobId)?.(e);
-    if (e.type === 'done') {
-      handlers.delete(e.jobId);
-      finishers.get(e.jobId)?.();
-      finishers.delete(e.jobId);
-    }
+interface Job {
+  readonly files: readonly IngestFile[];
+  readonly onEvent: (e: IngestEvent) => void;
+  readonly finish: () => void;
+  /** Indices of the files whose results have all arrived. */
+  readonly finished: Set<number>;
+}
+
+const spawnIngestWorker = (): WorkerLike =>
+  new Worker(new URL('./ingest.worker.ts', import.meta.url), { type: 'module', name: 'lucent-ingest' });
+
+/** The error a file gets when the worker reading it died. */
+export function workerLostError(file: string, detail: string): LoadError {
+  return {
+    file,
+    code: 'read-failed',
+    message: `The file reader (a background worker) stopped${detail} before this file was read; open it again.`,
   };
-  const send = (m: IngestRequest): void => worker.postMessage(m);
+}
+
+export function createIngestClient(spawn: () => WorkerLike = spawnIngestWorker): IngestClient {
+  let nextJob = 1;
+  const jobs = new Map<number, Job>();
+  let worker: WorkerLike | null = null;
+
+  const complete = (jobId: number, job: Job): void => {
+    jobs.delete(jobId);
+    job.onEvent({ type: 'done', jobId });
+    job.finish();
+  };
+
+  /** Report the files of a job not yet finished as load errors, and complete it. */
+  const abandon = (jobId: number, job: Job, detail: string): void => {
+    const errors = job.files.flatMap((f, i) =>
+      job.finished.has(i) ? [] : [workerLostError(f.name, detail)],
+    );
+    if (errors.length > 0) job.onEvent({ type: 'errors', jobId, errors });
+    complete(jobId, job);
+  };
+
+  const lose = (w: WorkerLike, detail: string): void => {
+    if (worker !== w) return; // an error from a worker already replaced
+    worker = null;
+    w.terminate();
+    for (const [jobId, job] of [...jobs]) abandon(jobId, job, detail);
+  };
+
+  const receive = (m: IngestWorkerMessage): void => {
+    const job = jobs.get(m.jobId);
+    if (!job) return;
+    if (m.type === 'finished') {
+      for (const i of m.files) job.finished.add(i);
+      return;
+    }
+    if (m.type === 'done') complete(m.jobId, job);
+    else job.onEvent(m);
+  };
+
+  const running = (): WorkerLike => {
+    if (worker) return worker;
+    const w = spawn();
+    w.onmessage = (ev: MessageEvent<IngestWorkerMessage>) => receive(ev.data);
+    w.onerror = (ev) => lose(w, workerErrorDetail(ev));
+    w.onmessageerror = () => lose(w, ' (a message from it could not be read)');
+    worker = w;
+    return w;
+  };
+  const send = (m: IngestRequest): void => running().postMessage(m);
+  try {
+    running(); // start it now: the first load should not wait for the worker to boot
+  } catch {
+    // Reported by the first load, which tries again.
+  }
+
   return {
     load(files, onEvent) {
       const jobId = nextJob++;
-      handlers.set(jobId, onEvent);
-      const done = new Promise<void>((resolve) => finishers.set(jobId, resolve));
-      send({ type: 'load', jobId, files });
+      let job: Job | undefined;
+      const done = new Promise<void>((resolve) => {
+        job = { files, onEvent, finish: resolve, finished: new Set() };
+        jobs.set(jobId, job);
+      });
+      try {
+        send({ type: 'load', jobId, files });
+      } catch (e) {
+        // The worker cannot even be created (e.g. workers are blocked): fail this load at once.
+        if (job) abandon(jobId, job, ` (${messageOf(e)})`);
+      }
       return { jobId, done };
     },
     cancel(jobId) {
-      send({ type: 'cancel', jobId });
+      if (worker) worker.postMessage({ type: 'cancel', jobId } satisfies IngestRequest);
     },
     dispose() {
-      worker.terminate();
+      worker?.terminate();
+      worker = null;
     },
   };
 }

@@ -3,16 +3,17 @@
  * DICOM ingest worker: expands archives and parses headers off the main thread, streaming results back
  * in small batches so that the first series shows while the rest still loads.
  */
+import { messageOf } from '../../lib/errors';
 import { loadSources } from '../load';
 import type { LoadError } from '../read';
 import { blobSource, type ByteSource } from '../source';
-import type { IngestEvent, IngestRequest, IngestedInstance } from './protocol';
+import type { IngestRequest, IngestWorkerMessage, IngestedInstance } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const cancelled = new Set<number>();
 
-function post(e: IngestEvent): void {
+function post(e: IngestWorkerMessage): void {
   self.postMessage(e);
 }
 
@@ -27,11 +28,14 @@ async function run(jobId: number, files: IngestRequest & { type: 'load' }): Prom
   });
   const sources = top;
   let batch: IngestedInstance[] = [];
+  /** Files whose events are all in `batch`/`errors` or already posted. */
+  const finished: number[] = [];
   let lastFlush = performance.now();
   let firstSent = false;
   const flush = (): void => {
     if (batch.length > 0) post({ type: 'instances', jobId, items: batch });
     if (errors.length > 0) post({ type: 'errors', jobId, errors: errors.splice(0) });
+    if (finished.length > 0) post({ type: 'finished', jobId, files: finished.splice(0) });
     batch = [];
     lastFlush = performance.now();
   };
@@ -66,7 +70,8 @@ async function run(jobId: number, files: IngestRequest & { type: 'load' }): Prom
     {
       concurrency: 16,
       signal: controller.signal,
-      onProgress: ({ done, total }) => {
+      onProgress: ({ done, total, index }) => {
+        finished.push(index);
         if (done === total || done % 16 === 0) post({ type: 'progress', jobId, done, total });
       },
     },
@@ -86,9 +91,7 @@ self.onmessage = (ev: MessageEvent<IngestRequest>) => {
     post({
       type: 'errors',
       jobId: msg.jobId,
-      errors: [
-        { file: '(ingest)', code: 'read-failed', message: e instanceof Error ? e.message : String(e) },
-      ],
+      errors: [{ file: '(ingest)', code: 'read-failed', message: messageOf(e) }],
     });
     post({ type: 'done', jobId: msg.jobId });
   });

@@ -25,3 +25,10 @@ export type IngestEvent =
   | { readonly type: 'errors'; readonly jobId: number; readonly errors: readonly LoadError[] }
   | { readonly type: 'progress'; readonly jobId: number; readonly done: number; readonly total: number }
   | { readonly type: 'done'; readonly jobId: number };
+
+/**
+ * What the worker posts: the events the page sees, and (for the client alone) the files of a request,
+ * by index, whose results have all been posted, so that a worker that dies can be reported file by file.
+ */
+export type IngestWorkerMessage =
+  IngestEvent | { readonly type: 'finished'; readonly jobId: number; readonly files: readonly number[] };
