@@ -244,9 +244,43 @@ export interface Chest {
   readonly table: Table;
   readonly airways: Airways;
   readonly carina: Vec3;
+  readonly outline: Outline;
 }
 
 const v = (x: number, y: number, z: number): Vec3 => [x, y, z];
+
+/** Irregularity of the body outline and of the inner chest wall (fractions of their radii). */
+export interface Outline {
+  readonly seed: number;
+  readonly body: number;
+  readonly cavity: number;
+}
+
+const wobbleNoise = new Map<number, ValueNoise3>();
+
+/**
+ * Radial scale (about 1) of the body outline or the inner chest wall at the angle of (x, y) and height z:
+ * two octaves of smooth noise, so that neither is a perfect ellipse.
+ */
+export function wobble(
+  c: { readonly outline?: Outline },
+  x: number,
+  y: number,
+  z: number,
+  cavity: boolean,
+): number {
+  const o = c.outline;
+  if (!o) return 1;
+  let n = wobbleNoise.get(o.seed);
+  if (!n) {
+    n = new ValueNoise3(o.seed, 45);
+    wobbleNoise.set(o.seed, n);
+  }
+  const k = 80 / (Math.hypot(x, y) || 1);
+  const off = cavity ? 0 : 500;
+  const v = n.at(x * k + off, y * k, z * 0.8) + 0.5 * n.at(x * k * 2.2 - off, y * k * 2.2 + 300, z * 1.7);
+  return 1 + (cavity ? o.cavity : o.body) * v;
+}
 
 /** Semi-axes of the body outline at height z: the chest narrows towards the neck. */
 export function bodyAxes(c: Pick<Chest, 'zApex' | 'bodyA' | 'bodyB'>, z: number): [number, number] {
@@ -296,12 +330,15 @@ export function capsuleDistance(s: Capsule, p: Vec3): number {
  * the spine sits in the posterior wall with the lungs wrapping round it.
  */
 export function cavityDistance(
-  c: Pick<Chest, 'spineY'>,
+  c: Pick<Chest, 'spineY'> & { readonly outline?: Outline },
   x: number,
   y: number,
   cavity: readonly [number, number],
+  z = 0,
 ): number {
-  const [ca, cb] = cavity;
+  const w = wobble(c, x, y, z, true);
+  const ca = cavity[0] * w;
+  const cb = cavity[1] * w;
   let b = cb;
   if (y > 0) {
     const front = c.spineY - 24;
@@ -341,7 +378,7 @@ type Frame = Pick<
   | 'zDomeRight'
   | 'zDomeLeft'
   | 'recessDepth'
->;
+> & { readonly outline?: Outline };
 
 /**
  * Signed "inside the lung" value at (x, y, z): positive inside, with magnitude roughly the distance in mm
@@ -358,7 +395,7 @@ export function lungDepth(
   const [ca, cb] = cavity ?? cavityAxes(c, z);
   if (ca <= 5 || cb <= 5) return -100;
   // Chest wall (with the spine in its posterior midline).
-  const wall = cavityDistance(c, x, y, [ca, cb]);
+  const wall = cavityDistance(c, x, y, [ca, cb], z);
   // Mediastinum: a thin septum where the lungs meet in front and behind, and a fat envelope around the
   // great vessels, airway and oesophagus.
   const ty = y / cb; // -1 front … +1 back
@@ -500,7 +537,16 @@ export function makeChest(rng: Rng, options: ChestOptions = {}): Chest {
   );
   tube(v(5, spineY - 26, zApex + 40), v(8, spineY - 24, zMin), 7, 35, 'great-vessel');
 
+  const outlineRng = rng.fork('outline');
+  const outline: Outline = clean
+    ? { seed: Math.floor(outlineRng.next() * 2 ** 31), body: 0.012, cavity: 0.01 }
+    : {
+        seed: Math.floor(outlineRng.next() * 2 ** 31),
+        body: outlineRng.uniform(0.015, 0.045),
+        cavity: outlineRng.uniform(0.01, 0.03),
+      };
   const frame: Frame = {
+    outline,
     bodyA,
     bodyB,
     fat,
@@ -600,8 +646,9 @@ export function makeChest(rng: Rng, options: ChestOptions = {}): Chest {
         const angle = 0.3 + (Math.PI - 0.75) * t; // 0 = straight back, π = straight front
         const z = zBack - 62 * t * t - 14 * t;
         const [ca, cb] = cavityAxes(frame, z);
-        const x = side * (ca + 7) * Math.sin(angle);
-        const y = (cb + 7) * Math.cos(angle);
+        const w = wobble(frame, side * Math.sin(angle), Math.cos(angle), z, true);
+        const x = side * (ca * w + 7) * Math.sin(angle);
+        const y = (cb * w + 7) * Math.cos(angle);
         if (i < 2 && t > 0.6) break; // short upper ribs
         points.push(v(x, y, z));
       }
@@ -714,5 +761,6 @@ export function makeChest(rng: Rng, options: ChestOptions = {}): Chest {
     table,
     airways,
     carina,
+    outline,
   };
 }

@@ -112,15 +112,15 @@ export function marchTo(chest: Chest, p: Vec3, dir: Vec3, target: number, step =
 
 function emphysema(rng: Rng, chest: Chest, kind: FindingsSummary['emphysema'], holes: Hole[]): void {
   const zLow = chest.zDomeLeft;
-  const severity = rng.uniform(0.2, 1);
+  const severity = rng.uniform(0.3, 1);
   if (kind === 'centrilobular' || kind === 'mixed') {
     // Upper-lobe predominant clusters of small lucencies without walls.
-    const clusters = Math.round(severity * rng.uniform(10, 45));
+    const clusters = Math.round(severity * rng.uniform(60, 220));
     for (let i = 0; i < clusters; i++) {
       const c = randomLungPoint(rng, chest, 4, [zLow, chest.zApex - 10]);
       if (!c) continue;
-      if (!rng.chance(((c[2] - zLow) / (chest.zApex - zLow)) ** 1.5)) continue;
-      const n = rng.int(2, 10);
+      if (!rng.chance(((c[2] - zLow) / (chest.zApex - zLow)) ** 1.2)) continue;
+      const n = rng.int(3, 12);
       for (let k = 0; k < n; k++) {
         const r = 0.8 + 4.2 * rng.next() ** 2.2;
         const p: Vec3 = add(c, [rng.normal(0, 5), rng.normal(0, 5), rng.normal(0, 4)]);
@@ -131,7 +131,7 @@ function emphysema(rng: Rng, chest: Chest, kind: FindingsSummary['emphysema'], h
   }
   if (kind === 'paraseptal' || kind === 'mixed') {
     // Subpleural bullae in a row along the pleura, with thin walls.
-    const rows = Math.round(severity * rng.uniform(3, 10));
+    const rows = Math.round(severity * rng.uniform(5, 16));
     for (let i = 0; i < rows; i++) {
       const start = randomLungPoint(rng, chest, 15, [chest.carina[2] - 20, chest.zApex - 8]);
       if (!start) continue;

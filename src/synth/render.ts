@@ -20,6 +20,7 @@ import {
   fissureSurfaces,
   lungDepth,
   tubesNear,
+  wobble,
   type Capsule,
   type CapsuleKind,
   type Chest,
@@ -267,6 +268,7 @@ function renderBackground(
   const dep = c.dependent;
   // Coarse smooth fields.
   const cDepth = new Float32Array(m * m);
+  const cBody = new Float32Array(m * m);
   const cCav = new Float32Array(m * m);
   const cFloor = new Float32Array(m * m);
   const cTex = new Float32Array(m * m);
@@ -276,8 +278,9 @@ function renderBackground(
     for (let i = 0; i < m; i++) {
       const x = g.x0 + i * COARSE * px;
       const k = j * m + i;
-      const cav = cavityDistance(c, x, y, cavity);
+      const cav = cavityDistance(c, x, y, cavity, z);
       cCav[k] = cav;
+      cBody[k] = 1 / wobble(c, x, y, z, false);
       cFloor[k] = z - diaphragmZ(c, x, y);
       cDepth[k] = cav > -12 ? lungDepth(c, x, y, z, cavity, tubes) : cav;
       const inBody = (x / (body[0] + 8)) ** 2 + (y / (body[1] + 8)) ** 2 < 1;
@@ -328,9 +331,9 @@ function renderBackground(
   for (let j = 0; j < n; j++) {
     const y = g.y0 + j * px;
     const ey = y / bb;
-    if (Math.abs(ey) >= 1 + (px + 1) / bb) continue;
+    if (Math.abs(ey) >= 1.1 + (px + 1) / bb) continue;
     if (dep * y > flat + px) continue;
-    const halfRow = ba * Math.sqrt(Math.max(0, 1 - Math.min(1, ey * ey))) + 2 * px + 1;
+    const halfRow = ba * 1.1 * Math.sqrt(Math.max(0, 1 - Math.min(1, (ey / 1.1) ** 2))) + 2 * px + 1;
     const i0 = Math.max(0, Math.floor((-halfRow - g.x0) / px));
     const i1 = Math.min(n - 1, Math.ceil((halfRow - g.x0) / px));
     const jy = (j / COARSE) | 0;
@@ -347,10 +350,6 @@ function renderBackground(
     for (let i = i0; i <= i1; i++) {
       const x = g.x0 + i * px;
       const k = j * n + i;
-      const ex = x / ba;
-      const skin = Math.min((1 - Math.sqrt(ex * ex + ey * ey)) * Math.min(ba, bb), flat - dep * y);
-      if (skin < -px) continue;
-      const airAlpha = clamp01(0.5 + skin / px);
       const ix = (i / COARSE) | 0;
       const fx = (i - ix * COARSE) / COARSE;
       const k00 = r0 + ix;
@@ -359,6 +358,12 @@ function renderBackground(
       const w01 = fx * (1 - fy);
       const w10 = (1 - fx) * fy;
       const w11 = fx * fy;
+      const inv = cBody[k00] * w00 + cBody[k00 + 1] * w01 + cBody[k10] * w10 + cBody[k10 + 1] * w11;
+      const ex = (x / ba) * inv;
+      const eyw = ey * inv;
+      const skin = Math.min((1 - Math.sqrt(ex * ex + eyw * eyw)) * Math.min(ba, bb), flat - dep * y);
+      if (skin < -px) continue;
+      const airAlpha = clamp01(0.5 + skin / px);
       const cav = cCav[k00] * w00 + cCav[k00 + 1] * w01 + cCav[k10] * w10 + cCav[k10 + 1] * w11;
       const fine = cFine[k00] * w00 + cFine[k00 + 1] * w01 + cFine[k10] * w10 + cFine[k10 + 1] * w11;
       let v: number;
