@@ -172,18 +172,19 @@ export async function shownFindings(page: Page): Promise<ShownFinding[]> {
   );
 }
 
-interface CliFinding {
-  id: string;
-  type: string;
-  meanDiameterMm: number;
-  lungRads: string;
+export interface CliFinding {
+  readonly id: string;
+  readonly type: string;
+  readonly meanDiameterMm: number;
+  readonly lungRads: string;
+  readonly centerMm: readonly [number, number, number];
 }
 
 /**
  * `lucent analyze` (onnxruntime-node) on the same files must report the same findings as the page: the
- * same ids, types and categories, mean diameters within 0.5 mm.
+ * same ids, types and categories, mean diameters within 0.5 mm. Returns the CLI's findings.
  */
-export async function expectSameFindingsAsCli(page: Page, dir: string): Promise<void> {
+export async function expectSameFindingsAsCli(page: Page, dir: string): Promise<readonly CliFinding[]> {
   const { stdout } = await promisify(execFile)('npx', ['--no-install', 'lucent', 'analyze', dir], {
     maxBuffer: 64 << 20,
   });
@@ -196,4 +197,5 @@ export async function expectSameFindingsAsCli(page: Page, dir: string): Promise<
     expect(b?.category).toBe(c.lungRads);
     expect(Math.abs((b?.mean ?? NaN) - c.meanDiameterMm)).toBeLessThanOrEqual(0.5);
   }
+  return cli;
 }

@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LUNG_RADS_RANK } from '../../src/findings/lungrads';
+import { LUNG_RADS_CATEGORIES, type LungRadsCategory } from '../../src/findings/types';
 import {
   openApp,
   startSession,
@@ -53,8 +55,25 @@ async function rows(page: Page): Promise<Row[]> {
     );
 }
 
+/** The mean diameters the Report's numbered finding sentences give (the first size in each), sorted. */
+async function reportedMeans(page: Page): Promise<number[]> {
+  const text = (await page.getByRole('region', { name: 'Report' }).textContent()) ?? '';
+  return [...text.matchAll(/^\d+\. [^\n]*?(\d+\.\d) mm/gm)].map((m) => Number(m[1])).sort((x, y) => x - y);
+}
+
+/** The mean diameters of these findings as a report writes them (to 0.1 mm), sorted. */
+function meansOf(r: readonly Row[]): number[] {
+  return r.map((x) => Number(x.mean.toFixed(1))).sort((x, y) => x - y);
+}
+
 async function row(page: Page, id: string): Promise<Row | undefined> {
   return (await rows(page)).find((r) => r.id === id);
+}
+
+function rank(category: string): number {
+  const c = LUNG_RADS_CATEGORIES.find((x): x is LungRadsCategory => x === category);
+  if (!c) throw new Error(`not a Lung-RADS category: ${category}`);
+  return LUNG_RADS_RANK[c];
 }
 
 async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
@@ -90,11 +109,16 @@ describe('findings review', () => {
     await page.locator(`li[data-id="${last}"][aria-current="true"]`).waitFor();
     await expect.poll(() => topInScrolledView(page.locator(`li[data-id="${last}"]`))).toBe(true);
 
+    // The report describes every finding, each by its size.
+    await expect.poll(() => reportedMeans(page)).toEqual(meansOf(found));
+
     // Accept one, reject another.
     await page.getByRole('button', { name: `Accept ${a}` }).click();
     await page.getByRole('button', { name: `Reject ${b}` }).click();
     await expect.poll(async () => (await row(page, a))?.status).toBe('accepted');
     await expect.poll(async () => (await row(page, b))?.status).toBe('rejected');
+    // The rejected finding leaves the report: it describes the others and no longer gives its size.
+    await expect.poll(() => reportedMeans(page)).toEqual(meansOf(found.filter((r) => r.id !== b)));
 
     // Edit the accepted one's measurement: a 5 × 4 mm solid nodule is Lung-RADS 2.
     await page.locator(`li[data-id="${a}"] .finding-main`).click();
@@ -232,6 +256,18 @@ describe('findings review', () => {
       r.map(({ text: _text, ...rest }) => rest).sort((x, y) => x.id.localeCompare(y.id));
     expect(strip(after)).toEqual(strip(before));
     await expect.poll(() => page.getByRole('region', { name: 'Report' }).textContent()).toMatch(/Lung-RADS/);
+
+    // In Simplified Chinese the report is rewritten in Chinese: the same kept findings, and the case's
+    // category (the most suspicious kept finding's).
+    const kept = after.filter((r) => r.status !== 'rejected');
+    const worst = [...kept].sort((x, y) => rank(y.category) - rank(x.category))[0]?.category;
+    await page.getByLabel('Language').selectOption('zh-CN');
+    const report = page.getByRole('region', { name: 'Report' });
+    await expect.poll(() => report.textContent()).toMatch(/结节/);
+    expect(await reportedMeans(page)).toEqual(meansOf(kept));
+    const impression = (await report.locator('.report-text').last().textContent()) ?? '';
+    expect([...impression.matchAll(/Lung-RADS (\w+)/g)].map((m) => m[1])).toEqual([worst]);
+    expect(impression).toMatch(/[\u4e00-\u9fff]/);
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
     expect(offOrigin).toEqual([]);
     await page.close();
