@@ -1,4 +1,5 @@
-/** Benchmark datasets, generated once into .cache/bench (never committed). */
+/** Benchmark datasets: a synthetic CT generated once into .cache/bench (never committed), and the
+ * pydicom test corpus when it is on this machine (never fetched by the bench). */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { simplePhantomSeries } from '../src/synth/simplePhantom';
@@ -28,4 +29,22 @@ export function ct300(): { dir: string; files: string[]; generatedMs: number } {
     .sort()
     .map((f) => join(dir, f));
   return { dir, files, generatedMs };
+}
+
+/** Where the pydicom test files may be: unpacked by the tests into .cache/, or Debian's package. */
+const PYDICOM_DIRS = [
+  join(root, '.cache/pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files'),
+  '/usr/lib/python3/dist-packages/pydicom/data/test_files',
+];
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** Every file of the pydicom corpus, or null when it is not on this machine. */
+export function pydicomCorpus(): { dir: string; files: string[] } | null {
+  const dir = PYDICOM_DIRS.find((d) => existsSync(d));
+  return dir ? { dir, files: walk(dir) } : null;
 }

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ct300 } from './data';
+import { ct300, pydicomCorpus } from './data';
 import { parseThroughput } from './parse';
 import { viewerBench } from './viewer';
 import { aiBench } from './ai';
@@ -21,12 +21,26 @@ const data = ct300();
 if (data.generatedMs > 0) console.log(`generated 300 × 512² CT in ${(data.generatedMs / 1000).toFixed(1)} s`);
 
 if (want('parse')) {
-  const r = parseThroughput(data.files);
+  const r = parseThroughput(data.files, pydicomCorpus());
   results['parse'] = r;
-  console.log(`\nDICOM parse throughput (${r.files} files, ${r.megabytes} MB)`);
-  console.log(`  Lucent, whole file       ${r.lucentMBps} MB/s`);
-  console.log(`  Lucent, header only      ${r.lucentHeaderOnlyMBps} MB/s (equivalent file MB)`);
-  console.log(`  dcmjs, whole file        ${r.dcmjsMBps} MB/s`);
+  for (const set of [r.ct, r.corpus]) {
+    if (!set) continue;
+    console.log(
+      `\nDICOM parse throughput, MB/s: ${set.name} (${set.files} files, ${set.megabytes} MB, warm)`,
+    );
+    console.log('                      whole file   + describe   header only   + describe');
+    const cell = (v: number | null, w: number): string => String(v ?? '—').padStart(w);
+    for (const [label, p] of [
+      ['Lucent', set.lucent],
+      ['dicom-parser', set.dicomParser],
+      ['dcmjs', set.dcmjs],
+    ] as const) {
+      console.log(
+        `  ${label.padEnd(18)} ${cell(p.wholeMBps, 11)} ${cell(p.wholeDescribedMBps, 12)} ${cell(p.headerOnlyMBps, 13)} ${cell(p.headerDescribedMBps, 12)}`,
+      );
+    }
+    for (const x of set.leftOut) console.log(`  left out ${x.file}: refused by ${x.refusedBy.join(', ')}`);
+  }
 }
 if (want('viewer')) {
   const r = await viewerBench(data.files);
