@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpusFile, dcmdumpValue, sourceOf } from '../../test/support/corpus';
 import { parseSource, readInstance } from './read';
@@ -117,5 +120,24 @@ describe('broken and unusual files get a specific reason', () => {
       expect(r.ok && r.info.kind).toBe('non-image');
       expect(r.ok && r.info.label).toBe(label);
     }
+  });
+});
+
+describe('64-bit VRs', () => {
+  it('reads an Extended Offset Table (OV, 4-byte length) and the pixel data after it', async () => {
+    // CT_small.dcm with (7FE0,0001) OV = [0] inserted before its Pixel Data: what a 2019+ writer adds.
+    const original = new Uint8Array(readFileSync(corpusFile('CT_small.dcm')));
+    const pixelTag = [0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57]; // (7FE0,0010) OW
+    const at = original.findIndex((_, i) => pixelTag.every((b, k) => original[i + k] === b));
+    const eot = [0xe0, 0x7f, 0x01, 0x00, 0x4f, 0x56, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const bytes = new Uint8Array([...original.subarray(0, at), ...eot, ...original.subarray(at)]);
+    const path = join(mkdtempSync(join(tmpdir(), 'lucent-ov-')), 'ct_eot.dcm');
+    writeFileSync(path, bytes);
+    expect(dcmdumpValue(path, '7fe0,0001')).toBe('0'); // dcmtk reads the file the same way
+    const parsed = await parseSource(sourceOf(path));
+    expect(parsed.dataset.numbers(T.ExtendedOffsetTable)).toEqual([0]);
+    const plain = await parseSource(sourceOf(corpusFile('CT_small.dcm')));
+    expect(parsed.pixelData?.length).toBe(plain.pixelData?.length);
+    expect(parsed.pixelData?.offset).toBe((plain.pixelData?.offset ?? 0) + eot.length);
   });
 });
