@@ -265,7 +265,7 @@ export function growTrees(rng: Rng, o: TreeOptions): Trees {
   const vessels: Capsule[] = [];
   const bronchusWalls: Capsule[] = [];
   const bronchusLumens: Capsule[] = [];
-  const per = o.pointsPerLung ?? 1100;
+  const per = o.pointsPerLung ?? 1800;
   const rLeaf = rng.uniform(0.3, 0.4);
   const ectaticLobe = o.airways.bronchiectasis ? rng.int(0, 4) : -1;
   const { carina } = o;
