@@ -3,6 +3,7 @@ import { corpusDir, dcmdumpValue, sourceOf, walk } from '../../test/support/corp
 import type { Vec3 } from './geometry';
 import type { ImageInfo, InstanceInfo } from './instance';
 import { readInstance } from './read';
+import { EXPLICIT_LE } from './transferSyntax';
 import {
   assembleStudies,
   frameGeometry,
@@ -49,7 +50,7 @@ function instance(
     modality: 'CT',
     kind: 'image',
     label: 'CT',
-    transferSyntaxUID: '1.2.840.10008.1.2.1',
+    transferSyntaxUID: EXPLICIT_LE,
     instanceNumber: n,
     imageType: [],
     patient: {},
