@@ -690,8 +690,8 @@ export function makeChest(rng: Rng, options: ChestOptions = {}): Chest {
       n,
       halfU: 55,
       halfV: 38,
-      halfT: boneRng.uniform(1, 1.8),
-      hu: boneRng.uniform(380, 520),
+      halfT: boneRng.uniform(0.9, 1.5),
+      hu: boneRng.uniform(350, 480),
       clip: 'none',
     });
   }
