@@ -476,7 +476,7 @@ export function makeNodule(
             return {
               dir: d,
               length: rng.uniform(0.6, 1.4) * Math.max(4, diameter * 0.6),
-              radius: rng.uniform(0.45, 0.9),
+              radius: rng.uniform(0.6, 1.3),
             };
           })
         : [];
