@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runnerOf } from '../ai/browser/runtime';
-import { installedModels, verifiedModelBytes } from '../ai/node/models';
-import { analyzePaths, loadPaths } from '../cli/analyze';
-import { seriesVolume } from '../cli/pixels';
-import { assembleStudies } from '../dicom/series';
-import { makeCase } from '../synth/case';
-import { analyzeSeries } from './analyze';
+import { runnerOf } from '../../src/ai/browser/runtime';
+import { installedModels, verifiedModelBytes } from '../../src/ai/node/models';
+import { analyzePaths, loadPaths } from '../../src/cli/analyze';
+import { seriesVolume } from '../../src/cli/pixels';
+import { assembleStudies } from '../../src/dicom/series';
+import { makeCase } from '../../src/synth/case';
+import { analyzeSeries } from '../../src/analysis/analyze';
 
 let dir = '';
 
