@@ -9,7 +9,7 @@ import type { ModelSource } from '../ai/browser/protocol';
 import { validateManifest } from '../ai/registry/manifest';
 import { applicability, seriesFacts } from '../ai/shared/applicability';
 import type { SeriesAnalysis } from '../analysis/analyze';
-import type { Series } from '../dicom/series';
+import { sliceNumberNearest, type Series } from '../dicom/series';
 import type { FindingRecord } from '../findings/record';
 import type { MessageKey } from '../i18n';
 import { getInstance, imageIdOf } from '../imaging/registry';
@@ -19,7 +19,7 @@ import { sha256Hex } from '../lib/hash';
 import type { InstalledModelSummary } from '../store';
 import { findSeries } from '../store/selectors';
 import type { OpenFile } from '../ui/context';
-import { sliceOf, type Host } from './host';
+import type { Host } from './host';
 
 /**
  * Absolute URL of a model file served with the app. The worker resolves relative URLs against its own
@@ -296,7 +296,7 @@ function records(
   const author = { kind: 'model' as const, id: model.id, version: model.version };
   return a.findings.map((f) => ({
     ...f,
-    slice: sliceOf(series, f.centerMm),
+    slice: sliceNumberNearest(series, f.centerMm),
     seriesKey: series.key,
     source: author,
     status: 'pending',

@@ -13,6 +13,7 @@ import { App } from '../ui/App';
 import { AppContext } from '../ui/context';
 import { Controller } from './controller';
 import '../ui/styles.css';
+import { messageOf } from '../lib/errors';
 
 const saved = loadSettings(globalThis.localStorage);
 const store = createAppStore({
@@ -48,7 +49,7 @@ initImaging()
     controller.attachViewer(viewer);
     window.addEventListener('beforeunload', () => viewer.destroy());
   })
-  .catch((e: unknown) => store.setState({ viewerError: e instanceof Error ? e.message : String(e) }));
+  .catch((e: unknown) => store.setState({ viewerError: messageOf(e) }));
 
 // A review edit made just before the tab is closed or reloaded is saved, not left in a timer.
 window.addEventListener('pagehide', () => controller.persistence.flush());

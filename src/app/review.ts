@@ -20,7 +20,8 @@ import { listMeasurements, removeMeasurement } from '../imaging/measurements';
 import type { ToolName } from '../imaging/viewer';
 import type { ReviewContext } from '../store';
 import { findSeries } from '../store/selectors';
-import { patientOf, seriesZ, sliceOf, type Host } from './host';
+import { seriesExtentZ, sliceNumberNearest } from '../dicom/series';
+import { patientOf, type Host } from './host';
 import type { Viewing } from './viewing';
 
 type Vec3 = readonly [number, number, number];
@@ -220,7 +221,7 @@ export class Review {
         longAxisMm: dist(top, bottom),
         shortAxisMm: dist(left, right),
         type,
-        lungZ: s.lungZ ?? seriesZ(series) ?? [center[2] - 1, center[2] + 1],
+        lungZ: s.lungZ ?? (series ? seriesExtentZ(series) : null) ?? [center[2] - 1, center[2] + 1],
       },
       patient,
       s.language,
@@ -231,7 +232,7 @@ export class Review {
       return;
     }
     removeMeasurement(uid);
-    const added = series ? { ...r.value, slice: sliceOf(series, center) } : r.value;
+    const added = series ? { ...r.value, slice: sliceNumberNearest(series, center) } : r.value;
     store.setState({
       findings: [...s.findings, added],
       reviewSeriesKey: seriesKey,

@@ -8,10 +8,11 @@ import type { InstanceInfo } from '../dicom/instance';
 import { frameGeometry, type Series } from '../dicom/series';
 import type { ByteSource } from '../dicom/source';
 import { buildSeriesVolume, type Volume } from '../lib/volume';
+import { LucentError } from '../lib/errors';
 
-export class PixelError extends Error {
+export class PixelError extends LucentError {
   constructor(message: string) {
-    super(message);
+    super('pixel-data', message);
     this.name = 'PixelError';
   }
 }

@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { CaseOptions } from '../synth/case';
 import { writeCase } from '../synth/write';
+import { messageOf } from '../lib/errors';
 
 export interface SynthJob {
   readonly out: string;
@@ -16,6 +17,6 @@ parentPort?.on('message', (job: SynthJob) => {
     const w = writeCase(job.out, job.seed, job.index, job.options, job.folder);
     parentPort?.postMessage({ ok: true, name: w.name, dir: w.dir, files: w.files, truth: w.truth, ms: w.ms });
   } catch (e) {
-    parentPort?.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });
+    parentPort?.postMessage({ ok: false, message: messageOf(e) });
   }
 });

@@ -4,6 +4,7 @@
  * Pure: the host passes `fetch` in. Query values are sent to the configured server only.
  */
 import { DicomError } from './parse';
+import { messageOf } from '../lib/errors';
 
 export type Fetch = (
   input: string,
@@ -100,7 +101,7 @@ export class DicomWebClient {
     } catch (e) {
       throw new DicomError(
         'fetch-failed',
-        `The DICOMweb server did not answer (${e instanceof Error ? e.message : String(e)}). Check the URL, that the server is running, and that it allows this origin (CORS).`,
+        `The DICOMweb server did not answer (${messageOf(e)}). Check the URL, that the server is running, and that it allows this origin (CORS).`,
       );
     }
     if (res.status === 204) return [];
@@ -165,10 +166,7 @@ export class DicomWebClient {
         signal,
       });
     } catch (e) {
-      throw new DicomError(
-        'fetch-failed',
-        `Retrieving an instance failed: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      throw new DicomError('fetch-failed', `Retrieving an instance failed: ${messageOf(e)}`);
     }
     if (!res.ok)
       throw new DicomError('fetch-failed', `Retrieving an instance failed: ${res.status} ${res.statusText}.`);

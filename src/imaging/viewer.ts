@@ -31,6 +31,7 @@ import {
   utilities as toolUtils,
 } from '@cornerstonejs/tools';
 import { dot, type Vec3 } from '../dicom/geometry';
+import { messageOf } from '../lib/errors';
 import { getInstance, parseImageId } from './registry';
 
 export type Layout = '1x1' | '1x3' | '2x2';
@@ -642,7 +643,7 @@ function describeLoadFailure(e: unknown): string {
   if (e instanceof Error) return e.message;
   if (typeof e === 'object' && e !== null && 'error' in e) {
     const inner = e.error;
-    return inner instanceof Error ? inner.message : String(inner);
+    return messageOf(inner);
   }
   return String(e);
 }

@@ -4,6 +4,7 @@
  * the acquisition's orientation: columns along patient +x, rows along +y, slices along +z (supine,
  * prone, feet-first and mirrored images all end up the same way round).
  */
+import { LucentError } from './errors';
 export interface Volume {
   /** HU, slice after slice (ascending z), row-major within a slice. */
   readonly data: Int16Array;
@@ -22,12 +23,12 @@ export interface SliceInput extends SliceGeometry {
   readonly hu: Int16Array | Float32Array;
 }
 
-export class VolumeError extends Error {
-  constructor(
-    readonly code: 'not-axial' | 'irregular' | 'too-few-slices' | 'mixed-size' | 'no-geometry',
-    message: string,
-  ) {
-    super(message);
+export class VolumeError extends LucentError {
+  declare readonly code: 'not-axial' | 'irregular' | 'too-few-slices' | 'mixed-size' | 'no-geometry';
+
+  constructor(code: VolumeError['code'], message: string) {
+    super(code, message);
+    this.name = 'VolumeError';
   }
 }
 

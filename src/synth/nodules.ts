@@ -19,8 +19,9 @@ import {
 import { marchTo } from './findings';
 import { ValueNoise3 } from './noise';
 import type { Rng } from './rng';
+import type { NoduleType } from '../findings/types';
 
-export type NoduleType = 'solid' | 'part-solid' | 'ground-glass' | 'calcified';
+export type { NoduleType };
 export type NoduleMargin = 'smooth' | 'lobulated' | 'spiculated';
 export type NoduleLocation = 'intraparenchymal' | 'juxtavascular' | 'juxtapleural' | 'perifissural';
 export type NoduleShape = 'ellipsoid' | 'lobulated' | 'spiculated' | 'irregular' | 'lentiform';

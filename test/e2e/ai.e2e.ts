@@ -259,46 +259,50 @@ describe('AI in the browser', () => {
     await page2.close();
   });
 
-  it('ends a runtime or worker that fails to load in a specific message, and runs again after', async () => {
-    const { page, problems } = await openApp(session);
-    await openDemo(page, 'Normal chest');
-    const run = page.getByRole('button', { name: 'Run AI' });
-    // A runtime file the server does not have: the status says which, and Run AI works again after.
-    const wasm = '**/ort/ort-wasm-simd-threaded.wasm';
-    await page.route(wasm, (route) => route.fulfill({ status: 404, body: '' }));
-    await run.click();
-    expect(await aiStatus(page, /AI failed/, 60_000)).toMatch(
-      /runtime file \/ort\/ort-wasm-simd-threaded\.wasm could not be loaded \(HTTP 404\)/,
-    );
-    await page.unroute(wasm);
-    // The runtime's loader served without Cross-Origin-Embedder-Policy (the dev server's old fault): its
-    // threads could never start, so one thread is used and the status says why, instead of a wait forever.
-    const loader = '**/ort/ort-wasm-simd-threaded.mjs';
-    await page.route(loader, async (route) => {
-      const res = await route.fetch();
-      const headers = { ...res.headers() };
-      delete headers['cross-origin-embedder-policy'];
-      await route.fulfill({ response: res, headers });
-    });
-    await run.click();
-    expect(await aiStatus(page, /AI done|AI failed/, 120_000)).toMatch(
-      /AI done: .* WASM \(1 thread\) \(\/ort\/ort-wasm-simd-threaded\.mjs is served without Cross-Origin-Embedder-Policy/,
-    );
-    await page.close();
+  it(
+    'ends a runtime or worker that fails to load in a specific message, and runs again after',
+    { timeout: 300_000 },
+    async () => {
+      const { page, problems } = await openApp(session);
+      await openDemo(page, 'Normal chest');
+      const run = page.getByRole('button', { name: 'Run AI' });
+      // A runtime file the server does not have: the status says which, and Run AI works again after.
+      const wasm = '**/ort/ort-wasm-simd-threaded.wasm';
+      await page.route(wasm, (route) => route.fulfill({ status: 404, body: '' }));
+      await run.click();
+      expect(await aiStatus(page, /AI failed/, 60_000)).toMatch(
+        /runtime file \/ort\/ort-wasm-simd-threaded\.wasm could not be loaded \(HTTP 404\)/,
+      );
+      await page.unroute(wasm);
+      // The runtime's loader served without Cross-Origin-Embedder-Policy (the dev server's old fault): its
+      // threads could never start, so one thread is used and the status says why, instead of a wait forever.
+      const loader = '**/ort/ort-wasm-simd-threaded.mjs';
+      await page.route(loader, async (route) => {
+        const res = await route.fetch();
+        const headers = { ...res.headers() };
+        delete headers['cross-origin-embedder-policy'];
+        await route.fulfill({ response: res, headers });
+      });
+      await run.click();
+      expect(await aiStatus(page, /AI done|AI failed/, 120_000)).toMatch(
+        /AI done: .* WASM \(1 thread\) \(\/ort\/ort-wasm-simd-threaded\.mjs is served without Cross-Origin-Embedder-Policy/,
+      );
+      await page.close();
 
-    // The worker's own script does not load.
-    const page2 = (await openApp(session)).page;
-    await openDemo(page2, 'Normal chest');
-    const worker = '**/assets/inference.worker-*.js';
-    await page2.route(worker, (route) => route.fulfill({ status: 404, body: '' }));
-    await page2.getByRole('button', { name: 'Run AI' }).click();
-    expect(await aiStatus(page2, /AI failed/, 120_000)).toMatch(/analysis worker could not be started/);
-    await page2.unroute(worker);
-    await page2.getByRole('button', { name: 'Run AI' }).click();
-    expect(await aiStatus(page2, /AI done|AI failed/, 120_000)).toMatch(/AI done: .* WASM ×2 threads/);
-    expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
-    await page2.close();
-  });
+      // The worker's own script does not load.
+      const page2 = (await openApp(session)).page;
+      await openDemo(page2, 'Normal chest');
+      const worker = '**/assets/inference.worker-*.js';
+      await page2.route(worker, (route) => route.fulfill({ status: 404, body: '' }));
+      await page2.getByRole('button', { name: 'Run AI' }).click();
+      expect(await aiStatus(page2, /AI failed/, 120_000)).toMatch(/analysis worker could not be started/);
+      await page2.unroute(worker);
+      await page2.getByRole('button', { name: 'Run AI' }).click();
+      expect(await aiStatus(page2, /AI done|AI failed/, 120_000)).toMatch(/AI done: .* WASM ×2 threads/);
+      expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
+      await page2.close();
+    },
+  );
 
   it('loads the model from Cache Storage on a second visit, with no network for it', async () => {
     const { page } = await openApp(session);

@@ -14,6 +14,7 @@ import {
   type WorkerEvent,
   type WorkerRequest,
 } from './protocol';
+import { LucentError } from '../../lib/errors';
 
 export interface StageUpdate {
   readonly stage: Stage;
@@ -50,12 +51,11 @@ export interface BenchResult {
   readonly warmupRuns: number;
 }
 
-export class InferenceError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class InferenceError extends LucentError {
+  declare readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(code, message);
     this.name = 'InferenceError';
   }
 }

@@ -5,19 +5,18 @@
  */
 import { sha256Hex } from '../../lib/hash';
 import type { Manifest } from '../registry/manifest';
+import { LucentError, messageOf } from '../../lib/errors';
 
 export const MODEL_CACHE = 'lucent-models-v1';
 
-export class ModelLoadError extends Error {
-  constructor(
-    readonly code: 'checksum-mismatch' | 'fetch-failed' | 'not-onnx',
-    message: string,
-  ) {
-    super(message);
+export class ModelLoadError extends LucentError {
+  declare readonly code: 'checksum-mismatch' | 'fetch-failed' | 'not-onnx';
+
+  constructor(code: 'checksum-mismatch' | 'fetch-failed' | 'not-onnx', message: string) {
+    super(code, message);
     this.name = 'ModelLoadError';
   }
 }
-
 
 /** One file of a model, as its manifest names and checks it. */
 export interface ModelFile {
@@ -56,7 +55,7 @@ export async function modelBytes(
   } catch (e) {
     throw new ModelLoadError(
       'fetch-failed',
-      `The model file ${manifest.file} could not be fetched: ${e instanceof Error ? e.message : String(e)}`,
+      `The model file ${manifest.file} could not be fetched: ${messageOf(e)}`,
     );
   }
   if (!res.ok)

@@ -4,7 +4,7 @@
  * cross-origin isolated, else one thread), sessions for a model and its second stage, bounded in time.
  */
 import type * as Ort from 'onnxruntime-web';
-import { messageOf } from '../../lib/errors';
+import { LucentError, messageOf } from '../../lib/errors';
 import type { Runner, Tensor } from '../shared/pipeline';
 import { modelBytes, verify, ModelLoadError, type ModelFile } from './modelBytes';
 import type { Provider } from './protocol';
@@ -125,12 +125,11 @@ export interface OpenSession {
   readonly note?: string;
 }
 
-export class RuntimeLoadError extends Error {
-  constructor(
-    readonly code: 'runtime-unavailable' | 'runtime-timeout',
-    message: string,
-  ) {
-    super(message);
+export class RuntimeLoadError extends LucentError {
+  declare readonly code: 'runtime-unavailable' | 'runtime-timeout';
+
+  constructor(code: 'runtime-unavailable' | 'runtime-timeout', message: string) {
+    super(code, message);
     this.name = 'RuntimeLoadError';
   }
 }

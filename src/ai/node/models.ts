@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { messageOf } from '../../lib/errors';
 import { validateManifest, type Manifest } from '../registry/manifest';
 import type { Runner, Tensor } from '../shared/pipeline';
+import { LucentError } from '../../lib/errors';
 
 export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models');
 
@@ -18,12 +19,11 @@ export interface InstalledModel {
   readonly dir: string;
 }
 
-export class ModelError extends Error {
-  constructor(
-    readonly code: 'invalid-manifest' | 'checksum-mismatch' | 'not-onnx' | 'missing-file',
-    message: string,
-  ) {
-    super(message);
+export class ModelError extends LucentError {
+  declare readonly code: 'invalid-manifest' | 'checksum-mismatch' | 'not-onnx' | 'missing-file';
+
+  constructor(code: 'invalid-manifest' | 'checksum-mismatch' | 'not-onnx' | 'missing-file', message: string) {
+    super(code, message);
     this.name = 'ModelError';
   }
 }
@@ -34,10 +34,7 @@ export function loadManifest(dir: string): InstalledModel {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new ModelError(
-      'invalid-manifest',
-      `${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    throw new ModelError('invalid-manifest', `${path} is not valid JSON: ${messageOf(e)}`);
   }
   const r = validateManifest(json);
   if (!r.ok) throw new ModelError('invalid-manifest', `${path}: ${r.error.join('; ')}`);

@@ -24,6 +24,7 @@ import {
   type Grid,
 } from './preprocess';
 import type { Volume } from './volume';
+import { LucentError } from '../../lib/errors';
 
 export interface Tensor {
   readonly data: Float32Array;
@@ -127,16 +128,16 @@ export interface DetectResult {
 /** The largest model grid an analysis may allocate (bytes): beyond it the tab could run out of memory. */
 export const MAX_GRID_BYTES = 1.5e9;
 
-export class TooLargeError extends Error {
+export class TooLargeError extends LucentError {
   constructor(message: string) {
-    super(message);
+    super('too-large', message);
     this.name = 'TooLargeError';
   }
 }
 
-export class CancelledError extends Error {
+export class CancelledError extends LucentError {
   constructor() {
-    super('The analysis was cancelled.');
+    super('cancelled', 'The analysis was cancelled.');
     this.name = 'CancelledError';
   }
 }

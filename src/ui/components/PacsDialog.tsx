@@ -3,6 +3,7 @@ import type { StudyHit } from '../../dicom/dicomweb';
 import { useActions, useApp, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 import { useModalDialog } from '../hooks/useModalDialog';
+import { messageOf } from '../../lib/errors';
 
 export function PacsDialog(): JSX.Element {
   const t = useT();
@@ -28,7 +29,7 @@ export function PacsDialog(): JSX.Element {
       setResults(await actions.searchPacs(url, { patientName, patientId, studyDate, modality }));
     } catch (err) {
       setResults(null);
-      setError(t('pacs.error', { message: err instanceof Error ? err.message : String(err) }));
+      setError(t('pacs.error', { message: messageOf(err) }));
     } finally {
       setBusy(false);
     }
@@ -38,10 +39,7 @@ export function PacsDialog(): JSX.Element {
     close();
     actions.openPacsStudy(url, hit).catch((err: unknown) => {
       store.setState((s) => ({
-        loadErrors: [
-          ...s.loadErrors,
-          { file: 'PACS', code: 'fetch-failed', message: err instanceof Error ? err.message : String(err) },
-        ],
+        loadErrors: [...s.loadErrors, { file: 'PACS', code: 'fetch-failed', message: messageOf(err) }],
         retrieving: null,
         loading: null,
       }));
