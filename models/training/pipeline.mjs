@@ -3,8 +3,8 @@
 // train the false-positive reduction stage, quantize, choose the settings on the development set,
 // evaluate on the held-out sets (the training generator's and the independent one's) and rewrite
 // models/lung-nodule-ct. One command, no network.
-// Options: --minutes M (detector training, default 22), --fpr-minutes M (8), --train-cases N (100),
-//          --dev-cases N (20), --test-cases N (40), --indep-cases N (40),
+// Options: --minutes M (detector training, default 20), --fpr-minutes M (7), --train-cases N (64),
+//          --dev-cases N (16), --test-cases N (30), --indep-cases N (40),
 //          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -65,17 +65,17 @@ if (!flag('skip-data')) {
   step(
     'training data',
     process.execPath,
-    synth('train', SEEDS.train, arg('train-cases', '100'), '--profile', 'training'),
+    synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training'),
   );
   step(
     'development data (chooses the settings)',
     process.execPath,
-    synth('dev', SEEDS.dev, arg('dev-cases', '20')),
+    synth('dev', SEEDS.dev, arg('dev-cases', '16')),
   );
   step(
     'held-out test data, training generator',
     process.execPath,
-    synth('test', SEEDS.test, arg('test-cases', '40')),
+    synth('test', SEEDS.test, arg('test-cases', '30')),
   );
   // The independent generator is single-threaded: two halves side by side (the cases are the same
   // whichever way they are split).
@@ -103,25 +103,25 @@ if (!flag('skip-data')) {
 if (!flag('skip-train')) {
   rmSync(cache, { recursive: true, force: true });
   step('resample the training cases to the model grid', PYTHON, ['prepare.py', join(data, 'train'), cache]);
-  step(`train the detector (${arg('minutes', '22')} min)`, PYTHON, [
+  step(`train the detector (${arg('minutes', '20')} min)`, PYTHON, [
     'train.py',
     cache,
     out,
     '--minutes',
-    arg('minutes', '22'),
+    arg('minutes', '20'),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',
     out,
     join(data, 'train'),
   ]);
-  step(`train the false-positive reduction stage (${arg('fpr-minutes', '8')} min)`, PYTHON, [
+  step(`train the false-positive reduction stage (${arg('fpr-minutes', '7')} min)`, PYTHON, [
     'fpr.py',
     cache,
     join(out, 'mined.json'),
     out,
     '--minutes',
-    arg('fpr-minutes', '8'),
+    arg('fpr-minutes', '7'),
   ]);
 }
 step('calibration inputs (training patches)', PYTHON, ['calib.py', cache, out]);
