@@ -18,9 +18,7 @@ let root = '';
 
 /** Rewrite one file as a prone acquisition would store the same slice. */
 function asProne(bytes: Uint8Array): ArrayBuffer {
-  const file = DicomMessage.readFile(
-    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-  );
+  const file = DicomMessage.readFile(new Uint8Array(bytes).buffer);
   const ds = DicomMetaDictionary.naturalizeDataset(file.dict);
   const rows = Number(ds['Rows']);
   const columns = Number(ds['Columns']);
