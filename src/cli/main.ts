@@ -11,6 +11,7 @@ import { version } from './version';
 import { availableParallelism } from 'node:os';
 import { runJobs, writeDemo } from './synth';
 import { evaluate } from './eval';
+import { deidentifyCommand } from './deidentify';
 
 const USAGE = `usage: lucent <command> [options]
 
@@ -24,6 +25,10 @@ commands:
       [--cases N] [--seed S] [--first I] [--profile clinical|training] [--demo] [--jobs J]
   lungrads --input FILE|-         ACR Lung-RADS v2022 for the nodules in a JSON file (- reads stdin)
       [--lang en|zh-CN]
+  deidentify <file|folder|zip>... --out DIR
+      [--keep-dates|--shift-dates DAYS] [--keep-uids] [--allow-burned-in]
+                                  write de-identified copies (DICOM PS3.15 Basic Profile), print
+                                  lucent.deidentify/1 JSON; never into an input folder
 `;
 
 export interface Io {
@@ -160,6 +165,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await synth(rest, io);
       case 'eval':
         return await evalCommand(rest, io);
+      case 'deidentify':
+        return await deidentifyCommand(rest, io);
       default:
         io.stderr(`lucent: unknown command "${command}"\n${USAGE}`);
         return 2;

@@ -218,6 +218,12 @@ function parseElements(
       if (depth === 0 && (h.tag === T.FloatPixelData || h.tag === T.DoubleFloatPixelData)) {
         ctx.pixel ??= { tag: h.tag, vr: h.vr, offset: valueStart, length: h.length, encapsulated: false };
       }
+      const items = h.vr === 'UN' ? unknownAsSequence(ctx, valueStart, valueEnd, depth, h.tag) : null;
+      if (items) {
+        elements.set(h.tag, { tag: h.tag, vr: 'SQ', offset: valueStart, length: h.length, items });
+        pos = valueEnd;
+        continue;
+      }
       elements.set(h.tag, { tag: h.tag, vr: h.vr, offset: valueStart, length: h.length });
       if (h.tag === T.SpecificCharacterSet && depth === 0) {
         ctx.charset = latin1(ctx.bytes.subarray(valueStart, valueEnd)).trim();
@@ -226,6 +232,30 @@ function parseElements(
     pos = valueEnd;
   }
   return { elements, next: pos };
+}
+
+/**
+ * A value of unknown VR (UN, or a tag an implicit VR file does not name) with a defined length that holds
+ * sequence items is a sequence: read its items (implicit VR little endian, PS3.5 6.2.2) so that what is
+ * nested in it can be seen, which de-identification needs. Anything that does not parse stays a value.
+ */
+function unknownAsSequence(
+  ctx: Ctx,
+  start: number,
+  end: number,
+  depth: number,
+  owner: number,
+): DataSet[] | null {
+  const b = ctx.bytes;
+  if (end - start < 8 || end > b.length) return null;
+  if (b[start] !== 0xfe || b[start + 1] !== 0xff || b[start + 2] !== 0x00 || b[start + 3] !== 0xe0)
+    return null;
+  if (depth >= MAX_DEPTH) return null;
+  try {
+    return parseSequence({ ...ctx, sourceSize: end }, start, end, true, false, depth + 1, owner).items;
+  } catch {
+    return null;
+  }
 }
 
 function isNeeded(t: number): boolean {
