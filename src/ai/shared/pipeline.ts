@@ -3,15 +3,17 @@
  * slice in batches through a host-provided runner (onnxruntime-node or onnxruntime-web), decode, group
  * and measure. Cancellable between batches; reports progress.
  */
-import type {
-  CenterNetOutput,
-  ClassifierOutput,
-  FalsePositiveReduction,
-  InputSpec,
-  Manifest,
-  YoloOutput,
-} from '../registry/manifest';
-import { groupCandidates, measure, slicePeaks, type Candidate, type RawFinding } from './detect';
+import type { CenterNetOutput, Manifest, YoloOutput } from '../registry/manifest';
+import {
+  decodeBatch,
+  decodeClassifier,
+  decodeYolo,
+  summariseClassification,
+  argmax,
+  type Classification,
+} from './decode';
+import { groupCandidates, measure, type Candidate } from './detect';
+import { rescore } from './secondStage';
 import {
   fullBox,
   inputShape,
@@ -19,12 +21,11 @@ import {
   nearLung,
   resampleToGrid,
   writeInput,
-  writePatch,
   type Box,
   type Grid,
 } from './preprocess';
 import type { Volume } from './volume';
-import { LucentError } from '../../lib/errors';
+import { CancelledError, TooLargeError } from './errors';
 
 export interface Tensor {
   readonly data: Float32Array;
@@ -108,12 +109,7 @@ export interface DetectedNodule {
   readonly stages?: { readonly detector: number; readonly classifier: number };
 }
 
-export interface Classification {
-  /** Most probable label over the series (mean of per-slice probabilities). */
-  readonly label: string;
-  readonly probabilities: Readonly<Record<string, number>>;
-  readonly slices: number;
-}
+export type { Classification };
 
 export interface DetectResult {
   readonly nodules: readonly DetectedNodule[];
@@ -128,19 +124,7 @@ export interface DetectResult {
 /** The largest model grid an analysis may allocate (bytes): beyond it the tab could run out of memory. */
 export const MAX_GRID_BYTES = 1.5e9;
 
-export class TooLargeError extends LucentError {
-  constructor(message: string) {
-    super('too-large', message);
-    this.name = 'TooLargeError';
-  }
-}
-
-export class CancelledError extends LucentError {
-  constructor() {
-    super('cancelled', 'The analysis was cancelled.');
-    this.name = 'CancelledError';
-  }
-}
+export { CancelledError, TooLargeError };
 
 function toBytes(v: Float32Array): Uint8Array {
   const out = new Uint8Array(v.length);
@@ -148,13 +132,10 @@ function toBytes(v: Float32Array): Uint8Array {
   return out;
 }
 
-function argmax(v: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-  return best;
-}
-
 const r1 = (v: number): number => Math.round(v * 10) / 10;
+
+/** A finding's centre may lie this far from the nearest lung voxel (mm), more for large findings. */
+const LUNG_CONTACT_MM = 4;
 
 export async function detectNodules(
   volume: Volume,
@@ -291,85 +272,6 @@ export async function detectNodules(
   };
 }
 
-/** A finding's centre may lie this far from the nearest lung voxel (mm), more for large findings. */
-const LUNG_CONTACT_MM = 4;
-const FPR_BATCH = 16;
-
-/**
- * The second stage: the best candidates (up to the manifest's maximum, detector score at least its
- * candidate score) are scored by the 3D classifier on a patch around each; the final score is
- * detector^(1 − w) × classifier^w. Candidates beyond the maximum are dropped.
- */
-async function rescore(
-  raw: readonly RawFinding[],
-  grid: Grid,
-  fpr: FalsePositiveReduction,
-  spec: InputSpec,
-  runner: Runner,
-  signal?: AbortSignal,
-): Promise<RawFinding[]> {
-  const chosen = [...raw]
-    .filter((f) => f.score >= fpr.candidateScore)
-    .sort((a, b) => b.score - a.score)
-    .slice(0, fpr.maxCandidates);
-  const [d, h, w] = fpr.patch;
-  const per = d * h * w;
-  const out: RawFinding[] = [];
-  for (let b = 0; b < chosen.length; b += FPR_BATCH) {
-    if (signal?.aborted) throw new CancelledError();
-    const part = chosen.slice(b, b + FPR_BATCH);
-    const input = new Float32Array(per * part.length);
-    part.forEach((f, n) => writePatch(grid, f.center, fpr.patch, spec, input, n * per));
-    const result = await runner.run(input, [part.length, 1, d, h, w]);
-    const p = result[fpr.output];
-    if (!p) throw new Error(`the false-positive reduction model has no output named ${fpr.output}`);
-    part.forEach((f, n) => {
-      const q = Math.min(1, Math.max(0, p.data[n] ?? 0));
-      out.push({
-        ...f,
-        score: f.score ** (1 - fpr.weight) * q ** fpr.weight,
-        stages: { detector: f.score, classifier: q },
-      });
-    });
-  }
-  return out.sort((a, b) => b.score - a.score);
-}
-
-function decodeBatch(
-  outputs: Record<string, Tensor>,
-  spec: CenterNetOutput,
-  ks: readonly number[],
-  grid: Grid,
-  box: Box,
-  minScore: number,
-): Candidate[] {
-  const hm = outputs[spec.heatmap];
-  if (!hm) throw new Error(`the model has no output named ${spec.heatmap}`);
-  const h = hm.dims[2];
-  const w = hm.dims[3];
-  const plane = h * w;
-  const names = [
-    spec.heatmap,
-    spec.size,
-    spec.offset,
-    spec.classes.output,
-    ...spec.attributes.map((a) => a.output),
-  ];
-  const found: Candidate[] = [];
-  ks.forEach((k, n) => {
-    const slice: Record<string, Float32Array> = {};
-    for (const name of names) {
-      const t = outputs[name];
-      if (!t) throw new Error(`the model has no output named ${name}`);
-      const c = t.dims[1];
-      slice[name] = t.data.subarray(n * c * plane, (n + 1) * c * plane);
-    }
-    const z = grid.origin[2] + k * grid.spacing[2];
-    found.push(...slicePeaks(slice, spec, h, w, z, box, grid, minScore));
-  });
-  return found;
-}
-
 const MAX_MEASURED = 150;
 
 function toNodules(
@@ -423,112 +325,4 @@ function toNodules(
         : {}),
     };
   });
-}
-
-/**
- * YOLO-style boxes: rows of (cx, cy, w, h, objectness, class scores…) in input pixels. Score is
- * objectness × best class score; boxes are suppressed per slice by IoU, then become candidates like
- * CenterNet peaks (size: mean of width and height).
- */
-function decodeYolo(
-  outputs: Record<string, Tensor>,
-  spec: YoloOutput,
-  ks: readonly number[],
-  grid: Grid,
-  box: Box,
-  minScore: number,
-): Candidate[] {
-  const t = outputs[spec.output];
-  if (!t) throw new Error(`the model has no output named ${spec.output}`);
-  const k = t.dims[1];
-  const width = t.dims[2];
-  const nClasses = width - 5;
-  if (nClasses !== spec.labels.length)
-    throw new Error(`the model gives ${nClasses} class scores; the manifest lists ${spec.labels.length}`);
-  const found: Candidate[] = [];
-  ks.forEach((slice, n) => {
-    const boxes: { x: number; y: number; w: number; h: number; score: number; classes: Float32Array }[] = [];
-    for (let i = 0; i < k; i++) {
-      const o = (n * k + i) * width;
-      const objectness = t.data[o + 4];
-      const classes = t.data.slice(o + 5, o + 5 + nClasses);
-      const best = classes[argmax(classes)];
-      const score = objectness * best;
-      if (score < minScore) continue;
-      boxes.push({
-        x: t.data[o],
-        y: t.data[o + 1],
-        w: t.data[o + 2],
-        h: t.data[o + 3],
-        score,
-        classes,
-      });
-    }
-    boxes.sort((a, b) => b.score - a.score);
-    const kept: typeof boxes = [];
-    for (const b of boxes) {
-      if (kept.every((q) => iou(b, q) < spec.iouThreshold)) kept.push(b);
-      if (kept.length >= 40) break;
-    }
-    const z = grid.origin[2] + slice * grid.spacing[2];
-    for (const b of kept) {
-      const sum = b.classes.reduce((a, v) => a + v, 0) || 1;
-      found.push({
-        x: grid.origin[0] + (box.x0 + b.x) * grid.spacing[0],
-        y: grid.origin[1] + (box.y0 + b.y) * grid.spacing[1],
-        z,
-        score: b.score,
-        size: ((b.w + b.h) / 2) * grid.spacing[0],
-        classes: b.classes.map((v) => v / sum),
-        attributes: [],
-      });
-    }
-  });
-  return found;
-}
-
-function iou(
-  a: { x: number; y: number; w: number; h: number },
-  b: { x: number; y: number; w: number; h: number },
-): number {
-  const ix = Math.max(0, Math.min(a.x + a.w / 2, b.x + b.w / 2) - Math.max(a.x - a.w / 2, b.x - b.w / 2));
-  const iy = Math.max(0, Math.min(a.y + a.h / 2, b.y + b.h / 2) - Math.max(a.y - a.h / 2, b.y - b.h / 2));
-  const inter = ix * iy;
-  return inter / (a.w * a.h + b.w * b.h - inter || 1);
-}
-
-/** Class probabilities per slice (softmax applied when the model gives logits). */
-function decodeClassifier(
-  outputs: Record<string, Tensor>,
-  spec: ClassifierOutput,
-  n: number,
-): Float32Array[] {
-  const t = outputs[spec.output];
-  if (!t) throw new Error(`the model has no output named ${spec.output}`);
-  const c = spec.labels.length;
-  if (t.dims[1] !== c)
-    throw new Error(`the model gives ${String(t.dims[1])} classes; the manifest lists ${c}`);
-  const out: Float32Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = t.data.slice(i * c, (i + 1) * c);
-    if (spec.softmax) {
-      const max = Math.max(...v);
-      let sum = 0;
-      for (let j = 0; j < c; j++) sum += v[j] = Math.exp(v[j] - max);
-      for (let j = 0; j < c; j++) v[j] = v[j] / sum;
-    }
-    out.push(v);
-  }
-  return out;
-}
-
-function summariseClassification(
-  perSlice: readonly Float32Array[],
-  labels: readonly string[],
-): Classification {
-  const mean = new Float32Array(labels.length);
-  for (const p of perSlice) p.forEach((v, i) => (mean[i] = mean[i] + v / perSlice.length));
-  const probabilities: Record<string, number> = {};
-  labels.forEach((l, i) => (probabilities[l] = Math.round(mean[i] * 1000) / 1000));
-  return { label: labels[argmax(mean)] ?? 'unknown', probabilities, slices: perSlice.length };
 }
