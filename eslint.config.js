@@ -226,6 +226,29 @@ export default tseslint.config(
       react,
     ],
   ),
+  // Practice and reader-study logic (scoring, figures of merit, feedback, history): pure, like findings/;
+  // it scores people with ai/shared's detection metrics (froc.ts), never a host's runtime.
+  boundary(
+    ['src/practice/**'],
+    [
+      ...folders([
+        'dicom',
+        'imaging',
+        'store',
+        'ui',
+        'app',
+        'cli',
+        'analysis',
+        'report',
+        'synth',
+        ...aiHosts,
+      ]),
+      ...folders(['ai/registry', 'registry']),
+      cornerstone,
+      ort,
+      react,
+    ],
+  ),
   boundary(
     ['src/store/**'],
     [

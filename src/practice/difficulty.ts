@@ -1,0 +1,96 @@
+/**
+ * What a synthetic practice case holds, chosen from a difficulty (or from the weaknesses a trainee's
+ * history shows): how many nodules, their sizes, types and places, the slice thickness and the noise.
+ * Pure and deterministic: the same seed gives the same request; the app hands it to the generator.
+ */
+import type { NoduleType } from '../findings/types';
+
+export type Difficulty = 'easy' | 'medium' | 'hard';
+export const DIFFICULTIES: readonly Difficulty[] = ['easy', 'medium', 'hard'];
+
+/** Where a nodule sits, as the generator places it. */
+export type Placement = 'intraparenchymal' | 'juxtavascular' | 'juxtapleural' | 'perifissural';
+
+export interface CaseMix {
+  /** Nodule count range (inclusive). */
+  readonly count: readonly [number, number];
+  /** Mean diameter range (mm). */
+  readonly sizeMm: readonly [number, number];
+  readonly types: readonly NoduleType[];
+  /** Places to draw from; absent: the generator's own mix. */
+  readonly placements?: readonly Placement[];
+  readonly sliceThicknessMm: number;
+  /** Image noise (HU standard deviation); above 20 reads as a low-dose scan. */
+  readonly noiseSigma: number;
+}
+
+export const MIXES: Readonly<Record<Difficulty, CaseMix>> = {
+  easy: {
+    count: [1, 2],
+    sizeMm: [8, 16],
+    types: ['solid', 'part-solid', 'calcified'],
+    placements: ['intraparenchymal'],
+    sliceThicknessMm: 2.5,
+    noiseSigma: 10,
+  },
+  medium: {
+    count: [1, 3],
+    sizeMm: [5, 10],
+    types: ['solid', 'part-solid', 'ground-glass', 'calcified'],
+    sliceThicknessMm: 2,
+    noiseSigma: 14,
+  },
+  hard: {
+    count: [0, 3],
+    sizeMm: [4, 7],
+    types: ['solid', 'ground-glass'],
+    placements: ['juxtavascular', 'juxtapleural', 'perifissural'],
+    sliceThicknessMm: 1.25,
+    noiseSigma: 26,
+  },
+};
+
+export interface NoduleRequest {
+  readonly type: NoduleType;
+  readonly diameterMm: number;
+  readonly placement?: Placement;
+}
+
+export interface CaseRequest {
+  /** The generator's seed (a case is the same for the same seed). */
+  readonly seed: string;
+  readonly nodules: readonly NoduleRequest[];
+  readonly sliceThicknessMm: number;
+  readonly noiseSigma: number;
+}
+
+/** A small deterministic generator (mulberry32) over a string seed. */
+function random(seed: string): () => number {
+  let h = 1779033703 ^ seed.length;
+  for (let i = 0; i < seed.length; i++) {
+    h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
+    h = (h << 13) | (h >>> 19);
+  }
+  let a = h >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A case request drawn from a mix. */
+export function requestFrom(mix: CaseMix, seed: string): CaseRequest {
+  const next = random(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.min(xs.length - 1, Math.floor(next() * xs.length))];
+  const [lo, hi] = mix.count;
+  const count = lo + Math.floor(next() * (hi - lo + 1));
+  const nodules = Array.from({ length: count }, () => {
+    const type = pick(mix.types);
+    const diameterMm = Math.round((mix.sizeMm[0] + next() * (mix.sizeMm[1] - mix.sizeMm[0])) * 2) / 2;
+    return { type, diameterMm, ...(mix.placements ? { placement: pick(mix.placements) } : {}) };
+  });
+  return { seed, nodules, sliceThicknessMm: mix.sliceThicknessMm, noiseSigma: mix.noiseSigma };
+}
