@@ -69,6 +69,14 @@ export function decodesItself(f: FrameFormat, transferSyntaxUID: string, codecs:
   return !f.encapsulated && f.photometricInterpretation === 'YBR_FULL_422' && f.bitsAllocated === 8;
 }
 
+function notDecodedByLucent(ts: string): DicomError {
+  return new DicomError(
+    'unsupported-transfer-syntax',
+    `Lucent's own decoders do not read ${transferSyntax(ts).name} pixel data: it decodes in the browser (with the codecs for JPEG-LS, JPEG 2000 and others), not in the command line.`,
+    { transferSyntax: ts },
+  );
+}
+
 function jpegToNative(f: FrameFormat, encoded: Uint8Array): Uint8Array {
   const d = decodeJpegSequential(encoded);
   if (f.bitsAllocated === 16) {
@@ -104,11 +112,7 @@ export function decodeOwn(f: FrameFormat, transferSyntaxUID: string, encoded: Ui
   } else if (ts === JPEG_BASELINE || ts === JPEG_EXTENDED) {
     bytes = jpegToNative(f, encoded);
   } else {
-    throw new DicomError(
-      'unsupported-transfer-syntax',
-      `Lucent's own decoders do not read ${transferSyntax(ts).name} pixel data: it decodes in the browser (with the codecs for JPEG-LS, JPEG 2000 and others), not in the command line.`,
-      { transferSyntax: ts },
-    );
+    throw notDecodedByLucent(ts);
   }
   if (!f.encapsulated && f.photometricInterpretation === 'YBR_FULL_422' && f.bitsAllocated === 8) {
     bytes = expandYbr422(bytes, f.rows, f.columns);
@@ -212,6 +216,9 @@ export async function decodeFrame(
   const image = info.image;
   if (!image) throw new DicomError('no-pixel-data', `${info.label} objects hold no image to decode.`);
   const format = frameFormat(image);
+  // Refuse before reading: an encapsulated frame's read is the whole pixel data element.
+  if (!decodesItself(format, info.transferSyntaxUID, 'none'))
+    throw notDecodedByLucent(info.transferSyntaxUID);
   const encoded = await readEncodedFrame(image, source, frame);
   return monochromeSamples(format, decodeOwn(format, info.transferSyntaxUID, encoded));
 }
