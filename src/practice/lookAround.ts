@@ -17,173 +17,189 @@ import type { Vec3 } from './types';
 
 export type Lookalike = 'outside' | 'pleura' | 'airway' | 'vessel' | 'fissure' | 'nothing' | 'unclear';
 
+/** Vessel wall and nodule: denser than this (HU). */
 const DENSE = -400;
+/** Soft tissue (chest wall, mediastinum): denser than this. */
 const SOFT = -250;
 const AIR = -850;
+const DIRECTIONS = 16;
+const STEP_MM = 0.25;
 
-class Neighbourhood {
-  constructor(
-    private readonly v: Volume,
-    readonly ci: number,
-    readonly cj: number,
-    readonly ck: number,
-  ) {}
+/** HU of a volume around a point, smoothed over 3 × 3 voxels of the slice (against noise). */
+class Sampler {
+  constructor(private readonly v: Volume) {}
 
-  hu(i: number, j: number, k: number): number | null {
-    const { columns, rows, slices, data } = this.v;
-    const x = Math.round(i);
-    const y = Math.round(j);
-    const z = Math.round(k);
-    if (x < 0 || y < 0 || z < 0 || x >= columns || y >= rows || z >= slices) return null;
-    return data[(z * rows + y) * columns + x] ?? null;
+  /** Mean HU of the 3 × 3 voxels around patient (x, y) on slice k; null outside the volume. */
+  at(x: number, y: number, k: number): number | null {
+    const { columns, rows, slices, data, origin, spacing } = this.v;
+    const i = Math.round((x - origin[0]) / spacing[0]);
+    const j = Math.round((y - origin[1]) / spacing[1]);
+    if (k < 0 || k >= slices || i < 1 || j < 1 || i >= columns - 1 || j >= rows - 1) return null;
+    let sum = 0;
+    for (let dj = -1; dj <= 1; dj++)
+      for (let di = -1; di <= 1; di++) sum += data[(k * rows + j + dj) * columns + i + di] ?? 0;
+    return sum / 9;
   }
 
-  /** Voxels (di, dj) of slice k within `radiusMm` of (ci + oi, cj + oj), with their HU. */
-  disc(k: number, radiusMm: number, oi = 0, oj = 0): { di: number; dj: number; hu: number }[] {
-    const [sx, sy] = this.v.spacing;
-    const ri = Math.ceil(radiusMm / sx);
-    const rj = Math.ceil(radiusMm / sy);
-    const out: { di: number; dj: number; hu: number }[] = [];
-    for (let dj = -rj; dj <= rj; dj++)
-      for (let di = -ri; di <= ri; di++) {
-        if (Math.hypot(di * sx, dj * sy) > radiusMm) continue;
-        const hu = this.hu(this.ci + oi + di, this.cj + oj + dj, k);
-        if (hu !== null) out.push({ di: di + oi, dj: dj + oj, hu });
-      }
-    return out;
+  slice(z: number): number {
+    return Math.round((z - this.v.origin[2]) / this.v.spacing[2]);
   }
 }
 
-interface Blob {
-  readonly area: number;
-  /** Centroid offset from the mark (voxels). */
-  readonly ci: number;
-  readonly cj: number;
-  /** Ratio of the long to the short axis of the region's second moments. */
-  readonly elongation: number;
-  /** Short-axis thickness (mm), from the second moments. */
-  readonly thicknessMm: number;
-  readonly lengthMm: number;
-}
-
-/** The connected region above `threshold` through the densest voxel near (oi, oj) on slice k. */
-function blob(
-  n: Neighbourhood,
-  v: Volume,
-  k: number,
-  threshold: number,
-  oi = 0,
-  oj = 0,
-  reachMm = 10,
-): Blob | null {
-  const [sx, sy] = v.spacing;
-  const near = n.disc(k, 2, oi, oj).filter((p) => p.hu > threshold);
-  if (near.length === 0) return null;
-  const seed = near.reduce((a, b) => (b.hu > a.hu ? b : a));
-  const inside = new Map<string, { di: number; dj: number }>();
-  const key = (di: number, dj: number): string => `${di},${dj}`;
-  const queue = [{ di: seed.di, dj: seed.dj }];
-  inside.set(key(seed.di, seed.dj), queue[0]);
-  while (queue.length > 0) {
-    const p = queue.pop() as { di: number; dj: number };
-    for (const [a, b] of [
-      [1, 0],
-      [-1, 0],
-      [0, 1],
-      [0, -1],
-    ] as const) {
-      const q = { di: p.di + a, dj: p.dj + b };
-      if (inside.has(key(q.di, q.dj)) || Math.hypot(q.di * sx, q.dj * sy) > reachMm) continue;
-      const hu = n.hu(n.ci + q.di, n.cj + q.dj, k);
-      if (hu === null || hu <= threshold) continue;
-      inside.set(key(q.di, q.dj), q);
-      queue.push(q);
+/** Along each of 16 in-plane directions from (x, y): how far the image stays above `threshold`. */
+function runs(s: Sampler, x: number, y: number, k: number, threshold: number, maxMm: number): number[] {
+  return Array.from({ length: DIRECTIONS }, (_, d) => {
+    const a = (2 * Math.PI * d) / DIRECTIONS;
+    let t = 0;
+    while (t < maxMm) {
+      const hu = s.at(x + Math.cos(a) * t, y + Math.sin(a) * t, k);
+      if (hu === null || hu <= threshold) break;
+      t += STEP_MM;
     }
-  }
-  const pts = [...inside.values()];
-  const mi = pts.reduce((s, p) => s + p.di, 0) / pts.length;
-  const mj = pts.reduce((s, p) => s + p.dj, 0) / pts.length;
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  for (const p of pts) {
-    const x = (p.di - mi) * sx;
-    const y = (p.dj - mj) * sy;
-    a += x * x;
-    b += x * y;
-    c += y * y;
-  }
-  a /= pts.length;
-  b /= pts.length;
-  c /= pts.length;
-  const root = Math.sqrt(((a - c) / 2) ** 2 + b * b);
-  const long = (a + c) / 2 + root;
-  const short = Math.max(1e-6, (a + c) / 2 - root);
-  return {
-    area: pts.length * sx * sy,
-    ci: mi,
-    cj: mj,
-    elongation: Math.sqrt(long / short),
-    // A uniform bar of width w has variance w²/12 across it.
-    thicknessMm: Math.sqrt(12 * short),
-    lengthMm: Math.sqrt(12 * long),
-  };
+    return t;
+  });
 }
 
-/** How far (mm) a dense structure through the mark continues up and down, following its centre. */
-function throughSlices(n: Neighbourhood, v: Volume, start: Blob, reachMm: number): number {
-  const dz = v.spacing[2];
-  let total = 0;
+/** The densest point within `radiusMm` of (x, y) on slice k. */
+function densest(
+  s: Sampler,
+  x: number,
+  y: number,
+  k: number,
+  radiusMm: number,
+): { x: number; y: number; hu: number } | null {
+  let best: { x: number; y: number; hu: number } | null = null;
+  for (let dy = -radiusMm; dy <= radiusMm; dy += 0.5)
+    for (let dx = -radiusMm; dx <= radiusMm; dx += 0.5) {
+      if (dx * dx + dy * dy > radiusMm * radiusMm) continue;
+      const hu = s.at(x + dx, y + dy, k);
+      if (hu !== null && (!best || hu > best.hu)) best = { x: x + dx, y: y + dy, hu };
+    }
+  return best;
+}
+
+/** What lookAround measures around a mark (for its rules, and for tests). */
+export interface Surroundings {
+  /** Share of the 16 directions in which soft tissue starts within 6 mm and goes on for 10 mm more. */
+  readonly wallShare: number;
+  /** Share of soft tissue within 8 mm on the mark's slice. */
+  readonly softShare: number;
+  readonly centreHu: number;
+  /** Share of directions that meet a wall (> −550 HU) 1–4 mm out, for an airway. */
+  readonly ringShare: number;
+  /**
+   * The dense structure (> −400 HU) at the mark: its smallest and largest width on the slice, and how far
+   * (mm) it continues through the slices above and below; null when there is none within 2 mm.
+   */
+  readonly dense: { readonly widthMm: number; readonly lengthMm: number; readonly throughMm: number } | null;
+  /** A faint structure (> −750 HU) at the mark: its smallest and largest width on the slice. */
+  readonly faint: { readonly widthMm: number; readonly lengthMm: number } | null;
+  /** Highest HU within 2.5 mm of the mark on its slice. */
+  readonly nearMaxHu: number;
+}
+
+const pairs = (r: readonly number[]): number[] =>
+  r.slice(0, DIRECTIONS / 2).map((t, d) => t + (r[d + DIRECTIONS / 2] ?? 0));
+
+/** How far (mm) a dense structure continues up and down from slice k, following its densest point. */
+function through(s: Sampler, v: Volume, start: { x: number; y: number }, k: number, widthMm: number): number {
+  let total = v.spacing[2];
   for (const step of [1, -1]) {
-    let oi = start.ci;
-    let oj = start.cj;
-    for (let s = 1; s * dz <= reachMm; s++) {
-      const b = blob(n, v, n.ck + step * s, DENSE, oi, oj, 6);
-      if (!b) break;
-      oi = b.ci;
-      oj = b.cj;
-      total += dz;
+    let p = start;
+    for (let n = 1; n * v.spacing[2] <= 15; n++) {
+      const next = densest(s, p.x, p.y, k + step * n, Math.max(1.5, widthMm / 2 + 1));
+      if (!next || next.hu <= DENSE) break;
+      p = next;
+      total += v.spacing[2];
     }
   }
   return total;
 }
 
+export function surroundings(v: Volume, centerMm: Vec3): Surroundings | null {
+  const s = new Sampler(v);
+  const [x, y] = centerMm;
+  const k = s.slice(centerMm[2]);
+  const centreHu = s.at(x, y, k);
+  if (centreHu === null) return null;
+  const wall = Array.from({ length: DIRECTIONS }, (_, d) => {
+    const a = (2 * Math.PI * d) / DIRECTIONS;
+    for (let t = 0; t <= 6; t += STEP_MM) {
+      const hu = s.at(x + Math.cos(a) * t, y + Math.sin(a) * t, k);
+      if (hu === null) return false;
+      if (hu > SOFT) {
+        for (let u = t; u <= t + 10; u += 0.5) {
+          const w = s.at(x + Math.cos(a) * u, y + Math.sin(a) * u, k);
+          if (w === null || w <= SOFT) return false;
+        }
+        return true;
+      }
+    }
+    return false;
+  });
+  let soft = 0;
+  let all = 0;
+  for (let dy = -8; dy <= 8; dy += 1)
+    for (let dx = -8; dx <= 8; dx += 1) {
+      if (dx * dx + dy * dy > 64) continue;
+      const hu = s.at(x + dx, y + dy, k);
+      if (hu === null) continue;
+      all++;
+      if (hu > SOFT) soft++;
+    }
+  const ring = Array.from({ length: DIRECTIONS }, (_, d) => {
+    const a = (2 * Math.PI * d) / DIRECTIONS;
+    for (let t = 1; t <= 4; t += STEP_MM)
+      if ((s.at(x + Math.cos(a) * t, y + Math.sin(a) * t, k) ?? -1000) > -550) return true;
+    return false;
+  });
+  const peak = densest(s, x, y, k, 2);
+  let dense: Surroundings['dense'] = null;
+  if (peak && peak.hu > DENSE) {
+    const widths = pairs(runs(s, peak.x, peak.y, k, DENSE, 20));
+    const widthMm = Math.min(...widths);
+    dense = { widthMm, lengthMm: Math.max(...widths), throughMm: through(s, v, peak, k, widthMm) };
+  }
+  const faintPeak = densest(s, x, y, k, 1.5);
+  let faint: Surroundings['faint'] = null;
+  if (faintPeak && faintPeak.hu > -750) {
+    const widths = pairs(runs(s, faintPeak.x, faintPeak.y, k, -750, 15));
+    faint = { widthMm: Math.min(...widths), lengthMm: Math.max(...widths) };
+  }
+  let nearMaxHu = -Infinity;
+  for (let dy = -2.5; dy <= 2.5; dy += 0.5)
+    for (let dx = -2.5; dx <= 2.5; dx += 0.5)
+      if (dx * dx + dy * dy <= 6.25) nearMaxHu = Math.max(nearMaxHu, s.at(x + dx, y + dy, k) ?? -Infinity);
+  return {
+    wallShare: wall.filter(Boolean).length / DIRECTIONS,
+    softShare: all ? soft / all : 0,
+    centreHu,
+    ringShare: ring.filter(Boolean).length / DIRECTIONS,
+    dense,
+    faint,
+    nearMaxHu,
+  };
+}
+
 export function lookAround(v: Volume, centerMm: Vec3): Lookalike {
-  const [sx, sy, sz] = v.spacing;
-  const n = new Neighbourhood(
-    v,
-    Math.round((centerMm[0] - v.origin[0]) / sx),
-    Math.round((centerMm[1] - v.origin[1]) / sy),
-    Math.round((centerMm[2] - v.origin[2]) / sz),
-  );
-  const k = n.ck;
-  const wide = n.disc(k, 8);
-  if (wide.length === 0) return 'unclear';
-  const soft = wide.filter((p) => p.hu > SOFT).length / wide.length;
-  if (soft >= 0.85) return 'outside';
-  // Dense tissue in a ring 5–10 mm out, lying to one side: a wall, not a vessel crossing.
-  const ring = n.disc(k, 10).filter((p) => Math.hypot(p.di * sx, p.dj * sy) >= 5);
-  const ringSoft = ring.filter((p) => p.hu > SOFT);
-  if (ring.length > 0 && ringSoft.length / ring.length >= 0.2) {
-    const mx = ringSoft.reduce((s, p) => s + p.di * sx, 0) / ringSoft.length;
-    const my = ringSoft.reduce((s, p) => s + p.dj * sy, 0) / ringSoft.length;
-    if (Math.hypot(mx, my) >= 3.5) return 'pleura';
+  const s = surroundings(v, centerMm);
+  if (!s) return 'unclear';
+  if (s.softShare >= 0.85) return 'outside';
+  // Soft tissue that starts close by and goes on, on one side: the chest wall, mediastinum or diaphragm.
+  if (s.wallShare >= 3 / DIRECTIONS && s.wallShare <= 0.75) return 'pleura';
+  if (s.centreHu < AIR && s.ringShare >= 0.6) return 'airway';
+  if (s.dense) {
+    // A nodule is about as long, and as deep, as it is wide; a vessel runs on.
+    const { widthMm, lengthMm, throughMm } = s.dense;
+    if (Math.max(lengthMm, throughMm) >= Math.max(8, 2.5 * Math.max(widthMm, 1))) return 'vessel';
   }
-  const core = n.disc(k, 1);
-  const centre = core.reduce((s, p) => s + p.hu, 0) / Math.max(1, core.length);
-  const wall = n.disc(k, 4).filter((p) => Math.hypot(p.di * sx, p.dj * sy) >= 1.5);
-  if (centre < AIR && wall.length > 0 && wall.filter((p) => p.hu > -550).length / wall.length >= 0.45)
-    return 'airway';
-  const dense = blob(n, v, k, DENSE);
-  if (dense) {
-    const width = Math.max(dense.thicknessMm, 1);
-    const along = throughSlices(n, v, dense, 12);
-    if (along >= Math.max(8, 2.5 * width) || (dense.elongation >= 2.5 && dense.lengthMm >= 8))
-      return 'vessel';
-  }
-  const faint = blob(n, v, k, -750, 0, 0, 8);
-  if (faint && faint.elongation >= 4 && faint.thicknessMm <= 3 && faint.lengthMm >= 8) return 'fissure';
-  const near = n.disc(k, 2.5);
-  if (near.every((p) => p.hu < -600)) return 'nothing';
+  if (
+    s.faint &&
+    s.faint.widthMm <= 3 &&
+    s.faint.lengthMm >= 4 * Math.max(1, s.faint.widthMm) &&
+    s.faint.lengthMm >= 8
+  )
+    return 'fissure';
+  if (s.nearMaxHu < -600) return 'nothing';
   return 'unclear';
 }
