@@ -16,7 +16,7 @@ import { capsuleDistance, fissureSurfaces, lungDepth, randomLungPoint } from '..
 import { makeCase, type SynthCase } from '../../src/synth/case';
 import { Rng } from '../../src/synth/rng';
 
-type P = [number, number, number];
+type P = readonly [number, number, number];
 let dir = '';
 let c: SynthCase;
 let volume: Volume;
