@@ -11,7 +11,9 @@ import { version } from './version';
 import { availableParallelism } from 'node:os';
 import { runJobs, writeDemo } from './synth';
 import { evaluate } from './eval';
+import { evaluateReaders, tableLines } from './readers';
 import { deidentifyCommand } from './deidentify';
+import { batch, worker } from './batch';
 
 const USAGE = `usage: lucent <command> [options]
 
@@ -21,6 +23,9 @@ commands:
       [--model ID] [--min-score P] [--out FILE]
   eval <dataset> [--model ID] [--out FILE] [--limit N]
                                   detection metrics (LUNA16 FROC, CPM) over folders of DICOM + truth.json
+  eval [<dataset>] --readers FILE [--model ID|none] [--csv DIR]
+                                  score readers' marks (lucent.readers/1) by the same rules, with the model
+                                  in the same table; truth from the dataset, else from FILE
   synth --out DIR                 write synthetic chest CT cases with ground truth (truth.json)
       [--cases N] [--seed S] [--first I] [--profile clinical|training] [--demo] [--jobs J]
   lungrads --input FILE|-         ACR Lung-RADS v2022 for the nodules in a JSON file (- reads stdin)
@@ -29,6 +34,15 @@ commands:
       [--keep-dates|--shift-dates DAYS] [--keep-uids] [--allow-burned-in]
                                   write de-identified copies (DICOM PS3.15 Basic Profile), print
                                   lucent.deidentify/1 JSON; never into an input folder
+  batch --dicomweb URL --queue redis://HOST:PORT
+      [--query 'Modality=CT&StudyDate=20260101-'] [--model ID] [--sr stow|DIR] [--wait]
+                                  queue one analysis per series found (QIDO-RS); prints the batch id,
+                                  with --wait the progress until it is finished
+  batch status ID [--queue URL]   where a batch stands (lucent.batch-status/1 JSON)
+  batch report ID [--queue URL] [--out FILE.csv]
+                                  one CSV row per series: findings, highest Lung-RADS, time, status
+  worker --queue redis://HOST:PORT [--concurrency N] [--lock-timeout S] [--grace S] [--name NAME]
+                                  analyse queued series (WADO-RS in, DICOM SR out) until SIGTERM
 `;
 
 export interface Io {
@@ -71,11 +85,26 @@ async function analyze(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['model', 'out', 'limit', 'models'], flags: [] });
+  const args = parseArgs(argv, { values: ['model', 'out', 'limit', 'models', 'readers', 'csv'], flags: [] });
   const [dataset] = args.positionals;
   const modelsDir = args.options.get('models');
-  if (!dataset) throw new LucentError('bad-arguments', 'eval needs a dataset folder');
   const model = args.options.get('model');
+  const readers = args.options.get('readers');
+  if (typeof readers === 'string') {
+    const csv = args.options.get('csv');
+    const result = await evaluateReaders(readers, dataset, {
+      modelId: typeof model === 'string' ? model : undefined,
+      limit: numberOption(args, 'limit', 1, 1e6),
+      modelsDir: typeof modelsDir === 'string' ? modelsDir : undefined,
+      csvDir: typeof csv === 'string' ? csv : undefined,
+      onProgress: (line) => io.stderr(`lucent: ${line}\n`),
+    });
+    for (const line of tableLines(result)) io.stderr(`${line}\n`);
+    const out = args.options.get('out');
+    await emitJson(result, typeof out === 'string' ? out : undefined, io);
+    return 0;
+  }
+  if (!dataset) throw new LucentError('bad-arguments', 'eval needs a dataset folder');
   const report = await evaluate(dataset, {
     modelId: typeof model === 'string' ? model : undefined,
     limit: numberOption(args, 'limit', 1, 1e6),
@@ -167,6 +196,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await evalCommand(rest, io);
       case 'deidentify':
         return await deidentifyCommand(rest, io);
+      case 'batch':
+        return await batch(rest, io);
+      case 'worker':
+        return await worker(rest, io);
       default:
         io.stderr(`lucent: unknown command "${command}"\n${USAGE}`);
         return 2;
