@@ -5,10 +5,18 @@
  */
 import { DicomError } from './parse';
 import { messageOf } from '../lib/errors';
+import { stowBody, stowResult, type StowResult } from './stow';
+
+export type { StowResult } from './stow';
 
 export type Fetch = (
   input: string,
-  init?: { headers?: Record<string, string>; signal?: AbortSignal },
+  init?: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: Uint8Array<ArrayBuffer>;
+    signal?: AbortSignal;
+  },
 ) => Promise<{
   ok: boolean;
   status: number;
@@ -35,6 +43,14 @@ export interface StudyHit {
   readonly description: string;
   readonly modalities: readonly string[];
   readonly seriesCount?: number;
+  readonly instanceCount?: number;
+}
+
+export interface SeriesHit {
+  readonly studyInstanceUID: string;
+  readonly seriesInstanceUID: string;
+  readonly modality: string;
+  readonly description: string;
   readonly instanceCount?: number;
 }
 
@@ -88,16 +104,21 @@ export function normaliseBase(url: string): string {
 }
 
 export class DicomWebClient {
+  /** `headers` go with every request (e.g. an Authorization header from the host's configuration). */
   constructor(
     private readonly base: string,
     private readonly fetchFn: Fetch,
+    private readonly headers: Readonly<Record<string, string>> = {},
   ) {}
 
   private async getJson(path: string, signal?: AbortSignal): Promise<JsonDataset[]> {
     const url = `${normaliseBase(this.base)}${path}`;
     let res: Awaited<ReturnType<Fetch>>;
     try {
-      res = await this.fetchFn(url, { headers: { Accept: 'application/dicom+json' }, signal });
+      res = await this.fetchFn(url, {
+        headers: { ...this.headers, Accept: 'application/dicom+json' },
+        signal,
+      });
     } catch (e) {
       throw new DicomError(
         'fetch-failed',
@@ -106,7 +127,9 @@ export class DicomWebClient {
     }
     if (res.status === 204) return [];
     if (!res.ok)
-      throw new DicomError('fetch-failed', `The DICOMweb server answered ${res.status} ${res.statusText}.`);
+      throw new DicomError('fetch-failed', `The DICOMweb server answered ${res.status} ${res.statusText}.`, {
+        status: res.status,
+      });
     const body = await res.json();
     if (!Array.isArray(body))
       throw new DicomError(
@@ -154,6 +177,80 @@ export class DicomWebClient {
       .filter((r) => r.seriesInstanceUID !== '' && r.sopInstanceUID !== '');
   }
 
+  /**
+   * QIDO-RS series search across studies. `query` holds attribute filters as the server takes them
+   * (keywords or tags: `Modality=CT`, `StudyDate=20260101-`); `limit` and `offset` page through the hits.
+   */
+  async searchSeries(
+    query: Readonly<Record<string, string>>,
+    page: { readonly limit: number; readonly offset: number },
+    signal?: AbortSignal,
+  ): Promise<SeriesHit[]> {
+    const params = new URLSearchParams(Object.entries(query));
+    params.set('limit', String(page.limit));
+    params.set('offset', String(page.offset));
+    for (const f of ['0020000D', '00080060', '0008103E', '00201209']) params.append('includefield', f);
+    const rows = await this.getJson(`/series?${params.toString()}`, signal);
+    return rows
+      .map((ds) => ({
+        studyInstanceUID: text(ds, '0020000D'),
+        seriesInstanceUID: text(ds, '0020000E'),
+        modality: text(ds, '00080060'),
+        description: text(ds, '0008103E'),
+        instanceCount: int(ds, '00201209'),
+      }))
+      .filter((s) => s.studyInstanceUID !== '' && s.seriesInstanceUID !== '');
+  }
+
+  /** The instances of one series (QIDO-RS); none when the server does not know the series. */
+  async listSeriesInstances(
+    studyInstanceUID: string,
+    seriesInstanceUID: string,
+    signal?: AbortSignal,
+  ): Promise<InstanceRef[]> {
+    const path = `/studies/${encodeURIComponent(studyInstanceUID)}/series/${encodeURIComponent(seriesInstanceUID)}/instances`;
+    let rows: JsonDataset[];
+    try {
+      rows = await this.getJson(path, signal);
+    } catch (e) {
+      if (e instanceof DicomError && e.detail['status'] === 404) return [];
+      throw e;
+    }
+    return rows
+      .map((ds) => ({ studyInstanceUID, seriesInstanceUID, sopInstanceUID: text(ds, '00080018') }))
+      .filter((r) => r.sopInstanceUID !== '');
+  }
+
+  /**
+   * STOW-RS: store Part 10 instances (one request, multipart/related). Resolves with the instances the
+   * server took and those it refused (with the failure reason code); throws when the request fails.
+   */
+  async store(instances: readonly Uint8Array[], signal?: AbortSignal): Promise<StowResult> {
+    const { body, contentType } = stowBody(instances);
+    let res: Awaited<ReturnType<Fetch>>;
+    try {
+      res = await this.fetchFn(`${normaliseBase(this.base)}/studies`, {
+        method: 'POST',
+        headers: { ...this.headers, 'Content-Type': contentType, Accept: 'application/dicom+json' },
+        body,
+        signal,
+      });
+    } catch (e) {
+      throw new DicomError('fetch-failed', `Storing to the DICOMweb server failed: ${messageOf(e)}`);
+    }
+    const json: unknown = await res.json().catch(() => null);
+    const result = stowResult(json);
+    if (!res.ok && result.stored.length === 0) {
+      const reasons = result.failed.map((f) => f.reason).join(', ');
+      throw new DicomError(
+        'fetch-failed',
+        `The DICOMweb server refused the instances: ${res.status} ${res.statusText}${reasons ? ` (failure reasons ${reasons})` : ''}.`,
+        { status: res.status },
+      );
+    }
+    return result;
+  }
+
   /** WADO-RS retrieve of one instance in its stored transfer syntax, as Part 10 bytes. */
   async retrieveInstance(ref: InstanceRef, signal?: AbortSignal): Promise<Uint8Array> {
     const url = `${normaliseBase(this.base)}/studies/${encodeURIComponent(ref.studyInstanceUID)}/series/${encodeURIComponent(
@@ -162,7 +259,10 @@ export class DicomWebClient {
     let res: Awaited<ReturnType<Fetch>>;
     try {
       res = await this.fetchFn(url, {
-        headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
+        headers: {
+          ...this.headers,
+          Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*',
+        },
         signal,
       });
     } catch (e) {
