@@ -60,7 +60,7 @@ const MIXES: Record<string, readonly Input[]> = {
 };
 
 interface Sentence {
-  n: number;
+  id: string;
   type: string;
   side?: string;
   zone?: string;
@@ -73,17 +73,17 @@ interface Sentence {
 }
 
 const EN =
-  /^(\d+)\. (\S+) nodule(?: in the (\S+) (\S+) zone)?, mean diameter (\d+\.\d) mm \((\d+\.\d) × (\d+\.\d) mm\)(?:, solid component (\d+\.\d) mm)?(?:, (\S+) margin)?; Lung-RADS (\w+)\.$/;
+  /^(F\d+): (\S+) nodule(?: in the (\S+) (\S+) zone)?, mean diameter (\d+\.\d) mm \((\d+\.\d) × (\d+\.\d) mm\)(?:, solid component (\d+\.\d) mm)?(?:, (\S+) margin)?; Lung-RADS (\w+)\.$/;
 const ZH =
-  /^(\d+)\. (\S+?)结节(?:，位于(\S)肺(\S)野)?，平均直径 (\d+\.\d) mm（(\d+\.\d) × (\d+\.\d) mm）(?:，实性成分 (\d+\.\d) mm)?(?:，([^；]+))?；Lung-RADS (\w+)。$/;
+  /^(F\d+)：(\S+?)结节(?:，位于(\S)肺(\S)野)?，平均直径 (\d+\.\d) mm（(\d+\.\d) × (\d+\.\d) mm）(?:，实性成分 (\d+\.\d) mm)?(?:，([^；]+))?；Lung-RADS (\w+)。$/;
 
-/** One numbered line of the findings text, read back into its parts (fails the test if it has another shape). */
+/** One finding line of the findings text, read back into its parts (fails the test if it has another shape). */
 function parse(line: string, language: Language): Sentence {
   const m = (language === 'en' ? EN : ZH).exec(line);
   if (!m) throw new Error(`unexpected sentence shape (${language}): ${line}`);
   const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
   return {
-    n: Number(m[1]),
+    id: m[1] ?? '',
     type: m[2] ?? '',
     side: m[3],
     zone: m[4],
@@ -114,10 +114,11 @@ describe('draftReport', () => {
         // The head counts the findings.
         expect(Number(/\d+/.exec(head)?.[0])).toBe(findings.length);
         expect(lines).toHaveLength(findings.length);
+        // Each finding has its own sentence, named by its id (F1… in the order given).
+        expect(lines.map((l) => l.id).sort()).toEqual(findings.map((_, i) => `F${i + 1}`).sort());
         findings.forEach((f, i) => {
-          const s = lines[i];
+          const s = lines.find((l) => l.id === `F${i + 1}`);
           if (!s) throw new Error('missing sentence');
-          expect(s.n).toBe(i + 1);
           // Sizes are the inputs to one decimal.
           expect(s.mean).toBeCloseTo(f.meanDiameterMm, 1);
           expect(s.long).toBeCloseTo(f.longAxisMm, 1);
@@ -143,9 +144,12 @@ describe('draftReport', () => {
           (a, b) => LUNG_RADS_RANK[b.lungRads] - LUNG_RADS_RANK[a.lungRads],
         )[0];
         expect(overall.category).toBe(worst?.lungRads);
-        expect([...draft.impression.matchAll(/Lung-RADS (\w+)/g)].map((m) => m[1])).toEqual([
-          overall.category,
-        ]);
+        // One impression line per finding with its category, then the examination's.
+        expect([...draft.impression.matchAll(/Lung-RADS (\w+)/g)].map((m) => m[1]).sort()).toEqual(
+          [...findings.map((f) => f.lungRads), overall.category].sort(),
+        );
+        const overallLine = draft.impression.split('\n').find((l) => !/^F\d/.test(l) && /Lung-RADS/.test(l));
+        expect(overallLine).toMatch(new RegExp(`Lung-RADS ${overall.category}[.。]$`));
         expect(draft.impression).toContain(overall.management);
         // Only the chosen language (numbers, units, "Lung-RADS" and abbreviations such as CT aside).
         const words = `${draft.findings}\n${draft.impression}`.replace(/Lung-RADS|mm/g, '');
@@ -155,16 +159,16 @@ describe('draftReport', () => {
     }
   }
 
-  it('writes the findings in the order given', () => {
+  it('lists the findings most suspicious first, whatever the order given', () => {
     const findings = MIXES['a mix of four types in both lungs'] ?? [];
     const reversed = [...findings].reverse();
     for (const language of LANGS) {
       const overall = caseCategory(findings, language);
       const forward = sentences(draftReport(findings, overall, language).findings, language).lines;
       const backward = sentences(draftReport(reversed, overall, language).findings, language).lines;
-      expect(forward.map((s) => s.mean)).toEqual(findings.map((f) => Math.round(f.meanDiameterMm * 10) / 10));
-      expect(backward.map((s) => s.mean)).toEqual([...forward.map((s) => s.mean)].reverse());
-      expect(backward.map((s) => s.n)).toEqual(forward.map((s) => s.n));
+      const ranks = forward.map((s) => LUNG_RADS_RANK[s.category as keyof typeof LUNG_RADS_RANK]);
+      expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+      expect(backward.map((s) => [s.category, s.mean])).toEqual(forward.map((s) => [s.category, s.mean]));
     }
   });
 
