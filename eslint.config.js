@@ -272,4 +272,17 @@ export default tseslint.config(
   ),
   boundary(['src/app/**'], [cornerstone, ort]),
   boundary(['src/cli/**'], [...folders(['ui', 'app', 'imaging', 'store']), cornerstone, react]),
+  // Archive-scale analysis on BullMQ/Redis (Node only): DICOMweb in, SR out. The analysis itself comes in
+  // from cli/ (analyzeLoaded), so batch/ takes only cli's types.
+  boundary(
+    ['src/batch/**'],
+    [
+      ...folders(['imaging', 'store', 'ui', 'app', 'synth', 'ai', 'analysis', 'practice'], {
+        allowTypes: ['cli'],
+      }),
+      cornerstone,
+      ort,
+      react,
+    ],
+  ),
 );
