@@ -21,7 +21,6 @@ declare module 'vitest' {
     phantomDir: string;
     corpusDir: string;
     referenceFile: string;
-    screenshotDir: string;
   }
 }
 
@@ -74,15 +73,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const orthanc = await startOrthanc();
   const { server, port } = await startServer({ root: join(root, 'dist'), proxy: orthanc.dicomweb });
-  const screenshotDir = join(root, 'docs/screenshots');
-  mkdirSync(screenshotDir, { recursive: true });
 
   project.provide('baseUrl', `http://127.0.0.1:${port}`);
   project.provide('orthancUrl', orthanc.url);
   project.provide('phantomDir', phantomDir);
   project.provide('corpusDir', corpusDir);
   project.provide('referenceFile', referenceFile);
-  project.provide('screenshotDir', screenshotDir);
 
   return async () => {
     await new Promise<void>((ok) => server.close(() => ok()));
