@@ -9,6 +9,7 @@ export const PACKAGES = [
   { pkg: 'orthanc-dicomweb', check: () => existsSync('/usr/share/orthanc/plugins/libOrthancDicomWeb.so') },
   { pkg: 'dcmtk', check: () => spawnSync('dcmdump', ['--version']).status === 0 },
   { pkg: 'dicom3tools', check: () => existsSync('/usr/bin/dciodvfy') },
+  { pkg: 'redis-server', check: () => existsSync('/usr/bin/redis-server') },
   {
     pkg: 'python3-pydicom python3-numpy python3-gdcm python3-pil',
     check: () =>

@@ -64,10 +64,15 @@ export async function findSeries(
   }
 }
 
-/** SR series for this model version already in the PACS (by their description, then their UIDs). */
+/**
+ * SR series for this model version already in the PACS. The search asks for Lucent's SRs by a wildcard
+ * on the description's first word (Orthanc matches no value with a space in it, exact or wildcard), then
+ * keeps those whose description names this version; the caller matches their UIDs.
+ */
 async function storedSrSeries(client: DicomWebClient, model: ModelRef): Promise<Set<string>> {
-  const hits = await findSeriesRaw(client, { Modality: 'SR', SeriesDescription: aiSrDescription(model) });
-  return new Set(hits.map((h) => h.seriesInstanceUID));
+  const hits = await findSeriesRaw(client, { Modality: 'SR', SeriesDescription: 'Lucent*' });
+  const description = aiSrDescription(model);
+  return new Set(hits.filter((h) => h.description === description).map((h) => h.seriesInstanceUID));
 }
 
 async function findSeriesRaw(client: DicomWebClient, query: Record<string, string>): Promise<SeriesHit[]> {

@@ -10,6 +10,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { installedModels } from '../ai/node/models';
 import { createBatch, parseQuery } from '../batch/enqueue';
+import { batchFetch } from '../batch/http';
 import { progressHeading, progressLine } from '../batch/progress';
 import {
   bullConnection,
@@ -22,23 +23,14 @@ import {
 import { batchReport, batchStatus, type BatchStatus } from '../batch/status';
 import { QUEUE_NAME, type JobData, type JobResult, type ModelRef, type SrTarget } from '../batch/types';
 import { startWorker } from '../batch/worker';
-import { DicomWebClient, normaliseBase, type Fetch } from '../dicom/dicomweb';
+import { DicomWebClient, normaliseBase } from '../dicom/dicomweb';
 import { LucentError, messageOf } from '../lib/errors';
 import { analyzeLoaded } from './analyze';
 import { numberOption, parseArgs } from './args';
 import type { Io } from './main';
 import { version } from './version';
 
-/** Every DICOMweb request gives up after this long (the job is then retried). */
-const REQUEST_TIMEOUT_MS = 120_000;
-
-const fetchWithTimeout: Fetch = (url, init) =>
-  fetch(url, {
-    ...init,
-    signal: init?.signal
-      ? AbortSignal.any([init.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])
-      : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
+const fetchWithTimeout = batchFetch();
 
 /** DICOMweb credentials come from the environment, so they never travel in job data. */
 function dicomwebHeaders(): Record<string, string> {

@@ -1,0 +1,237 @@
+/**
+ * The batch on a real Redis and a real Orthanc, in one process: a CT series is analysed and its SR
+ * stored once; a series too short for the model and an MR series end as skipped with their reasons; a
+ * second batch queues nothing already done; the CSV has one row per series; a series that vanished from
+ * the PACS is skipped, not retried; a worker with another model version fails the job at once.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installedModels } from '../../src/ai/node/models';
+import { createBatch, parseQuery } from '../../src/batch/enqueue';
+import { batchFetch } from '../../src/batch/http';
+import { processJob, type ProcessDeps } from '../../src/batch/process';
+import {
+  bullConnection,
+  jobIdFor,
+  lucentClient,
+  parseRedisUrl,
+  type RedisAddress,
+} from '../../src/batch/redis';
+import { batchReport, batchStatus, type BatchStatus } from '../../src/batch/status';
+import { QUEUE_NAME, type JobData, type JobResult, type ModelRef } from '../../src/batch/types';
+import { startWorker, type RunningWorker } from '../../src/batch/worker';
+import { analyzeLoaded } from '../../src/cli/analyze';
+import { DicomWebClient, type Fetch } from '../../src/dicom/dicomweb';
+import { aiSrUids } from '../../src/report/sr';
+import { simplePhantomSeries } from '../../src/synth/simplePhantom';
+import { batchStudy, studyFiles } from '../support/batchStudies';
+import { corpusFile } from '../support/corpus';
+import { startOrthanc, type Orthanc } from '../support/orthanc.mjs';
+import { startRedis, type TestRedis } from '../support/redis.mjs';
+
+let redisServer: TestRedis;
+let orthanc: Orthanc;
+let address: RedisAddress;
+let redis: Redis;
+let queue: Queue<JobData, JobResult>;
+let client: DicomWebClient;
+let model: ModelRef;
+const lines: string[] = [];
+const nodeFetch: Fetch = batchFetch();
+const deps = (worker: string): ProcessDeps => ({
+  analyze: (loaded, m) => analyzeLoaded(loaded, { modelId: m.id }),
+  installedVersion: (id) => installedModels().find((m) => m.manifest.id === id)?.manifest.version ?? null,
+  fetch: nodeFetch,
+  headers: {},
+  software: 'test',
+  worker,
+});
+
+const series = { ct: '', short: '', mr: '' };
+
+beforeAll(async () => {
+  [redisServer, orthanc] = await Promise.all([startRedis(), startOrthanc()]);
+  address = parseRedisUrl(redisServer.url);
+  redis = lucentClient(address);
+  queue = new Queue(QUEUE_NAME, { connection: bullConnection(address) });
+  client = new DicomWebClient(orthanc.dicomweb, nodeFetch);
+  const m = installedModels().find((x) => x.manifest.task === 'detection');
+  if (!m) throw new Error('no detection model installed');
+  model = { id: m.manifest.id, version: m.manifest.version };
+  for (const bytes of studyFiles(batchStudy('batch-unit', 1))) await orthanc.store(bytes);
+  for (const s of simplePhantomSeries({
+    slices: 6,
+    size: 64,
+    pixelSpacingMm: 0.8,
+    sliceSpacingMm: 2,
+    seed: 'short',
+  }))
+    await orthanc.store(s.bytes);
+  await orthanc.store(readFileSync(corpusFile('MR_small.dcm')));
+  for (const hit of await client.searchSeries({}, { limit: 10, offset: 0 })) {
+    if (hit.modality === 'MR') series.mr = hit.seriesInstanceUID;
+    else if ((hit.instanceCount ?? 0) > 10) series.ct = hit.seriesInstanceUID;
+    else series.short = hit.seriesInstanceUID;
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await queue?.close();
+  redis?.disconnect();
+  await Promise.all([redisServer?.stop(), orthanc?.stop()]);
+});
+
+async function untilComplete(id: string, timeoutMs: number): Promise<BatchStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await batchStatus(queue, redis, id);
+    if (s.complete) return s;
+    if (Date.now() > deadline) throw new Error(`batch not finished: ${JSON.stringify(s.counts)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('lucent batch on Redis and Orthanc', () => {
+  let batchId = '';
+  let worker: RunningWorker;
+
+  it(
+    'analyses the CT series, stores one SR, and skips the others with their reasons',
+    { timeout: 240_000 },
+    async () => {
+      const request = { dicomweb: orthanc.dicomweb, query: {}, model, sr: { kind: 'stow' as const } };
+      const created = await createBatch(queue, redis, client, request);
+      batchId = created.meta.id;
+      expect(created.meta.total).toBe(3);
+      expect(created.meta.queued).toBe(3);
+      worker = startWorker({
+        address,
+        redis,
+        concurrency: 1,
+        lockMs: 30_000,
+        graceMs: 10_000,
+        deps: deps(`${hostname()}-unit`),
+        log: (l) => lines.push(l),
+      });
+      const status = await untilComplete(batchId, 200_000);
+      expect(status.counts).toMatchObject({ done: 1, skipped: 2, failed: 0, running: 0, waiting: 0 });
+
+      const byId = async (uid: string): Promise<JobResult> => {
+        const job = await queue.getJob(jobIdFor(uid, model));
+        if (!job) throw new Error('job missing');
+        return job.returnvalue;
+      };
+      const ct = await byId(series.ct);
+      expect(ct.status).toBe('done');
+      expect(ct.analysis.schema).toBe('lucent.analysis/1');
+      expect(ct.sr?.outcome).toBe('stored');
+      expect((await byId(series.short)).reason?.code).toMatch(/slices|spacing/);
+      expect((await byId(series.mr)).reason?.code).toBe('modality');
+
+      // Exactly one SR, with the derived UIDs, in the source study.
+      const uids = aiSrUids(series.ct, model);
+      const [study] = ct.analysis.series.map((s) => s.studyInstanceUID);
+      const srs = await client.listSeriesInstances(study ?? '', uids.seriesInstanceUID);
+      expect(srs.map((r) => r.sopInstanceUID)).toEqual([uids.sopInstanceUID]);
+    },
+  );
+
+  it('queues nothing for a series already done, and keeps skipped series skipped', async () => {
+    const again = await createBatch(queue, redis, client, {
+      dicomweb: orthanc.dicomweb,
+      query: {},
+      model,
+      sr: { kind: 'stow' },
+    });
+    const ct = again.entries.find((e) => e.series === series.ct);
+    expect(ct?.already).toBe(true);
+    const status = await batchStatus(queue, redis, again.meta.id);
+    expect(status.counts).toMatchObject({ 'already-done': 1, skipped: 2, waiting: 0, running: 0 });
+    expect(status.complete).toBe(true);
+    const skipped = await queue.getJob(jobIdFor(series.mr, model));
+    expect(skipped?.attemptsStarted).toBe(1);
+  });
+
+  it('reports one CSV row per series', async () => {
+    const csv = (await batchReport(queue, redis, batchId)).trim().split('\n');
+    expect(csv).toHaveLength(4);
+    const header = csv[0]?.split(',') ?? [];
+    const rows = csv.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i], v])));
+    const ct = rows.find((r) => r['series_instance_uid'] === series.ct);
+    expect(ct?.['status']).toBe('done');
+    expect(ct?.['model_version']).toBe(model.version);
+    expect(Number(ct?.['seconds'])).toBeGreaterThan(0);
+    expect(rows.filter((r) => r['status'] === 'skipped')).toHaveLength(2);
+    expect(rows.find((r) => r['series_instance_uid'] === series.mr)?.['reason']).not.toBe('');
+  });
+
+  it('stores the SR once when the same series is processed again', async () => {
+    const data: JobData = {
+      schema: 'lucent.batch-job/1',
+      dicomweb: orthanc.dicomweb,
+      studyInstanceUID:
+        (await client.searchSeries({ SeriesInstanceUID: series.ct }, { limit: 1, offset: 0 }))[0]
+          ?.studyInstanceUID ?? '',
+      seriesInstanceUID: series.ct,
+      model,
+      sr: { kind: 'stow' },
+    };
+    const r = await processJob(data, deps('again'), new AbortController().signal);
+    expect(r.sr?.outcome).toBe('already-stored');
+    const uids = aiSrUids(series.ct, model);
+    expect(await client.listSeriesInstances(data.studyInstanceUID, uids.seriesInstanceUID)).toHaveLength(1);
+
+    const gone = await processJob(
+      { ...data, seriesInstanceUID: '1.2.3.4.5.6.7.8.9' },
+      deps('gone'),
+      new AbortController().signal,
+    );
+    expect(gone).toMatchObject({ status: 'skipped', reason: { code: 'not-found' } });
+
+    await expect(
+      processJob(
+        { ...data, model: { id: model.id, version: '0.0.0-other' } },
+        deps('old'),
+        new AbortController().signal,
+      ),
+    ).rejects.toMatchObject({ code: 'model-version' });
+  });
+
+  it('stops when asked, with nothing running', async () => {
+    await worker.stop('test');
+    expect(lines.some((l) => l.startsWith('stopping (test)'))).toBe(true);
+    expect(lines.at(-1)).toBe('stopped');
+    // Logs carry job ids, never a UID.
+    for (const uid of Object.values(series)) expect(lines.join('\n')).not.toContain(uid);
+  });
+});
+
+describe('batch arguments', () => {
+  it('parses redis URLs and refuses others', () => {
+    expect(parseRedisUrl('redis://h:7000/2')).toMatchObject({ host: 'h', port: 7000, db: 2, tls: false });
+    expect(parseRedisUrl('rediss://u:p%40ss@h')).toMatchObject({
+      username: 'u',
+      password: 'p@ss',
+      tls: true,
+    });
+    expect(() => parseRedisUrl('http://h')).toThrow(/redis:\/\//);
+    expect(() => parseRedisUrl('redis://h/x')).toThrow(/database/);
+  });
+
+  it('passes QIDO filters through and refuses what lucent batch sets itself', () => {
+    expect(parseQuery('Modality=CT&StudyDate=20260101-')).toEqual({ Modality: 'CT', StudyDate: '20260101-' });
+    expect(parseQuery('00080060=CT')).toEqual({ '00080060': 'CT' });
+    expect(() => parseQuery('limit=5')).toThrow(/set by lucent batch/);
+    expect(() => parseQuery('Study Date=1')).toThrow(/keyword or tag/);
+  });
+
+  it('derives one job id per series and model version', () => {
+    const a = jobIdFor('1.2.3', { id: 'm', version: '1' });
+    expect(a).toMatch(/^j[0-9a-f]{32}$/);
+    expect(jobIdFor('1.2.3', { id: 'm', version: '1' })).toBe(a);
+    expect(jobIdFor('1.2.3', { id: 'm', version: '2' })).not.toBe(a);
+  });
+});
