@@ -23,6 +23,7 @@ import { EvidenceLayer } from './evidence';
 import type { Host } from './host';
 import { Loading } from './loading';
 import { Persistence } from './persistence';
+import { Practice } from './practice';
 import { Review } from './review';
 import { Viewing } from './viewing';
 
@@ -36,6 +37,7 @@ export class Controller implements Actions {
   private readonly review: Review;
   private readonly evidence: EvidenceLayer;
   readonly persistence: Persistence;
+  readonly practice: Practice;
 
   constructor(store: AppStore) {
     this.host = { store, viewer: () => this.viewerRef };
@@ -53,6 +55,7 @@ export class Controller implements Actions {
         this.evidence.set(null);
         this.review.newStudy();
         this.viewing.newStudy();
+        this.practice.newStudy();
       },
       showSeries: (key) => this.viewing.fillGrid(key),
     });
@@ -64,6 +67,16 @@ export class Controller implements Actions {
       },
     });
     this.persistence = new Persistence(this.host, () => this.review.updateReport());
+    this.practice = new Practice(this.host, {
+      openDemo: (id) => this.demo.open(id),
+      openFiles: (files) => this.loading.openFiles(files),
+      jumpTo: (point) => this.viewing.jumpTo(point),
+      useProbe: () => this.viewing.setTool('probe'),
+      removeMeasurement: (uid) => this.viewing.removeMeasurement(uid),
+      runAi: () => this.ai.run(),
+      cancelAi: () => this.ai.cancel(),
+    });
+    this.practice.start();
   }
 
   /** Cornerstone has started: the viewer exists now, and the cells mounted so far are mounted again. */
@@ -143,6 +156,8 @@ export class Controller implements Actions {
       pixelStats: (cell: number) => this.viewerRef?.displayedPixelStats(cell),
       readout: (cell: number) => this.viewerRef?.readout(cell),
       measurements: () => listMeasurements(),
+      project: (cell: number, point: [number, number, number], radiusMm = 1) =>
+        this.viewerRef?.project(cell, point, radiusMm) ?? null,
       ...this.ai.diagnostics(),
     };
   }

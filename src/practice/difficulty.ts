@@ -94,3 +94,35 @@ export function requestFrom(mix: CaseMix, seed: string): CaseRequest {
   });
   return { seed, nodules, sliceThicknessMm: mix.sliceThicknessMm, noiseSigma: mix.noiseSigma };
 }
+
+/**
+ * The z-range (mm) to generate for a practice case: enough to hold its nodules with a margin, at most
+ * `maxMm` (the window holding the most nodules; the generator leaves out those outside it), and
+ * `emptyMm` around the middle of the lungs for a case without nodules. Short ranges keep generation on
+ * the device to seconds.
+ */
+export function slabAround(
+  nodules: readonly { readonly z: number; readonly r: number }[],
+  lungs: readonly [number, number],
+  maxMm = 90,
+  marginMm = 12,
+  emptyMm = 60,
+): [number, number] {
+  const clamp = (a: number, b: number): [number, number] => [Math.max(lungs[0], a), Math.min(lungs[1], b)];
+  if (nodules.length === 0) {
+    const mid = (lungs[0] + lungs[1]) / 2;
+    return clamp(mid - emptyMm / 2, mid + emptyMm / 2);
+  }
+  let best: { lo: number; hi: number; count: number } | null = null;
+  for (const start of nodules) {
+    const lo = start.z - start.r - marginMm;
+    const inside = nodules.filter(
+      (n) => n.z - n.r - marginMm >= lo - 1e-9 && n.z + n.r + marginMm <= lo + maxMm,
+    );
+    if (inside.length === 0) continue;
+    const hi = Math.max(...inside.map((n) => n.z + n.r + marginMm));
+    if (!best || inside.length > best.count) best = { lo, hi, count: inside.length };
+  }
+  const chosen = best ?? { lo: (nodules[0]?.z ?? 0) - maxMm / 2, hi: (nodules[0]?.z ?? 0) + maxMm / 2 };
+  return clamp(chosen.lo, chosen.hi);
+}

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { requestFrom, MIXES } from './difficulty';
-import { appendHistory, HISTORY_KEY, loadHistory, MAX_ENTRIES, type PracticeEntry } from './history';
+import { requestFrom, MIXES, slabAround } from './difficulty';
+import {
+  appendHistory,
+  HISTORY_KEY,
+  loadHistory,
+  MAX_ENTRIES,
+  studyFromHistory,
+  type PracticeEntry,
+} from './history';
+import { parseStudy } from './studyFile';
 import { sessions, suggestNext, weaknesses } from './progress';
 import type { ReaderMark, TruthLesion } from './types';
 
@@ -150,5 +158,55 @@ describe('progress', () => {
         expect(['juxtavascular', 'juxtapleural', 'perifissural']).toContain(n.placement);
       }
     }
+  });
+});
+
+describe('the slab generated for a practice case', () => {
+  it('holds the nodules with a margin, the window with the most of them when they spread', () => {
+    expect(slabAround([{ z: 0, r: 5 }], [-150, 150])).toEqual([-17, 17]);
+    // Three nodules: two within 90 mm of each other, one far above; the window takes the two.
+    expect(
+      slabAround(
+        [
+          { z: 100, r: 3 },
+          { z: -40, r: 4 },
+          { z: 10, r: 5 },
+        ],
+        [-150, 150],
+      ),
+    ).toEqual([-56, 27]);
+    // None: 60 mm around the middle of the lungs; never beyond the lungs.
+    expect(slabAround([], [-100, 140])).toEqual([-10, 50]);
+    expect(slabAround([{ z: 135, r: 5 }], [-100, 140])).toEqual([118, 140]);
+  });
+});
+
+describe('the history as a reader study', () => {
+  it('holds each case once with its truth and the AI shown in its aided read, and every read', () => {
+    const unaided = entry('2026-01-05T10:00:00Z', [hitBig]);
+    const ai = [
+      { id: 'F1', centerMm: [0, 0, 0] as const, score: 0.9, type: 'solid' as const, meanDiameterMm: 5 },
+    ];
+    const aided: PracticeEntry = {
+      ...entry('2026-01-12T10:00:00Z', [hitBig, fp]),
+      read: { ...entry('2026-01-12T10:00:00Z', [hitBig, fp]).read, modality: 'aided' },
+      ai,
+    };
+    const other = {
+      ...entry('2026-01-12T10:05:00Z', []),
+      read: { ...unaided.read, caseId: 'demo-y', marks: [] },
+    };
+    const study = studyFromHistory([unaided, aided, other]);
+    expect(study.cases.map((c) => c.id)).toEqual(['demo-x', 'demo-y']);
+    expect(study.cases[0]?.ai).toEqual(ai);
+    expect(study.cases[1]?.ai).toBeUndefined();
+    expect(study.reads.map((r) => [r.caseId, r.modality, r.marks.length])).toEqual([
+      ['demo-x', 'unaided', 1],
+      ['demo-x', 'aided', 2],
+      ['demo-y', 'unaided', 0],
+    ]);
+    // What `lucent eval --readers` reads: the export parses back as it is.
+    const parsed = parseStudy(JSON.parse(JSON.stringify(study)));
+    expect(parsed.ok).toBe(true);
   });
 });

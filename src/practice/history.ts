@@ -7,7 +7,14 @@
  */
 import type { LungRadsCategory } from '../findings/types';
 import { parseStudy } from './studyFile';
-import { STUDY_SCHEMA, type AiMark, type Read, type TruthLesion } from './types';
+import {
+  STUDY_SCHEMA,
+  type AiMark,
+  type Read,
+  type StudyCase,
+  type StudyFile,
+  type TruthLesion,
+} from './types';
 
 export type CaseSource = 'demo' | 'synthetic' | 'own';
 
@@ -88,4 +95,18 @@ export function appendHistory(storage: HistoryStorage | undefined, entry: Practi
     // Storage full or disabled.
   }
   return entries;
+}
+
+/**
+ * The history as a reader study (`lucent.readers/1`): every read, each case once with its truth and the AI
+ * findings shown in its aided reads. `lucent eval --readers` scores it as it is.
+ */
+export function studyFromHistory(history: readonly PracticeEntry[]): StudyFile {
+  const cases = new Map<string, StudyCase>();
+  for (const e of history) {
+    const known = cases.get(e.read.caseId);
+    const ai = e.ai ?? known?.ai;
+    cases.set(e.read.caseId, { id: e.read.caseId, truth: e.truth, ...(ai ? { ai } : {}) });
+  }
+  return { schema: STUDY_SCHEMA, cases: [...cases.values()], reads: history.map((e) => e.read) };
 }

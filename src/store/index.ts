@@ -12,6 +12,8 @@ import type { FindingSort } from '../findings/review';
 import type { Language, MessageKey } from '../i18n';
 import type { Measurement } from '../imaging/measurements';
 import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
+import type { PracticeEntry } from '../practice/history';
+import type { PracticeSession } from '../practice/session';
 
 export interface StudySlice {
   studies: readonly Study[];
@@ -150,7 +152,20 @@ export interface SessionSlice {
   pacsOpen: boolean;
 }
 
-export type AppState = StudySlice & ViewerSlice & SessionSlice & FindingsSlice;
+/** Practice mode (app/practice.ts): the case list, the read in progress, the history on this device. */
+export interface PracticeSlice {
+  practiceOpen: boolean;
+  practice: PracticeSession | null;
+  practiceHistory: readonly PracticeEntry[];
+}
+
+export const initialPractice = (): PracticeSlice => ({
+  practiceOpen: false,
+  practice: null,
+  practiceHistory: [],
+});
+
+export type AppState = StudySlice & ViewerSlice & SessionSlice & FindingsSlice & PracticeSlice;
 
 export const initialStudy = (): StudySlice => ({
   studies: [],
@@ -228,6 +243,7 @@ export function createAppStore(overrides: Partial<AppState> = {}): AppStore {
     ...initialViewer(),
     ...initialSession(),
     ...initialFindings(),
+    ...initialPractice(),
     ...overrides,
   }));
 }

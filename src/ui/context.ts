@@ -10,6 +10,7 @@ import type { CellSpec, Layout, PresetName, ToolName } from '../imaging/viewer';
 import type { FindingEdit, FindingSort } from '../findings/review';
 import type { NoduleType } from '../findings/types';
 import type { AppState, AppStore, ReviewContext } from '../store';
+import type { PracticeActions } from './practice/actions';
 
 export interface OpenFile {
   readonly file: Blob;
@@ -58,6 +59,8 @@ export interface Actions {
     radiusMm: number,
   ): { x: number; y: number; r: number } | null;
   renderThumbnail(canvas: HTMLCanvasElement, seriesKey: string): Promise<void>;
+  /** Practice mode and the reader study (app/practice.ts). */
+  readonly practice: PracticeActions;
 }
 
 export interface AppContextValue {
