@@ -40,6 +40,10 @@ const react = {
   group: ['react', 'react-dom', 'react-dom/*', 'zustand'],
   message: 'React and zustand hooks belong in ui/ and app/.',
 };
+const transformersJs = {
+  group: ['@huggingface/transformers', '@huggingface/*'],
+  message: 'transformers.js belongs in report/llm and the hosts that load it (cli/, ai/browser).',
+};
 
 // Tests are inside the zones: a test may add vitest, node: modules and test/support, nothing else. A test
 // that needs another folder's code lives in test/unit/.
@@ -186,6 +190,17 @@ export default tseslint.config(
       cornerstone,
       ort,
       react,
+      transformersJs,
+    ],
+  ),
+  // The language model's prompt, constrained decoding and backends: report/ plus transformers.js.
+  boundary(
+    ['src/report/llm/**'],
+    [
+      ...folders(['dicom', 'imaging', 'store', 'ui', 'app', 'cli', 'ai', 'analysis', 'synth']),
+      cornerstone,
+      ort,
+      react,
     ],
   ),
   boundary(
@@ -255,6 +270,7 @@ export default tseslint.config(
       ...folders(['ui', 'app', 'cli'], { allowTypes: ['imaging', 'ai', 'analysis'] }),
       cornerstone,
       ort,
+      transformersJs,
       { group: ['react', 'react-dom', 'react-dom/*'], message: 'The store never imports React.' },
     ],
   ),
@@ -268,9 +284,10 @@ export default tseslint.config(
         group: ['**/*.worker', '**/*.worker.ts', '**/ingest/client'],
         message: 'The UI never starts workers.',
       },
+      transformersJs,
     ],
   ),
-  boundary(['src/app/**'], [cornerstone, ort]),
+  boundary(['src/app/**'], [cornerstone, ort, transformersJs]),
   boundary(['src/cli/**'], [...folders(['ui', 'app', 'imaging', 'store']), cornerstone, react]),
   // Archive-scale analysis on BullMQ/Redis (Node only): DICOMweb in, SR out. The analysis itself comes in
   // from cli/ (analyzeLoaded), so batch/ takes only cli's types.

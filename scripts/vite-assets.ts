@@ -41,6 +41,11 @@ function assets(): Asset[] {
       if (MODEL_FILES.has(extname(f)))
         out.push({ url: `/models/${d}/${f}`, path: join(root, 'models', d, f) });
     }
+    // A language model in the transformers.js layout keeps its network in onnx/.
+    const onnx = join(root, 'models', d, 'onnx');
+    if (existsSync(onnx))
+      for (const f of readdirSync(onnx))
+        if (extname(f) === '.onnx') out.push({ url: `/models/${d}/onnx/${f}`, path: join(onnx, f) });
   }
   return out;
 }
