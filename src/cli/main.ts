@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { LucentError, messageOf } from '../lib/errors';
 import { parseArgs, numberOption } from './args';
-import { analyzePaths } from './analyze';
+import { analyzeLoaded, loadPaths } from './analyze';
 import { lungrads } from './lungrads';
 import { version } from './version';
 import { availableParallelism } from 'node:os';
@@ -14,13 +14,15 @@ import { evaluate } from './eval';
 import { evaluateReaders, tableLines } from './readers';
 import { deidentifyCommand } from './deidentify';
 import { batch, worker } from './batch';
+import { draftCommand, groundCommand, writeAnalysisSrs } from './report';
 
 const USAGE = `usage: lucent <command> [options]
 
 commands:
   --version                       print the version
   analyze <file|folder|zip>...    load DICOM and report series, findings and errors as lucent.analysis/1 JSON
-      [--model ID] [--min-score P] [--out FILE]
+      [--model ID] [--min-score P] [--out FILE] [--lang en|zh-CN] [--sr DIR]
+                                  --sr also writes one DICOM SR (TID 1500, AI results) per analysed series
   eval <dataset> [--model ID] [--out FILE] [--limit N]
                                   detection metrics (LUNA16 FROC, CPM) over folders of DICOM + truth.json
   eval [<dataset>] --readers FILE [--model ID|none] [--csv DIR]
@@ -30,6 +32,12 @@ commands:
       [--cases N] [--seed S] [--first I] [--profile clinical|training] [--demo] [--jobs J]
   lungrads --input FILE|-         ACR Lung-RADS v2022 for the nodules in a JSON file (- reads stdin)
       [--lang en|zh-CN]
+  ground --analysis A.json --report R.txt|- [--lang en|zh-CN] [--series UID]
+                                  check every sentence of a report against the findings
+                                  (lucent.grounding/1); exit 3 when a sentence is not grounded
+  draft --analysis A.json [--llm DIR|URL] [--lang en|zh-CN] [--series UID]
+                                  the report draft (structured, or by the language model) with its
+                                  grounding (lucent.draft/1)
   deidentify <file|folder|zip>... --out DIR
       [--keep-dates|--shift-dates DAYS] [--keep-uids] [--allow-burned-in]
                                   write de-identified copies (DICOM PS3.15 Basic Profile), print
@@ -62,19 +70,22 @@ async function emitJson(value: unknown, out: string | undefined, io: Io): Promis
 }
 
 async function analyze(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['model', 'min-score', 'out', 'lang'], flags: [] });
+  const args = parseArgs(argv, { values: ['model', 'min-score', 'out', 'lang', 'sr'], flags: [] });
   const minScore = numberOption(args, 'min-score', 0, 1);
   const lang = args.options.get('lang') ?? 'en';
   if (lang !== 'en' && lang !== 'zh-CN') throw new LucentError('bad-arguments', '--lang must be en or zh-CN');
   if (args.positionals.length === 0)
     throw new LucentError('bad-arguments', 'analyze needs at least one file, folder or zip');
   const model = args.options.get('model');
-  const analysis = await analyzePaths(args.positionals, {
+  const sr = args.options.get('sr');
+  const loaded = await loadPaths(args.positionals);
+  const analysis = await analyzeLoaded(loaded, {
     modelId: typeof model === 'string' ? model : undefined,
     minScore,
     language: lang,
   });
   for (const e of analysis.errors) io.stderr(`lucent: ${e.file}: ${e.message}\n`);
+  if (typeof sr === 'string') await writeAnalysisSrs(analysis, loaded, sr, lang);
   const out = args.options.get('out');
   await emitJson(analysis, typeof out === 'string' ? out : undefined, io);
   if (analysis.series.length === 0) {
@@ -190,6 +201,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await analyze(rest, io);
       case 'lungrads':
         return await lungrads(rest, io);
+      case 'ground':
+        return await groundCommand(rest, io);
+      case 'draft':
+        return await draftCommand(rest, io);
       case 'synth':
         return await synth(rest, io);
       case 'eval':
