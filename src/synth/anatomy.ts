@@ -6,448 +6,64 @@
  * (DICOM LPS, mm): x to the patient's left, y posterior, z superior. The model is continuous;
  * `render.ts` samples it on any scanner's grid. Prone patients keep the same anatomy; only what gravity
  * and the table act on (the dependent side) changes.
+ *
+ * This file builds the chest (`makeChest`); its records are in `chestTypes.ts`, the shape queries (body
+ * and cavity outline, lung depth, diaphragm…) in `chestShape.ts`, the fissure surfaces in `fissures.ts`,
+ * all re-exported here.
  */
-import { cross, dot, normalize, scale, sub, type Vec3 } from '../dicom/geometry';
+import { cross, normalize, type Vec3 } from '../dicom/geometry';
+import type {
+  Airways,
+  Arms,
+  Blood,
+  Breasts,
+  Capsule,
+  CapsuleKind,
+  Chest,
+  ChestOptions,
+  Fissure,
+  Outline,
+  Plate,
+  Table,
+} from './chestTypes';
+import { cavityAxes, lungDepth, wobble, type Frame } from './chestShape';
+import { fissureSurfaces } from './fissures';
 import { frameAround, perpendiculars, randomRotation, type Mat3 } from './geom';
-import { ValueNoise3 } from './noise';
 import { growTrees } from './vessels';
 import type { Rng } from './rng';
 
-export type CapsuleKind =
-  | 'vessel'
-  | 'bronchus-wall'
-  | 'bronchus-lumen'
-  | 'rib-cortex'
-  | 'rib-marrow'
-  | 'great-vessel'
-  | 'airway-wall'
-  | 'airway-lumen'
-  | 'bone';
-
-/** A tube segment (capsule) whose radius changes linearly from `r` at `a` to `rb` at `b`. */
-export interface Capsule {
-  readonly a: Vec3;
-  readonly b: Vec3;
-  readonly r: number;
-  readonly rb: number;
-  readonly hu: number;
-  readonly kind: CapsuleKind;
-  /** Only drawn where the lung (or the hilum next to it) is: pulmonary vessels and bronchi. */
-  readonly clipToThorax: boolean;
-}
-
-/** A thin rounded plate (box) with centre, unit axes u, v (in its plane) and n (its normal). */
-export interface Plate {
-  readonly c: Vec3;
-  readonly u: Vec3;
-  readonly v: Vec3;
-  readonly n: Vec3;
-  readonly halfU: number;
-  readonly halfV: number;
-  readonly halfT: number;
-  readonly hu: number;
-  /** Drawn only inside the lung (scars, atelectasis) or everywhere (bone). */
-  readonly clip: 'lung' | 'none';
-}
-
-export interface Fissure {
-  readonly kind: 'oblique' | 'horizontal';
-  /** Which lung it belongs to: -1 right (x < 0), +1 left. */
-  readonly side: -1 | 1;
-  /** A point on the mean plane and its unit normal. */
-  readonly point: Vec3;
-  readonly normal: Vec3;
-  /** Low-frequency displacement of the plane along its normal: amplitude and lattice (mm). */
-  readonly amp: number;
-  readonly cell: number;
-  readonly seed: number;
-  /** Visible thickness (mm), and the excess density it carries (HU × mm: two thin pleural layers), so a
-   * fissure crossed at right angles is a faint line and one lying in the slice a faint haze. */
-  readonly thickness: number;
-  readonly mass: number;
-  /** Incompleteness: the fissure is missing where a smooth noise in [-1, 1] falls below this. */
-  readonly gap: number;
-}
-
-/** A fissure's curved surface, with the noise fields that bend it, thin it out and vary its density. */
-export class FissureSurface {
-  private readonly bend: ValueNoise3;
-  private readonly holes: ValueNoise3;
-  readonly density: ValueNoise3;
-  /** The horizontal fissure exists only in front of (above) the right oblique fissure. */
-  bound: FissureSurface | null = null;
-
-  constructor(readonly f: Fissure) {
-    this.bend = new ValueNoise3(f.seed, f.cell);
-    this.holes = new ValueNoise3(f.seed ^ 0x3c6ef372, 45);
-    this.density = new ValueNoise3(f.seed ^ 0x1f83d9ab, 18);
-  }
-
-  /** Signed distance-like value (mm) from the curved fissure surface. */
-  distance(x: number, y: number, z: number): number {
-    const f = this.f;
-    const n = f.normal;
-    const d = (x - f.point[0]) * n[0] + (y - f.point[1]) * n[1] + (z - f.point[2]) * n[2];
-    return d + f.amp * this.bend.at(x, y, z);
-  }
-
-  /** How present the fissure is here (0 missing … 1 complete), fading at the edges of its gaps. */
-  presence(x: number, y: number, z: number): number {
-    let p = 1;
-    if (this.bound) {
-      const b = this.bound.distance(x, y, z) / 2;
-      if (b <= 0) return 0;
-      if (b < 1) p = b;
-    }
-    if (this.f.gap <= -1) return p;
-    const t = (this.holes.at(x, y, z) - this.f.gap) / 0.15;
-    return t <= 0 ? 0 : t >= 1 ? p : t * p;
-  }
-
-  /** Unit normal of the curved surface (numerical gradient). */
-  normalAt(x: number, y: number, z: number): Vec3 {
-    const e = 0.5;
-    return normalize([
-      this.distance(x + e, y, z) - this.distance(x - e, y, z),
-      this.distance(x, y + e, z) - this.distance(x, y - e, z),
-      this.distance(x, y, z + e) - this.distance(x, y, z - e),
-    ]);
-  }
-}
-
-/** The chest's fissure surfaces, the horizontal one bounded by the right oblique one. */
-export function fissureSurfaces(c: Pick<Chest, 'fissures'>): FissureSurface[] {
-  const s = c.fissures.map((f) => new FissureSurface(f));
-  const rightOblique = s.find((x) => x.f.kind === 'oblique' && x.f.side === -1) ?? null;
-  for (const x of s) if (x.f.kind === 'horizontal') x.bound = rightOblique;
-  return s;
-}
-
+export type {
+  Airways,
+  Arms,
+  Blood,
+  Breasts,
+  Capsule,
+  CapsuleKind,
+  Chest,
+  ChestOptions,
+  Fissure,
+  Outline,
+  Plate,
+  Table,
+} from './chestTypes';
+export {
+  bodyAxes,
+  capsuleDistance,
+  cavityAxes,
+  cavityDistance,
+  diaphragmZ,
+  inMediastinum,
+  lungDepth,
+  lungNormal,
+  randomLungPoint,
+  segmentDistance,
+  tubesNear,
+  wobble,
+} from './chestShape';
+export { FissureSurface, fissureSurfaces } from './fissures';
 export { frameAround, perpendiculars, randomRotation, type Mat3 };
 
-/** A random point in the lung at least `margin` mm from its boundary, optionally within a z range. */
-export function randomLungPoint(
-  rng: Rng,
-  chest: Chest,
-  margin: number,
-  zRange?: readonly [number, number],
-  tries = 400,
-): Vec3 | null {
-  const zLo = zRange ? zRange[0] : chest.zDomeLeft - 20;
-  const zHi = zRange ? zRange[1] : chest.zApex - 15;
-  for (let i = 0; i < tries; i++) {
-    const p: Vec3 = [
-      rng.uniform(-chest.bodyA, chest.bodyA),
-      rng.uniform(-chest.bodyB, chest.bodyB),
-      rng.uniform(zLo, zHi),
-    ];
-    if (lungDepth(chest, p[0], p[1], p[2]) > margin) return p;
-  }
-  return null;
-}
-
-/** Blood and contrast: HU of the pulmonary arteries and veins, aorta, heart chambers, myocardium, SVC. */
-export interface Blood {
-  readonly contrast: boolean;
-  readonly artery: number;
-  readonly vein: number;
-  readonly aorta: number;
-  readonly chambers: number;
-  readonly myocardium: number;
-  readonly svc: number;
-}
-
-export interface Arms {
-  /** Arm radius (mm), gap to the chest wall, centre y, fat thickness, humerus radius and offset. */
-  readonly r: number;
-  readonly gap: number;
-  readonly y: number;
-  readonly fat: number;
-  readonly humerusR: number;
-  readonly humerusOffset: readonly [number, number];
-  readonly cortexHU: number;
-}
-
-export interface Breasts {
-  /** Centre of the right breast (the left one mirrors x) and its semi-axes. */
-  readonly c: Vec3;
-  readonly r: Vec3;
-  /** Fraction of fibroglandular tissue and its HU. */
-  readonly gland: number;
-  readonly glandHU: number;
-}
-
-/** The patient couch: a curved shell with foam or air inside, maybe a pad, under the dependent side. */
-export interface Table {
-  readonly x: number;
-  /** |y| of the top surface at the centre (patient coordinates, on the dependent side). */
-  readonly top: number;
-  readonly curve: number;
-  readonly depth: number;
-  readonly halfWidth: number;
-  readonly shell: number;
-  readonly shellHU: number;
-  readonly coreHU: number;
-  readonly pad: number;
-  readonly padHU: number;
-  readonly rails: boolean;
-}
-
-export interface Airways {
-  /** Wall thickness factor (1 = normal; > 1.5 thickened), mucus-filled subtrees, bronchiectasis. */
-  readonly wallFactor: number;
-  readonly mucus: boolean;
-  readonly bronchiectasis: boolean;
-}
-
-export interface ChestOptions {
-  /** A clean clinical chest: no arms down, no airway disease, no contrast (the demo set, tests). */
-  readonly clean?: boolean;
-  readonly prone?: boolean;
-  readonly sex?: 'M' | 'F';
-}
-
-export interface Chest {
-  /** Half width and half depth of the body at mid-chest (mm). */
-  readonly bodyA: number;
-  readonly bodyB: number;
-  readonly fat: number;
-  readonly muscle: number;
-  readonly zApex: number;
-  readonly zDomeRight: number;
-  readonly zDomeLeft: number;
-  readonly recessDepth: number;
-  readonly spineY: number;
-  readonly heart: { c: Vec3; r: Vec3 };
-  readonly mediastinumHalfWidth: number;
-  readonly capsules: readonly Capsule[];
-  readonly plates: readonly Plate[];
-  readonly fissures: readonly Fissure[];
-  /** Lung density gradient: HU added at the most dependent point. */
-  readonly gravityHU: number;
-  readonly lungHU: number;
-  readonly lungTextureHU: number;
-  readonly textureSeed: number;
-  readonly zMin: number;
-  readonly zMax: number;
-  /** Great vessels, airway and oesophagus: the mediastinum is the fat envelope around them. */
-  readonly tubes: readonly Capsule[];
-  /** Cavity semi-axes at the height of the diaphragm domes (used for the dome shape). */
-  readonly domeAxes: readonly [number, number];
-  /** +1 supine (the back is dependent and on the table), -1 prone. */
-  readonly dependent: 1 | -1;
-  /** The body outline is flattened where it lies on the table: |y| of that flat. */
-  readonly flat: number;
-  readonly blood: Blood;
-  readonly arms: Arms | null;
-  readonly breasts: Breasts | null;
-  readonly table: Table;
-  readonly airways: Airways;
-  readonly carina: Vec3;
-  readonly outline: Outline;
-}
-
 const v = (x: number, y: number, z: number): Vec3 => [x, y, z];
-
-/** Irregularity of the body outline and of the inner chest wall (fractions of their radii). */
-export interface Outline {
-  readonly seed: number;
-  readonly body: number;
-  readonly cavity: number;
-}
-
-const wobbleNoise = new Map<number, ValueNoise3>();
-
-/**
- * Radial scale (about 1) of the body outline or the inner chest wall at the angle of (x, y) and height z:
- * two octaves of smooth noise, so that neither is a perfect ellipse.
- */
-export function wobble(
-  c: { readonly outline?: Outline },
-  x: number,
-  y: number,
-  z: number,
-  cavity: boolean,
-): number {
-  const o = c.outline;
-  if (!o) return 1;
-  let n = wobbleNoise.get(o.seed);
-  if (!n) {
-    n = new ValueNoise3(o.seed, 45);
-    wobbleNoise.set(o.seed, n);
-  }
-  const k = 80 / (Math.hypot(x, y) || 1);
-  const off = cavity ? 0 : 500;
-  const v = n.at(x * k + off, y * k, z * 0.8) + 0.5 * n.at(x * k * 2.2 - off, y * k * 2.2 + 300, z * 1.7);
-  return 1 + (cavity ? o.cavity : o.body) * v;
-}
-
-/** Semi-axes of the body outline at height z: the chest narrows towards the neck. */
-export function bodyAxes(c: Pick<Chest, 'zApex' | 'bodyA' | 'bodyB'>, z: number): [number, number] {
-  const top = c.zApex + 25;
-  const t = z > top - 90 ? Math.max(0, (z - (top - 90)) / 120) : 0;
-  return [c.bodyA * (1 - 0.35 * t * t), c.bodyB * (1 - 0.18 * t)];
-}
-
-/** Semi-axes of the thoracic cavity (inside the chest wall) at height z. */
-export function cavityAxes(
-  c: Pick<Chest, 'zApex' | 'bodyA' | 'bodyB' | 'fat' | 'muscle'>,
-  z: number,
-): [number, number] {
-  const [a, b] = bodyAxes(c, z);
-  return [a - c.fat - c.muscle - 6, b - c.fat - c.muscle - 4];
-}
-
-/** Distance from (x, y, z) to the segment a–b. */
-export function segmentDistance(a: Vec3, b: Vec3, x: number, y: number, z: number): number {
-  const abx = b[0] - a[0];
-  const aby = b[1] - a[1];
-  const abz = b[2] - a[2];
-  const apx = x - a[0];
-  const apy = y - a[1];
-  const apz = z - a[2];
-  const len2 = abx * abx + aby * aby + abz * abz || 1;
-  let t = (apx * abx + apy * aby + apz * abz) / len2;
-  t = t < 0 ? 0 : t > 1 ? 1 : t;
-  const qx = apx - abx * t;
-  const qy = apy - aby * t;
-  const qz = apz - abz * t;
-  return Math.sqrt(qx * qx + qy * qy + qz * qz);
-}
-
-/** Signed distance (negative inside) from a point to a tapered capsule's surface. */
-export function capsuleDistance(s: Capsule, p: Vec3): number {
-  const ab = sub(s.b, s.a);
-  const ap = sub(p, s.a);
-  const len2 = dot(ab, ab) || 1;
-  const t = Math.max(0, Math.min(1, dot(ap, ab) / len2));
-  const q = sub(ap, scale(ab, t));
-  return Math.hypot(q[0], q[1], q[2]) - (s.r + (s.rb - s.r) * t);
-}
-
-/**
- * Signed distance (mm, positive inside) from the inner chest wall: an ellipse, indented at the back where
- * the spine sits in the posterior wall with the lungs wrapping round it.
- */
-export function cavityDistance(
-  c: Pick<Chest, 'spineY'> & { readonly outline?: Outline },
-  x: number,
-  y: number,
-  cavity: readonly [number, number],
-  z = 0,
-): number {
-  const w = wobble(c, x, y, z, true);
-  const ca = cavity[0] * w;
-  const cb = cavity[1] * w;
-  let b = cb;
-  if (y > 0) {
-    const front = c.spineY - 24;
-    b = cb - Math.max(0, cb - front) * Math.exp(-((x / 34) ** 2));
-  }
-  const ex = x / ca;
-  const ey = y / b;
-  return (1 - Math.sqrt(ex * ex + ey * ey)) * Math.min(ca, b);
-}
-
-/** Height of the diaphragm surface under (x, y): a dome on each side, deepest posteriorly and laterally. */
-export function diaphragmZ(
-  c: Pick<Chest, 'domeAxes' | 'zDomeRight' | 'zDomeLeft' | 'recessDepth'>,
-  x: number,
-  y: number,
-): number {
-  const ca = c.domeAxes[0];
-  const cb = c.domeAxes[1];
-  const dome = x < 0 ? c.zDomeRight : c.zDomeLeft;
-  const lx = (Math.abs(x) - 0.45 * ca) / (0.6 * ca);
-  const ly = (y + 0.1 * cb) / (0.95 * cb);
-  const d2 = lx * lx + ly * ly;
-  return dome - c.recessDepth * Math.min(1.4, d2);
-}
-
-type Frame = Pick<
-  Chest,
-  | 'zApex'
-  | 'bodyA'
-  | 'bodyB'
-  | 'fat'
-  | 'muscle'
-  | 'spineY'
-  | 'tubes'
-  | 'heart'
-  | 'domeAxes'
-  | 'zDomeRight'
-  | 'zDomeLeft'
-  | 'recessDepth'
-> & { readonly outline?: Outline };
-
-/**
- * Signed "inside the lung" value at (x, y, z): positive inside, with magnitude roughly the distance in mm
- * to the nearest lung boundary (chest wall, mediastinum, heart, diaphragm or apex).
- */
-export function lungDepth(
-  c: Frame,
-  x: number,
-  y: number,
-  z: number,
-  cavity?: readonly [number, number],
-  tubes?: readonly Capsule[],
-): number {
-  const [ca, cb] = cavity ?? cavityAxes(c, z);
-  if (ca <= 5 || cb <= 5) return -100;
-  // Chest wall (with the spine in its posterior midline).
-  const wall = cavityDistance(c, x, y, [ca, cb], z);
-  // Mediastinum: a thin septum where the lungs meet in front and behind, and a fat envelope around the
-  // great vessels, airway and oesophagus.
-  const ty = y / cb; // -1 front … +1 back
-  const septum = Math.abs(x - 3) - (ty < 0 ? 6 : 11);
-  let medial = septum;
-  for (const t of tubes ?? c.tubes) {
-    const d = segmentDistance(t.a, t.b, x, y, z) - t.r - 6;
-    if (d < medial) medial = d;
-  }
-  // Heart: an ellipsoid pushing into the left lung.
-  const h = c.heart;
-  const hx = (x - h.c[0]) / h.r[0];
-  const hy = (y - h.c[1]) / h.r[1];
-  const hz = (z - h.c[2]) / h.r[2];
-  const heart = (Math.sqrt(hx * hx + hy * hy + hz * hz) - 1) * Math.min(h.r[0], h.r[1]);
-  // Diaphragm below and apex dome above.
-  const floor = z - diaphragmZ(c, x, y);
-  const side = x < 0 ? -1 : 1;
-  const apexCx = side * 0.45 * ca;
-  const apexR = 0.55 * ca;
-  const apexZ = c.zApex - apexR;
-  const ax = (x - apexCx) * 1.1;
-  const ay = y * 0.9;
-  const az = z - apexZ;
-  const apex = z > apexZ ? apexR - Math.sqrt(ax * ax + ay * ay + az * az) : 1000;
-  return Math.min(wall, medial, heart, floor, apex);
-}
-
-/** Tubes that can matter for lungDepth at height z (the rest are too far above or below). */
-export function tubesNear(c: Pick<Chest, 'tubes'>, z: number, margin = 30): Capsule[] {
-  return c.tubes.filter(
-    (t) => z >= Math.min(t.a[2], t.b[2]) - t.r - margin && z <= Math.max(t.a[2], t.b[2]) + t.r + margin,
-  );
-}
-
-/** Outward unit normal of the lung boundary near p (numerical gradient of -lungDepth). */
-export function lungNormal(c: Frame, p: Vec3): Vec3 {
-  const e = 0.75;
-  const f = (x: number, y: number, z: number): number => lungDepth(c, x, y, z);
-  return normalize([
-    f(p[0] - e, p[1], p[2]) - f(p[0] + e, p[1], p[2]),
-    f(p[0], p[1] - e, p[2]) - f(p[0], p[1] + e, p[2]),
-    f(p[0], p[1], p[2] - e) - f(p[0], p[1], p[2] + e),
-  ]);
-}
-
-/** Is the point inside the mediastinal soft tissue (between the lungs, inside the cavity)? */
-export function inMediastinum(c: Frame, x: number, y: number, z: number): boolean {
-  const [ca, cb] = cavityAxes(c, z);
-  const inside = (x / ca) ** 2 + (y / cb) ** 2 < 1;
-  return inside && lungDepth(c, x, y, z) <= 0 && z > diaphragmZ(c, x, y);
-}
 
 function sampleBlood(rng: Rng, clean: boolean): Blood {
   const blood = rng.uniform(30, 55);

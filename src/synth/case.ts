@@ -21,7 +21,9 @@ import {
   type Nodule,
   type NoduleRequest,
 } from './nodules';
-import { gridOf, prepare, SliceRenderer, type Kernel, type PatientPosition, type Scanner } from './render';
+import { prepare } from './prepare';
+import { SliceRenderer } from './render';
+import { gridOf, type Kernel, type PatientPosition, type Scanner } from './scanner';
 import { Rng } from './rng';
 import { uidFrom } from './uid';
 

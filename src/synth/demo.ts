@@ -4,7 +4,7 @@
  * Generated on first start (not committed) and loaded by the app through the same DICOM path as any file.
  */
 import type { CaseOptions } from './case';
-import type { Scanner } from './render';
+import type { Scanner } from './scanner';
 
 export const DEMO_SEED = 'lucent-demo-1';
 /** The demo index's format (public/demo/index.json); the app lists no cases from an index of another. */

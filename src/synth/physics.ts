@@ -8,7 +8,7 @@
  */
 import { bodyAxes, type Chest } from './anatomy';
 import { convolveSeparable, gaussianKernel } from './noise';
-import type { SliceGrid, Scanner } from './render';
+import type { SliceGrid, Scanner } from './scanner';
 import type { Rng } from './rng';
 
 /** In-place radix-2 complex FFT of length n (a power of two); `inverse` without the 1/n scale. */

@@ -5,7 +5,7 @@ import { lungDepth } from './anatomy';
 import { makeCase, type CaseOptions } from './case';
 import { makeFindings } from './findings';
 import { noduleSdf, vesselGap } from './nodules';
-import type { PatientPosition } from './render';
+import type { PatientPosition } from './scanner';
 import { Rng } from './rng';
 
 /** A decoded slice with its geometry as written: IPP, IOP (row and column directions), spacing. */
