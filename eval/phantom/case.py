@@ -5,7 +5,8 @@ import numpy as np
 
 from anatomy import Patient
 from imaging import Scanner, Imager
-from nodules import draw_specs, Nodule, Placer, voxelize, LOBES
+from nodules import draw_specs, Nodule, voxelize, LOBES
+from placement import Placer
 from planes import Table, PlaneRenderer
 from render import Grid, Prims, Raster, rasterize, rasterize_filter, Expanded
 from structures import Builder, COMPOSITE

@@ -94,3 +94,7 @@ class SSP:
         """Weights of samples zs (spacing dz, each representing [z-dz/2, z+dz/2]) for slice k."""
         u = zs - self.zobj[k]
         return self.cdf(u + dz / 2, self.ha[k], self.hb[k]) - self.cdf(u - dz / 2, self.ha[k], self.hb[k])
+
+
+def P3(x, y, z):
+    return np.array([x, y, z], float)
