@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdit, draftText, hasTypedText, mergeDraft, parseText, renderDraft } from './editing';
+import {
+  applyEdit,
+  draftText,
+  hasTypedText,
+  mergeDraft,
+  parseText,
+  renderDraft,
+  withModelText,
+} from './editing';
 import { ground } from './ground';
 import { buildDraft, sectionOf, type DraftInput, type DraftNodule, type ReportDraft } from './structured';
 
@@ -220,5 +228,50 @@ describe('mergeDraft', () => {
     expect(texts(zh, 'clinical')).toEqual(['Smoker.']);
     expect(texts(zh, 'impression')[0]).toBe('An 8.9 mm solid nodule (F1) warrants short-term follow-up.');
     expect(texts(zh, 'findings')[1]).toMatch(/^F1：实性结节/);
+  });
+});
+
+describe('withModelText (the language model’s slot)', () => {
+  it('puts streamed model sentences in place of the template ones, keeps typed text, survives a live update', () => {
+    const d = buildDraft(input([F1, F2]), 'en');
+    const typed = 'Mild centrilobular emphysema.';
+    const edited = applyEdit(
+      d,
+      draftText(d).replace('2 pulmonary nodules.\n', `2 pulmonary nodules.\n${typed}\n`),
+    );
+    // Part of a stream, without headings: it is the Findings section.
+    const partial = withModelText(edited, 'A 14.2 mm part-solid nodule (F2) in the left lower lobe.');
+    expect(texts(partial, 'findings')).toEqual([
+      'A 14.2 mm part-solid nodule (F2) in the left lower lobe.',
+      typed,
+    ]);
+    expect(sectionOf(partial, 'findings')[0]).toMatchObject({
+      findingIds: ['F2'],
+      typed: false,
+      generator: 'model',
+    });
+    expect(texts(partial, 'impression')).toEqual(texts(d, 'impression'));
+    // The whole draft, with headings: each section gets its sentences; later text replaces earlier.
+    const full = withModelText(
+      partial,
+      'Findings:\nF2: 14.2 mm part-solid nodule, left lower zone. F1: 8.9 mm solid nodule.\n\nImpression:\nF2 is Lung-RADS 4B.',
+    );
+    expect(texts(full, 'findings')).toEqual([
+      'F2: 14.2 mm part-solid nodule, left lower zone.',
+      'F1: 8.9 mm solid nodule.',
+      typed,
+    ]);
+    expect(texts(full, 'impression')).toEqual(['F2 is Lung-RADS 4B.']);
+    expect(
+      ground(
+        draftText(full),
+        [F1, F2].map((f) => ({ ...f, location: { side: f.side ?? 'right', zone: f.zone ?? 'upper' } })),
+        'en',
+      ).grounded,
+    ).toBe(true);
+    // A live update (F1 re-measured) does not bring the template sentences back over the model's.
+    const merged = mergeDraft(full, buildDraft(input([{ ...F1, meanDiameterMm: 9.5 }, F2]), 'en'));
+    expect(texts(merged, 'findings')).toEqual(texts(full, 'findings'));
+    expect(texts(merged, 'clinical')).toEqual(texts(d, 'clinical'));
   });
 });

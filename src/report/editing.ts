@@ -200,3 +200,34 @@ export function mergeDraft(current: ReportDraft | null, generated: ReportDraft):
 export function hasTypedText(draft: ReportDraft): boolean {
   return draft.sections.some((s) => s.sentences.some((x) => x.typed));
 }
+
+const FINDING_ID = /\bF[1-9]\d*\b/g;
+
+/**
+ * The slot for a language model's draft (streamed, so possibly partial): `text` is what the model has
+ * written so far. Each section the text speaks of (under its heading; text without any heading is
+ * Findings) gets the model's sentences in place of the generated template sentences, whose slots are
+ * dismissed so that a live update does not write them again; sentences a person typed stay, after the
+ * model's. A model sentence is linked to the findings it names by id (F1…) and stays AI output
+ * (`generator: 'model'`, not typed) until a person edits it.
+ */
+export function withModelText(current: ReportDraft, text: string): ReportDraft {
+  const headed = HEADING_LINE.some((h) => text.split('\n').some((line) => h.re.test(line)));
+  const parsed = headed
+    ? parseText(text)
+    : [{ id: 'findings' as SectionId, sentences: parseText(text).flatMap((s) => s.sentences) }];
+  const dismissed = new Set(current.dismissed);
+  const sections = current.sections.map((section): ReportSection => {
+    const written = parsed.find((p) => p.id === section.id)?.sentences.filter((s) => s.trim() !== '') ?? [];
+    if (written.length === 0) return section;
+    for (const s of section.sentences) if (!s.typed && s.generator !== 'model' && s.key) dismissed.add(s.key);
+    const model: ReportSentence[] = written.map((t) => ({
+      text: t.trim(),
+      findingIds: [...new Set(t.match(FINDING_ID) ?? [])],
+      typed: false,
+      generator: 'model',
+    }));
+    return { id: section.id, sentences: [...model, ...section.sentences.filter((s) => s.typed)] };
+  });
+  return { ...current, sections, dismissed: [...dismissed] };
+}

@@ -86,6 +86,29 @@ export interface AiSrOptions {
   readonly language?: Language;
   /** Comment text; the default says the content is AI output not reviewed by a radiologist. */
   readonly comment?: string;
+  /**
+   * The radiologist's signed report: the SR is then verified by the reader (person observer, Verifying
+   * Observer, FINAL), its comment is the signed text, and its UIDs are its own (each signed version is
+   * a new instance beside the unreviewed AI results). Pass only the findings the reader accepted.
+   */
+  readonly signed?: {
+    readonly reader: string;
+    readonly at: Date;
+    readonly text: string;
+    readonly version: number;
+  };
+}
+
+/** The UIDs of a signed report's SR: one series per source series, one instance per signed version. */
+export function signedSrUids(
+  sourceSeriesUID: string,
+  signed: NonNullable<AiSrOptions['signed']>,
+): { seriesInstanceUID: string; sopInstanceUID: string } {
+  const key = `lucent-signed-sr|${sourceSeriesUID}`;
+  return {
+    seriesInstanceUID: derivedUid(`${key}|series`),
+    sopInstanceUID: derivedUid(`${key}|${signed.reader}|${signed.at.toISOString()}|${signed.version}`),
+  };
 }
 
 /** A UID under 2.25 (PS3.5 B.2) from a name: a version-8 UUID from SHA-256 of the name, as an integer. */
@@ -243,10 +266,22 @@ function contentTree(series: SrSeriesResult, model: SrModel, options: AiSrOption
         ]
       : []),
     num(CODES.noduleCount, series.findings.length, CODES.noUnits),
-    text('CONTAINS', CODES.comment, options.comment ?? DEFAULT_COMMENT[language]),
+    text('CONTAINS', CODES.comment, options.signed?.text ?? options.comment ?? DEFAULT_COMMENT[language]),
   ];
+  const person = options.signed
+    ? [
+        code('HAS OBS CONTEXT', CODES.observerType, CODES.person),
+        {
+          RelationshipType: 'HAS OBS CONTEXT',
+          ValueType: 'PNAME',
+          ConceptNameCodeSequence: codeSeq(CODES.personObserverName),
+          PersonName: options.signed.reader.slice(0, 64),
+        },
+      ]
+    : [];
   return [
     code('HAS CONCEPT MOD', CODES.languageOfContent, languageCode(language)),
+    ...person,
     code('HAS OBS CONTEXT', CODES.observerType, CODES.device),
     uidref(
       'HAS OBS CONTEXT',
@@ -280,7 +315,10 @@ export function aiResultsSr(series: SrSeriesResult, options: AiSrOptions): Uint8
     );
   }
   const { source, created } = options;
-  const uids = aiSrUids(series.seriesInstanceUID, model);
+  const { signed } = options;
+  const uids = signed
+    ? signedSrUids(series.seriesInstanceUID, signed)
+    : aiSrUids(series.seriesInstanceUID, model);
   const evidence = [
     {
       StudyInstanceUID: series.studyInstanceUID,
@@ -310,7 +348,7 @@ export function aiResultsSr(series: SrSeriesResult, options: AiSrOptions): Uint8
     Manufacturer: 'Lucent',
     ReferringPhysicianName: '',
     StudyDescription: source.study.description ?? '',
-    SeriesDescription: aiSrDescription(model),
+    SeriesDescription: signed ? 'Lucent report (signed)' : aiSrDescription(model),
     ManufacturerModelName: 'Lucent',
     ReferencedPerformedProcedureStepSequence: [],
     PatientName: source.patient.name ?? '',
@@ -328,8 +366,20 @@ export function aiResultsSr(series: SrSeriesResult, options: AiSrOptions): Uint8
     ContinuityOfContent: 'SEPARATE',
     ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '1500' }],
     CompletionFlag: 'COMPLETE',
-    VerificationFlag: 'UNVERIFIED',
-    PreliminaryFlag: 'PRELIMINARY',
+    VerificationFlag: signed ? 'VERIFIED' : 'UNVERIFIED',
+    ...(signed
+      ? {
+          VerifyingObserverSequence: [
+            {
+              VerifyingObserverName: signed.reader.slice(0, 64),
+              VerificationDateTime: `${da(signed.at)}${tm(signed.at)}`,
+              VerifyingOrganization: '',
+              VerifyingObserverIdentificationCodeSequence: [],
+            },
+          ],
+        }
+      : {}),
+    PreliminaryFlag: signed ? 'FINAL' : 'PRELIMINARY',
     CurrentRequestedProcedureEvidenceSequence: evidence,
     PerformedProcedureCodeSequence: [],
     CodingSchemeIdentificationSequence: [

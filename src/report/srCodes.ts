@@ -38,6 +38,8 @@ export const CODES = {
   languageOfContent: dcm('121049', 'Language of Content Item and Descendants'),
   observerType: dcm('121005', 'Observer Type'),
   device: dcm('121007', 'Device'),
+  person: dcm('121006', 'Person'),
+  personObserverName: dcm('121008', 'Person Observer Name'),
   deviceObserverUid: dcm('121012', 'Device Observer UID'),
   deviceObserverName: dcm('121013', 'Device Observer Name'),
   deviceObserverManufacturer: dcm('121014', 'Device Observer Manufacturer'),
