@@ -314,7 +314,12 @@ export class Practice implements PracticeActions {
         marks,
         phase: 'result',
         seconds,
-        result: { score, misses, falsePositives: score.matching.falsePositives.length ? null : [] },
+        result: {
+          score,
+          misses,
+          lungZ,
+          falsePositives: score.matching.falsePositives.length ? null : [],
+        },
       },
     });
     if (series && score.matching.falsePositives.length > 0) void this.readFalsePositives(series.frames);

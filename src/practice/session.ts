@@ -23,6 +23,8 @@ export type PracticeChoice =
 export interface PracticeResult {
   readonly score: PracticeScore;
   readonly misses: readonly MissFeedback[];
+  /** The z-extent the zones of the feedback refer to (the lungs', else the scan's). */
+  readonly lungZ: readonly [number, number];
   /** Filled in once the image around each false positive has been read (null until then). */
   readonly falsePositives: readonly FalsePositiveFeedback[] | null;
 }

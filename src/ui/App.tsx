@@ -5,6 +5,9 @@ import { PacsDialog } from './components/PacsDialog';
 import { StatusBar } from './components/StatusBar';
 import { Toolbar } from './components/Toolbar';
 import { useActions, useApp, useAppState } from './context';
+import { aiHidden } from '../practice/session';
+import { PracticeDialog } from './practice/PracticeDialog';
+import { PracticePanel } from './practice/PracticePanel';
 import { filesFromDrop } from './files';
 import { useT } from './hooks/useT';
 import { handleKey } from './keyboard';
@@ -42,6 +45,9 @@ export function App(): JSX.Element {
   const studies = useAppState((s) => s.studies);
   const activeSeriesKey = useAppState((s) => s.activeSeriesKey);
   const cpu = useAppState((s) => s.cpuRendering);
+  const practiceOpen = useAppState((s) => s.practiceOpen);
+  // A blind practice read: no AI output (findings, report) and no demo-case answers on screen.
+  const blind = useAppState((s) => aiHidden(s.practice));
   const [dragging, setDragging] = useState(false);
 
   const toggleOverlay = useCallback(() => {
@@ -54,7 +60,7 @@ export function App(): JSX.Element {
       if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
       if (e.key === 'Enter' && (e.target as HTMLElement | null)?.tagName === 'BUTTON') return;
       const s = store.getState();
-      if (s.helpOpen || s.pacsOpen || s.modelCardOpen) return;
+      if (s.helpOpen || s.pacsOpen || s.modelCardOpen || s.practiceOpen) return;
       if (handleKey(e.key, actions, s, { toggleHelp, toggleOverlay })) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -105,6 +111,14 @@ export function App(): JSX.Element {
           </svg>{' '}
           {pacsHost ? t('app.privacy.pacs', { host: pacsHost }) : t('app.privacy')}
         </div>
+        <button
+          type="button"
+          className="button practice-open"
+          aria-haspopup="dialog"
+          onClick={() => actions.practice.open()}
+        >
+          {t('practice.open')}
+        </button>
       </header>
       <Toolbar onToggleOverlay={toggleOverlay} onHelp={toggleHelp} />
       {cpu ? <div className="banner">{t('viewport.cpuRendering')}</div> : null}
@@ -112,12 +126,17 @@ export function App(): JSX.Element {
         <aside className="left">
           <SeriesPanel />
           <LoadErrorsPanel />
-          <DemoPanel />
+          {blind ? null : <DemoPanel />}
         </aside>
         <ViewportGrid />
         <aside className="right">
-          <FindingsPanel />
-          <ReportPanel />
+          <PracticePanel />
+          {blind ? null : (
+            <>
+              <FindingsPanel />
+              <ReportPanel />
+            </>
+          )}
         </aside>
       </main>
       <StatusBar />
@@ -125,6 +144,7 @@ export function App(): JSX.Element {
       {helpOpen ? <HelpDialog onClose={() => store.setState({ helpOpen: false })} /> : null}
       {pacsOpen ? <PacsDialog /> : null}
       {cardOpen ? <ModelCardDialog /> : null}
+      {practiceOpen ? <PracticeDialog /> : null}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useMemo, type JSX } from 'react';
+import { aiHidden } from '../../practice/session';
 import { useActions, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 
@@ -9,7 +10,8 @@ import { useT } from '../hooks/useT';
 export function FindingOverlay({ cell }: { cell: number }): JSX.Element | null {
   const t = useT();
   const actions = useActions();
-  const show = useAppState((s) => s.showAiMarks);
+  // Never during a blind practice read.
+  const show = useAppState((s) => s.showAiMarks && !aiHidden(s.practice));
   const findings = useAppState((s) => s.findings);
   const selected = useAppState((s) => s.selectedFinding);
   const readout = useAppState((s) => s.readouts[cell]);
@@ -31,7 +33,8 @@ export function FindingOverlay({ cell }: { cell: number }): JSX.Element | null {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [findings, readout, cell, actions],
   );
-  if ((!show || marks.length === 0) && !evidence) return null;
+  const blind = useAppState((s) => aiHidden(s.practice));
+  if (blind || ((!show || marks.length === 0) && !evidence)) return null;
   return (
     <svg className="finding-overlay" aria-hidden="true" data-testid={`ai-marks-${cell}`}>
       {evidence ? (

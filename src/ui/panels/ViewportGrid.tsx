@@ -5,6 +5,7 @@ import type { AppState } from '../../store';
 import { useActions, useAppState } from '../context';
 import { useNumber, useT } from '../hooks/useT';
 import { FindingOverlay } from './FindingOverlay';
+import { PracticeOverlay } from '../practice/PracticeOverlay';
 
 function cellSpecs(s: Pick<AppState, 'layout' | 'activeSeriesKey' | 'gridSeries'>): CellSpec[] {
   switch (s.layout) {
@@ -148,6 +149,7 @@ export function ViewportGrid(): JSX.Element {
               }}
             />
             <FindingOverlay cell={i} />
+            <PracticeOverlay cell={i} />
             {overlay ? <Overlay cell={i} spec={spec} /> : null}
             {cellErrors[i] ? (
               <p className="cell-error" role="alert">

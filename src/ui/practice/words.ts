@@ -1,0 +1,53 @@
+/**
+ * The practice UI's wording helpers: a clock time, a case mix in words, a true nodule in words (size,
+ * type, side, zone), and the keys for miss reasons and false-positive lookalikes.
+ */
+import { zoneOf } from '../../findings/assess';
+import type { NoduleType } from '../../findings/types';
+import type { MessageKey, Params } from '../../i18n';
+import type { CaseMix } from '../../practice/difficulty';
+import type { MissReason } from '../../practice/feedback';
+import type { Lookalike } from '../../practice/lookAround';
+import type { TruthLesion } from '../../practice/types';
+
+export type Translate = (key: MessageKey, params?: Params) => string;
+export type FormatNumber = (value: number, decimals?: number) => string;
+
+/** m:ss */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export const typeName = (t: Translate, type: NoduleType): string => t(`type.${type}`);
+
+export function mixText(t: Translate, mix: CaseMix): string {
+  return t('practice.mix', {
+    min: mix.count[0],
+    max: mix.count[1],
+    sizeMin: mix.sizeMm[0],
+    sizeMax: mix.sizeMm[1],
+    types: mix.types.map((x) => typeName(t, x)).join(', '),
+    thickness: mix.sliceThicknessMm,
+    noise: mix.noiseSigma,
+  });
+}
+
+/** "8.0 mm solid nodule, right lower zone" */
+export function noduleText(
+  t: Translate,
+  n: FormatNumber,
+  lesion: TruthLesion,
+  lungZ: readonly [number, number],
+): string {
+  return t('practice.nodule', {
+    size: n(lesion.diameterMm),
+    type: typeName(t, lesion.type),
+    side: t(lesion.centerMm[0] < 0 ? 'findings.location.right' : 'findings.location.left'),
+    zone: t(`findings.location.${zoneOf(lesion.centerMm[2], lungZ)}`),
+  });
+}
+
+export const whyKey = (reason: MissReason): MessageKey => `practice.why.${reason}`;
+export const lookalikeKey = (l: Lookalike | null): MessageKey =>
+  l === null ? 'practice.like.unclear' : `practice.like.${l}`;
