@@ -3,6 +3,7 @@
  * codestream disagrees with their DICOM header. Each returns the input unchanged when no fix applies.
  */
 import type { ImageInfo } from './instance';
+import { DicomError } from './parse';
 
 /** Sign and precision of the first component in a JPEG 2000 codestream's SIZ segment. */
 export function j2kSampleFormat(frame: Uint8Array): { signed: boolean; precision: number } | null {
@@ -117,6 +118,25 @@ export function swapToLittleEndian(bytes: Uint8Array, bitsAllocated: number): Ui
   return out;
 }
 
+/** The largest frame Lucent decodes (decoded bytes): well above any real image, far below a tab's memory. */
+export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
+/** Refuse a frame whose header describes more decoded bytes than {@link MAX_FRAME_BYTES}. */
+export function checkFrameSize(
+  rows: number,
+  columns: number,
+  samplesPerPixel: number,
+  bitsAllocated: number,
+): void {
+  const bytes = rows * columns * samplesPerPixel * Math.ceil(bitsAllocated / 8);
+  if (!(bytes <= MAX_FRAME_BYTES)) {
+    throw new DicomError(
+      'unsupported-pixel-format',
+      `A ${rows}×${columns} frame of ${samplesPerPixel} × ${bitsAllocated}-bit samples would decode to ${Math.round(bytes / 2 ** 20)} MB, more than Lucent decodes (${MAX_FRAME_BYTES / 2 ** 20} MB).`,
+    );
+  }
+}
+
 /**
  * Decode one DICOM RLE Lossless frame (PS3.5 Annex G) into native little-endian, pixel-interleaved bytes.
  * Segments hold one byte plane each, most significant byte first, one sample after another.
@@ -128,17 +148,26 @@ export function decodeRleFrame(
   samplesPerPixel: number,
   bitsAllocated: number,
 ): Uint8Array {
+  const fail = (why: string): DicomError =>
+    new DicomError('decode-failed', `The RLE compressed frame cannot be decoded: ${why}.`);
+  if (frame.length < 64) throw fail(`it is ${frame.length} bytes, shorter than the 64-byte RLE header`);
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const segments = view.getUint32(0, true);
   const bytesPerSample = bitsAllocated / 8;
-  if (segments !== samplesPerPixel * bytesPerSample || segments > 15) {
-    throw new Error(`RLE frame has ${segments} segments; ${samplesPerPixel * bytesPerSample} expected`);
+  if (!Number.isInteger(bytesPerSample) || segments !== samplesPerPixel * bytesPerSample || segments > 15) {
+    throw fail(
+      `its header lists ${segments} segments where ${samplesPerPixel} samples of ${bitsAllocated} bits need ${samplesPerPixel * bytesPerSample}`,
+    );
   }
+  checkFrameSize(rows, columns, samplesPerPixel, bitsAllocated);
   const pixels = rows * columns;
   const out = new Uint8Array(pixels * samplesPerPixel * bytesPerSample);
   for (let s = 0; s < segments; s++) {
     const start = view.getUint32(4 + 4 * s, true);
     const end = s + 1 < segments ? view.getUint32(8 + 4 * s, true) : frame.length;
+    if (start < 64 || end < start || end > frame.length) {
+      throw fail(`segment ${s + 1} lies at bytes ${start}–${end} of a ${frame.length}-byte frame`);
+    }
     const sample = Math.floor(s / bytesPerSample);
     const byteInSample = bytesPerSample - 1 - (s % bytesPerSample); // MSB segment first
     const stride = samplesPerPixel * bytesPerSample;
@@ -162,7 +191,7 @@ export function decodeRleFrame(
         }
       }
     }
-    if (written < pixels) throw new Error('RLE segment ends before the frame is complete');
+    if (written < pixels) throw fail(`segment ${s + 1} ends after ${written} of ${pixels} pixels`);
   }
   return out;
 }

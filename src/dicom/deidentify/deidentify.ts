@@ -257,8 +257,7 @@ function processElement(ds: DataSet, e: Element, run: Run, topLevel: boolean): O
       if (vr === 'UI') return uidElement(e.tag, text(), run);
       return { tag: e.tag, vr, value: dummyValue(vr, raw()) };
     case 'pseudonym': {
-      const original = text().trim();
-      return { tag: e.tag, vr, value: textValue(original === '' ? '' : run.pseudonym(original), vr) };
+      return { tag: e.tag, vr, value: textValue(run.pseudonym(text().trim()), vr) };
     }
     case 'uid':
       if (isSequence) return recurse(e, run);

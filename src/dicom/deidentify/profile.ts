@@ -66,6 +66,11 @@ const STRICTER: ReadonlyMap<number, ProfileRow> = new Map(
   ].map((r) => [r.tag, { ...r, code: r.code as ProfileCode, temporal: false, uidOption: false }]),
 );
 
+/** The row that governs an attribute: Table E.1-1's, or one of Lucent's stricter rows. */
+export function rowFor(tag: number): ProfileRow | undefined {
+  return PROFILE.get(tag) ?? STRICTER.get(tag);
+}
+
 /** Pure-D sequences emptied rather than walked: their items are codes that identify a person or device. */
 const EMPTIED_D_SEQUENCES = new Set([0x00401101, 0x00340001]);
 
@@ -93,7 +98,7 @@ export function isSafePrivate(creator: string, tag: number): boolean {
 }
 
 /** UIDs that name a kind of thing (a SOP class, a transfer syntax, a coding scheme), never an instance. */
-const CLASS_UIDS = new Set([
+export const CLASS_UIDS: ReadonlySet<number> = new Set([
   0x00020002, 0x00020010, 0x00020012, 0x00041510, 0x00041512, 0x00080016, 0x0008001a, 0x0008001b, 0x00080062,
   0x0008010c, 0x0008010d, 0x00080117, 0x00080118, 0x00081150, 0x0008115a, 0x00081199, 0x04000010, 0x04000510,
   0x00400e02, 0x00721201, 0x0040a170,
@@ -164,7 +169,7 @@ export function actionFor(tag: number, vr: string, options: ActionOptions, uidVa
   // Curve Data (50xx) and Overlay Data/Comments (60xx) are X; the rest of an overlay group goes with them
   // so that no incomplete Overlay Plane module remains.
   if (isRepeatingGroup(group, 0x5000) || isRepeatingGroup(group, 0x6000)) return { action: 'remove' };
-  const row = PROFILE.get(tag) ?? STRICTER.get(tag);
+  const row = rowFor(tag);
   if (!row) {
     if (vr === 'SQ') return { action: 'recurse' };
     if (vr === 'UI' && !options.keepUids && !CLASS_UIDS.has(tag)) {
