@@ -5,6 +5,8 @@ import { useActions, useAppState } from '../context';
 import { useNumber, useT } from '../hooks/useT';
 import { clock, lookalikeKey, noduleText, typeName, whyKey } from './words';
 
+const RUNNING: readonly string[] = ['preparing', 'loading-model', 'starting-runtime', 'running'];
+
 /**
  * The result of a submitted practice read, in the region **Practice result**: the scores (nodules found,
  * false positives, type, Lung-RADS, time), the AI's result on the same case (marked as AI output), and
@@ -70,7 +72,7 @@ export function PracticeResult({ p }: { p: PracticeSession }): JSX.Element | nul
             : t('practice.score.aiNone')}
         </li>
       </ul>
-      {!ai && aiStatus === 'idle' ? (
+      {!ai && !RUNNING.includes(aiStatus) ? (
         <button type="button" className="button small" onClick={() => actions.runAi()}>
           {t('practice.showAi')}
         </button>

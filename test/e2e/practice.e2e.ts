@@ -1,0 +1,208 @@
+/**
+ * Practice mode end to end on a bundled demo case, in real Chromium: a blind read (no AI findings, no
+ * report, no demo answers on screen), one mark on a true nodule (taken from the case's truth.json) and
+ * one mark where there is none, submit, the scores shown (one hit, one false positive, the misses listed
+ * with their reasons, the false positive explained), a jump to a missed nodule, the export read by
+ * `lucent eval --readers`, and after a reload the history with its progress plot.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  openApp,
+  readout,
+  screenshot,
+  startSession,
+  waitForImage,
+  waitForLoaded,
+  type Session,
+} from './helpers';
+
+type Vec3 = [number, number, number];
+interface Nodule {
+  centerMm: Vec3;
+  diameterMm: number;
+  type: string;
+}
+
+const CASE = 'demo-solid';
+const truth = (
+  JSON.parse(readFileSync(resolve(import.meta.dirname, `../../public/demo/${CASE}/truth.json`), 'utf8')) as {
+    nodules: Nodule[];
+  }
+).nodules;
+
+let session: Session;
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+/** Where a point lies on cell 0's canvas when the displayed slice is within `radiusMm` of it. */
+async function project(page: Page, point: Vec3, radiusMm: number): Promise<{ x: number; y: number } | null> {
+  return page.evaluate(
+    ([p, r]) =>
+      (
+        window as unknown as {
+          __lucent: { project(cell: number, p: Vec3, r: number): { x: number; y: number } | null };
+        }
+      ).__lucent.project(0, p, r),
+    [point, radiusMm] as const,
+  );
+}
+
+async function position(page: Page): Promise<number> {
+  const r = await readout(page);
+  if (r?.positionMm === undefined) throw new Error('no slice position');
+  return r.positionMm;
+}
+
+/** Scroll with the keyboard, as a reader does, until the slice through z (patient mm) is on screen. */
+async function scrollTo(page: Page, z: number): Promise<number> {
+  const before = await position(page);
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(() => position(page)).not.toBe(before);
+  const step = (await position(page)) - before;
+  for (let i = 0; i < 4; i++) {
+    const steps = Math.round((z - (await position(page))) / step);
+    if (steps === 0) break;
+    const key = steps > 0 ? 'ArrowDown' : 'ArrowUp';
+    for (let k = 0; k < Math.abs(steps); k++) await page.keyboard.press(key);
+    await page.waitForTimeout(300);
+  }
+  expect(Math.abs((await position(page)) - z)).toBeLessThanOrEqual(Math.abs(step) / 2 + 0.01);
+  return Math.abs(step);
+}
+
+async function clickAt(page: Page, point: Vec3, radiusMm: number): Promise<void> {
+  const p = await project(page, point, radiusMm);
+  const box = await page.locator('[data-cell="0"]').boundingBox();
+  if (!p || !box) throw new Error('the point is not on the displayed slice');
+  await page.mouse.click(box.x + p.x, box.y + p.y);
+}
+
+describe('practice: a blind read of a demo case', () => {
+  it('hides AI, scores a hit and a false positive with feedback, exports, and keeps the history', async () => {
+    const { page, problems } = await openApp(session);
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Practice' });
+    await dialog.getByRole('button', { name: 'Practise on Solid nodules' }).click();
+    await waitForLoaded(page);
+    await waitForImage(page);
+    const panel = page.getByRole('region', { name: 'Practice', exact: true });
+    await panel.getByText('Blind read').waitFor();
+
+    // Blind: no AI findings, no Run AI, no report, no demo answers.
+    expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Run AI' }).count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'Report' }).count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'Demo cases' }).count()).toBe(0);
+
+    // A right mark: the probe at the centre of the largest nodule.
+    const target = truth.reduce((a, b) => (b.diameterMm > a.diameterMm ? b : a));
+    const spacing = await scrollTo(page, target.centerMm[2]);
+    await clickAt(page, target.centerMm, spacing);
+    const marks = panel.getByRole('list', { name: 'Your marks' }).getByRole('listitem');
+    await expect.poll(() => marks.count()).toBe(1);
+    // A wrong mark on the same slice, well away from every nodule.
+    const wrong = [
+      [0, 40, 0],
+      [0, -40, 0],
+      [-40, 0, 0],
+      [40, 0, 0],
+    ]
+      .map((d): Vec3 => [
+        target.centerMm[0] + (d[0] ?? 0),
+        target.centerMm[1] + (d[1] ?? 0),
+        target.centerMm[2],
+      ])
+      .find((p) =>
+        truth.every(
+          (n) => Math.hypot(...(p.map((v, i) => v - (n.centerMm[i] ?? 0)) as Vec3)) > n.diameterMm / 2 + 8,
+        ),
+      );
+    if (!wrong) throw new Error('no place for a wrong mark');
+    await clickAt(page, wrong, spacing);
+    await expect.poll(() => marks.count()).toBe(2);
+    await panel.getByLabel('Type of mark 1').selectOption('solid');
+    await panel.getByLabel('Lung-RADS category of the case').selectOption('4B');
+    await panel.getByLabel('Impression (one line)').fill('Spiculated solid nodule, left lung.');
+    await panel.getByRole('button', { name: 'Submit read' }).click();
+
+    const result = page.getByRole('region', { name: 'Practice result' });
+    await expect
+      .poll(() => result.getByTestId('practice-found').textContent())
+      .toContain(`Nodules found: 1 of ${truth.length}`);
+    expect(await result.getByTestId('practice-fp').textContent()).toBe('False positives: 1');
+    await result.getByText('Lung-RADS: yours 4B').waitFor();
+    expect(await result.getByTestId('practice-ai').textContent()).toBe('The AI did not run on this case.');
+    // Each miss names its size and type and says why it is easy to miss.
+    const missed = truth.filter((n) => n !== target);
+    const misses = result.locator('li.miss');
+    await expect.poll(() => misses.count()).toBe(missed.length);
+    for (const [i, n] of missed.entries()) {
+      const text = (await misses.nth(i).textContent()) ?? '';
+      expect(text).toContain(`${n.diameterMm.toFixed(1)} mm ${n.type} nodule`);
+      expect(await misses.nth(i).locator('.why li').count()).toBeGreaterThan(0);
+    }
+    // The false positive: what it most probably was, read from the image.
+    const fp = result.getByRole('list', { name: 'False positives' }).getByRole('listitem');
+    await expect.poll(() => fp.textContent(), { timeout: 30_000 }).not.toContain('Reading the image');
+    expect(await fp.textContent()).toMatch(
+      /outside the lungs|pleura|airway|vessel|fissure|Plain lung|Unclear/,
+    );
+    // AI output is back on screen once the read is submitted.
+    await page.getByRole('region', { name: 'Findings' }).waitFor();
+    await screenshot(page, 'practice-result.png');
+
+    // Jump to a missed nodule: the viewport goes to its slice.
+    const first = missed[0];
+    if (first) {
+      await result.getByRole('button', { name: 'Go to missed nodule 1' }).click();
+      await expect.poll(() => project(page, first.centerMm, spacing)).not.toBeNull();
+    }
+
+    // The export is a reader study `lucent eval --readers` scores by the model's rules.
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByRole('button', { name: 'Reader study (JSON)' }).click(),
+    ]);
+    const file = join(mkdtempSync(join(tmpdir(), 'lucent-practice-')), 'study.json');
+    await download.saveAs(file);
+    const { stdout } = await promisify(execFile)('npx', [
+      '--no-install',
+      'lucent',
+      'eval',
+      '--readers',
+      file,
+    ]);
+    const evaluated = JSON.parse(stdout) as {
+      readers: {
+        rows: { reader: string; modality: string; cases: number; sensitivity: number; fpPerCase: number }[];
+      };
+    };
+    const row = evaluated.readers.rows.find((r) => r.reader === 'R1' && r.modality === 'unaided');
+    expect(row?.cases).toBe(1);
+    expect(row?.sensitivity).toBeCloseTo(1 / truth.length, 3);
+    expect(row?.fpPerCase).toBe(1);
+
+    // The history stays on the device: after a reload, the progress is there.
+    await page.reload();
+    await page.getByRole('region', { name: 'Viewport' }).waitFor();
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    await dialog.getByText('1 session, 1 read').waitFor();
+    await dialog.getByTestId('practice-progress-plot').waitFor();
+    expect(await dialog.getByRole('table', { name: 'Nodules found, by kind' }).textContent()).toContain(
+      `1 of ${truth.length}`,
+    );
+    await screenshot(page, 'practice-progress.png');
+    expect(problems).toEqual([]);
+  }, 300_000);
+});
