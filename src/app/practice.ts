@@ -47,6 +47,8 @@ const ACCEPTED_AI_CONFIDENCE = 4;
 export class Practice implements PracticeActions {
   /** Set while practice itself opens a case (that new study does not end the session). */
   private opening = false;
+  /** The case's study has started to load (the study on screen before it does not start the read). */
+  private loadStarted = false;
   private abort: AbortController | null = null;
   private lastMix: { mix: CaseMix; difficulty: Difficulty | 'suggested' } | null = null;
 
@@ -77,7 +79,14 @@ export class Practice implements PracticeActions {
         store.setState({ findings: [], selectedFinding: null, report: null });
         return;
       }
-      if (p.phase === 'preparing' && p.progress?.stage === 'loading' && s.lastLoad && s.activeSeriesKey) {
+      if (
+        p.phase === 'preparing' &&
+        p.progress?.stage === 'loading' &&
+        this.loadStarted &&
+        s.lastLoad &&
+        !s.loading &&
+        s.activeSeriesKey
+      ) {
         this.update({ phase: 'reading', progress: null, startedAt: Date.now() });
         this.deps.useProbe();
         if (p.modality === 'aided') this.deps.runAi();
@@ -91,7 +100,8 @@ export class Practice implements PracticeActions {
 
   /** Another study was opened (not by practice): the practice session ends. */
   newStudy(): void {
-    if (!this.opening && this.session) this.end();
+    if (this.opening) this.loadStarted = true;
+    else if (this.session) this.end();
   }
 
   open(): void {
@@ -110,6 +120,7 @@ export class Practice implements PracticeActions {
     truth: readonly TruthLesion[],
   ): void {
     this.deps.cancelAi();
+    this.loadStarted = false;
     this.host.store.setState({
       practiceOpen: false,
       practice: {
