@@ -157,6 +157,12 @@ describe('practice: a blind read of a demo case', () => {
     expect(await fp.textContent()).toMatch(
       /outside the lungs|pleura|airway|vessel|fissure|Plain lung|Unclear/,
     );
+    // The truth and the reader's marks on the image: the target's ring, the hit and the false positive.
+    const onImage = page.getByTestId('practice-marks-0');
+    await onImage.waitFor();
+    expect(await onImage.locator('.truth').count()).toBeGreaterThanOrEqual(1);
+    expect(await onImage.locator('.reader.hit').count()).toBe(1);
+    expect(await onImage.locator('.reader.fp').count()).toBe(1);
     // AI output is back on screen once the read is submitted.
     await page.getByRole('region', { name: 'Findings' }).waitFor();
     await screenshot(page, 'practice-result.png');
@@ -205,4 +211,43 @@ describe('practice: a blind read of a demo case', () => {
     await screenshot(page, 'practice-progress.png');
     expect(problems).toEqual([]);
   }, 300_000);
+
+  it('reads your own labelled folder: the truth from its truth.json, every nodule a miss without marks', async () => {
+    const { page, problems } = await openApp(session);
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    const dir = resolve(import.meta.dirname, `../../public/demo/${CASE}`);
+    // A folder input takes the folder: its DICOM files and truth.json.
+    await page.getByTestId('practice-folder-input').setInputFiles(dir);
+    await waitForLoaded(page);
+    const panel = page.getByRole('region', { name: 'Practice', exact: true });
+    await panel.getByText('Blind read').waitFor();
+    expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
+    await panel.getByRole('button', { name: 'Submit read' }).click();
+    const result = page.getByRole('region', { name: 'Practice result' });
+    await expect
+      .poll(() => result.getByTestId('practice-found').textContent())
+      .toContain(`Nodules found: 0 of ${truth.length}`);
+    expect(await result.locator('li.miss').count()).toBe(truth.length);
+    expect(problems).toEqual([]);
+  });
+
+  it('generates a case on the device and reads it blind', async () => {
+    const { page, problems } = await openApp(session);
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Practice' });
+    await dialog.getByLabel('Difficulty').selectOption('easy');
+    await dialog.getByRole('button', { name: 'Generate a case' }).click();
+    const panel = page.getByRole('region', { name: 'Practice', exact: true });
+    await panel.getByText('Blind read').waitFor({ timeout: 120_000 });
+    await waitForImage(page);
+    expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
+    await panel.getByRole('button', { name: 'Submit read' }).click();
+    // The easy mix holds one or two nodules; none was marked.
+    const found = await page
+      .getByRole('region', { name: 'Practice result' })
+      .getByTestId('practice-found')
+      .textContent();
+    expect(found).toMatch(/Nodules found: 0 of [12]/);
+    expect(problems).toEqual([]);
+  }, 200_000);
 });
