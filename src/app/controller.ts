@@ -16,11 +16,12 @@ import type { Language } from '../i18n';
 import { listMeasurements } from '../imaging/measurements';
 import type { CellSpec, Layout, PresetName, ToolName, Viewer } from '../imaging/viewer';
 import type { AppStore, ReviewContext } from '../store';
-import type { Actions, OpenFile } from '../ui/context';
+import type { Actions, LlmDraftStream, OpenFile } from '../ui/context';
 import { AiRun } from './aiRun';
 import { Demo } from './demo';
 import { EvidenceLayer } from './evidence';
 import type { Host } from './host';
+import { LlmDrafting } from './llmDraft';
 import { Loading } from './loading';
 import { Persistence } from './persistence';
 import { Practice } from './practice';
@@ -36,12 +37,14 @@ export class Controller implements Actions {
   private readonly ai: AiRun;
   private readonly review: Review;
   private readonly evidence: EvidenceLayer;
+  private readonly llm: LlmDrafting;
   readonly persistence: Persistence;
   readonly practice: Practice;
 
   constructor(store: AppStore) {
     this.host = { store, viewer: () => this.viewerRef };
     this.evidence = new EvidenceLayer(this.host);
+    this.llm = new LlmDrafting(this.host);
     this.viewing = new Viewing(this.host, {
       loading: () => this.loading.busy(),
       seriesChosen: () => this.loading.userChoseSeries(),
@@ -149,6 +152,7 @@ export class Controller implements Actions {
   setFindingSort = (sort: FindingSort): void => this.review.setFindingSort(sort);
   setReviewContext = (change: Partial<ReviewContext>): void => this.review.setReviewContext(change);
   exportAudit = (): void => this.review.exportAudit();
+  draftWithLlm = (onText: (text: string) => void): LlmDraftStream | null => this.llm.start(onText);
 
   /** Diagnostics for tests and support: pixel statistics and readouts of the cells on screen, and AI. */
   diagnostics(): Record<string, unknown> {

@@ -267,6 +267,14 @@ export const en = {
 
   'report.region': 'Report',
   'report.empty': 'The report draft appears here once findings exist.',
+  'report.llm.region': 'Draft by the language model',
+  'report.llm.start': 'Draft with the language model',
+  'report.llm.cancel': 'Stop',
+  'report.llm.demo':
+    'On-device demo model: trained on templated text, it knows no medicine. Sizes, sides and categories can only be those of the findings; every sentence is checked against them.',
+  'report.llm.done': '{grounded} of {sentences} sentences grounded · {tokens} tokens · {seconds} s',
+  'report.llm.cancelled': 'Stopped · {grounded} of {sentences} sentences grounded · {tokens} tokens',
+  'report.llm.error': 'The language model could not write the draft: {message}',
 
   'status.ready': 'Ready',
   'status.loading': 'Loading {done}/{total} files…',

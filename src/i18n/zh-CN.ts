@@ -261,6 +261,14 @@ export const zhCN: Messages = {
 
   'report.region': '报告',
   'report.empty': '有发现后，报告草稿会显示在这里。',
+  'report.llm.region': '语言模型起草',
+  'report.llm.start': '用语言模型起草',
+  'report.llm.cancel': '停止',
+  'report.llm.demo':
+    '设备上的演示模型：用模板文本训练，不懂医学。大小、左右和分类只能是发现中的值；每句都与发现核对。',
+  'report.llm.done': '{sentences} 句中 {grounded} 句有依据 · {tokens} 个词元 · {seconds} 秒',
+  'report.llm.cancelled': '已停止 · {sentences} 句中 {grounded} 句有依据 · {tokens} 个词元',
+  'report.llm.error': '语言模型未能起草：{message}',
 
   'status.ready': '就绪',
   'status.loading': '正在加载 {done}/{total} 个文件…',

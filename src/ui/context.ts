@@ -18,6 +18,20 @@ export interface OpenFile {
   readonly name: string;
 }
 
+/** A report draft the language model is writing (app/llmDraft.ts); its text streams to `onText`. */
+export interface LlmDraftStream {
+  readonly done: Promise<{
+    readonly text: string;
+    readonly stopped: 'end' | 'length' | 'cancelled';
+    readonly tokens: number;
+    readonly ms: number;
+    /** Sentences the grounding check found grounded, of all sentences. */
+    readonly grounded: number;
+    readonly sentences: number;
+  }>;
+  cancel(): void;
+}
+
 export interface Actions {
   openFiles(files: readonly OpenFile[]): void;
   searchPacs(url: string, query: StudyQuery, signal?: AbortSignal): Promise<StudyHit[]>;
@@ -48,6 +62,8 @@ export interface Actions {
   setFindingSort(sort: FindingSort): void;
   setReviewContext(change: Partial<ReviewContext>): void;
   exportAudit(): void;
+  /** Draft the report with the app's language model, streaming; null when no finding counts. */
+  draftWithLlm(onText: (text: string) => void): LlmDraftStream | null;
   loadModelFolder(files: readonly OpenFile[]): Promise<void>;
   selectModel(dir: string | null): void;
   toggleHeatmap(): void;

@@ -1,0 +1,53 @@
+import type { JSX } from 'react';
+import { useAppState } from '../context';
+import { useLlmDraft } from '../hooks/useLlmDraft';
+import { useNumber, useT } from '../hooks/useT';
+
+/**
+ * The report phrased by the on-device language model (the demo model): a button to start it, the text
+ * as it streams, cancel, and how many of its sentences the grounding check found grounded.
+ */
+export function LlmDraftSection(): JSX.Element | null {
+  const t = useT();
+  const num = useNumber();
+  const counted = useAppState((s) => s.findings.some((f) => f.status !== 'rejected'));
+  const { state, start, cancel } = useLlmDraft();
+  if (!counted && state.status === 'idle') return null;
+  const running = state.status === 'running';
+  return (
+    <div className="llm-draft" aria-label={t('report.llm.region')}>
+      <div className="llm-draft-actions">
+        {running ? (
+          <button type="button" onClick={cancel}>
+            {t('report.llm.cancel')}
+          </button>
+        ) : (
+          <button type="button" onClick={start} disabled={!counted}>
+            {t('report.llm.start')}
+          </button>
+        )}
+      </div>
+      <p className="note">{t('report.llm.demo')}</p>
+      {state.status !== 'idle' && (
+        <p className="report-text llm-draft-text" aria-live="polite" aria-busy={running}>
+          {state.text}
+        </p>
+      )}
+      {state.status === 'done' && (
+        <p className="note llm-draft-outcome">
+          {t(state.outcome.stopped === 'cancelled' ? 'report.llm.cancelled' : 'report.llm.done', {
+            grounded: state.outcome.grounded,
+            sentences: state.outcome.sentences,
+            tokens: state.outcome.tokens,
+            seconds: num(state.outcome.ms / 1000),
+          })}
+        </p>
+      )}
+      {state.status === 'error' && (
+        <p className="error" role="alert">
+          {t('report.llm.error', { message: state.message })}
+        </p>
+      )}
+    </div>
+  );
+}
