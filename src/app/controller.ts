@@ -25,6 +25,7 @@ import { LlmDrafting } from './llmDraft';
 import { Loading } from './loading';
 import { Persistence } from './persistence';
 import { Practice } from './practice';
+import { ReportHost } from './report';
 import { Review } from './review';
 import { Viewing } from './viewing';
 
@@ -40,6 +41,7 @@ export class Controller implements Actions {
   private readonly llm: LlmDrafting;
   readonly persistence: Persistence;
   readonly practice: Practice;
+  readonly report: ReportHost;
 
   constructor(store: AppStore) {
     this.host = { store, viewer: () => this.viewerRef };
@@ -80,6 +82,8 @@ export class Controller implements Actions {
       cancelAi: () => this.ai.cancel(),
     });
     this.practice.start();
+    this.report = new ReportHost(this.host);
+    this.report.start();
   }
 
   /** Cornerstone has started: the viewer exists now, and the cells mounted so far are mounted again. */

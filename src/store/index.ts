@@ -14,6 +14,8 @@ import type { Measurement } from '../imaging/measurements';
 import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
 import type { PracticeEntry } from '../practice/history';
 import type { PracticeSession } from '../practice/session';
+import type { Confirmation, SignOffBlock, SignedReport } from '../report/signoff';
+import type { ReportDraft } from '../report/structured';
 
 export interface StudySlice {
   studies: readonly Study[];
@@ -165,7 +167,34 @@ export const initialPractice = (): PracticeSlice => ({
   practiceHistory: [],
 });
 
-export type AppState = StudySlice & ViewerSlice & SessionSlice & FindingsSlice & PracticeSlice;
+/** The report (app/report.ts): the draft as data, the text in the editor, sign-off and export. */
+export interface ReportSlice {
+  reportDraft: ReportDraft | null;
+  /** The text in the editor: the draft rendered, or as the reader typed it. */
+  reportText: string;
+  reportReader: string;
+  reportConfirmations: readonly Confirmation[];
+  signedReport: SignedReport | null;
+  /** What stood in the way of the last sign-off attempt. */
+  reportBlocks: readonly SignOffBlock[];
+  /** The last export or store to PACS. */
+  reportExport: {
+    readonly state: 'working' | 'exported' | 'stored' | 'failed';
+    readonly detail?: string;
+  } | null;
+}
+
+export const initialReport = (): ReportSlice => ({
+  reportDraft: null,
+  reportText: '',
+  reportReader: '',
+  reportConfirmations: [],
+  signedReport: null,
+  reportBlocks: [],
+  reportExport: null,
+});
+
+export type AppState = StudySlice & ViewerSlice & SessionSlice & FindingsSlice & PracticeSlice & ReportSlice;
 
 export const initialStudy = (): StudySlice => ({
   studies: [],
@@ -244,17 +273,20 @@ export function createAppStore(overrides: Partial<AppState> = {}): AppStore {
     ...initialSession(),
     ...initialFindings(),
     ...initialPractice(),
+    ...initialReport(),
     ...overrides,
   }));
 }
 
 /** A new study replaces the old one: reset the study and per-study viewer state. */
 export function resetForNewStudy(store: AppStore): void {
-  const { layout, tool, overlay, findingSort, showAiMarks, heatmapOpacity } = store.getState();
+  const { layout, tool, overlay, findingSort, showAiMarks, heatmapOpacity, reportReader } = store.getState();
   store.setState({
     ...initialStudy(),
     ...initialViewer(),
     ...initialFindings(),
+    ...initialReport(),
+    reportReader,
     layout: layout === '1x3' ? '1x1' : layout,
     tool,
     overlay,

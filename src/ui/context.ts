@@ -11,6 +11,7 @@ import type { FindingEdit, FindingSort } from '../findings/review';
 import type { NoduleType } from '../findings/types';
 import type { AppState, AppStore, ReviewContext } from '../store';
 import type { PracticeActions } from './practice/actions';
+import type { ReportActions } from './report/actions';
 
 export interface OpenFile {
   readonly file: Blob;
@@ -77,6 +78,8 @@ export interface Actions {
   renderThumbnail(canvas: HTMLCanvasElement, seriesKey: string): Promise<void>;
   /** Practice mode and the reader study (app/practice.ts). */
   readonly practice: PracticeActions;
+  /** The report: editing, the language model's slot, sign-off and export (app/report.ts). */
+  readonly report: ReportActions;
 }
 
 export interface AppContextValue {

@@ -55,10 +55,21 @@ async function rows(page: Page): Promise<Row[]> {
     );
 }
 
-/** The mean diameters the Report's numbered finding sentences give (the first size in each), sorted. */
+/** The report's text as the editor holds it (the textbox is named in the interface language). */
+async function reportText(page: Page): Promise<string> {
+  return page
+    .getByRole('region', { name: /^(Report|报告)$/ })
+    .getByRole('textbox', { name: /^(Report text|报告正文)$/ })
+    .inputValue();
+}
+
+/** The mean diameters the Findings section's sentences (one per finding, F1…) give: the first size in each. */
 async function reportedMeans(page: Page): Promise<number[]> {
-  const text = (await page.getByRole('region', { name: 'Report' }).textContent()) ?? '';
-  return [...text.matchAll(/^\d+\. [^\n]*?(\d+\.\d) mm/gm)].map((m) => Number(m[1])).sort((x, y) => x - y);
+  const text = await reportText(page);
+  const findings = /^(?:Findings|所见)[:：]\n([\s\S]*?)(?:\n\n|$)/m.exec(text)?.[1] ?? '';
+  return [...findings.matchAll(/^F\d+[:：][^\n]*?(\d+\.\d) mm/gm)]
+    .map((m) => Number(m[1]))
+    .sort((x, y) => x - y);
 }
 
 /** The mean diameters of these findings as a report writes them (to 0.1 mm), sorted. */
@@ -265,8 +276,8 @@ describe('findings review', () => {
     const report = page.getByRole('region', { name: 'Report' });
     await expect.poll(() => report.textContent()).toMatch(/结节/);
     expect(await reportedMeans(page)).toEqual(meansOf(kept));
-    const impression = (await report.locator('.report-text').last().textContent()) ?? '';
-    expect([...impression.matchAll(/Lung-RADS (\w+)/g)].map((m) => m[1])).toEqual([worst]);
+    const impression = /^印象：\n([\s\S]*)$/m.exec(await reportText(page))?.[1] ?? '';
+    expect([...impression.matchAll(/总体评估：Lung-RADS (\w+)/g)].map((m) => m[1])).toEqual([worst]);
     expect(impression).toMatch(/[\u4e00-\u9fff]/);
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
     expect(offOrigin).toEqual([]);
