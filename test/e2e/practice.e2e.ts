@@ -66,9 +66,17 @@ async function position(page: Page): Promise<number> {
 /** Scroll with the keyboard, as a reader does, until the slice through z (patient mm) is on screen. */
 async function scrollTo(page: Page, z: number): Promise<number> {
   const before = await position(page);
-  await page.keyboard.press('ArrowDown');
-  await expect.poll(() => position(page)).not.toBe(before);
-  const step = (await position(page)) - before;
+  // One slice on (back, on the last slice) gives the step and its sign.
+  let key = 'ArrowDown';
+  await page.keyboard.press(key);
+  try {
+    await expect.poll(() => position(page), { timeout: 5_000 }).not.toBe(before);
+  } catch {
+    key = 'ArrowUp';
+    await page.keyboard.press(key);
+    await expect.poll(() => position(page)).not.toBe(before);
+  }
+  const step = ((await position(page)) - before) * (key === 'ArrowDown' ? 1 : -1);
   for (let i = 0; i < 4; i++) {
     const steps = Math.round((z - (await position(page))) / step);
     if (steps === 0) break;
