@@ -3,7 +3,9 @@
 sides feed it the same numbers.
 """
 import json
+import math
 import os
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,3 +136,30 @@ def read_truth(folder: str) -> dict:
     if truth.get("schema") != "lucent.truth/1":
         raise ValueError(f"{folder}: truth.json is not lucent.truth/1")
     return truth
+
+
+class CpuBudget:
+    """A training budget in CPU time per thread, not wall time: on a shared machine a run takes longer
+    but trains for the same core-seconds as on an idle one. Also gives the warm-up + cosine learning rate."""
+
+    def __init__(self, minutes: float, threads: int):
+        self.seconds = minutes * 60
+        self.threads = threads
+        self.start = self.used_raw()
+        self.wall_start = time.time()
+
+    def used_raw(self) -> float:
+        return time.process_time() / self.threads
+
+    def used(self) -> float:
+        return self.used_raw() - self.start
+
+    def wall(self) -> float:
+        return time.time() - self.wall_start
+
+    def left(self) -> bool:
+        return self.used() < self.seconds
+
+    def lr(self, peak: float, step: int, warmup: int) -> float:
+        frac = self.used() / self.seconds
+        return peak * min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))

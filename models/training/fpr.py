@@ -17,13 +17,12 @@ import json
 import math
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 from torch import nn
 
-from common import normalise
+from common import CpuBudget, normalise
 
 PATCH = (15, 31, 31)  # slices (1.5 mm), rows, columns (1 mm): odd, centred on the candidate
 MINED_PER_CASE = 120
@@ -172,19 +171,13 @@ def main() -> None:
     params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     loss_fn = nn.BCEWithLogitsLoss()
-    # The budget is CPU time per thread, not wall time: on a shared machine the run takes longer, but trains
-    # for the same number of core-seconds as on an idle one.
-    budget = args.minutes * 60
-    clock = lambda: time.process_time() / args.threads  # noqa: E731
-    start = clock()
-    wall = time.time()
+    budget = CpuBudget(args.minutes, args.threads)
     step = 0
     avg = None
     model.train()
-    while clock() - start < budget:
-        frac = (clock() - start) / budget
-        for g in opt.param_groups:
-            g["lr"] = 2e-3 * min(1.0, (step + 1) / 50) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+    while budget.left():
+        for g in opt.param_groups:  # warm-up then cosine decay
+            g["lr"] = budget.lr(2e-3, step, 50)
         x, y = batch(pos, neg, vols, args.batch, rng)
         loss = loss_fn(model.logits(x), y)
         opt.zero_grad()
@@ -193,7 +186,7 @@ def main() -> None:
         avg = loss.item() if avg is None else 0.98 * avg + 0.02 * loss.item()
         step += 1
         if step % 50 == 0:
-            print(f"fpr step {step} {clock() - start:.0f}s loss {avg:.3f}", file=sys.stderr, flush=True)
+            print(f"fpr step {step} {budget.used():.0f}s loss {avg:.3f}", file=sys.stderr, flush=True)
     model.eval()
     # Held-in check: accuracy on fresh (unaugmented) draws from the training samples.
     with torch.no_grad():
@@ -211,8 +204,8 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "fpr.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(time.time() - wall), "cpuSecondsPerThread": round(clock() - start), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "patch": list(PATCH), "trainAccuracy": round(acc, 3)}, f)
-    print(f"fpr: trained {step} steps in {time.time() - wall:.0f}s wall ({clock() - start:.0f} s CPU per thread), accuracy on training draws {acc:.3f}", file=sys.stderr)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "patch": list(PATCH), "trainAccuracy": round(acc, 3)}, f)
+    print(f"fpr: trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread), accuracy on training draws {acc:.3f}", file=sys.stderr)
 
 
 if __name__ == "__main__":

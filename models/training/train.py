@@ -4,15 +4,13 @@ usage: train.py CACHE_DIR OUT_DIR --minutes M [--seed S]
 """
 import argparse
 import json
-import math
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 
-from common import SLICES
+from common import SLICES, CpuBudget
 from dataset import PatchSampler, batch
 from model import OUTPUT_NAMES, NoduleNet
 
@@ -68,19 +66,13 @@ def main() -> None:
     params = sum(p.numel() for p in model.parameters())
     print(f"model: {params} parameters; {len(metas)} cases, {sum(len(m['nodules']) for m in metas)} nodules", file=sys.stderr)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    # The budget is CPU time per thread, not wall time: on a shared machine the run takes longer, but trains
-    # for the same number of core-seconds as on an idle one.
-    budget = args.minutes * 60
-    clock = lambda: time.process_time() / args.threads  # noqa: E731
-    start = clock()
-    wall = time.time()
+    budget = CpuBudget(args.minutes, args.threads)
     step = 0
     avg = None
     model.train()
-    while clock() - start < budget:
-        frac = (clock() - start) / budget
+    while budget.left():
         for g in opt.param_groups:  # warm-up then cosine decay
-            g["lr"] = 2e-3 * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+            g["lr"] = budget.lr(2e-3, step, 100)
         x, *targets = batch(sampler, args.batch, train=True)
         loss, parts = losses(model(x.contiguous(memory_format=torch.channels_last)), targets)
         opt.zero_grad()
@@ -90,7 +82,7 @@ def main() -> None:
         avg = np.array(parts) if avg is None else 0.98 * avg + 0.02 * np.array(parts)
         step += 1
         if step % 50 == 0:
-            print(f"step {step} {clock() - start:.0f}s loss hm {avg[0]:.3f} size {avg[1]:.3f} type {avg[2]:.3f}", file=sys.stderr, flush=True)
+            print(f"step {step} {budget.used():.0f}s loss hm {avg[0]:.3f} size {avg[1]:.3f} type {avg[2]:.3f}", file=sys.stderr, flush=True)
     os.makedirs(args.out, exist_ok=True)
     torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))
     model = model.to(memory_format=torch.contiguous_format).eval()
@@ -106,8 +98,8 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(time.time() - wall), "cpuSecondsPerThread": round(clock() - start), "parameters": params, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense}, f)
-    print(f"trained {step} steps in {time.time() - wall:.0f}s wall ({clock() - start:.0f} s CPU per thread)", file=sys.stderr)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense}, f)
+    print(f"trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread)", file=sys.stderr)
 
 
 if __name__ == "__main__":
