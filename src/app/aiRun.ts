@@ -180,6 +180,8 @@ export class AiRun {
     const model = { id: m.id, version: m.version, quantization: m.quantization };
     const patient = { ageYears: head?.patient.ageYears, sex: head?.patient.sex };
     const startedAt = Date.now();
+    // What the reader has now: put back if this run fails or is cancelled (a dead worker loses nothing).
+    const before = { findings: state.findings, report: state.report, caseLungRads: state.caseLungRads };
     store.setState({
       ai: { status: 'preparing', done: 0, total: series.frames.length, startedAt, model },
       findings: [],
@@ -251,6 +253,7 @@ export class AiRun {
       const cancelled =
         (e instanceof InferenceError && e.code === 'cancelled') || this.abort?.signal.aborted === true;
       store.setState((s) => ({
+        ...before,
         ai: { ...s.ai, status: cancelled ? 'cancelled' : 'error', message: messageOf(e) },
       }));
     } finally {

@@ -17,7 +17,9 @@ import { listMeasurements } from '../imaging/measurements';
 import type { CellSpec, Layout, PresetName, ToolName, Viewer } from '../imaging/viewer';
 import type { AppStore, ReviewContext } from '../store';
 import type { Actions, LlmDraftStream, OpenFile } from '../ui/context';
+import { log } from '../lib/logger';
 import { AiRun } from './aiRun';
+import { clearAllLocalData } from './clearData';
 import { Demo } from './demo';
 import { EvidenceLayer } from './evidence';
 import type { Host } from './host';
@@ -101,6 +103,13 @@ export class Controller implements Actions {
 
   // Loading
   openFiles = (files: readonly OpenFile[]): void => this.loading.openFiles(files);
+  retryLostFiles = (): void => this.loading.retryLostFiles();
+  clearLocalData = async (): Promise<void> => {
+    this.persistence.stop();
+    const cleared = await clearAllLocalData();
+    log('info', 'local-data-cleared', { ...cleared });
+    window.location.reload();
+  };
   searchPacs = (url: string, query: StudyQuery, signal?: AbortSignal): Promise<StudyHit[]> =>
     this.loading.searchPacs(url, query, signal);
   openPacsStudy = (url: string, study: StudyHit): Promise<void> => this.loading.openPacsStudy(url, study);

@@ -37,6 +37,8 @@ export class Loading {
   private assembleTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly jobs = new Set<number>();
   private readonly decodeErrorFiles = new Set<string>();
+  /** Files whose reader (the ingest worker) stopped before reading them: `retryLostFiles` reads them again. */
+  private readonly lostFiles = new Map<string, OpenFile>();
   private fetches: AbortController | null = null;
   /** Whether the user picked a series for this study; until then the first image series is shown. */
   private userSelected = false;
@@ -78,6 +80,7 @@ export class Loading {
     this.loaded = [];
     this.userSelected = false;
     this.decodeErrorFiles.clear();
+    this.lostFiles.clear();
     this.hooks.onNewStudy();
     resetImaging();
     resetForNewStudy(this.host.store);
@@ -159,12 +162,36 @@ export class Loading {
 
   private ingestFiles(files: readonly OpenFile[]): Promise<void> {
     const payload = files.map((f, i) => ({ id: String(i), name: f.name, blob: f.file }));
+    const byName = new Map(files.map((f) => [f.name, f]));
     // A job cancelled because another study was opened may still deliver what it had parsed: drop it.
     const { jobId, done } = this.ingest.load(payload, (e) => {
-      if (this.jobs.has(jobId)) this.onIngestEvent(e);
+      if (!this.jobs.has(jobId)) return;
+      // The worker died: keep the files it had not read, so that the user can read them again.
+      if (e.type === 'errors')
+        for (const error of e.errors) {
+          const file = error.code === 'worker-lost' ? byName.get(error.file) : undefined;
+          if (file) this.lostFiles.set(file.name, file);
+        }
+      this.onIngestEvent(e);
     });
     this.jobs.add(jobId);
     return done;
+  }
+
+  /**
+   * Read again the files whose reader stopped (a new worker reads them), into the study that is open:
+   * what was read already, the review and the findings stay.
+   */
+  retryLostFiles(): void {
+    const files = [...this.lostFiles.values()];
+    if (files.length === 0 || this.jobs.size > 0) return;
+    this.lostFiles.clear();
+    const names = new Set(files.map((f) => f.name));
+    this.host.store.setState((s) => ({
+      loadErrors: s.loadErrors.filter((e) => !(e.code === 'worker-lost' && names.has(e.file))),
+      loading: { done: 0, total: files.length },
+    }));
+    void this.ingestFiles(files);
   }
 
   openFiles(files: readonly OpenFile[]): void {

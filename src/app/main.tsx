@@ -10,6 +10,7 @@ import { Viewer } from '../imaging/viewer';
 import { createAppStore } from '../store';
 import { loadSettings } from '../store/persist';
 import { App } from '../ui/App';
+import { CRASH_UI_EVENT, CrashOnRequest, ErrorBoundary } from '../ui/components/ErrorBoundary';
 import { AppContext } from '../ui/context';
 import { Controller } from './controller';
 import '../ui/styles.css';
@@ -55,14 +56,22 @@ initImaging()
 window.addEventListener('pagehide', () => controller.persistence.flush());
 
 // Read-only diagnostics (pixel statistics, readouts, measurements) for support and end-to-end tests.
-(window as unknown as { __lucent: unknown }).__lucent = controller.diagnostics();
+(window as unknown as { __lucent: unknown }).__lucent = {
+  ...controller.diagnostics(),
+  // Make the app throw while rendering, to see the error boundary at work.
+  crashUi: () => window.dispatchEvent(new Event(CRASH_UI_EVENT)),
+};
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
     <AppContext.Provider value={{ store, actions: controller }}>
-      <App />
+      {/* A rendering error shows a notice with the findings and report, never a blank page. */}
+      <ErrorBoundary>
+        <CrashOnRequest />
+        <App />
+      </ErrorBoundary>
     </AppContext.Provider>
   </StrictMode>,
 );

@@ -15,6 +15,9 @@ export class Persistence {
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   /** Storage ids of reviewed series (hashing is asynchronous; a save while the page goes away is not). */
   private readonly ids = new Map<string, string>();
+  private unsubscribe: (() => void) | null = null;
+  /** Stopped for good (all local data is being cleared): nothing is written any more. */
+  private stopped = false;
 
   constructor(
     private readonly host: Host,
@@ -24,7 +27,7 @@ export class Persistence {
 
   /** Start following the store: settings and reviews are saved as they change. */
   start(storage: Storage | undefined = globalThis.localStorage): void {
-    this.host.store.subscribe((s, prev) => {
+    this.unsubscribe = this.host.store.subscribe((s, prev) => {
       if (s.language !== prev.language || s.pacsUrl !== prev.pacsUrl || s.overlay !== prev.overlay)
         saveSettings(storage, { language: s.language, pacsUrl: s.pacsUrl, overlay: s.overlay });
       // A review is saved when its findings change, and when a run found nothing (that replaces an
@@ -35,6 +38,15 @@ export class Persistence {
       if (s.activeSeriesKey !== prev.activeSeriesKey && s.activeSeriesKey)
         void this.restore(s.activeSeriesKey);
     });
+  }
+
+  /** Stop saving anything, for good (before all local data is cleared and the page reloaded). */
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
   }
 
   private scheduleSave(): void {
@@ -70,6 +82,7 @@ export class Persistence {
   }
 
   private write(key: string, id: string): void {
+    if (this.stopped) return;
     const { findings, ai, lungZ } = this.host.store.getState();
     saveReview(globalThis.localStorage, id, {
       savedAt: new Date().toISOString(),

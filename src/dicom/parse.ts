@@ -27,7 +27,9 @@ export type LoadErrorCode =
   | 'decode-failed'
   | 'read-failed'
   | 'archive-error'
-  | 'fetch-failed';
+  | 'fetch-failed'
+  /** The background worker reading the file stopped before it was read (opening it again may work). */
+  | 'worker-lost';
 
 /** A file that cannot be used, with a specific reason. Messages never contain patient data. */
 export class DicomError extends LucentError {

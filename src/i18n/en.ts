@@ -101,6 +101,22 @@ export const en = {
   'errors.code.read-failed': 'File could not be read',
   'errors.code.archive-error': 'Damaged archive',
   'errors.code.fetch-failed': 'Download failed',
+  'errors.code.worker-lost': 'File reader stopped',
+  'errors.retryLost': 'Read {count} {count|file|files} again',
+  'crash.title': 'The display stopped working',
+  'crash.detail':
+    'Nothing is lost: your findings, decisions and report are kept on this device and are listed below. Show the viewer again to go on.',
+  'crash.again': 'Show the viewer again',
+  'crash.findings': 'Findings kept',
+  'crash.noFindings': 'No findings yet.',
+  'clearData.title': 'Data on this device',
+  'clearData.detail':
+    'Lucent keeps your settings, your reviews and the model files in this browser. Clearing removes all of it (storage, caches, databases) and reloads the page.',
+  'clearData.button': 'Clear all local data',
+  'clearData.question':
+    'Remove everything Lucent stored in this browser, including your saved reviews? This cannot be undone.',
+  'clearData.confirm': 'Clear everything',
+  'clearData.keep': 'Keep my data',
 
   'viewport.region': 'Viewport',
   'viewport.empty': 'Open a study to start reading.',

@@ -98,6 +98,21 @@ export const zhCN: Messages = {
   'errors.code.read-failed': '文件无法读取',
   'errors.code.archive-error': '压缩包已损坏',
   'errors.code.fetch-failed': '下载失败',
+  'errors.code.worker-lost': '文件读取进程已停止',
+  'errors.retryLost': '重新读取 {count} 个文件',
+  'crash.title': '界面停止工作',
+  'crash.detail':
+    '没有丢失任何内容：您的发现、决定和报告已保存在本设备上，列于下方。重新显示查看器即可继续。',
+  'crash.again': '重新显示查看器',
+  'crash.findings': '已保留的发现',
+  'crash.noFindings': '暂无发现。',
+  'clearData.title': '本设备上的数据',
+  'clearData.detail':
+    'Lucent 在此浏览器中保存您的设置、审阅记录和模型文件。清除将删除全部内容（存储、缓存、数据库）并重新加载页面。',
+  'clearData.button': '清除所有本地数据',
+  'clearData.question': '删除 Lucent 在此浏览器中保存的全部内容（包括已保存的审阅记录）？此操作无法撤销。',
+  'clearData.confirm': '全部清除',
+  'clearData.keep': '保留我的数据',
 
   'viewport.region': '阅片区',
   'viewport.empty': '打开一个检查开始阅片。',

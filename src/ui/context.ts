@@ -35,6 +35,10 @@ export interface LlmDraftStream {
 
 export interface Actions {
   openFiles(files: readonly OpenFile[]): void;
+  /** Read again the files whose reader (a background worker) stopped before reading them. */
+  retryLostFiles(): void;
+  /** Remove everything stored on this device (storage, caches, IndexedDB), then reload the page. */
+  clearLocalData(): Promise<void>;
   searchPacs(url: string, query: StudyQuery, signal?: AbortSignal): Promise<StudyHit[]>;
   openPacsStudy(url: string, study: StudyHit): Promise<void>;
   openDemo(id: string): Promise<void>;

@@ -1,6 +1,7 @@
 /**
  * Page side of the inference worker: typed requests, transferred volume buffers, progress, cancel, and
- * recovery when the worker dies mid-sweep (it is replaced and the run fails with a clear error).
+ * recovery when the worker dies mid-sweep, with an error or without a word (lib/liveness): it is replaced
+ * and the run fails with a clear error.
  */
 import type { SeriesAnalysis } from '../../analysis/analyze';
 import type { PatientContext } from '../../findings/assess';
@@ -15,6 +16,7 @@ import {
   type WorkerRequest,
 } from './protocol';
 import { LucentError } from '../../lib/errors';
+import { lifeLockName, SILENT_DEATH, watchLife } from '../../lib/liveness';
 
 export interface StageUpdate {
   readonly stage: Stage;
@@ -69,6 +71,8 @@ export class InferenceClient {
   >();
   private benches = new Map<number, { resolve(r: BenchResult): void; reject(e: InferenceError): void }>();
   private watchdog: ReturnType<typeof setTimeout> | null = null;
+  /** Stops watching the running worker's life (before the page ends it itself). */
+  private unwatch = (): void => {};
 
   /** Restart the silence timer while runs are pending; a worker that never answers is replaced. */
   private heard(): void {
@@ -85,10 +89,8 @@ export class InferenceClient {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./inference.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'lucent-inference',
-    });
+    const name = lifeLockName('lucent-inference');
+    const w = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name });
     let started = false;
     w.onmessage = (ev: MessageEvent<WorkerEvent>) => {
       started = true;
@@ -103,11 +105,17 @@ export class InferenceClient {
         started ? 'worker-crashed' : 'worker-unavailable',
       );
     };
+    // A worker closed or killed without an error event (out of memory, say) is noticed at once too.
+    this.unwatch = watchLife(name, () => {
+      if (this.worker === w)
+        this.crash(`The analysis worker stopped${SILENT_DEATH}. Nothing was lost; you can run it again.`);
+    });
     this.worker = w;
     return w;
   }
 
   private crash(message: string, code = 'worker-crashed'): void {
+    this.unwatch();
     this.worker?.terminate();
     this.worker = null;
     for (const [, p] of this.pending) p.reject(new InferenceError(code, message));
@@ -230,6 +238,7 @@ export class InferenceClient {
   }
 
   dispose(): void {
+    this.unwatch();
     this.worker?.terminate();
     this.worker = null;
     if (this.watchdog) clearTimeout(this.watchdog);

@@ -6,6 +6,7 @@
  */
 import { analyzeSeries } from '../../analysis/analyze';
 import { messageOf } from '../../lib/errors';
+import { holdLifeLock } from '../../lib/liveness';
 import { CancelledError, TooLargeError } from '../shared/pipeline';
 import { modelBytes, modelFiles, ModelLoadError } from './modelBytes';
 import type { WorkerEvent, WorkerRequest } from './protocol';
@@ -143,6 +144,9 @@ async function bench(req: Extract<WorkerRequest, { type: 'bench' }>): Promise<vo
     post({ type: 'error', id: req.id, code: 'failed', message: messageOf(e) });
   }
 }
+
+// The page learns of this worker's end, however it ends, by this lock's release (lib/liveness).
+holdLifeLock(self.name);
 
 self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
   const msg = ev.data;

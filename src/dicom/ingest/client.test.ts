@@ -67,7 +67,7 @@ describe('ingest client', () => {
     expect(first.terminated).toBe(true);
     const errors = events.flatMap((e) => (e.type === 'errors' ? e.errors : []));
     expect(errors.map((e) => e.file)).toEqual(['two.dcm', 'three.dcm']);
-    expect(errors.every((e) => e.code === 'read-failed')).toBe(true);
+    expect(errors.every((e) => e.code === 'worker-lost')).toBe(true);
     expect(errors[0]?.message).toBe(
       'The file reader (a background worker) stopped (Uncaught RangeError: Array buffer allocation failed) before this file was read; open it again.',
     );
@@ -93,7 +93,7 @@ describe('ingest client', () => {
     const [first] = events;
     expect(first?.type).toBe('errors');
     const errors = first?.type === 'errors' ? first.errors : [];
-    expect(errors.map((e) => [e.file, e.code])).toEqual([['x.dcm', 'read-failed']]);
+    expect(errors.map((e) => [e.file, e.code])).toEqual([['x.dcm', 'worker-lost']]);
     expect(errors[0]?.message).toContain('(Workers are not allowed here)');
   });
 });

@@ -1,10 +1,11 @@
 /**
  * Page side of the ingest worker: spawn it, send files, receive events, cancel by job id. A worker that
- * dies (a script error, or a worker that cannot start) fails the loads it was running: every file it
- * had not finished is reported as a load error under its own name, each load completes, and the next
- * load starts a new worker.
+ * dies (a script error, a worker that cannot start, or one closed or killed without a word) fails the
+ * loads it was running: every file it had not finished is reported as a load error under its own name,
+ * each load completes, and the next load starts a new worker.
  */
 import { messageOf } from '../../lib/errors';
+import { lifeLockName, SILENT_DEATH, watchLife } from '../../lib/liveness';
 import type { LoadError } from '../read';
 import { workerErrorDetail, type WorkerLike } from '../worker';
 import type { IngestEvent, IngestFile, IngestRequest, IngestWorkerMessage } from './protocol';
@@ -26,22 +27,24 @@ interface Job {
   readonly finished: Set<number>;
 }
 
-const spawnIngestWorker = (): WorkerLike =>
-  new Worker(new URL('./ingest.worker.ts', import.meta.url), { type: 'module', name: 'lucent-ingest' });
+const spawnIngestWorker = (name: string): WorkerLike =>
+  new Worker(new URL('./ingest.worker.ts', import.meta.url), { type: 'module', name });
 
 /** The error a file gets when the worker reading it died. */
 export function workerLostError(file: string, detail: string): LoadError {
   return {
     file,
-    code: 'read-failed',
+    code: 'worker-lost',
     message: `The file reader (a background worker) stopped${detail} before this file was read; open it again.`,
   };
 }
 
-export function createIngestClient(spawn: () => WorkerLike = spawnIngestWorker): IngestClient {
+export function createIngestClient(spawn: (name: string) => WorkerLike = spawnIngestWorker): IngestClient {
   let nextJob = 1;
   const jobs = new Map<number, Job>();
   let worker: WorkerLike | null = null;
+  /** Stops watching the running worker's life (before the page ends it itself). */
+  let unwatch = (): void => {};
 
   const complete = (jobId: number, job: Job): void => {
     jobs.delete(jobId);
@@ -61,6 +64,7 @@ export function createIngestClient(spawn: () => WorkerLike = spawnIngestWorker):
   const lose = (w: WorkerLike, detail: string): void => {
     if (worker !== w) return; // an error from a worker already replaced
     worker = null;
+    unwatch();
     w.terminate();
     for (const [jobId, job] of [...jobs]) abandon(jobId, job, detail);
   };
@@ -78,10 +82,13 @@ export function createIngestClient(spawn: () => WorkerLike = spawnIngestWorker):
 
   const running = (): WorkerLike => {
     if (worker) return worker;
-    const w = spawn();
+    const name = lifeLockName('lucent-ingest');
+    const w = spawn(name);
     w.onmessage = (ev: MessageEvent<IngestWorkerMessage>) => receive(ev.data);
     w.onerror = (ev) => lose(w, workerErrorDetail(ev));
     w.onmessageerror = () => lose(w, ' (a message from it could not be read)');
+    // A worker closed or killed without an error event is noticed too (lib/liveness).
+    unwatch = watchLife(name, () => lose(w, SILENT_DEATH));
     worker = w;
     return w;
   };
@@ -112,6 +119,7 @@ export function createIngestClient(spawn: () => WorkerLike = spawnIngestWorker):
       if (worker) worker.postMessage({ type: 'cancel', jobId } satisfies IngestRequest);
     },
     dispose() {
+      unwatch();
       worker?.terminate();
       worker = null;
     },

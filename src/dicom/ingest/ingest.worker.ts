@@ -4,12 +4,15 @@
  * in small batches so that the first series shows while the rest still loads.
  */
 import { messageOf } from '../../lib/errors';
+import { holdLifeLock } from '../../lib/liveness';
 import { loadSources } from '../load';
 import type { LoadError } from '../read';
 import { blobSource, type ByteSource } from '../source';
 import type { IngestRequest, IngestWorkerMessage, IngestedInstance } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
+// The page learns of this worker's end, however it ends, by this lock's release (lib/liveness).
+holdLifeLock(self.name);
 
 const cancelled = new Set<number>();
 

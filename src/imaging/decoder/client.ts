@@ -1,12 +1,13 @@
 /**
  * Page side of the frame decoder worker: spawned on first use, one request per frame with the encoded
- * bytes transferred, cancellable by AbortSignal. A worker that dies (a script error, or a worker that
- * cannot start) fails the frames it held with a clear message, and the next frame starts a new one.
+ * bytes transferred, cancellable by AbortSignal. A worker that dies (a script error, a worker that
+ * cannot start, or one closed or killed without a word) fails the frames it held with a clear message, and the next frame starts a new one.
  */
 import type { FrameFormat } from '../../dicom/decode';
 import { DicomError } from '../../dicom/parse';
 import { workerErrorDetail, type WorkerLike } from '../../dicom/worker';
 import { messageOf } from '../../lib/errors';
+import { lifeLockName, SILENT_DEATH, watchLife } from '../../lib/liveness';
 import { ownBuffer, type DecoderReply, type DecoderRequest } from './decoder.shared';
 
 export interface DecodeOptions {
@@ -34,8 +35,8 @@ interface Pending {
   readonly reject: (e: Error) => void;
 }
 
-const spawnDecoderWorker = (): WorkerLike =>
-  new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module', name: 'lucent-decoder' });
+const spawnDecoderWorker = (name: string): WorkerLike =>
+  new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module', name });
 
 /** The error a frame gets when the worker decoding it died. */
 export function decoderLostError(detail: string): DicomError {
@@ -45,14 +46,17 @@ export function decoderLostError(detail: string): DicomError {
   );
 }
 
-export function createDecoderClient(spawn: () => WorkerLike = spawnDecoderWorker): DecoderClient {
+export function createDecoderClient(spawn: (name: string) => WorkerLike = spawnDecoderWorker): DecoderClient {
   let nextId = 1;
   const pending = new Map<number, Pending>();
   let worker: WorkerLike | null = null;
+  /** Stops watching the running worker's life (before the page ends it itself). */
+  let unwatch = (): void => {};
 
   const lose = (w: WorkerLike, detail: string): void => {
     if (worker !== w) return;
     worker = null;
+    unwatch();
     w.terminate();
     const error = decoderLostError(detail);
     for (const p of pending.values()) p.reject(error);
@@ -61,7 +65,8 @@ export function createDecoderClient(spawn: () => WorkerLike = spawnDecoderWorker
 
   const running = (): WorkerLike => {
     if (worker) return worker;
-    const w = spawn();
+    const name = lifeLockName('lucent-decoder');
+    const w = spawn(name);
     w.onmessage = (ev: MessageEvent<DecoderReply>) => {
       const r = ev.data;
       const p = pending.get(r.id);
@@ -72,6 +77,8 @@ export function createDecoderClient(spawn: () => WorkerLike = spawnDecoderWorker
     };
     w.onerror = (ev) => lose(w, workerErrorDetail(ev));
     w.onmessageerror = () => lose(w, ' (a message from it could not be read)');
+    // A worker closed or killed without an error event is noticed too (lib/liveness).
+    unwatch = watchLife(name, () => lose(w, SILENT_DEATH));
     worker = w;
     return w;
   };
@@ -108,6 +115,7 @@ export function createDecoderClient(spawn: () => WorkerLike = spawnDecoderWorker
       });
     },
     dispose() {
+      unwatch();
       worker?.terminate();
       worker = null;
       const error = new DOMException('The image decoder was closed.', 'AbortError');

@@ -4,9 +4,12 @@
  * 32-bit RLE and big endian, native YBR_FULL_422) run here, off the main thread. Requests queue and
  * are decoded one per task, so that a cancel that arrives meanwhile drops a queued frame.
  */
+import { holdLifeLock } from '../../lib/liveness';
 import { answer, type DecoderRequest } from './decoder.shared';
 
 declare const self: DedicatedWorkerGlobalScope;
+// The page learns of this worker's end, however it ends, by this lock's release (lib/liveness).
+holdLifeLock(self.name);
 
 const queue: Extract<DecoderRequest, { type: 'decode' }>[] = [];
 let scheduled = false;

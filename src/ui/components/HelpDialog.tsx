@@ -2,6 +2,7 @@ import type { JSX } from 'react';
 import { SHORTCUTS } from '../keyboard';
 import { useT } from '../hooks/useT';
 import { useModalDialog } from '../hooks/useModalDialog';
+import { ClearDataButton } from './ClearDataButton';
 
 export function HelpDialog({ onClose }: { onClose: () => void }): JSX.Element {
   const t = useT();
@@ -29,6 +30,11 @@ export function HelpDialog({ onClose }: { onClose: () => void }): JSX.Element {
           ))}
         </tbody>
       </table>
+      <section aria-labelledby="help-privacy">
+        <h3 id="help-privacy">{t('clearData.title')}</h3>
+        <p>{t('clearData.detail')}</p>
+        <ClearDataButton />
+      </section>
       <form method="dialog">
         <button className="button primary" type="submit">
           {t('help.close')}

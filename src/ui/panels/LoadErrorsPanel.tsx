@@ -1,10 +1,14 @@
 import type { JSX } from 'react';
-import { useAppState } from '../context';
+import { useActions, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 
 export function LoadErrorsPanel(): JSX.Element {
   const t = useT();
   const errors = useAppState((s) => s.loadErrors);
+  const loading = useAppState((s) => s.loading);
+  const actions = useActions();
+  // Files whose reader (a background worker) stopped can be read again, into the open study.
+  const lost = errors.filter((e) => e.code === 'worker-lost').length;
   return (
     <section className="panel errors-panel" aria-label="Load errors">
       <h2 className="panel-title">
@@ -24,6 +28,16 @@ export function LoadErrorsPanel(): JSX.Element {
           ))}
         </ul>
       )}
+      {lost > 0 ? (
+        <button
+          type="button"
+          className="button small"
+          disabled={loading !== null}
+          onClick={() => actions.retryLostFiles()}
+        >
+          {t('errors.retryLost', { count: lost })}
+        </button>
+      ) : null}
     </section>
   );
 }
