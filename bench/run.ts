@@ -8,6 +8,7 @@ import { viewerBench } from './viewer';
 import { aiBench } from './ai';
 import { aiOpsBench } from './aiOps';
 import { synthBench } from './synth';
+import { batchBench } from './batch';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.slice(2);
@@ -98,6 +99,31 @@ if (want('ai-ops')) {
   console.log(
     `  ${r.wasmSimd.file}: ${r.wasmSimd.relaxed} relaxed-SIMD instruction encodings, ${r.wasmSimd.dotI16} of i32x4.dot_i16x8_s`,
   );
+}
+
+if (want('batch')) {
+  const r = await batchBench();
+  results['batch'] = r;
+  console.log(
+    `\nBatch (BullMQ on Redis, Orthanc), ${r.studies} chest CT studies of ${r.slicesPerStudy} slices`,
+  );
+  const line = (label: string, perMinute: number, perStudy: number, seconds: number): void =>
+    console.log(
+      `  ${label.padEnd(30)} ${perMinute.toFixed(1).padStart(6)} studies/min   ${perStudy.toFixed(2)} s/study   (${seconds} s)`,
+    );
+  line('lucent analyze, directly', r.direct.studiesPerMinute, r.direct.secondsPerStudy, r.direct.seconds);
+  for (const q of r.queue) {
+    line(
+      `queue, ${q.workers} worker${q.workers === 1 ? '' : 's'}`,
+      q.studiesPerMinute,
+      q.secondsPerStudy,
+      q.seconds,
+    );
+    console.log(
+      `    per job: retrieve ${q.job.retrieve} s, analyse ${q.job.analyze} s, total ${q.job.total} s (WADO-RS, analysis, SR by STOW-RS); worker peak memory ${q.workerPeakMB ?? '—'} MB`,
+    );
+  }
+  console.log(`  queue overhead per job, 1 worker vs lucent analyze: ${r.overheadPerJobSeconds} s`);
 }
 
 const dir = join(root, 'bench/results');

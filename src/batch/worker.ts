@@ -100,7 +100,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     concurrency: options.concurrency,
     lockDuration: options.lockMs,
     stalledInterval: Math.min(30_000, options.lockMs),
-    // A job whose worker died twice is failed rather than retried forever (a series that kills workers).
+    // A job is put back twice after its worker died; a third death fails it (a series that kills workers).
     maxStalledCount: 2,
     name: options.deps.worker,
   });
