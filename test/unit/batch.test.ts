@@ -24,6 +24,7 @@ import { batchReport, batchStatus, type BatchStatus } from '../../src/batch/stat
 import { QUEUE_NAME, type JobData, type JobResult, type ModelRef } from '../../src/batch/types';
 import { startWorker, type RunningWorker } from '../../src/batch/worker';
 import { analyzeLoaded } from '../../src/cli/analyze';
+import { main } from '../../src/cli/main';
 import { DicomWebClient, type Fetch } from '../../src/dicom/dicomweb';
 import { aiSrUids } from '../../src/report/sr';
 import { simplePhantomSeries } from '../../src/synth/simplePhantom';
@@ -226,6 +227,32 @@ describe('batch arguments', () => {
     expect(parseQuery('00080060=CT')).toEqual({ '00080060': 'CT' });
     expect(() => parseQuery('limit=5')).toThrow(/set by lucent batch/);
     expect(() => parseQuery('Study Date=1')).toThrow(/keyword or tag/);
+  });
+
+  it('exits 2 for bad arguments and 1, with one line, when Redis does not answer', async () => {
+    const run = async (argv: string[]): Promise<{ code: number; err: string }> => {
+      let err = '';
+      const code = await main(argv, { stdout: () => {}, stderr: (t) => (err += t) });
+      return { code, err };
+    };
+    const noDicomweb = await run(['batch', '--queue', 'redis://127.0.0.1:1']);
+    expect(noDicomweb.code).toBe(2);
+    expect(noDicomweb.err).toMatch(/--dicomweb/);
+    const withPassword = await run([
+      'batch',
+      '--dicomweb',
+      'http://u:p@pacs/dicom-web',
+      '--queue',
+      'redis://h',
+    ]);
+    expect(withPassword.code).toBe(2);
+    expect(withPassword.err).toMatch(/LUCENT_DICOMWEB_AUTHORIZATION/);
+    expect(withPassword.err).not.toContain('u:p');
+    const away = await run(['batch', 'status', 'b1', '--queue', 'redis://127.0.0.1:1']);
+    expect(away.code).toBe(1);
+    expect(away.err.trim().split('\n')).toEqual([
+      'lucent: Redis at 127.0.0.1:1 does not answer; check --queue and that redis-server is running.',
+    ]);
   });
 
   it('derives one job id per series and model version', () => {
