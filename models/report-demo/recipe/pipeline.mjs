@@ -45,14 +45,19 @@ const pyEnv = existsSync(join(openblas, 'libblas.so.3'))
 if (!pyEnv.LD_LIBRARY_PATH)
   console.log('note: libopenblas0-pthread is not installed; training will be much slower');
 
-rmSync(work, { recursive: true, force: true });
-mkdirSync(staged, { recursive: true });
+// REPORT_MODEL_REUSE=1 keeps the corpus, tokenizer and token ids of the previous run (.cache/report-demo)
+// and only trains again: the steps before training are deterministic, and slow on a busy machine.
+const reuse = process.env.REPORT_MODEL_REUSE === '1' && existsSync(join(work, 'tokens.bin'));
 const seconds = {};
-seconds.corpus = run(process.execPath, ['--import', 'tsx', join(here, 'corpus.mjs'), work], {
-  REPORT_MODEL_SAMPLES: process.env.REPORT_MODEL_SAMPLES ?? '4000',
-});
-seconds.tokenizer = run(python, [join(here, 'tokenizer.py'), work, staged, '1024'], pyEnv);
-seconds.encode = run(process.execPath, [join(here, 'encode.mjs'), work, staged]);
+if (!reuse) {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(staged, { recursive: true });
+  seconds.corpus = run(process.execPath, ['--import', 'tsx', join(here, 'corpus.mjs'), work], {
+    REPORT_MODEL_SAMPLES: process.env.REPORT_MODEL_SAMPLES ?? '4000',
+  });
+  seconds.tokenizer = run(python, [join(here, 'tokenizer.py'), work, staged, '1024'], pyEnv);
+  seconds.encode = run(process.execPath, [join(here, 'encode.mjs'), work, staged]);
+}
 seconds.train = run(python, [join(here, 'train.py'), work, staged], pyEnv);
 
 const files = {};
@@ -80,6 +85,7 @@ const manifest = {
   training: {
     recipe: 'models/report-demo/recipe/pipeline.mjs',
     steps: log.steps,
+    batchTokens: log.batchTokens,
     finalLoss: log.log.at(-1).loss,
     seconds,
   },

@@ -5,7 +5,8 @@ transformers.js runs (config.json, generation_config.json, onnx/model.onnx).
 
 Usage: /usr/bin/python3 train.py WORK_DIR MODEL_DIR
 Environment: REPORT_MODEL_SECONDS (training time, default 660), REPORT_MODEL_STEPS (at most, default
-3000), REPORT_MODEL_SEED (default 7). The learning-rate schedule follows whichever of time and steps runs
+3000), REPORT_MODEL_SEED (default 7), REPORT_MODEL_BATCH_TOKENS (tokens per step, default 2048: fewer
+give more, noisier steps in the same time, which a busy machine needs). The learning-rate schedule follows whichever of time and steps runs
 out first, so the recipe fits its time on a slower machine (with fewer steps: the step count is recorded).
 """
 import json
@@ -24,16 +25,16 @@ import torch.nn.functional as F
 torch.set_num_threads(2)
 
 CONFIG = {
-    "hidden_size": 128,
-    "intermediate_size": 352,
-    "num_hidden_layers": 4,
+    "hidden_size": 96,
+    "intermediate_size": 256,
+    "num_hidden_layers": 3,
     "num_attention_heads": 4,
     "num_key_value_heads": 4,
     "max_position_embeddings": 1024,
     "rms_norm_eps": 1e-5,
     "rope_theta": 10000.0,
 }
-BATCH_TOKENS = 2048  # tokens per optimiser step (several samples, padded to the longest)
+BATCH_TOKENS = int(os.environ.get("REPORT_MODEL_BATCH_TOKENS", "2048"))  # per optimiser step (padded)
 LR = 3e-3
 WARMUP = 30
 
@@ -194,6 +195,17 @@ def main():
     t0 = time.time()
     log = []
     step = 0
+    # REPORT_MODEL_RESUME=1 goes on from the previous run's weights and optimiser (WORK_DIR/checkpoint.pt),
+    # with a new warm-up and schedule: training can be spread over several short runs on a busy machine.
+    checkpoint = work / "checkpoint.pt"
+    done_before = 0
+    if os.environ.get("REPORT_MODEL_RESUME") == "1" and checkpoint.exists():
+        state = torch.load(checkpoint)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        done_before = state["steps"]
+        log = state["log"]
+        print(f"resumed after {done_before} steps", flush=True)
     while True:
         progress = max(step / steps, (time.time() - t0) / budget)
         if progress >= 1:
@@ -213,13 +225,15 @@ def main():
         opt.step()
         if step % 25 == 0:
             el = time.time() - t0
-            log.append({"step": step, "loss": round(loss.item(), 4), "seconds": round(el, 1)})
-            print(f"  step {step:4d}  loss {loss.item():.3f}  {el:6.0f} s", flush=True)
+            log.append({"step": done_before + step, "loss": round(loss.item(), 4), "seconds": round(el, 1)})
+            print(f"  step {done_before + step:4d}  loss {loss.item():.3f}  {el:6.0f} s", flush=True)
         step += 1
-    log.append({"step": step, "loss": round(loss.item(), 4), "seconds": round(time.time() - t0, 1)})
+    log.append({"step": done_before + step, "loss": round(loss.item(), 4), "seconds": round(time.time() - t0, 1)})
+    step += done_before
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "steps": step, "log": log}, checkpoint)
     model.eval()
     export(model, vocab, out, tok)
-    (work / "train_log.json").write_text(json.dumps({"parameters": params, "steps": step, "log": log}, indent=1))
+    (work / "train_log.json").write_text(json.dumps({"parameters": params, "steps": step, "batchTokens": BATCH_TOKENS, "log": log}, indent=1))
 
 
 def export(model, vocab, out, tok):

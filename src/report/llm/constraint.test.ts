@@ -46,6 +46,7 @@ const words = [
   ' component',
   ' nodule',
   ' mm',
+  ' ×',
   ' zone',
   'Lung-RADS',
   ' 4A',
@@ -104,6 +105,17 @@ describe('ValueConstraint: numbers', () => {
     // 8.9 mm may be written as 9 mm or 0.9 cm.
     expect(allows(c, 'size 9', ' mm')).toBe(true);
     expect(allows(c, 'size 0.', '9')).toBe(true);
+  });
+
+  it('writes only a size as a size: not an item number or a category, but a threshold may be', () => {
+    expect(allows(c, 'F1 measures 9', ' mm')).toBe(true);
+    expect(allows(c, 'F1 measures 1', ' mm')).toBe(false); // 1 is an item number, no size
+    expect(allows(c, 'F1 measures 2', ' mm')).toBe(false);
+    expect(allows(c, 'F1 measures 4', ' mm')).toBe(false); // the 4 of 4A
+    expect(allows(c, '(13.1', ' ×')).toBe(true);
+    expect(allows(c, '(2', ' ×')).toBe(false);
+    expect(allows(c, 'if there is a ≥ 8', ' mm')).toBe(true); // the management's threshold
+    expect(allows(c, 'if there is a 268', ' mm')).toBe(false); // 268 is in the management text, no size
   });
 
   it('accepts the numbers of the management text and the item numbers', () => {

@@ -3,7 +3,9 @@
  * the facts do not hold are removed. It works on the text of the tokens, so it serves any tokenizer:
  *
  * - numbers: a number, once complete, must be one of the facts' (values.ts); while it is being written it
- *   must be the start of one ("8" may become "8.9", never "8.4" when no fact is 8.4);
+ *   must be the start of one ("8" may become "8.9", never "8.4" when no fact is 8.4); a number written
+ *   as a size (followed by mm, cm or ×) must be a size, not a count or category, unless a comparator
+ *   makes it a threshold ("≥ 8 mm" of the management text);
  * - categories: the run after "Lung-RADS", and any digit run followed by capitals ("4A"), must be an
  *   allowed category;
  * - words: a side, zone or nodule type word must be one the facts hold. Phrases such as "solid component"
@@ -35,6 +37,8 @@ const ITEM = /^\s*(\d+)[.)、．](?=\s|$)/;
 const REF = /\bf(\d+)\b/g; // the text is lower case
 const TRIGGER = /lung-?rads[\s:：]*(?:category[\s:：]*|类别?[\s:：]*)?([0-9a-z]*)/g;
 const WINDOW = 48;
+const UNIT = /^\s*(?:mm|cm|毫米|厘米|×)/;
+const THRESHOLD = /[≥≤<>]\s*$/;
 
 export class ValueConstraint {
   private readonly texts: readonly string[];
@@ -144,6 +148,16 @@ export class ValueConstraint {
         continue;
       }
       const num = m[0];
+      // Written as a size ("11 mm", "11 × 8"), unless it is a threshold ("≥ 8 mm"): a size of the scope.
+      if (
+        b < end &&
+        UNIT.test(text.slice(b, b + 6)) &&
+        !THRESHOLD.test(text.slice(Math.max(0, a - 3), a)) &&
+        !scope.sizes.has(num)
+      ) {
+        broken.add(`s${a}:${num}`);
+        continue;
+      }
       if (b === end) {
         pending = true;
         const ok =

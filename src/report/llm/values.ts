@@ -11,6 +11,8 @@ import { NEUTRAL, WORDS, type WordClass } from './words';
 
 export interface ValueSet {
   readonly numbers: ReadonlySet<string>;
+  /** The numbers that may be written as a size (followed by mm, cm or ×), not as a threshold. */
+  readonly sizes: ReadonlySet<string>;
   readonly categories: ReadonlySet<string>;
   /** Allowed words per class, lower case. */
   readonly words: Readonly<Record<WordClass, ReadonlySet<string>>>;
@@ -51,6 +53,7 @@ function findingSet(f: FactFinding, language: Language, shared: ValueSet): Value
   ];
   return {
     numbers: new Set([...shared.numbers, ...sizes.flatMap(sizeForms)]),
+    sizes: new Set([...shared.sizes, ...sizes.flatMap(sizeForms)]),
     categories: new Set([f.lungRads]),
     words: {
       type: classWords(language, 'type', [f.type]),
@@ -68,16 +71,27 @@ export function allowedValues(facts: DraftFacts): AllowedValues {
   const categories = new Set<string>([overall.category, ...findings.map((f) => f.lungRads)]);
   for (const c of categories) sharedNumbers.add(c.replace(/[A-Z]+$/, ''));
   const t = facts.technique;
-  if (t?.sliceThicknessMm !== undefined) for (const n of sizeForms(t.sliceThicknessMm)) sharedNumbers.add(n);
+  const sharedSizes = new Set<string>();
+  if (t?.sliceThicknessMm !== undefined)
+    for (const n of sizeForms(t.sliceThicknessMm)) {
+      sharedNumbers.add(n);
+      sharedSizes.add(n);
+    }
   if (t?.ctdiVolMGy !== undefined) sharedNumbers.add(t.ctdiVolMGy.toFixed(1));
   if (t?.kernel) for (const n of numbersIn(t.kernel)) sharedNumbers.add(n);
   const none: ValueSet['words'] = { type: new Set(), side: new Set(), zone: new Set() };
-  const shared: ValueSet = { numbers: sharedNumbers, categories: new Set([overall.category]), words: none };
+  const shared: ValueSet = {
+    numbers: sharedNumbers,
+    sizes: sharedSizes,
+    categories: new Set([overall.category]),
+    words: none,
+  };
   const byFinding = findings.map((f) => findingSet(f, language, shared));
   const union = (pick: (s: ValueSet) => ReadonlySet<string>): Set<string> =>
     new Set([...pick(shared), ...byFinding.flatMap((s) => [...pick(s)])]);
   const anywhere: ValueSet = {
     numbers: union((s) => s.numbers),
+    sizes: union((s) => s.sizes),
     categories: new Set(categories),
     words: {
       type: union((s) => s.words.type),
