@@ -9,6 +9,7 @@ import { aiBench } from './ai';
 import { aiOpsBench } from './aiOps';
 import { synthBench } from './synth';
 import { batchBench } from './batch';
+import { llmBench } from './llm';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.slice(2);
@@ -124,6 +125,17 @@ if (want('batch')) {
     );
   }
   console.log(`  queue overhead per job, 1 worker vs lucent analyze: ${r.overheadPerJobSeconds} s`);
+}
+
+if (want('llm')) {
+  const r = await llmBench();
+  results['llm'] = r;
+  console.log(`\nReport language model ${r.model} in Node (onnxruntime-node), ${r.cases} held-out cases`);
+  console.log(`  load (check the folder, tokenizer, session)   ${r.loadMs} ms`);
+  for (const m of r.modes)
+    console.log(
+      `  ${m.mode.padEnd(8)} ${String(m.tokensPerSecond).padStart(7)} tokens/s   prompt ${m.prefillMsMedian} ms   full draft ${m.draftMsMedian} ms (median), ${m.draftMsMax} ms (longest)`,
+    );
 }
 
 const dir = join(root, 'bench/results');
