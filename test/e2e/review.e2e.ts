@@ -66,7 +66,7 @@ async function reportText(page: Page): Promise<string> {
 /** The mean diameters the Findings section's sentences (one per finding, F1…) give: the first size in each. */
 async function reportedMeans(page: Page): Promise<number[]> {
   const text = await reportText(page);
-  const findings = /^(?:Findings|所见)[:：]\n([\s\S]*?)(?:\n\n|$)/m.exec(text)?.[1] ?? '';
+  const findings = /(?:^|\n)(?:Findings|所见)[:：]\n([\s\S]*?)(?:\n\n|$)/.exec(text)?.[1] ?? '';
   return [...findings.matchAll(/^F\d+[:：][^\n]*?(\d+\.\d) mm/gm)]
     .map((m) => Number(m[1]))
     .sort((x, y) => x - y);
