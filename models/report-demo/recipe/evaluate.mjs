@@ -3,7 +3,7 @@
 // the grounding check (src/report/ground). Prints a table and writes models/report-demo/eval.json.
 //
 // Per mode: the grounded-sentence rate (sentences with no problem / all sentences), drafts with every
-// sentence grounded, sizes stated that no finding has, placeholders left unfilled, tokens and tokens/s.
+// sentence grounded, sizes stated that no finding has (thresholds aside), placeholders left unfilled, tokens and tokens/s.
 // Environment: REPORT_EVAL_CASES (cases per language, default 12).
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -67,8 +67,9 @@ for (const mode of DECODE_MODES) {
     if (g.grounded) r.allGrounded++;
     for (const s of g.sentences)
       for (const p of s.problems) r.problems[p.kind] = (r.problems[p.kind] ?? 0) + 1;
-    for (const m of d.text.matchAll(/(\d+(?:\.\d+)?)\s*(?:mm|cm|毫米|厘米)/g))
-      if (!sizes.has(m[1])) r.inventedSizes++;
+    // A size with its unit; a threshold ("≥ 8 mm" of the management text) is the guideline's, not a size.
+    for (const m of d.text.matchAll(/([≥≤<>]\s*)?(\d+(?:\.\d+)?)\s*(?:mm|cm|毫米|厘米)/g))
+      if (!m[1] && !sizes.has(m[2])) r.inventedSizes++;
     r.unknownPlaceholders += d.unknownPlaceholders.length;
     r.tokens += d.tokens;
     r.decodeMs += d.decodeMs;
