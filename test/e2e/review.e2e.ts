@@ -272,7 +272,7 @@ describe('findings review', () => {
     // category (the most suspicious kept finding's).
     const kept = after.filter((r) => r.status !== 'rejected');
     const worst = [...kept].sort((x, y) => rank(y.category) - rank(x.category))[0]?.category;
-    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByLabel('Language', { exact: true }).selectOption('zh-CN');
     const report = page.getByRole('region', { name: 'Report' });
     await expect.poll(() => report.textContent()).toMatch(/结节/);
     expect(await reportedMeans(page)).toEqual(meansOf(kept));
