@@ -2,6 +2,7 @@ import type { JSX } from 'react';
 import { useAppState } from '../context';
 import { useT } from '../hooks/useT';
 import { ReportEditor } from '../report/ReportEditor';
+import { LlmDraftSection } from './LlmDraftSection';
 
 export function ReportPanel(): JSX.Element {
   const t = useT();
@@ -19,6 +20,7 @@ export function ReportPanel(): JSX.Element {
       ) : (
         <p className="empty">{t('report.empty')}</p>
       )}
+      <LlmDraftSection />
     </section>
   );
 }
