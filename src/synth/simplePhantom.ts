@@ -5,6 +5,7 @@
  */
 import { writeCtSlice } from './dicomWriter';
 import { uidFrom } from './uid';
+import { mulberry32 } from '../lib/random';
 
 export interface SimplePhantomOptions {
   readonly slices: number;
@@ -22,17 +23,6 @@ export interface SimplePhantomSlice {
   readonly fileName: string;
   readonly bytes: Uint8Array;
   readonly z: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** HU of the phantom at patient position (x, y, z) in mm, centred on the origin. */

@@ -2,19 +2,13 @@
 // the same seed file, the same mutations, the same bytes.
 import type { DataSet, Element } from '../../src/dicom/dataset';
 import { parseDicom } from '../../src/dicom/parse';
+import { mulberry32 } from '../../src/lib/random';
 
 /** A small, fast, seedable PRNG (mulberry32) from a string seed. */
 export function rng(seed: string): () => number {
   let h = 2166136261;
   for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(h);
 }
 
 type Rand = () => number;

@@ -14,6 +14,7 @@ import dcmjs from 'dcmjs';
 import { GENERATOR, makeCase, type CaseOptions } from '../../src/synth/case';
 import type { NoduleType } from '../../src/findings/types';
 import { derivedUid } from '../../src/report/sr';
+import { mulberry32 } from '../../src/lib/random';
 
 const root = resolve(import.meta.dirname, '../..');
 const TYPES: readonly NoduleType[] = ['solid', 'part-solid', 'ground-glass', 'solid'];
@@ -79,14 +80,7 @@ export function studyFiles(dir: string): Uint8Array[] {
 }
 
 function rng(seed: string): () => number {
-  let a = Number.parseInt(derivedUid(seed).slice(-9), 10) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(Number.parseInt(derivedUid(seed).slice(-9), 10));
 }
 
 type Element = { vr: string; Value: unknown[] };

@@ -17,6 +17,7 @@ import type { Language } from '../../i18n/language';
 import { draftReport, type DraftFinding } from '../draft';
 import type { DraftFacts, FactFinding } from './facts';
 import { HEADINGS, factsMessage } from './prompt';
+import { mulberry32 } from '../../lib/random';
 
 export interface Sample {
   readonly seed: number;
@@ -28,17 +29,8 @@ export interface Sample {
   readonly target: string;
 }
 
-/** mulberry32: a small seeded generator, enough for sampling findings. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, enough for sampling findings. */
+const random = mulberry32;
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
 
