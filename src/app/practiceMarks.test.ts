@@ -1,22 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Measurement } from '../imaging/measurements';
 import { DEFAULT_CONFIDENCE, marksFrom, truthFromJson } from './practiceMarks';
 
-const demoTruth = (id: string): unknown =>
-  JSON.parse(readFileSync(resolve(import.meta.dirname, `../../public/demo/${id}/truth.json`), 'utf8'));
-
 describe('the truth of a practice case', () => {
-  it('reads a bundled demo case and an empty case', () => {
-    const raw = demoTruth('demo-solid') as { nodules: { centerMm: number[]; type: string }[] };
-    const truth = truthFromJson(raw);
-    if (typeof truth === 'string') throw new Error(truth);
-    expect(truth.map((l) => l.centerMm)).toEqual(raw.nodules.map((n) => n.centerMm));
-    expect(truth.map((l) => l.type)).toEqual(raw.nodules.map((n) => n.type));
-    expect(truthFromJson(demoTruth('demo-normal'))).toEqual([]);
-  });
-
   it('names what is wrong with a file that is not usable truth', () => {
     expect(truthFromJson({ schema: 'lucent.analysis/1', nodules: [] })).toMatch(/not lucent\.truth\/1/);
     expect(truthFromJson(null)).toMatch(/not lucent\.truth\/1/);

@@ -65,6 +65,8 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
   // The model's per-finding attributes (e.g. margin), scored where the truth gives them, reported or not.
   // A dataset is evaluated with one model (the first case's choice names it in the report).
   let attributes: { name: string; reported: boolean }[] = [];
+  // Cases whose series the model does not apply to (outside its manifest's applicability).
+  const notAnalysed: { name: string; reason: string }[] = [];
   const started = performance.now();
   let inferenceMs = 0;
   let slices = 0;
@@ -81,7 +83,23 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
     const byKey = new Map(loaded.instances.map((x) => [x.key, x]));
     const head = byKey.get(series.instanceKeys[0] ?? '')?.info;
     const choice = chooseModel(models, seriesFacts(series, head), options.modelId);
-    if (!('manifest' in choice)) throw new LucentError('bad-arguments', `${dir}: ${choice.message}`);
+    const name = dir.split('/').pop() ?? dir;
+    const caseTruth = truth.nodules.map(({ margin, ...n }) => ({
+      ...n,
+      ...(margin ? { attributes: { margin } } : {}),
+    }));
+    if (!('manifest' in choice)) {
+      // No model at all is an error; a series outside the model's stated range (slice thickness, pixel
+      // spacing, …) is scored as the app would treat it: not analysed, so its nodules are all missed.
+      const noModel = !models.some((m) =>
+        options.modelId ? m.manifest.id === options.modelId : m.manifest.task === 'detection',
+      );
+      if (noModel) throw new LucentError('bad-arguments', `${dir}: ${choice.message}`);
+      notAnalysed.push({ name, reason: choice.message });
+      results.push({ name, truth: caseTruth, detections: [] });
+      options.onProgress?.(`${i + 1}/${caseDirs.length} ${name}: not analysed: ${choice.message}`);
+      continue;
+    }
     modelInfo ??= {
       id: choice.manifest.id,
       version: choice.manifest.version,
@@ -110,11 +128,8 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
       inferenceMs += r.ms.inference;
       slices += r.slicesRun;
       results.push({
-        name: dir.split('/').pop() ?? dir,
-        truth: truth.nodules.map(({ margin, ...n }) => ({
-          ...n,
-          ...(margin ? { attributes: { margin } } : {}),
-        })),
+        name,
+        truth: caseTruth,
         detections: r.nodules.map((n) => ({
           centerMm: n.centerMm,
           score: n.score,
@@ -125,7 +140,7 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
         })),
       });
       options.onProgress?.(
-        `${i + 1}/${caseDirs.length} ${dir.split('/').pop() ?? ''}: ${truth.nodules.length} nodules, ${r.nodules.filter((n) => n.score >= (modelInfo?.operatingPoint ?? 0.5)).length} findings`,
+        `${i + 1}/${caseDirs.length} ${name}: ${truth.nodules.length} nodules, ${r.nodules.filter((n) => n.score >= (modelInfo?.operatingPoint ?? 0.5)).length} findings`,
       );
     } finally {
       await runner.release();
@@ -146,6 +161,7 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
     dataset,
     cases: results.length,
     nodules: results.reduce((n, c) => n + c.truth.length, 0),
+    notAnalysed,
     model: modelInfo,
     metrics: {
       cpm: r3(all.cpm),
