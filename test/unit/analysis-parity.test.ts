@@ -3,7 +3,7 @@
  * adapter (onnxruntime-web's WebAssembly, here in Node) give the same findings for the same series:
  * ids, types, categories, sizes to 0.1 mm, and the same case category and report.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +52,9 @@ describe('one analysis, two hosts', () => {
       });
       const fpr = m.falsePositiveReduction;
       const second = fpr
-        ? await ort.InferenceSession.create(join(model.dir, fpr.file), { executionProviders: ['wasm'] })
+        ? await ort.InferenceSession.create(new Uint8Array(readFileSync(join(model.dir, fpr.file))), {
+            executionProviders: ['wasm'],
+          })
         : null;
       const loaded = await loadPaths([dir]);
       const byKey = new Map(loaded.instances.map((i) => [i.key, i]));
