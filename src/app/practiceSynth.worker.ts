@@ -5,10 +5,15 @@
  */
 import type { CaseRequest } from '../practice/difficulty';
 import { slabAround } from '../practice/difficulty';
-import { makeCase, type CaseOptions } from '../synth/case';
+import { fullField, makeCase, type CaseOptions } from '../synth/case';
+import type { Scanner } from '../synth/scanner';
 import type { SynthReply } from './practiceSynth';
 
-function options(request: CaseRequest, zRange?: readonly [number, number]): CaseOptions {
+function options(
+  request: CaseRequest,
+  field: Partial<Scanner> = {},
+  zRange?: readonly [number, number],
+): CaseOptions {
   return {
     clean: true,
     label: 'PRACTICE',
@@ -18,6 +23,7 @@ function options(request: CaseRequest, zRange?: readonly [number, number]): Case
       ...(n.placement ? { location: n.placement } : {}),
     })),
     scanner: {
+      ...field,
       sliceThickness: request.sliceThicknessMm,
       sliceSpacing: request.sliceThicknessMm,
       noiseSigma: request.noiseSigma,
@@ -33,12 +39,14 @@ const post = (m: SynthReply, transfer: Transferable[] = []): void =>
 self.onmessage = (e: MessageEvent<CaseRequest>): void => {
   const request = e.data;
   try {
-    const whole = makeCase(request.seed, 0, options(request));
+    // The chest first, for a field of view that holds all of it (a sampled one may show one lung only).
+    const field = fullField(makeCase(request.seed, 0, options(request)).chest);
+    const whole = makeCase(request.seed, 0, options(request, field));
     const slab = slabAround(
       whole.truth.nodules.map((n) => ({ z: n.centerMm[2], r: n.diameterMm / 2 })),
       [whole.chest.zMin, whole.chest.zMax],
     );
-    const c = makeCase(request.seed, 0, options(request, slab));
+    const c = makeCase(request.seed, 0, options(request, field, slab));
     const total = c.zPositions.length;
     post({ kind: 'progress', done: 0, total });
     let done = 0;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Analysis, AnalysisSeries, Loaded } from '../cli/analyze';
 import { DicomWebClient, type Fetch } from '../dicom/dicomweb';
 import { loadSources } from '../dicom/load';
-import type { LoadedInstance } from '../dicom/series';
+import { seriesProvenance, type LoadedInstance } from '../dicom/series';
 import { memorySource, type ByteSource } from '../dicom/source';
 import { LucentError } from '../lib/errors';
 import { aiResultsSr, aiSrUids } from '../report/sr';
@@ -93,27 +93,6 @@ function pick(analysis: Analysis, data: JobData): { series: AnalysisSeries } | {
   };
 }
 
-function srSource(loaded: Loaded, seriesUID: string): Parameters<typeof aiResultsSr>[1]['source'] {
-  const mine = loaded.instances.filter((i) => i.info.seriesInstanceUID === seriesUID);
-  const head = mine[0]?.info;
-  return {
-    patient: {
-      name: head?.patient.name,
-      id: head?.patient.id,
-      birthDate: head?.patient.birthDate,
-      sex: head?.patient.sex,
-    },
-    study: {
-      date: head?.studyDate,
-      time: head?.studyTime,
-      accessionNumber: head?.accessionNumber,
-      description: head?.studyDescription,
-    },
-    frameOfReferenceUID: head?.frameOfReferenceUID,
-    instances: mine.map((i) => ({ sopClassUID: i.info.sopClassUID, sopInstanceUID: i.info.sopInstanceUID })),
-  };
-}
-
 async function storeSr(
   client: DicomWebClient,
   data: JobData,
@@ -187,7 +166,7 @@ export async function processJob(data: JobData, deps: ProcessDeps, signal: Abort
     return { ...base, status: 'skipped', reason: picked.reason, analysis, sr: null, seconds: time(analysed) };
   }
   const bytes = aiResultsSr(picked.series, {
-    source: srSource(loaded, picked.series.seriesInstanceUID),
+    source: seriesProvenance(loaded.instances, picked.series.seriesInstanceUID),
     created: new Date(),
     software: deps.software,
   });

@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { text as streamText } from 'node:stream/consumers';
 import { LUNG_RADS_MANAGEMENT, type AssessedCategory } from '../findings/lungradsTable';
 import type { Language } from '../i18n/language';
+import { seriesProvenance } from '../dicom/series';
 import { LucentError } from '../lib/errors';
 import { draftText } from '../report/editing';
 import { ground, type Grounding } from '../report/ground';
-import { aiResultsSr, aiSrUids, type AiSrOptions } from '../report/sr';
+import { aiResultsSr, aiSrUids } from '../report/sr';
 import { buildDraft } from '../report/structured';
 import type { Analysis, Loaded } from './analyze';
 import { parseArgs } from './args';
@@ -190,27 +191,6 @@ export async function draftCommand(argv: readonly string[], io: Io): Promise<num
   return 0;
 }
 
-function srSource(loaded: Loaded, seriesUID: string): AiSrOptions['source'] {
-  const mine = loaded.instances.filter((i) => i.info.seriesInstanceUID === seriesUID);
-  const head = mine[0]?.info;
-  return {
-    patient: {
-      name: head?.patient.name,
-      id: head?.patient.id,
-      birthDate: head?.patient.birthDate,
-      sex: head?.patient.sex,
-    },
-    study: {
-      date: head?.studyDate,
-      time: head?.studyTime,
-      accessionNumber: head?.accessionNumber,
-      description: head?.studyDescription,
-    },
-    frameOfReferenceUID: head?.frameOfReferenceUID,
-    instances: mine.map((i) => ({ sopClassUID: i.info.sopClassUID, sopInstanceUID: i.info.sopInstanceUID })),
-  };
-}
-
 /**
  * `lucent analyze … --sr DIR`: one SR (AI results, unverified) per analysed series, named by its SOP
  * Instance UID, which is derived from the source series and the model version (the same analysis
@@ -228,7 +208,7 @@ export async function writeAnalysisSrs(
   for (const series of analysis.series) {
     if (!series.model) continue;
     const bytes = aiResultsSr(series, {
-      source: srSource(loaded, series.seriesInstanceUID),
+      source: seriesProvenance(loaded.instances, series.seriesInstanceUID),
       created,
       software: version,
       language,

@@ -308,3 +308,36 @@ export function seriesExtentZ(series: Series): [number, number] | null {
   }
   return lo <= hi ? [lo, hi] : null;
 }
+
+/** What a report about one series copies from it (see {@link seriesProvenance}). */
+export interface SeriesProvenance {
+  readonly patient: { name?: string; id?: string; birthDate?: string; sex?: string };
+  readonly study: { date?: string; time?: string; accessionNumber?: string; description?: string };
+  readonly frameOfReferenceUID?: string;
+  readonly instances: readonly { readonly sopClassUID: string; readonly sopInstanceUID: string }[];
+}
+
+/**
+ * What a report about one series copies from it (the DICOM SR's patient, study, frame of reference and
+ * image library): the header of its first instance and every instance's SOP class and instance UID.
+ */
+export function seriesProvenance(instances: readonly LoadedInstance[], seriesUID: string): SeriesProvenance {
+  const mine = instances.filter((i) => i.info.seriesInstanceUID === seriesUID);
+  const head = mine[0]?.info;
+  return {
+    patient: {
+      name: head?.patient.name,
+      id: head?.patient.id,
+      birthDate: head?.patient.birthDate,
+      sex: head?.patient.sex,
+    },
+    study: {
+      date: head?.studyDate,
+      time: head?.studyTime,
+      accessionNumber: head?.accessionNumber,
+      description: head?.studyDescription,
+    },
+    frameOfReferenceUID: head?.frameOfReferenceUID,
+    instances: mine.map((i) => ({ sopClassUID: i.info.sopClassUID, sopInstanceUID: i.info.sopInstanceUID })),
+  };
+}

@@ -3,26 +3,15 @@
  * the findings and impression sections of {@link buildDraft} as text, in English or Simplified Chinese.
  * Marked as an AI-assisted draft for the radiologist.
  */
-import type { LungRadsCategory, NoduleType } from '../findings/types';
+import type { LungRadsCategory } from '../findings/types';
 import type { Language } from '../i18n/language';
-import { buildDraft, sectionOf, type TechniqueFacts } from './structured';
+import { buildDraft, sectionOf, type DraftNodule, type TechniqueFacts } from './structured';
 
 /** The report's language: one of the interface languages. */
 export type ReportLanguage = Language;
 
-export interface DraftFinding {
-  /** The finding's id (F1…); findings without one are numbered in the order given. */
-  readonly id?: string;
-  readonly type: NoduleType;
-  readonly meanDiameterMm: number;
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly solidComponentMm: number | null;
-  readonly side?: 'right' | 'left';
-  readonly zone?: 'upper' | 'middle' | 'lower';
-  readonly lungRads: LungRadsCategory;
-  readonly margin?: string;
-}
+/** A finding to draft from: a {@link DraftNodule} whose id (F1…) may be left out (numbered in order). */
+export type DraftFinding = Omit<DraftNodule, 'id'> & { readonly id?: string };
 
 export interface Draft {
   readonly language: ReportLanguage;

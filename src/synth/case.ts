@@ -113,6 +113,20 @@ function orientationFor(position: PatientPosition, rng: Rng): Orientation {
   }
 }
 
+/**
+ * A full field of view for `chest`: centred, 512 × 512, the pixel spacing that holds the whole body
+ * (arms included) with a 12 mm margin. Practice cases use it so that no nodule falls outside the images.
+ */
+export function fullField(chest: Chest): Pick<Scanner, 'matrix' | 'fovCenter' | 'pixelSpacing'> {
+  const arms = chest.arms ? chest.arms.gap + 2 * chest.arms.r * 0.85 : 0;
+  const half = Math.max(chest.bodyA + arms, chest.bodyB) + 12;
+  return {
+    matrix: 512,
+    fovCenter: [0, 0],
+    pixelSpacing: r3(Math.min(0.98, Math.max(0.5, (2 * half) / 512))),
+  };
+}
+
 export function sampleScanner(
   rng: Rng,
   chest: Chest,

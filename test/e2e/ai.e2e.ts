@@ -13,6 +13,7 @@ import { DEMO_DIR } from '../../scripts/demo.mjs';
 import { corpusFile } from '../support/corpus';
 import {
   aiStatus,
+  distanceMm,
   expectSameFindingsAsCli,
   openApp,
   openDemo,
@@ -36,10 +37,6 @@ afterAll(async () => {
 
 interface Truth {
   nodules: { centerMm: [number, number, number]; diameterMm: number; type: string }[];
-}
-
-function distanceMm(a: readonly number[], b: readonly number[]): number {
-  return Math.hypot(...a.map((v, i) => v - (b[i] ?? NaN)));
 }
 
 /** Forget the cached model bytes (the tests share one browser profile). */
@@ -74,7 +71,7 @@ describe('AI in the browser', () => {
     const top = scores
       .map((x) => ({ id: x.id, score: Number(/AI (\d\.\d+)/.exec(x.text)?.[1] ?? 0) }))
       .sort((a, b) => b.score - a.score)[0];
-    await page.getByRole('button', { name: new RegExp(`^${top?.id ?? 'F1'} `) }).click();
+    await items.getByRole('button', { name: new RegExp(`^${top?.id ?? 'F1'} `) }).click();
     await expect.poll(() => page.getByTestId('ai-marks-0').count()).toBe(1);
     await screenshot(page, 'ai-findings.png');
 
@@ -93,7 +90,7 @@ describe('AI in the browser', () => {
     expect(hit, `no finding within ${largest.diameterMm / 2} mm of the largest nodule`).toBeDefined();
     const shown = (await shownFindings(page)).find((f) => f.id === hit?.id);
     expect(shown?.type).toBe(largest.type);
-    await page.getByRole('button', { name: new RegExp(`^${hit?.id ?? 'none'} `) }).click();
+    await items.getByRole('button', { name: new RegExp(`^${hit?.id ?? 'none'} `) }).click();
     await expect
       .poll(async () => Math.abs(((await readout(page))?.positionMm ?? Infinity) - largest.centerMm[2]))
       .toBeLessThanOrEqual(largest.diameterMm / 2);
@@ -247,8 +244,9 @@ describe('AI in the browser', () => {
     const page2 = (await openApp(session)).page;
     await page2.route('**/models/index.json', async (route) => {
       const res = await route.fetch();
-      const index = (await res.json()) as { models: { manifest: { input: Record<string, unknown> } }[] };
-      for (const m of index.models) m.manifest.input['pixelSpacingMm'] = 0.002;
+      const index = (await res.json()) as { models: { manifest: { input?: Record<string, unknown> } }[] };
+      // Vision models only (the language model's manifest has no image input).
+      for (const m of index.models) if (m.manifest.input) m.manifest.input['pixelSpacingMm'] = 0.002;
       await route.fulfill({ response: res, json: index });
     });
     await page2.reload();

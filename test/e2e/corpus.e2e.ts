@@ -247,7 +247,7 @@ describe("Lucent's workers dying", () => {
       expect(await waitForLoaded(page)).toMatch(/2 files with errors/);
       for (const name of ['CT_small.dcm', 'MR_small.dcm']) {
         const item = errorItems(page).filter({ hasText: name });
-        expect(await item.getAttribute('data-code')).toBe('read-failed');
+        expect(await item.getAttribute('data-code')).toBe('worker-lost');
         expect(await item.textContent()).toContain('The file reader (a background worker) stopped');
       }
       // Once the worker can start again, the next load uses a new one.

@@ -1,42 +1,10 @@
 // `lucent lungrads` as a script would call it (CONTRACTS.md): input file or stdin, JSON on stdout,
 // one line on stderr and exit code 2 for bad arguments or invalid input.
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function lucent(...args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run('npx', ['--no-install', 'lucent', ...args], { maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as Outcome;
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
-
-function lucentWithStdin(input: string, ...args: string[]): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['--no-install', 'lucent', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+import { lucent, lucentWithStdin } from '../support/cli';
 
 function inputFile(value: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'lucent-lungrads-'));

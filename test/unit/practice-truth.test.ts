@@ -2,7 +2,8 @@
 // bundled demo cases (the files themselves are generated on first start, not committed).
 import { describe, expect, it } from 'vitest';
 import { truthFromJson } from '../../src/app/practiceMarks';
-import { makeCase } from '../../src/synth/case';
+import { MIXES, requestFrom, type CaseRequest } from '../../src/practice/difficulty';
+import { fullField, makeCase, type CaseOptions } from '../../src/synth/case';
 import { DEMO_CASES, DEMO_SEED } from '../../src/synth/demo';
 
 /** A demo case's truth.json as written to disk (the JSON round trip drops nothing practice mode reads). */
@@ -22,5 +23,33 @@ describe('the truth of a bundled practice case', () => {
     expect(truth.map((l) => l.centerMm)).toEqual(raw.nodules.map((n) => n.centerMm));
     expect(truth.map((l) => l.type)).toEqual(raw.nodules.map((n) => n.type));
     expect(truthFromJson(demoTruth('demo-normal'))).toEqual([]);
+  });
+});
+
+describe('a generated practice case', () => {
+  // The same options the practice worker (src/app/practiceSynth.worker.ts) gives the generator.
+  const optionsFor = (request: CaseRequest, field = {}): CaseOptions => ({
+    clean: true,
+    label: 'PRACTICE',
+    nodules: request.nodules.map((n) => ({
+      type: n.type,
+      diameter: n.diameterMm,
+      ...(n.placement ? { location: n.placement } : {}),
+    })),
+    scanner: { ...field, sliceThickness: request.sliceThicknessMm, sliceSpacing: request.sliceThicknessMm },
+  });
+
+  it('keeps every nodule the easy mix asks for inside a full field of view', { timeout: 120_000 }, () => {
+    let sampledLost = 0;
+    // Seeds for which the generator's sampled field of view (a targeted one, one lung only) lost nodules.
+    for (const seed of ['seed-29', 'seed-34', 'seed-45', 'seed-46']) {
+      const request = requestFrom(MIXES.easy, seed);
+      const sampled = makeCase(request.seed, 0, optionsFor(request));
+      sampledLost += request.nodules.length - sampled.truth.nodules.length;
+      const field = fullField(sampled.chest);
+      const c = makeCase(request.seed, 0, optionsFor(request, field));
+      expect(c.truth.nodules).toHaveLength(request.nodules.length);
+    }
+    expect(sampledLost).toBeGreaterThan(0);
   });
 });

@@ -2,24 +2,11 @@
  * `lucent eval --readers FILE`: people's marks scored by the rules the model is scored by, in one table;
  * truth from the study file or from a dataset's truth.json; RJafroc-style CSV; clear errors.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-
-async function lucent(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('npx', ['--no-install', 'lucent', ...args], { maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { lucent } from '../support/cli';
 
 const nodule = { centerMm: [0, 0, 0], diameterMm: 10, type: 'solid' };
 const mark = (x: number, confidence: number) => ({

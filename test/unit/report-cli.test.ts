@@ -4,46 +4,14 @@
  * was written from, a size changed by hand is flagged with the finding's value, and the SR written
  * next to the analysis holds one measurement group per finding.
  */
-import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import dcmjs from 'dcmjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lucent, lucentWithStdin, type Outcome } from '../support/cli';
 import { main } from '../../src/cli/main';
 import { makeCase } from '../../src/synth/case';
-
-const run = promisify(execFile);
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function lucent(...args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run('npx', ['--no-install', 'lucent', ...args], { maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as Outcome;
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
-
-function lucentWithStdin(input: string, ...args: string[]): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['--no-install', 'lucent', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 /** The same command in this process (the spawned runs above show the process-level behaviour). */
 async function inProcess(...args: string[]): Promise<Outcome> {

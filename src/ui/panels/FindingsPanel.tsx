@@ -88,6 +88,7 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
       data-type={f.type}
       data-category={f.lungRads}
       data-mean={f.meanDiameterMm}
+      data-score={f.score}
       data-center={f.centerMm.map((v) => v.toFixed(1)).join(',')}
       data-source={f.source.kind}
       aria-current={selected ? 'true' : undefined}
