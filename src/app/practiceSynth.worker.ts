@@ -5,33 +5,9 @@
  */
 import type { CaseRequest } from '../practice/difficulty';
 import { slabAround } from '../practice/difficulty';
-import { fullField, makeCase, type CaseOptions } from '../synth/case';
-import type { Scanner } from '../synth/scanner';
+import { fullField, makeCase } from '../synth/case';
+import { practiceCaseOptions as options } from './practiceCase';
 import type { SynthReply } from './practiceSynth';
-
-function options(
-  request: CaseRequest,
-  field: Partial<Scanner> = {},
-  zRange?: readonly [number, number],
-): CaseOptions {
-  return {
-    clean: true,
-    label: 'PRACTICE',
-    nodules: request.nodules.map((n) => ({
-      type: n.type,
-      diameter: n.diameterMm,
-      ...(n.placement ? { location: n.placement } : {}),
-    })),
-    scanner: {
-      ...field,
-      sliceThickness: request.sliceThicknessMm,
-      sliceSpacing: request.sliceThicknessMm,
-      noiseSigma: request.noiseSigma,
-      lowDose: request.noiseSigma > 20,
-    },
-    ...(zRange ? { zRange } : {}),
-  };
-}
 
 const post = (m: SynthReply, transfer: Transferable[] = []): void =>
   (self as unknown as Worker).postMessage(m, transfer);

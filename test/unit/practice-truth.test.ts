@@ -2,8 +2,9 @@
 // bundled demo cases (the files themselves are generated on first start, not committed).
 import { describe, expect, it } from 'vitest';
 import { truthFromJson } from '../../src/app/practiceMarks';
-import { MIXES, requestFrom, type CaseRequest } from '../../src/practice/difficulty';
-import { fullField, makeCase, type CaseOptions } from '../../src/synth/case';
+import { MIXES, requestFrom } from '../../src/practice/difficulty';
+import { fullField, makeCase } from '../../src/synth/case';
+import { practiceCaseOptions } from '../../src/app/practiceCase';
 import { DEMO_CASES, DEMO_SEED } from '../../src/synth/demo';
 
 /** A demo case's truth.json as written to disk (the JSON round trip drops nothing practice mode reads). */
@@ -27,27 +28,15 @@ describe('the truth of a bundled practice case', () => {
 });
 
 describe('a generated practice case', () => {
-  // The same options the practice worker (src/app/practiceSynth.worker.ts) gives the generator.
-  const optionsFor = (request: CaseRequest, field = {}): CaseOptions => ({
-    clean: true,
-    label: 'PRACTICE',
-    nodules: request.nodules.map((n) => ({
-      type: n.type,
-      diameter: n.diameterMm,
-      ...(n.placement ? { location: n.placement } : {}),
-    })),
-    scanner: { ...field, sliceThickness: request.sliceThicknessMm, sliceSpacing: request.sliceThicknessMm },
-  });
-
   it('keeps every nodule the easy mix asks for inside a full field of view', { timeout: 120_000 }, () => {
     let sampledLost = 0;
     // Seeds for which the generator's sampled field of view (a targeted one, one lung only) lost nodules.
     for (const seed of ['seed-29', 'seed-34', 'seed-45', 'seed-46']) {
       const request = requestFrom(MIXES.easy, seed);
-      const sampled = makeCase(request.seed, 0, optionsFor(request));
+      const sampled = makeCase(request.seed, 0, practiceCaseOptions(request));
       sampledLost += request.nodules.length - sampled.truth.nodules.length;
       const field = fullField(sampled.chest);
-      const c = makeCase(request.seed, 0, optionsFor(request, field));
+      const c = makeCase(request.seed, 0, practiceCaseOptions(request, field));
       expect(c.truth.nodules).toHaveLength(request.nodules.length);
     }
     expect(sampledLost).toBeGreaterThan(0);
