@@ -5,7 +5,7 @@
  */
 import type { CaseRequest } from '../practice/difficulty';
 import { slabAround } from '../practice/difficulty';
-import { fullField, makeCase } from '../synth/case';
+import { makeCase } from '../synth/case';
 import { practiceCaseOptions as options } from './practiceCase';
 import type { SynthReply } from './practiceSynth';
 
@@ -15,14 +15,12 @@ const post = (m: SynthReply, transfer: Transferable[] = []): void =>
 self.onmessage = (e: MessageEvent<CaseRequest>): void => {
   const request = e.data;
   try {
-    // The chest first, for a field of view that holds all of it (a sampled one may show one lung only).
-    const field = fullField(makeCase(request.seed, 0, options(request)).chest);
-    const whole = makeCase(request.seed, 0, options(request, field));
+    const whole = makeCase(request.seed, 0, options(request));
     const slab = slabAround(
       whole.truth.nodules.map((n) => ({ z: n.centerMm[2], r: n.diameterMm / 2 })),
       [whole.chest.zMin, whole.chest.zMax],
     );
-    const c = makeCase(request.seed, 0, options(request, field, slab));
+    const c = makeCase(request.seed, 0, options(request, slab));
     const total = c.zPositions.length;
     post({ kind: 'progress', done: 0, total });
     let done = 0;

@@ -74,14 +74,19 @@ export async function loadPaths(paths: readonly string[]): Promise<Loaded> {
 }
 
 /** Pick the model to run on a series, or say why none runs. */
+/** The models a series may be analysed with: the one named, else every detection model. */
+export function candidateModels(models: readonly InstalledModel[], modelId?: string): InstalledModel[] {
+  return modelId
+    ? models.filter((m) => m.manifest.id === modelId)
+    : models.filter((m) => m.manifest.task === 'detection');
+}
+
 export function chooseModel(
   models: readonly InstalledModel[],
   facts: SeriesFacts,
   modelId?: string,
 ): InstalledModel | Skip {
-  const pool = modelId
-    ? models.filter((m) => m.manifest.id === modelId)
-    : models.filter((m) => m.manifest.task === 'detection');
+  const pool = candidateModels(models, modelId);
   if (pool.length === 0) {
     return {
       code: 'modality',

@@ -18,7 +18,7 @@ import { installedModels, nodeRunner } from '../ai/node/models';
 import { assembleStudies } from '../dicom/series';
 import { LucentError } from '../lib/errors';
 import { seriesFacts } from '../ai/shared/applicability';
-import { chooseModel, loadPaths } from './analyze';
+import { candidateModels, chooseModel, loadPaths } from './analyze';
 import { seriesVolume } from './pixels';
 
 interface Truth {
@@ -91,10 +91,8 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
     if (!('manifest' in choice)) {
       // No model at all is an error; a series outside the model's stated range (slice thickness, pixel
       // spacing, …) is scored as the app would treat it: not analysed, so its nodules are all missed.
-      const noModel = !models.some((m) =>
-        options.modelId ? m.manifest.id === options.modelId : m.manifest.task === 'detection',
-      );
-      if (noModel) throw new LucentError('bad-arguments', `${dir}: ${choice.message}`);
+      if (candidateModels(models, options.modelId).length === 0)
+        throw new LucentError('bad-arguments', `${dir}: ${choice.message}`);
       notAnalysed.push({ name, reason: choice.message });
       results.push({ name, truth: caseTruth, detections: [] });
       options.onProgress?.(`${i + 1}/${caseDirs.length} ${name}: not analysed: ${choice.message}`);

@@ -69,6 +69,11 @@ export interface CaseOptions {
   readonly seriesDescription?: string;
   /** Restrict the scan to this z range (mm, patient coordinates): for tests and quick previews. */
   readonly zRange?: readonly [number, number];
+  /**
+   * A field of view that holds the whole body (512 × 512, centred up to the clean offsets), never a
+   * targeted one that shows one lung: practice cases, whose nodules must all be in the images.
+   */
+  readonly fullField?: boolean;
   /** Patient name suffix and study description, for named cases such as the demo set. */
   readonly label?: string;
   /** Random nodule count range (inclusive) instead of the clinical 0–4 mix: training sets use more. */
@@ -113,32 +118,22 @@ function orientationFor(position: PatientPosition, rng: Rng): Orientation {
   }
 }
 
-/**
- * A full field of view for `chest`: centred, 512 × 512, the pixel spacing that holds the whole body
- * (arms included) with a 12 mm margin. Practice cases use it so that no nodule falls outside the images.
- */
-export function fullField(chest: Chest): Pick<Scanner, 'matrix' | 'fovCenter' | 'pixelSpacing'> {
-  const arms = chest.arms ? chest.arms.gap + 2 * chest.arms.r * 0.85 : 0;
-  const half = Math.max(chest.bodyA + arms, chest.bodyB) + 12;
-  return {
-    matrix: 512,
-    fovCenter: [0, 0],
-    pixelSpacing: r3(Math.min(0.98, Math.max(0.5, (2 * half) / 512))),
-  };
-}
-
 export function sampleScanner(
   rng: Rng,
   chest: Chest,
   position: PatientPosition = 'HFS',
   clean = false,
+  fullField = false,
 ): Scanner {
-  const matrix = rng.weighted([
+  const sampledMatrix = rng.weighted([
     [512, 0.85],
     [384, 0.05],
     [256, 0.1],
   ]);
-  const targeted = matrix !== 512 || (!clean && rng.chance(0.1));
+  // A full field of view: 512 × 512 and never targeted (the draw above is kept, so that the rest of the
+  // sequence is the same as without the option).
+  const matrix = fullField ? 512 : sampledMatrix;
+  const targeted = !fullField && (matrix !== 512 || (!clean && rng.chance(0.1)));
   let fovCenter: [number, number];
   let pixelSpacing: number;
   if (targeted) {
@@ -270,7 +265,7 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
     const n = makeNodule(noduleRng, chest, nodules, req);
     if (n) nodules.push(n);
   }
-  const sampled = sampleScanner(rng.fork('scanner'), chest, position, clean);
+  const sampled = sampleScanner(rng.fork('scanner'), chest, position, clean, options.fullField);
   const scanner: Scanner = { ...sampled, ...options.scanner, patientPosition: position };
   // A targeted field of view (or a restricted scan range) leaves some nodules outside the images: those
   // are neither drawn nor listed in the truth.
