@@ -28,6 +28,17 @@ const int8File = join(out, 'model.int8.onnx');
 const fp32File = join(out, 'model.fp32.onnx');
 const fprFile = join(out, 'fpr.onnx');
 const r3 = (v) => Math.round(v * 1000) / 1000;
+/** The second stage's input in words: one ${patch} voxel block per scale, with its extent in mm. */
+const fprScales = fprInfo.scales ?? [1];
+const fprPatchText = fprScales
+  .map((s) => {
+    const [d, h, w] = fprInfo.patch;
+    const mm = [d * 1.5 * s, h * s, w * s].map((v) => Number(v.toFixed(1))).join(' × ');
+    return s === 1
+      ? `a ${d} × ${h} × ${w} voxel patch (${mm} mm)`
+      : `the same at ${s}× the spacing (${mm} mm)`;
+  })
+  .join(' and ');
 const trainingData = `Synthetic chest CT only: ${train.cases} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile), domain-randomised.`;
 
 function run(label, data, options) {
@@ -61,7 +72,7 @@ function reweighted(perCase, w) {
   }));
 }
 
-const fpr = (weight) => ({ file: fprFile, weight, patch: fprInfo.patch });
+const fpr = (weight) => ({ file: fprFile, weight, patch: fprInfo.patch, scales: fprInfo.scales });
 
 // 1. The second stage's weight: the best CPM on the development set (never the test sets).
 const dev = run('dev', devData, { file: int8File, fpr: fpr(0.5) });
@@ -198,7 +209,7 @@ copyFileSync(fprFile, join(modelDir, 'fpr.onnx'));
 const quantization = `detector: static int8 QDQ (per-channel weights, per-tensor uint8 activations), ${size(int8File)} bytes vs ${size(fp32File)} fp32; false-positive reduction: fp32, ${size(fprFile)} bytes`;
 const man = manifest({
   file: join(modelDir, 'model.onnx'),
-  fpr: { file: join(modelDir, 'fpr.onnx'), weight, patch: fprInfo.patch },
+  fpr: { file: join(modelDir, 'fpr.onnx'), weight, patch: fprInfo.patch, scales: fprInfo.scales },
   operatingPoint: op,
   metrics,
   quantization,
@@ -340,8 +351,7 @@ Two stages, both run on the device:
    (${Math.round((train.paste ?? 0) * 100)}% of lung patches). Lucent averages its centre heatmap with a
    left–right mirrored pass and keeps only findings that touch the lungs (a lung mask from the air inside
    the body).
-2. A 3D false-positive reduction classifier on a ${fprInfo.patch.join(' × ')} voxel patch (22.5 × 31 × 31 mm)
-   around each of the ${FPR_MAX_CANDIDATES} best candidates; ${fprInfo.parameters.toLocaleString('en')} parameters,
+2. A 3D false-positive reduction classifier on ${fprPatchText} around each of the ${FPR_MAX_CANDIDATES} best candidates; ${fprInfo.parameters.toLocaleString('en')} parameters,
    ${fprInfo.steps} steps (${Math.round(fprInfo.seconds / 60)} min), trained on the training cases' true nodules
    against ${fprInfo.negatives.toLocaleString('en')} negatives: the detector's own false candidates on the training
    cases (hard negatives, mined with \`lucent eval\`) and dense points in the lungs. Final score =

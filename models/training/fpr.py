@@ -1,8 +1,10 @@
 """False-positive reduction: a small 3D CNN that scores detector candidates from a patch of the model grid.
 
 The 2.5D detector sees five slices; a vessel seen end-on is a round blob there, as a nodule is. In 3D the
-vessel runs on through the slices and branches, the nodule ends. This classifier looks at a 22 × 31 × 31 mm
-block around each candidate.
+vessel runs on through the slices and branches, the nodule ends. This classifier looks at two blocks around
+each candidate, one channel each: 15 × 31 × 31 voxels at the grid's spacing (22.5 × 31 × 31 mm) and the same
+number of voxels at twice the spacing (2 × 2 × 2 voxel means, 45 × 62 × 62 mm). The second gives a 20 mm
+hilar vessel seen end-on the context that shows it is a tube; in the first it fills the block.
 
 Training samples, all from the cached training cases (the same grid as inference, see common.py):
 - positives: the true nodules, jittered by up to two voxels;
@@ -10,7 +12,7 @@ Training samples, all from the cached training cases (the same grid as inference
   mined with `lucent eval` over the training set), plus dense points in the lungs (vessels, airway walls).
 
 usage: fpr.py CACHE_DIR MINED_EVAL_JSON OUT_DIR --minutes M
-writes OUT_DIR/fpr.onnx (input "patch" [N, 1, D, H, W], output "probability" [N, 1]) and fpr.json.
+writes OUT_DIR/fpr.onnx (input "patch" [N, len(SCALES), D, H, W], output "probability" [N, 1]) and fpr.json.
 """
 import argparse
 import json
@@ -25,6 +27,7 @@ from torch import nn
 from common import CpuBudget, normalise
 
 PATCH = (15, 31, 31)  # slices (1.5 mm), rows, columns (1 mm): odd, centred on the candidate
+SCALES = (1, 2)  # one input channel per scale: voxel s × s × s means of the grid
 MINED_PER_CASE = 120
 
 
@@ -35,10 +38,10 @@ def conv(cin: int, cout: int, stride=1) -> nn.Sequential:
 class FprNet(nn.Module):
     """About 0.17 M parameters, 80 M multiply-adds per patch."""
 
-    def __init__(self):
+    def __init__(self, channels: int = len(SCALES)):
         super().__init__()
         self.features = nn.Sequential(
-            conv(1, 16, (1, 2, 2)),  # 15 × 16 × 16
+            conv(channels, 16, (1, 2, 2)),  # 15 × 16 × 16
             conv(16, 24),
             nn.MaxPool3d(2),  # 7 × 8 × 8
             conv(24, 32),
@@ -56,19 +59,29 @@ class FprNet(nn.Module):
         return self.head(self.features(x))
 
 
-def patch(vol: np.ndarray, k: float, j: float, i: float) -> np.ndarray:
+def patch(vol: np.ndarray, k: float, j: float, i: float, scale: int = 1) -> np.ndarray:
     """HU block centred on the voxel nearest (k, j, i), air where it leaves the volume (as the engine's
-    writePatch does)."""
+    writePatch does). With scale s, each value is the mean of s × s × s grid voxels: output index t on an
+    axis of size n covers grid indices c − s·(n − 1)/2 − ⌊s/2⌋ + s·t … + s − 1, c the nearest voxel."""
     d, h, w = PATCH
+    s = scale
     z, y, x = vol.shape
     # Rounded half up, as Math.round in the engine.
-    ck, cj, ci = (int(math.floor(v + 0.5)) - s // 2 for v, s in ((k, d), (j, h), (i, w)))
-    out = np.full(PATCH, -1024, dtype=np.float32)
-    src = [slice(max(0, ck), min(z, ck + d)), slice(max(0, cj), min(y, cj + h)), slice(max(0, ci), min(x, ci + w))]
-    dst = [slice(s.start - c, s.stop - c) for s, c in zip(src, (ck, cj, ci))]
-    if all(s.stop > s.start for s in src):
+    ck, cj, ci = (int(math.floor(v + 0.5)) - s * (n // 2) - s // 2 for v, n in ((k, d), (j, h), (i, w)))
+    shape = (d * s, h * s, w * s)
+    out = np.full(shape, -1024, dtype=np.float32)
+    src = [slice(max(0, ck), min(z, ck + shape[0])), slice(max(0, cj), min(y, cj + shape[1])), slice(max(0, ci), min(x, ci + shape[2]))]
+    dst = [slice(a.start - c, a.stop - c) for a, c in zip(src, (ck, cj, ci))]
+    if all(a.stop > a.start for a in src):
         out[tuple(dst)] = vol[tuple(src)]
-    return out
+    if s == 1:
+        return out
+    return out.reshape(d, s, h, s, w, s).mean(axis=(1, 3, 5), dtype=np.float64).astype(np.float32)
+
+
+def patches(vol: np.ndarray, k: float, j: float, i: float) -> np.ndarray:
+    """[len(SCALES), D, H, W] HU blocks, one per scale."""
+    return np.stack([patch(vol, k, j, i, s) for s in SCALES])
 
 
 def samples(metas: list, vols: list, mined: dict, rng: np.random.Generator):
@@ -112,17 +125,20 @@ def samples(metas: list, vols: list, mined: dict, rng: np.random.Generator):
 
 
 def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Flips on every axis, in-plane transposition, scanner gain/offset and noise."""
-    for axis in range(3):
+    """Flips on every axis, in-plane transposition, scanner gain/offset and noise; x is [C, D, H, W], every
+    channel transformed alike."""
+    for axis in (1, 2, 3):
         if rng.random() < 0.5:
             x = np.flip(x, axis)
     if rng.random() < 0.5:
-        x = x.transpose(0, 2, 1)
+        x = x.transpose(0, 1, 3, 2)
     x = np.ascontiguousarray(x)
     if rng.random() < 0.8:
         x = x * float(rng.uniform(0.94, 1.06)) + float(rng.uniform(-30, 30))
     if rng.random() < 0.6:
-        x = x + rng.normal(0, float(rng.uniform(3, 35)), x.shape).astype(np.float32)
+        # White noise averaged over s³ voxels falls by s^1.5.
+        level = float(rng.uniform(3, 35)) / np.array(SCALES, dtype=np.float32) ** 1.5
+        x = x + rng.normal(0, 1, x.shape).astype(np.float32) * level[:, None, None, None]
     return x
 
 
@@ -139,10 +155,10 @@ def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True):
             ci, k, j, i, _ = neg[int(rng.integers(len(neg)))]
             k, j, i = k + rng.normal(0, 0.5), j + rng.normal(0, 1), i + rng.normal(0, 1)
             y = 0.0
-        x = patch(vols[ci], k, j, i)
+        x = patches(vols[ci], k, j, i)
         if train:
             x = augment(x, rng)
-        xs.append(normalise(x)[None])
+        xs.append(normalise(x))
         ys.append(y)
     return torch.from_numpy(np.stack(xs).astype(np.float32)), torch.tensor(ys, dtype=torch.float32)[:, None]
 
@@ -195,7 +211,7 @@ def main() -> None:
     os.makedirs(args.out, exist_ok=True)
     torch.onnx.export(
         model,
-        torch.zeros(1, 1, *PATCH),
+        torch.zeros(1, len(SCALES), *PATCH),
         os.path.join(args.out, "fpr.onnx"),
         input_names=["patch"],
         output_names=["probability"],
@@ -204,7 +220,7 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "fpr.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "patch": list(PATCH), "trainAccuracy": round(acc, 3)}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3)}, f)
     print(f"fpr: trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread), accuracy on training draws {acc:.3f}", file=sys.stderr)
 
 

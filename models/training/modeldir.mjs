@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ID = 'lung-nodule-ct';
 /** Bump when the weights change: reviews and audit trails record which version made each finding. */
-export const VERSION = '2.0.0';
+export const VERSION = '2.1.0';
 /** The second stage's candidates: detector score at least this, at most this many per series. */
 export const FPR_CANDIDATE_SCORE = 0.05;
 export const FPR_MAX_CANDIDATES = 48;
@@ -19,7 +19,7 @@ export const size = (p) => readFileSync(p).length;
 
 /**
  * The manifest of lung-nodule-ct for a detector file and, optionally, a false-positive reduction file
- * (`fpr`: { file, weight, patch }).
+ * (`fpr`: { file, weight, patch, scales }).
  */
 export function manifest({
   file,
@@ -92,6 +92,7 @@ export function manifest({
             bytes: size(fpr.file),
             input: 'patch',
             patch: fpr.patch,
+            ...(fpr.scales ? { scales: fpr.scales } : {}),
             output: 'probability',
             candidateScore: FPR_CANDIDATE_SCORE,
             maxCandidates: FPR_MAX_CANDIDATES,

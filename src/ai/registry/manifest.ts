@@ -79,10 +79,18 @@ export interface FalsePositiveReduction {
   readonly file: string;
   readonly sha256: string;
   readonly bytes: number;
-  /** The classifier's input name: [N, 1, slices, rows, columns], windowed and normalised like the model's. */
+  /**
+   * The classifier's input name: [N, scales.length, slices, rows, columns], windowed and normalised like the
+   * model's.
+   */
   readonly input: string;
   /** Patch size on the detector's grid: [slices, rows, columns], each odd (centred on the candidate). */
   readonly patch: readonly [number, number, number];
+  /**
+   * One input channel per scale s: the patch sampled at s times the grid's spacing, each value the mean of
+   * s × s × s grid voxels (more context around a large candidate). Absent: [1].
+   */
+  readonly scales?: readonly number[];
   /** The classifier's output: [N, 1], the probability that the candidate is a nodule. */
   readonly output: string;
   /** Candidates scored: those with a detector score of at least this, best first … */
@@ -263,6 +271,15 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
           p.length === 3 &&
           p.every((v) => isNumber(v) && Number.isInteger(v) && v >= 1 && v <= 128 && v % 2 === 1),
         'falsePositiveReduction.patch must be [slices, rows, columns], odd integers from 1 to 127',
+      );
+      const sc = fpr['scales'];
+      need(
+        sc === undefined ||
+          (Array.isArray(sc) &&
+            sc.length >= 1 &&
+            sc.length <= 4 &&
+            sc.every((v) => isNumber(v) && Number.isInteger(v) && v >= 1 && v <= 4)),
+        'falsePositiveReduction.scales must be 1 to 4 integers from 1 to 4',
       );
       need(
         isNumber(fpr['candidateScore']) && fpr['candidateScore'] >= 0 && fpr['candidateScore'] <= 1,

@@ -1,6 +1,7 @@
 /**
  * The second stage of a detection model (its manifest's `falsePositiveReduction`): the best candidates are
- * rescored by a 3D classifier on patches of the model grid around each. Pure, given a runner.
+ * rescored by a 3D classifier on patches of the model grid around each (one channel per scale). Pure, given
+ * a runner.
  */
 import type { FalsePositiveReduction, InputSpec } from '../registry/manifest';
 import type { RawFinding } from './detect';
@@ -28,14 +29,18 @@ export async function rescore(
     .sort((a, b) => b.score - a.score)
     .slice(0, fpr.maxCandidates);
   const [d, h, w] = fpr.patch;
-  const per = d * h * w;
+  const scales = fpr.scales ?? [1];
+  const block = d * h * w;
+  const per = block * scales.length;
   const out: RawFinding[] = [];
   for (let b = 0; b < chosen.length; b += FPR_BATCH) {
     if (signal?.aborted) throw new CancelledError();
     const part = chosen.slice(b, b + FPR_BATCH);
     const input = new Float32Array(per * part.length);
-    part.forEach((f, n) => writePatch(grid, f.center, fpr.patch, spec, input, n * per));
-    const result = await runner.run(input, [part.length, 1, d, h, w]);
+    part.forEach((f, n) =>
+      scales.forEach((s, c) => writePatch(grid, f.center, fpr.patch, spec, input, n * per + c * block, s)),
+    );
+    const result = await runner.run(input, [part.length, scales.length, d, h, w]);
     const p = result[fpr.output];
     if (!p) throw new Error(`the false-positive reduction model has no output named ${fpr.output}`);
     part.forEach((f, n) => {
