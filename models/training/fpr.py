@@ -24,10 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from common import CpuBudget, normalise
+from common import PATCH, SCALES, CpuBudget, normalise, patches
 
-PATCH = (15, 31, 31)  # slices (1.5 mm), rows, columns (1 mm): odd, centred on the candidate
-SCALES = (1, 2)  # one input channel per scale: voxel s × s × s means of the grid
 MINED_PER_CASE = 120
 
 
@@ -57,31 +55,6 @@ class FprNet(nn.Module):
 
     def logits(self, x):
         return self.head(self.features(x))
-
-
-def patch(vol: np.ndarray, k: float, j: float, i: float, scale: int = 1) -> np.ndarray:
-    """HU block centred on the voxel nearest (k, j, i), air where it leaves the volume (as the engine's
-    writePatch does). With scale s, each value is the mean of s × s × s grid voxels: output index t on an
-    axis of size n covers grid indices c − s·(n − 1)/2 − ⌊s/2⌋ + s·t … + s − 1, c the nearest voxel."""
-    d, h, w = PATCH
-    s = scale
-    z, y, x = vol.shape
-    # Rounded half up, as Math.round in the engine.
-    ck, cj, ci = (int(math.floor(v + 0.5)) - s * (n // 2) - s // 2 for v, n in ((k, d), (j, h), (i, w)))
-    shape = (d * s, h * s, w * s)
-    out = np.full(shape, -1024, dtype=np.float32)
-    src = [slice(max(0, ck), min(z, ck + shape[0])), slice(max(0, cj), min(y, cj + shape[1])), slice(max(0, ci), min(x, ci + shape[2]))]
-    dst = [slice(a.start - c, a.stop - c) for a, c in zip(src, (ck, cj, ci))]
-    if all(a.stop > a.start for a in src):
-        out[tuple(dst)] = vol[tuple(src)]
-    if s == 1:
-        return out
-    return out.reshape(d, s, h, s, w, s).mean(axis=(1, 3, 5), dtype=np.float64).astype(np.float32)
-
-
-def patches(vol: np.ndarray, k: float, j: float, i: float) -> np.ndarray:
-    """[len(SCALES), D, H, W] HU blocks, one per scale."""
-    return np.stack([patch(vol, k, j, i, s) for s in SCALES])
 
 
 def samples(metas: list, vols: list, mined: dict, rng: np.random.Generator):
