@@ -12,14 +12,15 @@ export const ID = 'lung-nodule-ct';
 export const VERSION = '2.1.0';
 /** The second stage's candidates: detector score at least this, at most this many per series. */
 export const FPR_CANDIDATE_SCORE = 0.05;
-export const FPR_MAX_CANDIDATES = 48;
+/** Candidate budgets the second stage may get (chosen on the development set by finalize.mjs). */
+export const FPR_BUDGETS = [48, 96, 128, 192, 256];
 
 export const sha = (p) => createHash('sha256').update(readFileSync(p)).digest('hex');
 export const size = (p) => readFileSync(p).length;
 
 /**
  * The manifest of lung-nodule-ct for a detector file and, optionally, a false-positive reduction file
- * (`fpr`: { file, weight, patch, scales }).
+ * (`fpr`: { file, weight, patch, scales, maxCandidates }).
  */
 export function manifest({
   file,
@@ -95,7 +96,7 @@ export function manifest({
             ...(fpr.scales ? { scales: fpr.scales } : {}),
             output: 'probability',
             candidateScore: FPR_CANDIDATE_SCORE,
-            maxCandidates: FPR_MAX_CANDIDATES,
+            maxCandidates: fpr.maxCandidates,
             weight: fpr.weight,
           },
         }
