@@ -1,10 +1,9 @@
 """False-positive reduction: a small 3D CNN that scores detector candidates from a patch of the model grid.
 
 The 2.5D detector sees five slices; a vessel seen end-on is a round blob there, as a nodule is. In 3D the
-vessel runs on through the slices and branches, the nodule ends. This classifier looks at two blocks around
-each candidate, one channel each: 15 × 31 × 31 voxels at the grid's spacing (22.5 × 31 × 31 mm) and the same
-number of voxels at twice the spacing (2 × 2 × 2 voxel means, 45 × 62 × 62 mm). The second gives a 20 mm
-hilar vessel seen end-on the context that shows it is a tube; in the first it fills the block.
+vessel runs on through the slices and branches, the nodule ends. This classifier looks at a block around
+each candidate: 15 × 31 × 31 voxels at the grid's spacing (22.5 × 31 × 31 mm), and with SCALES (common.py)
+more channels, the same number of voxels at s times the spacing (s × s × s voxel means) for more context.
 
 Training samples, all from the cached training cases (the same grid as inference, see common.py):
 - positives: the true nodules, jittered by up to two voxels;

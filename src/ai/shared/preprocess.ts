@@ -96,64 +96,10 @@ export interface LungMask {
 
 const LUNG_HU = -400;
 const TISSUE_HU = -500;
-/** Half-width of the opening that parts the body from what touches it (table shells are 1–4 mm thick). */
-const OPEN_MM = 2.5;
-
-/** Running minimum or maximum of a 0/1 image along its rows, window 2r + 1 (out of the image: ignored). */
-function rowFilter(
-  src: Uint8Array,
-  dst: Uint8Array,
-  nx: number,
-  ny: number,
-  r: number,
-  op: 'min' | 'max',
-): void {
-  const want = op === 'min' ? 0 : 1;
-  for (let y = 0; y < ny; y++) {
-    const row = y * nx;
-    // Distance to the nearest pixel equal to `want` on the left, carried along the row.
-    let last = -Infinity;
-    for (let x = 0; x < nx; x++) {
-      if (src[row + x] === want) last = x;
-      dst[row + x] = x - last <= r ? want : 1 - want;
-    }
-    last = Infinity;
-    for (let x = nx - 1; x >= 0; x--) {
-      if (src[row + x] === want) last = x;
-      if (last - x <= r) dst[row + x] = want;
-    }
-  }
-}
-
-/** As rowFilter, along the columns. */
-function colFilter(
-  src: Uint8Array,
-  dst: Uint8Array,
-  nx: number,
-  ny: number,
-  r: number,
-  op: 'min' | 'max',
-): void {
-  const want = op === 'min' ? 0 : 1;
-  for (let x = 0; x < nx; x++) {
-    let last = -Infinity;
-    for (let y = 0; y < ny; y++) {
-      if (src[y * nx + x] === want) last = y;
-      dst[y * nx + x] = y - last <= r ? want : 1 - want;
-    }
-    last = Infinity;
-    for (let y = ny - 1; y >= 0; y--) {
-      if (src[y * nx + x] === want) last = y;
-      if (last - y <= r) dst[y * nx + x] = want;
-    }
-  }
-}
 
 /**
- * Where the lungs are. Per slice: the body is the largest connected region of tissue (> -500 HU) after a
- * morphological opening that removes tissue up to about `2 × OPEN_MM` thick (the shells of a patient table
- * or a blanket touching the body, which would otherwise join the body and enclose the table's foam core),
- * with its holes filled; the lungs are the air (< -400 HU) inside it. Air around the body, inside a patient
+ * Where the lungs are. Per slice: the body is the largest connected region of tissue (> -500 HU) with
+ * its holes filled; the lungs are the air (< -400 HU) inside it. Air around the body, inside a patient
  * table or a blanket, or in an arm is not lung. Slices with less than `minAreaMm2` of lung are left out;
  * the box pads the lungs by `marginMm`.
  */
@@ -165,12 +111,6 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
   const label = new Int32Array(plane);
   const stack = new Int32Array(plane);
   const reached = new Uint8Array(plane);
-  const tissue = new Uint8Array(plane);
-  const work = new Uint8Array(plane);
-  // On a grid coarser than OPEN_MM there is no opening (r = 0).
-  const rx = Math.floor(OPEN_MM / g.spacing[0]);
-  const ry = Math.floor(OPEN_MM / g.spacing[1]);
-  const open = rx > 0 && ry > 0;
   let bx0 = nx;
   let by0 = ny;
   let bx1 = -1;
@@ -179,20 +119,14 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
   let bz1 = -1;
   for (let k = 0; k < nz; k++) {
     const base = k * plane;
-    for (let i = 0; i < plane; i++) tissue[i] = g.data[base + i] > TISSUE_HU ? 1 : 0;
-    // Opening, step 1: erode (a pixel stays if its whole (2rx + 1) × (2ry + 1) neighbourhood is tissue; at
-    // 1 mm, 5 × 5: a table shell up to 4 mm thick goes, a chest wall (≥ 7 mm even where it runs at 45°) stays).
-    if (open) {
-      rowFilter(tissue, work, nx, ny, rx, 'min');
-      colFilter(work, tissue, nx, ny, ry, 'min');
-    }
-    // The largest 4-connected eroded region is the body.
+    const tissue = (i: number): boolean => g.data[base + i] > TISSUE_HU;
+    // The largest 4-connected tissue region is the body.
     label.fill(0);
     let next = 0;
     let body = 0;
     let bodySize = 0;
     for (let start = 0; start < plane; start++) {
-      if (label[start] !== 0 || tissue[start] === 0) continue;
+      if (label[start] !== 0 || !tissue(start)) continue;
       next++;
       let size = 0;
       let sp = 0;
@@ -203,7 +137,7 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
         size++;
         const x = i % nx;
         const visit = (j: number): void => {
-          if (label[j] === 0 && tissue[j] === 1) {
+          if (label[j] === 0 && tissue(j)) {
             label[j] = next;
             stack[sp++] = j;
           }
@@ -219,17 +153,11 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
       }
     }
     if (body === 0) continue;
-    // Opening, step 2: dilate the body alone back by the same neighbourhood.
-    for (let i = 0; i < plane; i++) tissue[i] = label[i] === body ? 1 : 0;
-    if (open) {
-      rowFilter(tissue, work, nx, ny, rx, 'max');
-      colFilter(work, tissue, nx, ny, ry, 'max');
-    }
     // Fill the body's holes: everything not reachable from the image edge without crossing the body.
     reached.fill(0);
     let sp = 0;
     const push = (i: number): void => {
-      if (reached[i] === 0 && tissue[i] === 0) {
+      if (reached[i] === 0 && label[i] !== body) {
         reached[i] = 1;
         stack[sp++] = i;
       }
