@@ -1,34 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
-import { aiResultsSr, type SrSeriesResult } from '../../src/report/sr';
+import { srSeries } from '../support/srSeries';
+import { aiResultsSr } from '../../src/report/sr';
 import { type DataSet } from '../../src/dicom/dataset';
 import { parseDicom } from '../../src/dicom/parse';
 import { cleanText, createDeidentifier } from '../../src/dicom/deidentify';
 
 /** A signed report as the app writes it, with a patient whose identifiers also appear in the typed text. */
-const series: SrSeriesResult = {
-  studyInstanceUID: '1.2.826.0.1.3680043.8.498.101',
-  seriesInstanceUID: '1.2.826.0.1.3680043.8.498.102',
-  modality: 'CT',
-  model: { id: 'lung-nodule-ct', version: '2.0.0', sha256: 'ab'.repeat(32) },
-  findings: [
-    {
-      id: 'F1',
-      type: 'solid',
-      score: 0.9,
-      centerMm: [10, 20, 30],
-      longAxisMm: 9.8,
-      shortAxisMm: 7.9,
-      meanDiameterMm: 8.9,
-      solidComponentMm: null,
-      volumeMm3: 366,
-      lungRads: '4A',
-      location: { side: 'right', zone: 'upper' },
-    },
-  ],
-  lungRads: { category: '4A', management: '3-month LDCT.' },
-};
+const series = srSeries('1.2.826.0.1.3680043.8.498.101', '1.2.826.0.1.3680043.8.498.102');
 const TEXT =
   'Clinical information: Mrs Ingrid Vasquez-Holm (MRN 00488213), born 1961-03-04, accession ACC77821. ' +
   '患者 王小明 复查。Findings: F1: solid nodule, right upper lobe, 8.9 mm. Impression: Lung-RADS 4A.';
