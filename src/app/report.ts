@@ -14,6 +14,7 @@ import { sentenceAt } from '../report/ground';
 import { reportGrounding, reviewStates } from '../report/session';
 import { confirmSentence, signReport } from '../report/signoff';
 import { aiResultsSr, signedSrUids, type SrSource } from '../report/sr';
+import { provenanceOf } from '../dicom/series';
 import type { ReportDraft, TechniqueFacts } from '../report/structured';
 import { messageOf } from '../lib/errors';
 import type { AppState } from '../store';
@@ -148,20 +149,9 @@ export class ReportHost {
     const series = findSeries(s, s.reviewSeriesKey);
     if (!signed || !series) throw new Error('Sign the report first.');
     const instances = series.instanceKeys.map((k) => getInstance(k)?.info).filter((i) => i !== undefined);
-    const head = instances[0];
     // The SR is always written whole; without the patient it then goes through the same de-identification
     // as `lucent deidentify` (new UIDs, identifiers out of the header and out of the report's text).
-    const source: SrSource = {
-      patient: head ? { ...head.patient } : {},
-      study: {
-        date: head?.studyDate,
-        time: head?.studyTime,
-        accessionNumber: head?.accessionNumber,
-        description: head?.studyDescription,
-      },
-      frameOfReferenceUID: head?.frameOfReferenceUID,
-      instances: instances.map((i) => ({ sopClassUID: i.sopClassUID, sopInstanceUID: i.sopInstanceUID })),
-    };
+    const source: SrSource = provenanceOf(instances);
     const accepted = s.findings.filter((f) => signed.findingIds.includes(f.id));
     const at = new Date(signed.signedAt);
     const signedFacts = { reader: signed.reader, at, text: signed.text, version: signed.version };
