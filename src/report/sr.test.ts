@@ -1,6 +1,6 @@
 import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
-import { srSeries } from '../../test/support/srSeries';
+import { srSeries } from '../../test/support/reportFixtures';
 import { aiResultsSr, aiSrUids } from './sr';
 
 const series = srSeries('2.25.1', '2.25.2');

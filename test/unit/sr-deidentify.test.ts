@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
-import { srSeries } from '../support/srSeries';
+import { srSeries } from '../support/reportFixtures';
 import { aiResultsSr } from '../../src/report/sr';
 import { type DataSet } from '../../src/dicom/dataset';
 import { parseDicom } from '../../src/dicom/parse';
