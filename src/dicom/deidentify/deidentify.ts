@@ -12,6 +12,7 @@ import { LucentError } from '../../lib/errors';
 import { sha256 } from '../../lib/sha256';
 import { type DataSet, type Element, latin1 } from '../dataset';
 import { decoderFor } from '../charset';
+import { IMPLEMENTATION_CLASS_UID } from '../../lib/fileMeta';
 import { DicomError, parseDicom, readFragments, type LoadErrorCode } from '../parse';
 import { T } from '../tags';
 import { DEFLATED_LE } from '../transferSyntax';
@@ -63,7 +64,6 @@ export interface Deidentifier {
 }
 
 /** Lucent's implementation class (the same root the synthetic writer uses) and version in File Meta. */
-const IMPLEMENTATION_CLASS_UID = '2.25.223306845911342016823962880493113389843';
 const IMPLEMENTATION_VERSION = 'LUCENT_DEID_1';
 
 const BURNED_IN_SOP_CLASSES = new Set([
