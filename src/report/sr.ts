@@ -17,7 +17,7 @@
  */
 import dcmjs from 'dcmjs';
 import { explicitLeMeta } from '../lib/fileMeta';
-import type { NoduleLocation, NoduleType } from '../findings/types';
+import type { NoduleGeometry, NoduleLocation, NoduleType } from '../findings/types';
 import type { Language } from '../i18n/language';
 import { LucentError } from '../lib/errors';
 import { sha256 } from '../lib/sha256';
@@ -32,16 +32,10 @@ export interface SrModel {
 }
 
 /** A finding as `lucent.analysis/1` carries it (the fields the SR records). */
-export interface SrFinding {
+export interface SrFinding extends NoduleGeometry {
   readonly id: string;
   readonly type: NoduleType;
   readonly score: number;
-  readonly centerMm: readonly [number, number, number];
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly meanDiameterMm: number;
-  readonly solidComponentMm: number | null;
-  readonly volumeMm3: number;
   readonly lungRads: string;
   readonly location?: NoduleLocation;
 }
