@@ -342,11 +342,12 @@ const IDENTIFYING = [
   0x00081070, // Operators' Name
   0x00321032, // Requesting Physician
   0x0040a075, // Verifying Observer Name
+  0x0040a123, // Person Name (an SR's observers)
   0x00200010, // Study ID
 ];
 const PERSON_NAMES = new Set([
   0x00100010, 0x00101001, 0x00101005, 0x00101060, 0x00080090, 0x00081050, 0x00081060, 0x00081070, 0x00321032,
-  0x0040a075,
+  0x0040a075, 0x0040a123,
 ]);
 
 /**
