@@ -100,7 +100,29 @@ describe('the report', () => {
     await expect.poll(() => report.getByRole('alert').textContent()).toMatch(/pending: F\d/);
 
     for (const f of findings) await page.getByRole('button', { name: `Accept ${f.id}` }).click();
+
+    // The on-device language model (the committed demo model, transformers.js in a worker) phrases the
+    // findings; its text streams in and every size it writes is one of the findings' (constrained decoding).
+    const llm = report.getByLabel('Draft by the language model');
+    await llm.getByRole('button', { name: 'Draft with the language model' }).click();
+    const outcome = llm.locator('.llm-draft-outcome');
+    await outcome.waitFor({ timeout: 240_000 });
+    expect(await llm.getByRole('alert').count()).toBe(0);
+    const [, grounded, sentences] =
+      /(\d+) of (\d+) sentences grounded/.exec((await outcome.textContent()) ?? '') ?? [];
+    expect(Number(sentences)).toBeGreaterThan(0);
+    expect(Number(grounded)).toBeGreaterThan(0);
+    const modelText = (await llm.locator('.llm-draft-text').textContent()) ?? '';
+    // Sizes: a number before "mm" or "×" (as in "9.8 × 7.9 mm"); the findings' own sizes are those the
+    // template draft states.
+    const sizesIn = (text: string): number[] =>
+      [...text.matchAll(/(\d+(?:\.\d+)?) ?(?:mm|×)/g)].map((m) => Number(m[1]));
     const draft = await textbox.inputValue();
+    const known = sizesIn(draft);
+    const written = sizesIn(modelText);
+    expect(written.length).toBeGreaterThan(0);
+    for (const size of written) expect(known).toContain(size);
+
     for (const f of findings) expect(draft).toContain(`${f.id}: `);
     expect(await description(page, '.report-sentence-text')).toEqual(
       (await page.locator('.report-sentence-text').all()).map(() => ''),
