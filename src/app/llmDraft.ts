@@ -10,6 +10,7 @@ import { caseCategory } from '../findings/assess';
 import type { FindingRecord } from '../findings/record';
 import type { Language } from '../i18n';
 import { ground } from '../report/ground';
+import { reportedNodule } from '../report/session';
 import type { DraftFacts, FactFinding } from '../report/llm/facts';
 import type { LlmDraftStream } from '../ui/context';
 import type { Host } from './host';
@@ -22,15 +23,9 @@ export function factsOf(findings: readonly FindingRecord[], language: Language):
   const counted: FactFinding[] = findings
     .filter((f) => f.status !== 'rejected')
     .map((f) => ({
-      id: f.id,
-      type: f.type,
-      meanDiameterMm: f.meanDiameterMm,
-      longAxisMm: f.longAxisMm,
-      shortAxisMm: f.shortAxisMm,
-      solidComponentMm: f.solidComponentMm,
+      ...reportedNodule(f),
       ...(f.location ? { location: f.location } : {}),
       ...(f.margin ? { margin: f.margin } : {}),
-      lungRads: f.lungRads,
     }));
   return { language, findings: counted, overall: caseCategory(counted, language) };
 }

@@ -13,7 +13,7 @@ import { requestFrom, type CaseMix, type Difficulty } from '../practice/difficul
 import { falsePositiveFeedback, missFeedback } from '../practice/feedback';
 import { appendHistory, loadHistory, type PracticeEntry } from '../practice/history';
 import { scorePractice } from '../practice/score';
-import { aiHidden, type PracticeChoice, type PracticeSession } from '../practice/session';
+import { aiHidden, newSession, type PracticeChoice, type PracticeSession } from '../practice/session';
 import {
   MAX_CONFIDENCE,
   MIN_CONFIDENCE,
@@ -123,7 +123,7 @@ export class Practice implements PracticeActions {
     this.loadStarted = false;
     this.host.store.setState({
       practiceOpen: false,
-      practice: {
+      practice: newSession({
         phase: 'preparing',
         choice,
         label,
@@ -134,14 +134,7 @@ export class Practice implements PracticeActions {
         truth,
         progress: { stage: choice.kind === 'synthetic' ? 'generating' : 'loading', done: 0, total: 0 },
         startedAt: null,
-        scan: {},
-        marks: [],
-        lungRads: null,
-        impression: '',
-        seconds: null,
-        result: null,
-        error: null,
-      },
+      }),
     });
   }
 

@@ -5,6 +5,7 @@
  * are confirmed, the report is signed (then read-only), and the signed report leaves as DICOM SR: a
  * file without patient identifiers by default, or stored to the DICOMweb server by STOW-RS.
  */
+import { createDeidentifier } from '../dicom/deidentify';
 import { DicomWebClient } from '../dicom/dicomweb';
 import { summarise } from '../analysis/summary';
 import { getInstance } from '../imaging/registry';
@@ -13,6 +14,7 @@ import { sentenceAt } from '../report/ground';
 import { reportGrounding, reviewStates } from '../report/session';
 import { confirmSentence, signReport } from '../report/signoff';
 import { aiResultsSr, signedSrUids, type SrSource } from '../report/sr';
+import { provenanceOf } from '../dicom/series';
 import type { ReportDraft, TechniqueFacts } from '../report/structured';
 import { messageOf } from '../lib/errors';
 import type { AppState } from '../store';
@@ -147,20 +149,9 @@ export class ReportHost {
     const series = findSeries(s, s.reviewSeriesKey);
     if (!signed || !series) throw new Error('Sign the report first.');
     const instances = series.instanceKeys.map((k) => getInstance(k)?.info).filter((i) => i !== undefined);
-    const head = instances[0];
-    const source: SrSource = {
-      patient: withPatient && head ? { ...head.patient } : {},
-      study: withPatient
-        ? {
-            date: head?.studyDate,
-            time: head?.studyTime,
-            accessionNumber: head?.accessionNumber,
-            description: head?.studyDescription,
-          }
-        : {},
-      frameOfReferenceUID: head?.frameOfReferenceUID,
-      instances: instances.map((i) => ({ sopClassUID: i.sopClassUID, sopInstanceUID: i.sopInstanceUID })),
-    };
+    // The SR is always written whole; without the patient it then goes through the same de-identification
+    // as `lucent deidentify` (new UIDs, identifiers out of the header and out of the report's text).
+    const source: SrSource = provenanceOf(instances);
     const accepted = s.findings.filter((f) => signed.findingIds.includes(f.id));
     const at = new Date(signed.signedAt);
     const signedFacts = { reader: signed.reader, at, text: signed.text, version: signed.version };
@@ -179,6 +170,10 @@ export class ReportHost {
       },
       { source, created: at, software: SOFTWARE, language: signed.language, signed: signedFacts },
     );
+    if (!withPatient) {
+      const out = createDeidentifier({ structuredContent: 'clean' }).file(bytes);
+      return { bytes: out.bytes, sopInstanceUID: out.sopInstanceUID, studyUID: out.studyInstanceUID };
+    }
     return {
       bytes,
       sopInstanceUID: signedSrUids(series.seriesInstanceUID, signedFacts).sopInstanceUID,
@@ -186,13 +181,18 @@ export class ReportHost {
     };
   }
 
-  /** Download the signed report as a DICOM SR file (without patient identifiers unless asked). */
+  /**
+   * Download the signed report as a DICOM SR file: de-identified (PS3.15 Basic Profile with the Clean
+   * Structured Content Option) unless asked to keep the patient.
+   */
   exportSr(withPatient = false): void {
     const { store } = this.host;
     try {
       const { bytes, sopInstanceUID } = this.srBytes(withPatient);
       download(`lucent-report-${sopInstanceUID.slice(-12)}.dcm`, bytes, 'application/dicom');
-      store.setState({ reportExport: { state: 'exported' } });
+      store.setState({
+        reportExport: { state: 'exported', detail: withPatient ? 'identified' : 'deidentified' },
+      });
     } catch (e) {
       store.setState({ reportExport: { state: 'failed', detail: messageOf(e) } });
     }

@@ -91,7 +91,8 @@ interface Connections {
   close(): Promise<void>;
 }
 
-async function connect(option: string | true | undefined): Promise<Connections> {
+/** Lucent's own client of the Redis at `--queue`, once it answers (throws with a one-line reason). */
+async function redisAt(option: string | true | undefined): Promise<{ address: RedisAddress; redis: Redis }> {
   const address = queueAddress(option);
   const redis = lucentClient(address);
   redis.on('error', () => {});
@@ -101,6 +102,11 @@ async function connect(option: string | true | undefined): Promise<Connections> 
     redis.disconnect();
     throw e;
   }
+  return { address, redis };
+}
+
+async function connect(option: string | true | undefined): Promise<Connections> {
+  const { address, redis } = await redisAt(option);
   const queue = new Queue<JobData, JobResult>(QUEUE_NAME, { connection: bullConnection(address) });
   queue.on('error', () => {});
   return {
@@ -242,16 +248,14 @@ export async function worker(argv: readonly string[], io: Io): Promise<number> {
   const graceMs = (numberOption(args, 'grace', 0, 86_400) ?? 120) * 1000;
   const nameOption = args.options.get('name');
   const name = typeof nameOption === 'string' ? nameOption : `${hostname()}-${process.pid}`;
-  const address = queueAddress(args.options.get('queue'));
-  const redis = lucentClient(address);
-  redis.on('error', () => {});
+  let connected: Awaited<ReturnType<typeof redisAt>>;
   try {
-    await ping(redis, address);
+    connected = await redisAt(args.options.get('queue'));
   } catch (e) {
-    redis.disconnect();
     io.stderr(`lucent: ${messageOf(e)}\n`);
     return 1;
   }
+  const { address, redis } = connected;
   const log = (line: string): void => io.stderr(`lucent worker ${name}: ${line}\n`);
   const models = (): ReturnType<typeof installedModels> => installedModels();
   const running = startWorker({

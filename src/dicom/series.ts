@@ -322,8 +322,12 @@ export interface SeriesProvenance {
  * image library): the header of its first instance and every instance's SOP class and instance UID.
  */
 export function seriesProvenance(instances: readonly LoadedInstance[], seriesUID: string): SeriesProvenance {
-  const mine = instances.filter((i) => i.info.seriesInstanceUID === seriesUID);
-  const head = mine[0]?.info;
+  return provenanceOf(instances.map((i) => i.info).filter((i) => i.seriesInstanceUID === seriesUID));
+}
+
+/** {@link seriesProvenance} of the instances of one series, in order. */
+export function provenanceOf(mine: readonly InstanceInfo[]): SeriesProvenance {
+  const head = mine[0];
   return {
     patient: {
       name: head?.patient.name,
@@ -338,6 +342,6 @@ export function seriesProvenance(instances: readonly LoadedInstance[], seriesUID
       description: head?.studyDescription,
     },
     frameOfReferenceUID: head?.frameOfReferenceUID,
-    instances: mine.map((i) => ({ sopClassUID: i.info.sopClassUID, sopInstanceUID: i.info.sopInstanceUID })),
+    instances: mine.map((i) => ({ sopClassUID: i.sopClassUID, sopInstanceUID: i.sopInstanceUID })),
   };
 }

@@ -57,6 +57,16 @@ export interface NoduleGeometry {
   readonly volumeMm3: number;
 }
 
+/** A nodule as a report speaks of it: its id (F1…), type, sizes and Lung-RADS category. */
+export interface ReportedNodule extends Pick<
+  NoduleGeometry,
+  'longAxisMm' | 'shortAxisMm' | 'meanDiameterMm' | 'solidComponentMm'
+> {
+  readonly id: string;
+  readonly type: NoduleType;
+  readonly lungRads: LungRadsCategory;
+}
+
 /** Lung side and craniocaudal zone of a nodule. */
 export interface NoduleLocation {
   readonly side: 'right' | 'left';

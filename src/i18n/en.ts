@@ -310,6 +310,8 @@ export const en = {
   'report.export.working': 'Storing the signed report…',
   'report.export.stored': 'The signed report is stored in the PACS as DICOM SR.',
   'report.export.exported': 'The signed report was saved as a DICOM SR file.',
+  'report.export.deidentified':
+    'The signed report was saved as a de-identified DICOM SR file: new UIDs, no patient or staff names, IDs or dates in the header, and the patient’s name, IDs and birth date removed from the text. Names the header does not hold (typed only in the report) are not found: check the text before sharing it.',
   'report.export.failed': 'The report could not be sent: {detail}',
   'report.export.noServer': 'Connect to a DICOMweb server (PACS) first.',
   'report.llm.region': 'Draft by the language model',

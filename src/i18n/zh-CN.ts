@@ -303,6 +303,8 @@ export const zhCN: Messages = {
   'report.export.working': '正在存储已签署的报告…',
   'report.export.stored': '已签署的报告已作为 DICOM SR 存入 PACS。',
   'report.export.exported': '已签署的报告已保存为 DICOM SR 文件。',
+  'report.export.deidentified':
+    '已签署的报告已保存为去标识化的 DICOM SR 文件：UID 已更换，文件头中不含患者或工作人员的姓名、编号和日期，正文中的患者姓名、编号和出生日期已删除。文件头中没有的姓名（仅在报告中输入的）无法识别：分享前请检查正文。',
   'report.export.failed': '报告未能发送：{detail}',
   'report.export.noServer': '请先连接 DICOMweb 服务器（PACS）。',
   'report.llm.region': '语言模型起草',

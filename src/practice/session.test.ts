@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { aiHidden, type PracticeSession } from './session';
+import { aiHidden, newSession, type PracticeSession } from './session';
 
 function session(change: Partial<PracticeSession>): PracticeSession {
-  return {
+  const fresh = newSession({
     phase: 'reading',
     choice: { kind: 'demo', id: 'demo-solid' },
     label: 'DEMO-SOLID',
@@ -13,15 +13,8 @@ function session(change: Partial<PracticeSession>): PracticeSession {
     truth: [],
     progress: null,
     startedAt: 0,
-    scan: {},
-    marks: [],
-    lungRads: null,
-    impression: '',
-    seconds: null,
-    result: null,
-    error: null,
-    ...change,
-  };
+  });
+  return { ...fresh, ...change };
 }
 
 describe('AI output during a practice read', () => {

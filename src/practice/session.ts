@@ -57,6 +57,34 @@ export interface PracticeSession {
   readonly error: string | null;
 }
 
+/** What a session is before the trainee has done anything: no marks, no answers, no result. */
+export function newSession(
+  head: Pick<
+    PracticeSession,
+    | 'phase'
+    | 'choice'
+    | 'label'
+    | 'source'
+    | 'caseId'
+    | 'modality'
+    | 'reader'
+    | 'truth'
+    | 'progress'
+    | 'startedAt'
+  >,
+): PracticeSession {
+  return {
+    ...head,
+    scan: {},
+    marks: [],
+    lungRads: null,
+    impression: '',
+    seconds: null,
+    result: null,
+    error: null,
+  };
+}
+
 /** AI output stays off the screen during an unaided practice read (findings, marks, heatmap, report). */
 export function aiHidden(p: PracticeSession | null): boolean {
   return p !== null && p.modality === 'unaided' && p.phase !== 'result';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { F1 as F1_NODULE } from '../../test/support/reportFixtures';
 import {
   applyEdit,
   draftText,
@@ -11,17 +12,7 @@ import {
 import { ground } from './ground';
 import { buildDraft, sectionOf, type DraftInput, type DraftNodule, type ReportDraft } from './structured';
 
-const F1: DraftNodule = {
-  id: 'F1',
-  type: 'solid',
-  meanDiameterMm: 8.9,
-  longAxisMm: 9.8,
-  shortAxisMm: 7.9,
-  solidComponentMm: null,
-  side: 'right',
-  zone: 'upper',
-  lungRads: '4A',
-};
+const F1: DraftNodule = { ...F1_NODULE, side: 'right', zone: 'upper' };
 const F2: DraftNodule = {
   id: 'F2',
   type: 'part-solid',

@@ -3,24 +3,31 @@
  * rejected), the grounding of the editor's text, and sign-off's review states. Pure.
  */
 import type { FindingRecord } from '../findings/record';
-import { LUNG_RADS_CATEGORIES } from '../findings/types';
+import { LUNG_RADS_CATEGORIES, type ReportedNodule } from '../findings/types';
 import type { Language } from '../i18n/language';
 import { ground, type Grounding, type GroundingFinding } from './ground';
+
+/** What every report view of a finding has: id, type, sizes, category. */
+export function reportedNodule(f: FindingRecord): ReportedNodule {
+  return {
+    id: f.id,
+    type: f.type,
+    meanDiameterMm: f.meanDiameterMm,
+    longAxisMm: f.longAxisMm,
+    shortAxisMm: f.shortAxisMm,
+    solidComponentMm: f.solidComponentMm,
+    lungRads: f.lungRads,
+  };
+}
 
 /** The findings a report may speak of: every finding the reader has not rejected. */
 export function groundingFindings(records: readonly FindingRecord[]): GroundingFinding[] {
   return records
     .filter((f) => f.status !== 'rejected')
     .map((f) => ({
-      id: f.id,
-      type: f.type,
-      meanDiameterMm: f.meanDiameterMm,
-      longAxisMm: f.longAxisMm,
-      shortAxisMm: f.shortAxisMm,
-      solidComponentMm: f.solidComponentMm,
+      ...reportedNodule(f),
       volumeMm3: f.volumeMm3,
       ...(f.location ? { location: { side: f.location.side, zone: f.location.zone } } : {}),
-      lungRads: f.lungRads,
     }));
 }
 

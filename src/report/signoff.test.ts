@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { F1 as F1_NODULE } from '../../test/support/reportFixtures';
 import { draftText } from './editing';
 import { ground, type GroundingFinding } from './ground';
 import {
@@ -12,16 +13,7 @@ import {
 } from './signoff';
 import { AI_NOTE, buildDraft } from './structured';
 
-const F1: GroundingFinding = {
-  id: 'F1',
-  type: 'solid',
-  meanDiameterMm: 8.9,
-  longAxisMm: 9.8,
-  shortAxisMm: 7.9,
-  solidComponentMm: null,
-  location: { side: 'right', zone: 'upper' },
-  lungRads: '4A',
-};
+const F1: GroundingFinding = { ...F1_NODULE, location: { side: 'right', zone: 'upper' } };
 const AT = '2026-12-03T10:00:00.000Z';
 const AI = { id: 'lung-nodule-ct', version: '1.0.0', sha256: 'ab'.repeat(32) };
 

@@ -1,29 +1,9 @@
 import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
-import { aiResultsSr, aiSrUids, type SrSeriesResult } from './sr';
+import { srSeries } from '../../test/support/reportFixtures';
+import { aiResultsSr, aiSrUids } from './sr';
 
-const series: SrSeriesResult = {
-  studyInstanceUID: '2.25.1',
-  seriesInstanceUID: '2.25.2',
-  modality: 'CT',
-  model: { id: 'lung-nodule-ct', version: '1.0.0', sha256: 'ab'.repeat(32) },
-  findings: [
-    {
-      id: 'F1',
-      type: 'solid',
-      score: 0.9,
-      centerMm: [10, 20, 30],
-      longAxisMm: 9.8,
-      shortAxisMm: 7.9,
-      meanDiameterMm: 8.9,
-      solidComponentMm: null,
-      volumeMm3: 366,
-      lungRads: '4A',
-      location: { side: 'right', zone: 'upper' },
-    },
-  ],
-  lungRads: { category: '4A', management: '3-month LDCT.' },
-};
+const series = srSeries('2.25.1', '2.25.2');
 const source = {
   patient: {},
   study: {},

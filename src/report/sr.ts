@@ -16,15 +16,14 @@
  * Pure: runs in the browser and in Node.
  */
 import dcmjs from 'dcmjs';
-import type { NoduleLocation, NoduleType } from '../findings/types';
+import { explicitLeMeta } from '../lib/fileMeta';
+import type { NoduleGeometry, NoduleLocation, NoduleType } from '../findings/types';
 import type { Language } from '../i18n/language';
 import { LucentError } from '../lib/errors';
 import { sha256 } from '../lib/sha256';
 import { CODES, PRIVATE_SCHEME, compositionCode, languageCode, lungRadsCode, type Code } from './srCodes';
 
 export const COMPREHENSIVE_3D_SR = '1.2.840.10008.5.1.4.1.1.88.34';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-const IMPLEMENTATION_CLASS_UID = '2.25.223306845911342016823962880493113389843';
 
 export interface SrModel {
   readonly id: string;
@@ -33,16 +32,10 @@ export interface SrModel {
 }
 
 /** A finding as `lucent.analysis/1` carries it (the fields the SR records). */
-export interface SrFinding {
+export interface SrFinding extends NoduleGeometry {
   readonly id: string;
   readonly type: NoduleType;
   readonly score: number;
-  readonly centerMm: readonly [number, number, number];
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly meanDiameterMm: number;
-  readonly solidComponentMm: number | null;
-  readonly volumeMm3: number;
   readonly lungRads: string;
   readonly location?: NoduleLocation;
 }
@@ -392,14 +385,7 @@ export function aiResultsSr(series: SrSeriesResult, options: AiSrOptions): Uint8
     ContentSequence: contentTree(series, model, options, uids.sopInstanceUID),
   };
   const { DicomDict, DicomMetaDictionary } = dcmjs.data;
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: COMPREHENSIVE_3D_SR,
-    MediaStorageSOPInstanceUID: uids.sopInstanceUID,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: 'LUCENT_SR_1',
-  };
+  const meta = explicitLeMeta(COMPREHENSIVE_3D_SR, uids.sopInstanceUID, 'LUCENT_SR_1');
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
   return new Uint8Array(dict.write());

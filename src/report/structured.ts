@@ -6,7 +6,7 @@
  * sentences nobody typed. Pure; English and Simplified Chinese.
  */
 import { LUNG_RADS_RANK } from '../findings/lungrads';
-import type { LungRadsCategory, NoduleType } from '../findings/types';
+import type { LungRadsCategory, NoduleType, ReportedNodule } from '../findings/types';
 import type { Language } from '../i18n/language';
 
 export type SectionId = 'clinical' | 'technique' | 'comparison' | 'findings' | 'impression' | 'addendum';
@@ -45,16 +45,9 @@ export interface ReportDraft {
 }
 
 /** A finding as the draft describes it. */
-export interface DraftNodule {
-  readonly id: string;
-  readonly type: NoduleType;
-  readonly meanDiameterMm: number;
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly solidComponentMm: number | null;
+export interface DraftNodule extends ReportedNodule {
   readonly side?: 'right' | 'left';
   readonly zone?: 'upper' | 'middle' | 'lower';
-  readonly lungRads: LungRadsCategory;
   readonly margin?: string;
 }
 

@@ -3,10 +3,9 @@
  * Used by the synthetic study generator, the test builders and the benchmarks.
  */
 import dcmjs from 'dcmjs';
+import { explicitLeMeta } from '../lib/fileMeta';
 
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
-export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-const IMPLEMENTATION_CLASS_UID = '2.25.223306845911342016823962880493113389843';
 
 export interface CtSlice {
   readonly patientName: string;
@@ -59,14 +58,7 @@ export function writeCtSlice(s: CtSlice): Uint8Array {
   const { DicomDict, DicomMetaDictionary } = dcmjs.data;
   const pixels = new Int16Array(s.pixels);
   if (pixels.length !== s.rows * s.columns) throw new Error('pixel count does not match rows × columns');
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: CT_IMAGE_STORAGE,
-    MediaStorageSOPInstanceUID: s.sopInstanceUID,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: 'LUCENT_SYNTH_1',
-  };
+  const meta = explicitLeMeta(CT_IMAGE_STORAGE, s.sopInstanceUID, 'LUCENT_SYNTH_1');
   const dataset: Record<string, unknown> = {
     SpecificCharacterSet: 'ISO_IR 192',
     ImageType: ['DERIVED', 'SECONDARY', 'AXIAL'],

@@ -17,11 +17,11 @@ import {
   expectSameFindingsAsCli,
   openApp,
   openDemo,
+  openSmallStudy,
   readout,
   screenshot,
   shownFindings,
   startSession,
-  waitForImage,
   waitForLoaded,
   type Session,
 } from './helpers';
@@ -262,7 +262,7 @@ describe('AI in the browser', () => {
     { timeout: 300_000 },
     async () => {
       const { page, problems } = await openApp(session);
-      await openDemo(page, 'Normal chest');
+      await openSmallStudy(page);
       const run = page.getByRole('button', { name: 'Run AI' });
       // A runtime file the server does not have: the status says which, and Run AI works again after.
       const wasm = '**/ort/ort-wasm-simd-threaded.wasm';
@@ -289,7 +289,7 @@ describe('AI in the browser', () => {
 
       // The worker's own script does not load.
       const page2 = (await openApp(session)).page;
-      await openDemo(page2, 'Normal chest');
+      await openSmallStudy(page2);
       const worker = '**/assets/inference.worker-*.js';
       await page2.route(worker, (route) => route.fulfill({ status: 404, body: '' }));
       await page2.getByRole('button', { name: 'Run AI' }).click();
@@ -305,7 +305,7 @@ describe('AI in the browser', () => {
   it('loads the model from Cache Storage on a second visit, with no network for it', async () => {
     const { page } = await openApp(session);
     await clearModelCache(page);
-    await openDemo(page, 'Calcified nodule');
+    await openSmallStudy(page);
     await page.getByRole('button', { name: 'Run AI' }).click();
     await aiStatus(page, /AI done/);
     const bytes = readFileSync(join(import.meta.dirname, '../../models/lung-nodule-ct/model.onnx')).length;
@@ -315,10 +315,8 @@ describe('AI in the browser', () => {
       modelRequests++;
       return route.abort();
     });
-    // A reload brings the same demo case back.
     await page.reload();
-    await waitForLoaded(page);
-    await waitForImage(page);
+    await openSmallStudy(page);
     await page.getByRole('button', { name: 'Run AI' }).click();
     await aiStatus(page, /AI done/);
     expect(modelRequests).toBe(0);

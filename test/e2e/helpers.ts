@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { batchStudy, studyFileNames } from '../support/batchStudies';
 import { launchBrowser } from '../support/browser.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -135,6 +136,16 @@ export async function openDemo(page: Page, name: string, timeout = 30_000): Prom
     .getByRole('region', { name: 'Demo cases' })
     .getByRole('button', { name: `Open demo case: ${name}` })
     .click({ timeout });
+  await waitForLoaded(page);
+  await waitForImage(page);
+}
+
+/**
+ * Open a small CT series from files (22 slices of 320², a 42 mm slab with one nodule, the batch tests'
+ * study): for tests of how a run starts, fails and recovers, where a whole demo chest only costs time.
+ */
+export async function openSmallStudy(page: Page): Promise<void> {
+  await page.getByLabel('Open files').setInputFiles(studyFileNames(batchStudy('batch-unit', 1)));
   await waitForLoaded(page);
   await waitForImage(page);
 }

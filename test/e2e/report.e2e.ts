@@ -6,8 +6,10 @@
  * exported as a DICOM SR file without patient identifiers, and stored by STOW-RS to Orthanc, where the
  * SR holds the accepted findings' measurements, verified by the reader.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import dcmjs from 'dcmjs';
+import { DEMO_DIR } from '../../scripts/demo.mjs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { aiStatus, openApp, openDemo, shownFindings, startSession, type Session } from './helpers';
@@ -98,7 +100,29 @@ describe('the report', () => {
     await expect.poll(() => report.getByRole('alert').textContent()).toMatch(/pending: F\d/);
 
     for (const f of findings) await page.getByRole('button', { name: `Accept ${f.id}` }).click();
+
+    // The on-device language model (the committed demo model, transformers.js in a worker) phrases the
+    // findings; its text streams in and every size it writes is one of the findings' (constrained decoding).
+    const llm = report.getByLabel('Draft by the language model');
+    await llm.getByRole('button', { name: 'Draft with the language model' }).click();
+    const outcome = llm.locator('.llm-draft-outcome');
+    await outcome.waitFor({ timeout: 240_000 });
+    expect(await llm.getByRole('alert').count()).toBe(0);
+    const [, grounded, sentences] =
+      /(\d+) of (\d+) sentences grounded/.exec((await outcome.textContent()) ?? '') ?? [];
+    expect(Number(sentences)).toBeGreaterThan(0);
+    expect(Number(grounded)).toBeGreaterThan(0);
+    const modelText = (await llm.locator('.llm-draft-text').textContent()) ?? '';
+    // Sizes: a number before "mm" or "×" (as in "9.8 × 7.9 mm"); the findings' own sizes are those the
+    // template draft states.
+    const sizesIn = (text: string): number[] =>
+      [...text.matchAll(/(\d+(?:\.\d+)?) ?(?:mm|×)/g)].map((m) => Number(m[1]));
     const draft = await textbox.inputValue();
+    const known = sizesIn(draft);
+    const written = sizesIn(modelText);
+    expect(written.length).toBeGreaterThan(0);
+    for (const size of written) expect(known).toContain(size);
+
     for (const f of findings) expect(draft).toContain(`${f.id}: `);
     expect(await description(page, '.report-sentence-text')).toEqual(
       (await page.locator('.report-sentence-text').all()).map(() => ''),
@@ -150,22 +174,27 @@ describe('the report', () => {
       .sort((a, b) => a.id.localeCompare(b.id));
     expect(groupsOf(exported)).toEqual(expected);
 
-    // Send to PACS: STOW-RS to Orthanc; the stored SR holds the same measurements.
+    // Send to PACS: STOW-RS to Orthanc, into the demo study; the stored SR holds the same measurements.
+    const demo = join(DEMO_DIR, 'demo-solid');
+    const image = readdirSync(demo).find((f) => f.endsWith('.dcm')) ?? '';
+    const studyUid = String(readSr(new Uint8Array(readFileSync(join(demo, image))))['StudyInstanceUID']);
     await report.getByRole('button', { name: 'Send to PACS' }).click();
     await expect.poll(() => report.textContent(), { timeout: 30_000 }).toMatch(/stored in the PACS/);
     const found = (await (
       await fetch(`${orthanc}/tools/find`, {
         method: 'POST',
-        body: JSON.stringify({
-          Level: 'Instance',
-          Query: { SOPInstanceUID: String(exported['SOPInstanceUID']) },
-        }),
+        body: JSON.stringify({ Level: 'Instance', Query: { Modality: 'SR', StudyInstanceUID: studyUid } }),
       })
     ).json()) as string[];
     expect(found).toHaveLength(1);
     const stored = readSr(
       new Uint8Array(await (await fetch(`${orthanc}/instances/${found[0] ?? ''}/file`)).arrayBuffer()),
     );
+    // The exported file was de-identified: new UIDs, none of the study's; the stored one files in the study.
+    expect(exported['SOPInstanceUID']).not.toBe(stored['SOPInstanceUID']);
+    expect(exported['StudyInstanceUID']).not.toBe(stored['StudyInstanceUID']);
+    expect(String(exported['PatientIdentityRemoved'])).toBe('YES');
+    expect(String(exported['DeidentificationMethod'])).toMatch(/Clean Structured Content/);
     expect(stored['VerificationFlag']).toBe('VERIFIED');
     expect(
       String(list(stored['VerifyingObserverSequence'])[0]?.['VerifyingObserverName'] ? 'named' : ''),

@@ -45,40 +45,21 @@ export function locate(bytes: Uint8Array): Located[] {
   const visit = (ds: DataSet): void => {
     for (const e of ds.elements.values() as IterableIterator<Element>) {
       const vr = e.vr;
-      if (LONG.has(vr) && isVR(e.offset - 8, vr)) {
-        out.push({
-          tag: e.tag,
-          vr,
-          header: e.offset - 12,
-          value: e.offset,
-          length: e.length,
-          lengthAt: e.offset - 4,
-          lengthSize: 4,
-          vrAt: e.offset - 8,
-        });
-      } else if (isVR(e.offset - 4, vr)) {
-        out.push({
-          tag: e.tag,
-          vr,
-          header: e.offset - 8,
-          value: e.offset,
-          length: e.length,
-          lengthAt: e.offset - 2,
-          lengthSize: 2,
-          vrAt: e.offset - 4,
-        });
-      } else {
-        out.push({
-          tag: e.tag,
-          vr,
-          header: e.offset - 8,
-          value: e.offset,
-          length: e.length,
-          lengthAt: e.offset - 4,
-          lengthSize: 4,
-          vrAt: null,
-        });
-      }
+      // Explicit VR with a 4-byte length (OB, SQ…), explicit VR with a 2-byte length, or implicit VR.
+      const explicitLong = LONG.has(vr) && isVR(e.offset - 8, vr);
+      const explicitShort = !explicitLong && isVR(e.offset - 4, vr);
+      const header = explicitLong ? 12 : 8;
+      const lengthSize = explicitShort ? 2 : 4;
+      out.push({
+        tag: e.tag,
+        vr,
+        header: e.offset - header,
+        value: e.offset,
+        length: e.length,
+        lengthAt: e.offset - lengthSize,
+        lengthSize,
+        vrAt: explicitLong ? e.offset - 8 : explicitShort ? e.offset - 4 : null,
+      });
       for (const item of e.items ?? []) visit(item);
     }
   };

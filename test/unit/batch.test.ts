@@ -4,8 +4,9 @@
  * second batch queues nothing already done; the CSV has one row per series; a series that vanished from
  * the PACS is skipped, not retried; a worker with another model version fails the job at once.
  */
-import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,6 +209,161 @@ describe('lucent batch on Redis and Orthanc', () => {
     // Logs carry job ids, never a UID.
     for (const uid of Object.values(series)) expect(lines.join('\n')).not.toContain(uid);
   });
+});
+
+/** A queue of its own (another Redis database), so these jobs never meet the batch above. */
+function isolatedQueue(db: number): {
+  addr: RedisAddress;
+  q: Queue<JobData, JobResult>;
+  r: Redis;
+  close: () => Promise<void>;
+} {
+  const addr = { ...address, db };
+  const q = new Queue<JobData, JobResult>(QUEUE_NAME, { connection: bullConnection(addr) });
+  const r = lucentClient(addr);
+  return {
+    addr,
+    q,
+    r,
+    close: async () => {
+      await q.close();
+      r.disconnect();
+    },
+  };
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    });
+  });
+
+describe('worker retries and stops', () => {
+  it(
+    'retries with exponential back-off: a passing fault heals on the third attempt, a lasting one fails the job with its reason',
+    { timeout: 120_000 },
+    async () => {
+      const { addr, q, r, close } = isolatedQueue(1);
+      const started = Date.now();
+      // The PACS "goes away" for 7 s for every series, and for good for the short one.
+      const flaky: Fetch = (url, init) =>
+        String(url).includes(series.short) || Date.now() - started < 7000
+          ? Promise.reject(new TypeError('fetch failed: connection refused'))
+          : nodeFetch(url, init);
+      const log: { at: number; line: string }[] = [];
+      const w = startWorker({
+        address: addr,
+        redis: r,
+        concurrency: 2,
+        lockMs: 30_000,
+        graceMs: 5_000,
+        deps: { ...deps('flaky'), fetch: flaky },
+        log: (line) => log.push({ at: Date.now(), line }),
+      });
+      try {
+        const created = await createBatch(q, r, client, {
+          dicomweb: orthanc.dicomweb,
+          query: { Modality: 'CT' },
+          model,
+          sr: { kind: 'dir', dir: mkdtempSync(join(tmpdir(), 'lucent-retry-')) },
+        });
+        expect(created.meta.queued).toBe(2);
+        const deadline = Date.now() + 100_000;
+        let status = await batchStatus(q, r, created.meta.id);
+        while (!status.complete && Date.now() < deadline) {
+          await sleep(250);
+          status = await batchStatus(q, r, created.meta.id);
+        }
+        expect(status.counts).toMatchObject({ done: 1, failed: 1, running: 0, waiting: 0 });
+        const ct = await q.getJob(jobIdFor(series.ct, model));
+        expect(ct?.returnvalue.status).toBe('done');
+        expect(ct?.attemptsMade).toBe(3);
+        const short = await q.getJob(jobIdFor(series.short, model));
+        expect(await short?.getState()).toBe('failed');
+        expect(short?.attemptsMade).toBe(3);
+        expect(short?.failedReason).toMatch(/connection refused/);
+        // Attempts of one job start 5 s, then 10 s apart (exponential back-off from 5 s).
+        const starts = log.filter((l) => l.line.startsWith(`job ${ct?.id ?? ''} started`)).map((l) => l.at);
+        expect(starts).toHaveLength(3);
+        expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(4_500);
+        expect(starts[2] - starts[1]).toBeGreaterThanOrEqual(9_500);
+        const id = short?.id ?? '';
+        expect(log.map((l) => l.line).filter((l) => l.startsWith(`job ${id} failed for good: `))).toEqual([
+          `job ${id} failed for good: ${short?.failedReason ?? ''}`,
+        ]);
+      } finally {
+        await w.stop('test');
+        await close();
+      }
+    },
+  );
+
+  it(
+    'on SIGTERM finishes the running job within the grace period, or hands it back for another worker',
+    { timeout: 120_000 },
+    async () => {
+      const { addr, q, r, close } = isolatedQueue(2);
+      const slow = (name: string, ms: number): ProcessDeps => ({
+        ...deps(name),
+        analyze: async (loaded, m) => {
+          await sleep(ms);
+          return analyzeLoaded(loaded, { modelId: m.id });
+        },
+      });
+      const log: string[] = [];
+      const start = (name: string, graceMs: number, d: ProcessDeps): RunningWorker =>
+        startWorker({
+          address: addr,
+          redis: r,
+          concurrency: 1,
+          lockMs: 30_000,
+          graceMs,
+          deps: d,
+          log: (l) => log.push(`${name}: ${l}`),
+        });
+      const waitFor = async (pattern: RegExp): Promise<void> => {
+        const deadline = Date.now() + 60_000;
+        while (!log.some((l) => pattern.test(l))) {
+          if (Date.now() > deadline) throw new Error(`no log line ${String(pattern)}: ${log.join(' | ')}`);
+          await sleep(100);
+        }
+      };
+      try {
+        const created = await createBatch(q, r, client, {
+          dicomweb: orthanc.dicomweb,
+          query: { SeriesInstanceUID: series.ct },
+          model,
+          sr: { kind: 'dir', dir: mkdtempSync(join(tmpdir(), 'lucent-stop-')) },
+        });
+        expect(created.meta.queued).toBe(1);
+        const id = jobIdFor(series.ct, model);
+        // A: the grace period (0.5 s) is shorter than the job (analysis held 20 s): the job goes back.
+        const a = start('A', 500, slow('A', 20_000));
+        await waitFor(/^A: job .* started/);
+        await a.stop('SIGTERM');
+        expect(log).toContain(`A: job ${id} handed back to the queue`);
+        const job = await q.getJob(id);
+        expect(await job?.getState()).toBe('waiting');
+        // B takes it and is stopped mid-job with a long grace period: it finishes the job, then stops.
+        const b = start('B', 60_000, slow('B', 2_000));
+        await waitFor(/^B: job .* started/);
+        await b.stop('SIGTERM');
+        const done = await q.getJob(id);
+        expect(await done?.getState()).toBe('completed');
+        expect(done?.returnvalue.worker).toBe('B');
+        expect(done?.returnvalue.status).toBe('done');
+        expect(log.filter((l) => l.startsWith('B: stopping'))).toHaveLength(1);
+        expect(log.indexOf(`B: job ${id} done in ${done?.returnvalue.seconds.total} s`)).toBeLessThan(
+          log.indexOf('B: stopped'),
+        );
+      } finally {
+        await close();
+      }
+    },
+  );
 });
 
 describe('batch arguments', () => {

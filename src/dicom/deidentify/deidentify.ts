@@ -11,10 +11,12 @@
 import { LucentError } from '../../lib/errors';
 import { sha256 } from '../../lib/sha256';
 import { type DataSet, type Element, latin1 } from '../dataset';
+import { decoderFor } from '../charset';
+import { IMPLEMENTATION_CLASS_UID } from '../../lib/fileMeta';
 import { DicomError, parseDicom, readFragments, type LoadErrorCode } from '../parse';
 import { T } from '../tags';
 import { DEFLATED_LE } from '../transferSyntax';
-import { actionFor, effectiveVR, isSafePrivate, type ActionOptions } from './profile';
+import { actionFor, CONTENT_SEQUENCE, effectiveVR, isSafePrivate, type ActionOptions } from './profile';
 import { textValue, writeDataset, writeFileHeader, type Encoding, type OutElement } from './writer';
 
 export interface DeidentifyOptions {
@@ -26,6 +28,12 @@ export interface DeidentifyOptions {
   readonly allowBurnedIn?: boolean;
   /** The run's secret salt (at least 16 bytes); random when not given. Never written anywhere. */
   readonly salt?: Uint8Array;
+  /**
+   * A structured report's content tree: 'basic' (default) keeps it, de-identified item by item, every free
+   * text replaced by a dummy; 'clean' (the Clean Structured Content Option) keeps free text, cleaned of the
+   * identifiers in the file's own header (see {@link cleanText}); 'remove' empties it.
+   */
+  readonly structuredContent?: 'basic' | 'clean' | 'remove';
 }
 
 export type DeidentifyErrorCode = 'burned-in-annotation' | 'unsupported-object' | LoadErrorCode;
@@ -56,7 +64,6 @@ export interface Deidentifier {
 }
 
 /** Lucent's implementation class (the same root the synthetic writer uses) and version in File Meta. */
-const IMPLEMENTATION_CLASS_UID = '2.25.223306845911342016823962880493113389843';
 const IMPLEMENTATION_VERSION = 'LUCENT_DEID_1';
 
 const BURNED_IN_SOP_CLASSES = new Set([
@@ -79,6 +86,7 @@ const CODE_MEANINGS: Readonly<Record<string, string>> = {
   '113107': 'Retain Longitudinal Temporal Information Modified Dates Option',
   '113110': 'Retain UIDs Option',
   '113111': 'Retain Safe Private Option',
+  '113104': 'Clean Structured Content Option',
 };
 
 const BURNED_IN_ANNOTATION = 0x00280301;
@@ -178,6 +186,10 @@ function dummyValue(vr: string, original: Uint8Array): Uint8Array {
 
 interface Run {
   readonly options: ActionOptions;
+  /** The file's own identifiers, for cleaning free text (longest first). */
+  readonly identifiers: readonly string[];
+  /** How the file's text is written (Specific Character Set). */
+  readonly charset: string | undefined;
   readonly shiftDays: number;
   readonly uid: (original: string) => string;
   readonly pseudonym: (original: string) => string;
@@ -266,7 +278,128 @@ function processElement(ds: DataSet, e: Element, run: Run, topLevel: boolean): O
       const shifted = shiftValues(text(), vr, run.shiftDays);
       return { tag: e.tag, vr, value: textValue(shifted ?? '', vr) };
     }
+    case 'clean': {
+      const value = cleanValue(raw(), run);
+      return value ? { tag: e.tag, vr, value } : { tag: e.tag, vr, value: dummyValue(vr, raw()) };
+    }
   }
+}
+
+const REMOVED = '[removed]';
+
+/**
+ * Free text with every occurrence of an identifier replaced by "[removed]": case-insensitive, whole words
+ * for Latin-script identifiers (so "LI" does not cut "linear"), anywhere for others (Chinese names have no
+ * spaces). Text the header does not know (a name typed only in the report) is not found: see the README.
+ */
+export function cleanText(text: string, identifiers: readonly string[]): string {
+  let out = text;
+  for (const id of identifiers) {
+    const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const latin = /^[\p{Script=Latin}\p{N}\s.'-]+$/u.test(id);
+    const pattern = latin ? `(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])` : escaped;
+    out = out.replace(new RegExp(pattern, 'giu'), REMOVED);
+  }
+  return out;
+}
+
+/** A text value cleaned (see {@link cleanText}) and re-encoded; null when its character set cannot be re-encoded. */
+function cleanValue(raw: Uint8Array, run: Run): Uint8Array | null {
+  const decoder = decoderFor(run.charset);
+  const label = decoder.encoding;
+  if (label !== 'utf-8' && label !== 'windows-1252') return null;
+  const text = decoder.decode(raw).replace(/[\0 ]+$/, '');
+  const cleaned = cleanText(text, run.identifiers);
+  if (label === 'utf-8') {
+    const bytes = new TextEncoder().encode(cleaned);
+    if (bytes.length % 2 === 0) return bytes;
+    const padded = new Uint8Array(bytes.length + 1);
+    padded.set(bytes);
+    padded[bytes.length] = 0x20;
+    return padded;
+  }
+  // windows-1252: every character came from one byte; anything outside Latin-1 is not written.
+  if ([...cleaned].some((c) => c.charCodeAt(0) > 0xff)) return null;
+  return textValue(cleaned, 'UT');
+}
+
+/** Header attributes whose values identify the patient or the people and places of the study. */
+const IDENTIFYING = [
+  0x00100010, // Patient's Name
+  0x00100020, // Patient ID
+  0x00101000, // Other Patient IDs
+  0x00101001, // Other Patient Names
+  0x00101005, // Patient's Birth Name
+  0x00101060, // Patient's Mother's Birth Name
+  0x00101040, // Patient's Address
+  0x00102154, // Patient's Telephone Numbers
+  0x00101090, // Medical Record Locator
+  0x00080050, // Accession Number
+  0x00080080, // Institution Name
+  0x00080090, // Referring Physician's Name
+  0x00081050, // Performing Physician's Name
+  0x00081060, // Name of Physician(s) Reading Study
+  0x00081070, // Operators' Name
+  0x00321032, // Requesting Physician
+  0x0040a075, // Verifying Observer Name
+  0x0040a123, // Person Name (an SR's observers)
+  0x00200010, // Study ID
+];
+const PERSON_NAMES = new Set([
+  0x00100010, 0x00101001, 0x00101005, 0x00101060, 0x00080090, 0x00081050, 0x00081060, 0x00081070, 0x00321032,
+  0x0040a075, 0x0040a123,
+]);
+
+/**
+ * The strings to clean from free text: each identifying value, each part of a person's name (family,
+ * given, middle; each representation), and the birth date as it is commonly written. Parts shorter than
+ * two characters (initials would cut every word) and numbers shorter than five digits are left alone.
+ */
+function identifiersOf(ds: DataSet, charset: string | undefined): string[] {
+  const decoder = decoderFor(charset);
+  const found = new Set<string>();
+  const add = (s: string): void => {
+    const v = s.replace(/[\0]/g, '').trim();
+    // A number shorter than five digits (a study ID "12") would cut measurements out of the text.
+    const digits = /^[\d\s./-]+$/.test(v);
+    if ([...v].length >= 2 && (!digits || v.replace(/\D/g, '').length >= 5)) found.add(v);
+  };
+  const visit = (set: DataSet): void => {
+    for (const e of set.elements.values()) {
+      if (e.items) {
+        for (const item of e.items) visit(item);
+        continue;
+      }
+      if (!IDENTIFYING.includes(e.tag)) continue;
+      const text = decoder.decode(set.raw(e.tag) ?? new Uint8Array(0));
+      for (const value of text.split('\\')) {
+        add(value);
+        if (PERSON_NAMES.has(e.tag)) {
+          for (const group of value.split('=')) {
+            add(group.replace(/\^+/g, ' '));
+            add(group.replace(/\^+/g, '')); // as Chinese, Japanese and Korean names are written
+            for (const part of group.split(/[\^\s,]+/)) add(part);
+          }
+        }
+      }
+    }
+  };
+  visit(ds);
+  const birth = /^(\d{4})(\d{2})(\d{2})$/.exec((ds.string(0x00100030) ?? '').trim());
+  if (birth) {
+    const [, y, m, d] = birth;
+    for (const f of [
+      `${y}${m}${d}`,
+      `${y}-${m}-${d}`,
+      `${y}/${m}/${d}`,
+      `${y}.${m}.${d}`,
+      `${d}/${m}/${y}`,
+      `${m}/${d}/${y}`,
+      `${d}.${m}.${y}`,
+    ])
+      found.add(f);
+  }
+  return [...found].sort((a, b) => b.length - a.length);
 }
 
 function recurse(e: Element, run: Run): OutElement {
@@ -311,6 +444,7 @@ export function createDeidentifier(options: DeidentifyOptions = {}): Deidentifie
   const actionOptions: ActionOptions = {
     dates: typeof dates === 'object' ? 'shift' : dates,
     keepUids: options.keepUids ?? false,
+    structuredContent: options.structuredContent ?? 'basic',
   };
   const encoder = new TextEncoder();
   const digest = (kind: string, value: string): Uint8Array => {
@@ -365,13 +499,24 @@ export function createDeidentifier(options: DeidentifyOptions = {}): Deidentifie
         );
       }
     }
-    const run: Run = { options: actionOptions, shiftDays, uid, pseudonym, keptPrivate: false };
+    const charset = ds.string(T.SpecificCharacterSet);
+    const identifiers = actionOptions.structuredContent === 'clean' ? identifiersOf(ds, charset) : [];
+    const run: Run = {
+      options: actionOptions,
+      identifiers,
+      charset,
+      shiftDays,
+      uid,
+      pseudonym,
+      keptPrivate: false,
+    };
     const elements = processDataset(ds, run, true);
     const codes = ['113100'];
     if (actionOptions.dates === 'keep') codes.push('113106');
     if (actionOptions.dates === 'shift') codes.push('113107');
     if (actionOptions.keepUids) codes.push('113110');
     if (run.keptPrivate) codes.push('113111');
+    if (actionOptions.structuredContent === 'clean' && ds.has(CONTENT_SEQUENCE)) codes.push('113104');
     elements.push(...methodElements(codes, actionOptions.dates));
     const syntax = parsed.transferSyntax;
     const enc: Encoding = { explicitVR: syntax.explicitVR, littleEndian: syntax.littleEndian };

@@ -3,6 +3,7 @@
  * `../README.md` ("De-identification") for the API and the rules.
  */
 export {
+  cleanText,
   createDeidentifier,
   DeidentifyError,
   shiftValues,

@@ -104,12 +104,23 @@ export const CLASS_UIDS: ReadonlySet<number> = new Set([
   0x00400e02, 0x00721201, 0x0040a170,
 ]);
 
-export type Action = 'keep' | 'remove' | 'empty' | 'dummy' | 'uid' | 'recurse' | 'shift' | 'pseudonym';
+export type Action =
+  'keep' | 'remove' | 'empty' | 'dummy' | 'uid' | 'recurse' | 'shift' | 'pseudonym' | 'clean';
 
 export interface ActionOptions {
   readonly dates: 'remove' | 'keep' | 'shift';
   readonly keepUids: boolean;
+  /**
+   * The SR content tree (Content Sequence, `D` in the profile). 'basic': kept, every item de-identified by
+   * its own rows (names, dates, UIDs; Text Value `D`, so every free text becomes a dummy). 'clean' (Clean
+   * Structured Content Option): the same, but free text is cleaned of the file's identifiers instead.
+   * 'remove': emptied.
+   */
+  readonly structuredContent: 'basic' | 'clean' | 'remove';
 }
+
+export const CONTENT_SEQUENCE = 0x0040a730;
+export const TEXT_VALUE = 0x0040a160;
 
 export interface Decision {
   readonly action: Action;
@@ -170,6 +181,8 @@ export function actionFor(tag: number, vr: string, options: ActionOptions, uidVa
   // so that no incomplete Overlay Plane module remains.
   if (isRepeatingGroup(group, 0x5000) || isRepeatingGroup(group, 0x6000)) return { action: 'remove' };
   const row = rowFor(tag);
+  if (tag === CONTENT_SEQUENCE && options.structuredContent === 'remove') return { action: 'empty', row };
+  if (tag === TEXT_VALUE && options.structuredContent === 'clean') return { action: 'clean', row };
   if (!row) {
     if (vr === 'SQ') return { action: 'recurse' };
     if (vr === 'UI' && !options.keepUids && !CLASS_UIDS.has(tag)) {

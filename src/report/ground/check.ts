@@ -5,23 +5,16 @@
  * and every count and statement of absence must hold for the findings as a whole.
  */
 import { LUNG_RADS_RANK } from '../../findings/lungrads';
-import type { LungRadsCategory, NoduleType } from '../../findings/types';
+import type { LungRadsCategory, NoduleType, ReportedNodule } from '../../findings/types';
 import type { Language } from '../../i18n/language';
 import type { AbsenceClaim, Comparator, CountClaim, SentenceClaims, SizeClaim } from './claims';
 import type { Side, Zone } from './lexicon';
 import type { Span } from './text';
 
 /** What the check needs to know of a finding (a `lucent.analysis/1` finding or a reviewed record). */
-export interface GroundingFinding {
-  readonly id: string;
-  readonly type: NoduleType;
-  readonly meanDiameterMm: number;
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly solidComponentMm: number | null;
+export interface GroundingFinding extends ReportedNodule {
   readonly volumeMm3?: number;
   readonly location?: { readonly side: Side; readonly zone: Zone };
-  readonly lungRads: LungRadsCategory;
 }
 
 export type ProblemKind = 'size' | 'count' | 'side' | 'zone' | 'type' | 'category' | 'absence' | 'unmatched';

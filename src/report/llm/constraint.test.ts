@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { F1 } from '../../../test/support/reportFixtures';
 import { ValueConstraint } from './constraint';
 import type { DraftFacts } from './facts';
 import { allowedValues } from './values';
@@ -8,16 +9,7 @@ const management =
 const facts = (language: 'en' | 'zh-CN'): DraftFacts => ({
   language,
   findings: [
-    {
-      id: 'F1',
-      type: 'solid',
-      meanDiameterMm: 8.9,
-      longAxisMm: 9.8,
-      shortAxisMm: 7.9,
-      solidComponentMm: null,
-      location: { side: 'right', zone: 'upper' },
-      lungRads: '4A',
-    },
+    { ...F1, location: { side: 'right', zone: 'upper' } },
     {
       id: 'F2',
       type: 'ground-glass',

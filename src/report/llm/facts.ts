@@ -3,20 +3,13 @@
  * management, and the technique. Only clinical facts: no name, identifier, date, UID or institution can be
  * expressed in these types, so no prompt built from them can carry one.
  */
-import type { LungRadsCategory, Margin, NoduleLocation, NoduleType } from '../../findings/types';
+import type { LungRadsCategory, Margin, NoduleLocation, ReportedNodule } from '../../findings/types';
 import type { Language } from '../../i18n/language';
 
-export interface FactFinding {
-  /** The finding's id in the review and the analysis JSON: F1, F2… */
-  readonly id: string;
-  readonly type: NoduleType;
-  readonly meanDiameterMm: number;
-  readonly longAxisMm: number;
-  readonly shortAxisMm: number;
-  readonly solidComponentMm: number | null;
+/** A finding (id as in the review and the analysis JSON: F1, F2…) with where it is and its margin. */
+export interface FactFinding extends ReportedNodule {
   readonly location?: NoduleLocation;
   readonly margin?: Margin;
-  readonly lungRads: LungRadsCategory;
 }
 
 /** Acquisition facts from the DICOM, each only when present. */

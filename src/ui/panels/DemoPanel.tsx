@@ -1,7 +1,7 @@
 import type { JSX } from 'react';
 import type { MessageKey } from '../../i18n';
 import type { DemoCaseSummary } from '../../store';
-import { isDemoKey } from '../demo';
+import { demoName } from '../demo';
 import { useActions, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 
@@ -39,8 +39,7 @@ export function DemoPanel(): JSX.Element | null {
         <>
           <ul className="demo-list">
             {cases.map((c) => {
-              const key = `demo.${c.id}`;
-              const name = isDemoKey(key) ? t(key) : c.label;
+              const name = demoName(t, c);
               return (
                 <li key={c.id}>
                   <button

@@ -4,7 +4,7 @@ import { sessions, suggestNext, weaknesses } from '../../practice/progress';
 import type { Modality } from '../../practice/types';
 import { FolderInput } from '../components/FolderInput';
 import { useActions, useAppState } from '../context';
-import { isDemoKey } from '../demo';
+import { demoName } from '../demo';
 import { filesFromInput } from '../files';
 import { useModalDialog } from '../hooks/useModalDialog';
 import { useNumber, useT } from '../hooks/useT';
@@ -93,8 +93,7 @@ export function PracticeDialog(): JSX.Element {
         </h3>
         <ul className="practice-cases">
           {(demos ?? []).map((c) => {
-            const key = `demo.${c.id}`;
-            const name = isDemoKey(key) ? t(key) : c.label;
+            const name = demoName(t, c);
             return (
               <li key={c.id}>
                 <button

@@ -13,6 +13,30 @@ const RUNNING: readonly string[] = ['preparing', 'loading-model', 'starting-runt
  * every hit, miss and false positive with a button that goes there; each miss says why it is easy to miss,
  * each false positive what it most probably was.
  */
+/** The numbered button that shows a hit, a miss or a false positive on the image. */
+function GoTo({
+  kind,
+  n,
+  at,
+}: {
+  kind: 'hit' | 'miss' | 'fp';
+  n: number;
+  at: readonly [number, number, number];
+}): JSX.Element {
+  const t = useT();
+  const actions = useActions();
+  return (
+    <button
+      type="button"
+      className="button small"
+      aria-label={t(`practice.goTo.${kind}`, { n })}
+      onClick={() => actions.practice.goTo(at)}
+    >
+      {n}
+    </button>
+  );
+}
+
 export function PracticeResult({ p }: { p: PracticeSession }): JSX.Element | null {
   const t = useT();
   const n = useNumber();
@@ -88,15 +112,7 @@ export function PracticeResult({ p }: { p: PracticeSession }): JSX.Element | nul
             if (!lesion) return null;
             return (
               <li key={h.mark.id} className="hit">
-                <button
-                  type="button"
-                  className="button small"
-                  aria-label={t('practice.goTo.hit', { n: i + 1 })}
-                  onClick={() => actions.practice.goTo(lesion.centerMm)}
-                >
-                  {i + 1}
-                </button>{' '}
-                {noduleText(t, n, lesion, r.lungZ)}
+                <GoTo kind="hit" n={i + 1} at={lesion.centerMm} /> {noduleText(t, n, lesion, r.lungZ)}
                 {h.typeRight ? '' : ` (${t('practice.typeWrong', { given: typeName(t, h.mark.type) })})`}
               </li>
             );
@@ -111,15 +127,8 @@ export function PracticeResult({ p }: { p: PracticeSession }): JSX.Element | nul
         <ol className="practice-list" aria-label={t('practice.misses')}>
           {r.misses.map((m, i) => (
             <li key={m.lesion.centerMm.join(',')} className="miss">
-              <button
-                type="button"
-                className="button small"
-                aria-label={t('practice.goTo.miss', { n: i + 1 })}
-                onClick={() => actions.practice.goTo(m.lesion.centerMm)}
-              >
-                {i + 1}
-              </button>{' '}
-              {noduleText(t, n, m.lesion, r.lungZ)}, {t('practice.slices', { slices: m.slices })}
+              <GoTo kind="miss" n={i + 1} at={m.lesion.centerMm} /> {noduleText(t, n, m.lesion, r.lungZ)},{' '}
+              {t('practice.slices', { slices: m.slices })}
               <ul className="why">
                 {m.reasons.map((reason) => (
                   <li key={reason}>{t(whyKey(reason))}</li>
@@ -139,14 +148,7 @@ export function PracticeResult({ p }: { p: PracticeSession }): JSX.Element | nul
             const fb = r.falsePositives?.find((f) => f.mark.id === m.id);
             return (
               <li key={m.id} className="fp">
-                <button
-                  type="button"
-                  className="button small"
-                  aria-label={t('practice.goTo.fp', { n: i + 1 })}
-                  onClick={() => actions.practice.goTo(m.centerMm)}
-                >
-                  {i + 1}
-                </button>{' '}
+                <GoTo kind="fp" n={i + 1} at={m.centerMm} />{' '}
                 {r.falsePositives === null
                   ? t('practice.like.reading')
                   : t(lookalikeKey(fb?.lookalike ?? null))}

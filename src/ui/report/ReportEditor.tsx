@@ -161,7 +161,9 @@ export function ReportEditor(): JSX.Element | null {
             ? exported.detail === 'no-server'
               ? t('report.export.noServer')
               : t('report.export.failed', { detail: exported.detail ?? '' })
-            : t(`report.export.${exported.state}`)}
+            : exported.state === 'exported' && exported.detail === 'deidentified'
+              ? t('report.export.deidentified')
+              : t(`report.export.${exported.state}`)}
         </p>
       )}
     </div>
