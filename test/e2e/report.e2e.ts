@@ -121,7 +121,7 @@ describe('the report', () => {
     const known = sizesIn(draft);
     const written = sizesIn(modelText);
     expect(written.length).toBeGreaterThan(0);
-    for (const size of written) expect(known).toContain(size);
+    for (const size of written) expect(known, modelText).toContain(size);
 
     for (const f of findings) expect(draft).toContain(`${f.id}: `);
     expect(await description(page, '.report-sentence-text')).toEqual(
@@ -165,9 +165,11 @@ describe('the report', () => {
     await report.getByRole('button', { name: 'Export SR' }).click();
     const file = await (await download).path();
     const exported = readSr(new Uint8Array(readFileSync(file)));
-    // Empty (dcmjs reads an empty name as [] and an empty string as '').
-    for (const tag of ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex'])
+    // Empty (dcmjs reads an empty name as [] and an empty string as ''); the patient ID a pseudonym (a salted
+    // hash, new salt each export).
+    for (const tag of ['PatientName', 'PatientBirthDate', 'PatientSex'])
       expect(JSON.stringify(exported[tag] ?? '')).toMatch(/^(""|\[\])$/);
+    expect(String(exported['PatientID'])).toMatch(/^ANON[0-9A-F]{12}$/);
     expect(exported['VerificationFlag']).toBe('VERIFIED');
     const expected = findings
       .map((f) => ({ id: f.id, mean: Number(f.mean.toFixed(1)) }))

@@ -99,6 +99,22 @@ describe('ValueConstraint: numbers', () => {
     expect(allows(c, 'size 0.', '9')).toBe(true);
   });
 
+  it('keeps a size in its unit: "0.9" only in cm, "8.9" and "9" only in mm', () => {
+    expect(allows(c, 'F1 measures 0.9', ' mm')).toBe(false);
+    expect(allows(c, 'F1 measures 8.9', ' mm')).toBe(true);
+    expect(allows(c, 'F1 measures 1.2 c', 'm')).toBe(true); // F2's 12.0 mm in cm
+    expect(allows(c, 'F1 measures 1.2', ' mm')).toBe(false);
+  });
+
+  it('does not let two allowed numbers spell one that is not ("1..7", "1.3.5")', () => {
+    // Found in the browser: the demo model wrote "mean diameter 1..7 mm" where the findings say 17.6.
+    expect(allows(c, 'mean diameter 1.', '.')).toBe(false);
+    expect(allows(c, 'mean diameter 1..', '7')).toBe(false);
+    expect(allows(c, 'slice 1.3', '.')).toBe(true); // a sentence may end after a number
+    expect(allows(c, 'slice 1.3.', '5')).toBe(false);
+    expect(allows(c, 'slice 1.3. ', '1')).toBe(true); // a new sentence may start with a number
+  });
+
   it('writes only a size as a size: not an item number or a category, but a threshold may be', () => {
     expect(allows(c, 'F1 measures 9', ' mm')).toBe(true);
     expect(allows(c, 'F1 measures 1', ' mm')).toBe(false); // 1 is an item number, no size

@@ -3,7 +3,8 @@
  * the facts do not hold are removed. It works on the text of the tokens, so it serves any tokenizer:
  *
  * - numbers: a number, once complete, must be one of the facts' (values.ts); while it is being written it
- *   must be the start of one ("8" may become "8.9", never "8.4" when no fact is 8.4); a number written
+ *   must be the start of one ("8" may become "8.9", never "8.4" when no fact is 8.4); no number may be
+ *   glued to another by points ("1..8", "1.2.3", "1.."); a number written
  *   as a size (followed by mm, cm or ×) must be a size, not a count or category, unless a comparator
  *   makes it a threshold ("≥ 8 mm" of the management text);
  * - categories: the run after "Lung-RADS", and any digit run followed by capitals ("4A"), must be an
@@ -135,6 +136,13 @@ export class ValueConstraint {
     for (const m of window.matchAll(/\d+(?:\.\d+)?/g)) {
       const a = from + (m.index ?? 0);
       let b = a + m[0].length;
+      // Malformed numbers: digits right after "<digit>." ("1..8", "1.2.3": the decimal already ended), or
+      // a second point after a number ("1.."). Each would let two allowed numbers spell one that is not.
+      if (a >= 2 && text[a - 1] === '.' && /[\d.]/.test(text[a - 2])) {
+        broken.add(`m${a}`);
+        continue;
+      }
+      if (text[b] === '.' && text[b + 1] === '.') broken.add(`m${b}`);
       const scope = this.scopeAt(text, a);
       // "4A", "4x": a whole number and one of the category letters, then no letter or digit.
       const letter = m[0].includes('.') ? null : /^[abx](?![a-z0-9])/.exec(text.slice(b));
@@ -148,15 +156,21 @@ export class ValueConstraint {
         continue;
       }
       const num = m[0];
-      // Written as a size ("11 mm", "11 × 8"), unless it is a threshold ("≥ 8 mm"): a size of the scope.
-      if (
-        b < end &&
-        UNIT.test(text.slice(b, b + 6)) &&
-        !THRESHOLD.test(text.slice(Math.max(0, a - 3), a)) &&
-        !scope.sizes.has(num)
-      ) {
-        broken.add(`s${a}:${num}`);
-        continue;
+      // Written as a size ("11 mm", "1.1 cm", "11 × 8"), unless it is a threshold ("≥ 8 mm"): a size of the
+      // scope, in the unit written ("1.1 mm" for 10.9 mm is not).
+      const unit = b < end ? UNIT.exec(text.slice(b, b + 6)) : null;
+      if (unit && !THRESHOLD.test(text.slice(Math.max(0, a - 3), a))) {
+        const u = unit[0].trim();
+        const set =
+          u === 'mm' || u === '毫米'
+            ? scope.mmSizes
+            : u === 'cm' || u === '厘米'
+              ? scope.cmSizes
+              : scope.sizes;
+        if (!set.has(num)) {
+          broken.add(`s${a}:${num}`);
+          continue;
+        }
       }
       if (b === end) {
         pending = true;

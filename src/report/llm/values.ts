@@ -13,6 +13,10 @@ export interface ValueSet {
   readonly numbers: ReadonlySet<string>;
   /** The numbers that may be written as a size (followed by mm, cm or ×), not as a threshold. */
   readonly sizes: ReadonlySet<string>;
+  /** Of those, the ones in cm (followed by cm there): "1.1" for 10.9 mm is no size in mm. */
+  readonly cmSizes: ReadonlySet<string>;
+  /** … and the ones in mm. */
+  readonly mmSizes: ReadonlySet<string>;
   readonly categories: ReadonlySet<string>;
   /** Allowed words per class, lower case. */
   readonly words: Readonly<Record<WordClass, ReadonlySet<string>>>;
@@ -28,9 +32,19 @@ export interface AllowedValues {
   readonly anywhere: ValueSet;
 }
 
+/** The ways a size in mm may be written in mm: 10.9 mm → "10.9", "11". */
+function mmForms(v: number): string[] {
+  return [mm(v), String(Math.round(v))];
+}
+
+/** … and in cm: 10.9 mm → "1.1". */
+function cmForms(v: number): string[] {
+  return [(v / 10).toFixed(1)];
+}
+
 /** The ways a size may be written: 10.9 mm → "10.9", "11" (mm) and "1.1" (cm). */
 export function sizeForms(v: number): string[] {
-  return [mm(v), String(Math.round(v)), (v / 10).toFixed(1)];
+  return [...mmForms(v), ...cmForms(v)];
 }
 
 const NUMBER = /\d+(?:\.\d+)?/g;
@@ -54,6 +68,8 @@ function findingSet(f: FactFinding, language: Language, shared: ValueSet): Value
   return {
     numbers: new Set([...shared.numbers, ...sizes.flatMap(sizeForms)]),
     sizes: new Set([...shared.sizes, ...sizes.flatMap(sizeForms)]),
+    mmSizes: new Set([...shared.mmSizes, ...sizes.flatMap(mmForms)]),
+    cmSizes: new Set([...shared.cmSizes, ...sizes.flatMap(cmForms)]),
     categories: new Set([f.lungRads]),
     words: {
       type: classWords(language, 'type', [f.type]),
@@ -72,17 +88,24 @@ export function allowedValues(facts: DraftFacts): AllowedValues {
   for (const c of categories) sharedNumbers.add(c.replace(/[A-Z]+$/, ''));
   const t = facts.technique;
   const sharedSizes = new Set<string>();
-  if (t?.sliceThicknessMm !== undefined)
+  const sharedMm = new Set<string>();
+  const sharedCm = new Set<string>();
+  if (t?.sliceThicknessMm !== undefined) {
     for (const n of sizeForms(t.sliceThicknessMm)) {
       sharedNumbers.add(n);
       sharedSizes.add(n);
     }
+    for (const n of mmForms(t.sliceThicknessMm)) sharedMm.add(n);
+    for (const n of cmForms(t.sliceThicknessMm)) sharedCm.add(n);
+  }
   if (t?.ctdiVolMGy !== undefined) sharedNumbers.add(t.ctdiVolMGy.toFixed(1));
   if (t?.kernel) for (const n of numbersIn(t.kernel)) sharedNumbers.add(n);
   const none: ValueSet['words'] = { type: new Set(), side: new Set(), zone: new Set() };
   const shared: ValueSet = {
     numbers: sharedNumbers,
     sizes: sharedSizes,
+    mmSizes: sharedMm,
+    cmSizes: sharedCm,
     categories: new Set([overall.category]),
     words: none,
   };
@@ -92,6 +115,8 @@ export function allowedValues(facts: DraftFacts): AllowedValues {
   const anywhere: ValueSet = {
     numbers: union((s) => s.numbers),
     sizes: union((s) => s.sizes),
+    mmSizes: union((s) => s.mmSizes),
+    cmSizes: union((s) => s.cmSizes),
     categories: new Set(categories),
     words: {
       type: union((s) => s.words.type),
