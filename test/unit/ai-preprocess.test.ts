@@ -11,6 +11,25 @@ import { buildVolume } from '../../src/ai/shared/volume';
 
 const TRAINING = resolve(import.meta.dirname, '../../models/training');
 
+/** A simple-phantom series as the engine's volume inputs (HU per slice, with its position). */
+function sliceInputs(slices: readonly { bytes: Uint8Array }[], spacingMm: number) {
+  return slices.map((s) => {
+    const parsed = parseDicom(s.bytes);
+    const info = describeInstance(parsed);
+    const px = parsed.pixelData;
+    if (!px || !info.image) throw new Error('no image');
+    const raw = new Int16Array(s.bytes.slice(px.offset, px.offset + px.length).buffer);
+    const pos = info.image.frames[0]?.position ?? [0, 0, 0];
+    return {
+      position: [pos[0], pos[1], pos[2]] as const,
+      rows: info.image.rows,
+      columns: info.image.columns,
+      pixelSpacing: [spacingMm, spacingMm] as const,
+      hu: Float32Array.from(raw, (v) => v - 1024),
+    };
+  });
+}
+
 describe('preprocessing matches the training recipe', () => {
   it('resamples a DICOM series to the same numbers as the Python training code', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lucent-pre-'));
@@ -26,21 +45,7 @@ describe('preprocessing matches the training recipe', () => {
     ];
     for (const s of slices) writeFileSync(join(dir, s.fileName), s.bytes);
     // TypeScript side: parse, stack, resample.
-    const inputs = slices.map((s) => {
-      const parsed = parseDicom(s.bytes);
-      const info = describeInstance(parsed);
-      const px = parsed.pixelData;
-      if (!px || !info.image) throw new Error('no image');
-      const raw = new Int16Array(s.bytes.slice(px.offset, px.offset + px.length).buffer);
-      const pos = info.image.frames[0]?.position ?? [0, 0, 0];
-      return {
-        position: [pos[0], pos[1], pos[2]] as const,
-        rows: info.image.rows,
-        columns: info.image.columns,
-        pixelSpacing: [0.73, 0.73] as const,
-        hu: Float32Array.from(raw, (v) => v - 1024),
-      };
-    });
+    const inputs = sliceInputs(slices, 0.73);
     const grid = resampleToGrid(buildVolume(inputs, 2.5), 1.0, 1.5);
     // Python side: the training code's reader and resampler on the same files.
     const out = join(dir, 'py.bin');
@@ -64,21 +69,7 @@ describe('preprocessing matches the training recipe', () => {
     const slices = [
       ...simplePhantomSeries({ slices: 20, size: 96, pixelSpacingMm: 3, sliceSpacingMm: 5, seed: 'lungs' }),
     ];
-    const inputs = slices.map((s) => {
-      const parsed = parseDicom(s.bytes);
-      const info = describeInstance(parsed);
-      const px = parsed.pixelData;
-      if (!px || !info.image) throw new Error('no image');
-      const raw = new Int16Array(s.bytes.slice(px.offset, px.offset + px.length).buffer);
-      const pos = info.image.frames[0]?.position ?? [0, 0, 0];
-      return {
-        position: [pos[0], pos[1], pos[2]] as const,
-        rows: 96,
-        columns: 96,
-        pixelSpacing: [3, 3] as const,
-        hu: Float32Array.from(raw, (v) => v - 1024),
-      };
-    });
+    const inputs = sliceInputs(slices, 3);
     const grid = resampleToGrid(buildVolume(inputs, 5), 3, 5);
     const box = lungBox(grid, 0);
     expect(box).not.toBeNull();
