@@ -17,7 +17,14 @@ import { DicomError, parseDicom, readFragments, type LoadErrorCode } from '../pa
 import { T } from '../tags';
 import { DEFLATED_LE } from '../transferSyntax';
 import { actionFor, CONTENT_SEQUENCE, effectiveVR, isSafePrivate, type ActionOptions } from './profile';
-import { textValue, writeDataset, writeFileHeader, type Encoding, type OutElement } from './writer';
+import {
+  textValue,
+  utf8TextValue,
+  writeDataset,
+  writeFileHeader,
+  type Encoding,
+  type OutElement,
+} from './writer';
 
 export interface DeidentifyOptions {
   /** Dates and times: removed by the profile (default), kept as they are, or shifted by whole days. */
@@ -310,14 +317,7 @@ function cleanValue(raw: Uint8Array, run: Run): Uint8Array | null {
   if (label !== 'utf-8' && label !== 'windows-1252') return null;
   const text = decoder.decode(raw).replace(/[\0 ]+$/, '');
   const cleaned = cleanText(text, run.identifiers);
-  if (label === 'utf-8') {
-    const bytes = new TextEncoder().encode(cleaned);
-    if (bytes.length % 2 === 0) return bytes;
-    const padded = new Uint8Array(bytes.length + 1);
-    padded.set(bytes);
-    padded[bytes.length] = 0x20;
-    return padded;
-  }
+  if (label === 'utf-8') return utf8TextValue(cleaned);
   // windows-1252: every character came from one byte; anything outside Latin-1 is not written.
   if ([...cleaned].some((c) => c.charCodeAt(0) > 0xff)) return null;
   return textValue(cleaned, 'UT');

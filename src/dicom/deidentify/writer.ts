@@ -107,6 +107,16 @@ export function textValue(text: string, vr: string): Uint8Array {
   return ascii(text, vr === 'UI' ? '\0' : ' ');
 }
 
+/** A text value in UTF-8 (Specific Character Set ISO_IR 192), padded with a space to even length. */
+export function utf8TextValue(text: string): Uint8Array {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length % 2 === 0) return bytes;
+  const padded = new Uint8Array(bytes.length + 1);
+  padded.set(bytes);
+  padded[bytes.length] = 0x20;
+  return padded;
+}
+
 export interface MetaInfo {
   readonly sopClassUID: string;
   readonly sopInstanceUID: string;
