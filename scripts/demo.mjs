@@ -5,6 +5,7 @@
 // (startDemoInBackground); the build waits for them (ensureDemo).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,6 +74,13 @@ export function startDemoInBackground(dir = DEMO_DIR) {
   );
   const started = Date.now();
   const child = spawn(process.execPath, generatorArgs(dir), { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The page comes first: on a small machine the dev server's first answer (dependency pre-bundling)
+  // must not queue behind the generator for the CPU.
+  try {
+    if (child.pid !== undefined) setPriority(child.pid, 10);
+  } catch {
+    // not permitted here: the generator runs at normal priority
+  }
   child.on('exit', (code) => {
     if (code === 0) console.log(`Demo cases ready in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
     else if (code !== null)

@@ -79,7 +79,9 @@ describe('npm start', () => {
   it('serves the page at once and lists each demo case when it is ready, without reloading', async () => {
     // The page was served before the demo set was complete.
     expect(demoAtFirstAnswer.status).toBe('generating');
-    const { page, problems } = await openApp(session, '/', url);
+    const asked = Date.now();
+    const { page, problems } = await openApp(session, '/', url, 180_000);
+    console.log(`dev server, cold cache: first page loaded in ${((Date.now() - asked) / 1000).toFixed(1)} s`);
     let loads = 1;
     page.on('load', () => loads++);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
@@ -99,7 +101,7 @@ describe('npm start', () => {
     expect(loads).toBe(1);
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
     await page.close();
-  });
+  }, 480_000);
 
   it('runs AI as the production build does: WebAssembly threads, the CLI’s findings, a report', async () => {
     const { page, problems, offOrigin } = await openApp(session, '/', url);

@@ -47,7 +47,16 @@ export interface AppPage {
   readonly offOrigin: string[];
 }
 
-export async function openApp(session: Session, path = '/', base = inject('baseUrl')): Promise<AppPage> {
+/**
+ * Opens the app in a new page. `loadTimeout` bounds the first load: a dev server with a cold dependency
+ * cache pre-bundles before its first page can load.
+ */
+export async function openApp(
+  session: Session,
+  path = '/',
+  base = inject('baseUrl'),
+  loadTimeout = 30_000,
+): Promise<AppPage> {
   const page = await session.context.newPage();
   const problems: string[] = [];
   const offOrigin: string[] = [];
@@ -59,7 +68,7 @@ export async function openApp(session: Session, path = '/', base = inject('baseU
     const url = r.url();
     if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) offOrigin.push(url);
   });
-  await page.goto(`${base}${path}`);
+  await page.goto(`${base}${path}`, { timeout: loadTimeout });
   await page.getByRole('region', { name: 'Viewport' }).waitFor();
   return { page, problems, offOrigin };
 }
