@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lucent } from '../support/cli';
+import { lucent, npxLucent } from '../support/cli';
 import { corpusDir, walk } from '../support/corpus';
 
 describe('lucent CLI', () => {
-  it('prints its version', async () => {
-    const r = await lucent('--version');
+  it('prints its version, run as the package installs it (npx lucent)', async () => {
+    const r = await npxLucent('--version');
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });

@@ -98,33 +98,36 @@ describe('the committed nodule model', () => {
       const ev = evalFile();
       dirs.test = mkdtempSync(join(tmpdir(), 'lucent-heldout-'));
       dirs.independent = mkdtempSync(join(tmpdir(), 'lucent-indep-'));
-      await run(
-        process.execPath,
-        [
-          join(root, 'bin/lucent.mjs'),
-          'synth',
-          '--out',
-          dirs.test,
-          '--cases',
-          String(CASES),
-          '--seed',
-          ev.reference.test.seed,
-        ],
-        { maxBuffer: 16 << 20 },
-      );
-      await run(
-        '/usr/bin/python3',
-        [
-          join(root, 'eval/phantom/generate.py'),
-          '--out',
-          dirs.independent,
-          '--cases',
-          String(CASES),
-          '--seed',
-          ev.reference.independent.seed,
-        ],
-        { maxBuffer: 16 << 20 },
-      );
+      // Both generators are single-threaded: run them side by side.
+      await Promise.all([
+        run(
+          process.execPath,
+          [
+            join(root, 'bin/lucent.mjs'),
+            'synth',
+            '--out',
+            dirs.test,
+            '--cases',
+            String(CASES),
+            '--seed',
+            ev.reference.test.seed,
+          ],
+          { maxBuffer: 16 << 20 },
+        ),
+        run(
+          '/usr/bin/python3',
+          [
+            join(root, 'eval/phantom/generate.py'),
+            '--out',
+            dirs.independent,
+            '--cases',
+            String(CASES),
+            '--seed',
+            ev.reference.independent.seed,
+          ],
+          { maxBuffer: 16 << 20 },
+        ),
+      ]);
     }, 900_000);
     afterAll(() => {
       for (const d of Object.values(dirs)) if (d) rmSync(d, { recursive: true, force: true });

@@ -48,31 +48,37 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
   const ny = py.lo.length;
   const nx = px.lo.length;
   const plane = v.rows * v.columns;
+  const cols = v.columns;
+  const src = v.data;
+  const { lo: ylo, hi: yhi, w: yw } = py;
+  const { lo: xlo, hi: xhi, w: xw } = px;
   const a = new Float32Array(plane);
-  const b = new Float32Array(ny * v.columns);
+  const b = new Float32Array(ny * cols);
   const c = new Float32Array(nz * ny * nx);
   for (let k = 0; k < nz; k++) {
     // z: one source plane pair → a
     const lo = pz.lo[k] * plane;
     const hi = pz.hi[k] * plane;
     const wz = pz.w[k];
-    for (let i = 0; i < plane; i++) a[i] = v.data[lo + i] * (1 - wz) + v.data[hi + i] * wz;
+    const vz = 1 - wz;
+    for (let i = 0; i < plane; i++) a[i] = src[lo + i] * vz + src[hi + i] * wz;
     // y: a → b
     for (let j = 0; j < ny; j++) {
-      const l = py.lo[j] * v.columns;
-      const h = py.hi[j] * v.columns;
-      const w = py.w[j];
-      const o = j * v.columns;
-      for (let i = 0; i < v.columns; i++) b[o + i] = a[l + i] * (1 - w) + a[h + i] * w;
+      const l = ylo[j] * cols;
+      const h = yhi[j] * cols;
+      const w = yw[j];
+      const u = 1 - w;
+      const o = j * cols;
+      for (let i = 0; i < cols; i++) b[o + i] = a[l + i] * u + a[h + i] * w;
     }
     // x: b → output slice k
     const base = k * ny * nx;
     for (let j = 0; j < ny; j++) {
-      const row = j * v.columns;
+      const row = j * cols;
       const o = base + j * nx;
       for (let i = 0; i < nx; i++) {
-        const w = px.w[i];
-        c[o + i] = b[row + px.lo[i]] * (1 - w) + b[row + px.hi[i]] * w;
+        const w = xw[i];
+        c[o + i] = b[row + xlo[i]] * (1 - w) + b[row + xhi[i]] * w;
       }
     }
   }
@@ -117,16 +123,17 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
   let by1 = -1;
   let bz0 = nz;
   let bz1 = -1;
+  // Hot loops: no closures (a closure per visited pixel made this the slowest step of an analysis).
+  const data = g.data;
   for (let k = 0; k < nz; k++) {
     const base = k * plane;
-    const tissue = (i: number): boolean => g.data[base + i] > TISSUE_HU;
     // The largest 4-connected tissue region is the body.
     label.fill(0);
     let next = 0;
     let body = 0;
     let bodySize = 0;
     for (let start = 0; start < plane; start++) {
-      if (label[start] !== 0 || !tissue(start)) continue;
+      if (label[start] !== 0 || !(data[base + start] > TISSUE_HU)) continue;
       next++;
       let size = 0;
       let sp = 0;
@@ -136,16 +143,22 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
         const i = stack[--sp];
         size++;
         const x = i % nx;
-        const visit = (j: number): void => {
-          if (label[j] === 0 && tissue(j)) {
-            label[j] = next;
-            stack[sp++] = j;
-          }
-        };
-        if (x > 0) visit(i - 1);
-        if (x < nx - 1) visit(i + 1);
-        if (i >= nx) visit(i - nx);
-        if (i < plane - nx) visit(i + nx);
+        if (x > 0 && label[i - 1] === 0 && data[base + i - 1] > TISSUE_HU) {
+          label[i - 1] = next;
+          stack[sp++] = i - 1;
+        }
+        if (x < nx - 1 && label[i + 1] === 0 && data[base + i + 1] > TISSUE_HU) {
+          label[i + 1] = next;
+          stack[sp++] = i + 1;
+        }
+        if (i >= nx && label[i - nx] === 0 && data[base + i - nx] > TISSUE_HU) {
+          label[i - nx] = next;
+          stack[sp++] = i - nx;
+        }
+        if (i < plane - nx && label[i + nx] === 0 && data[base + i + nx] > TISSUE_HU) {
+          label[i + nx] = next;
+          stack[sp++] = i + nx;
+        }
       }
       if (size > bodySize) {
         bodySize = size;
@@ -156,27 +169,39 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
     // Fill the body's holes: everything not reachable from the image edge without crossing the body.
     reached.fill(0);
     let sp = 0;
-    const push = (i: number): void => {
+    for (let e = 0; e < 2 * (nx + ny); e++) {
+      const i =
+        e < nx
+          ? e
+          : e < 2 * nx
+            ? (ny - 1) * nx + (e - nx)
+            : e < 2 * nx + ny
+              ? (e - 2 * nx) * nx
+              : (e - 2 * nx - ny) * nx + nx - 1;
       if (reached[i] === 0 && label[i] !== body) {
         reached[i] = 1;
         stack[sp++] = i;
       }
-    };
-    for (let x = 0; x < nx; x++) {
-      push(x);
-      push((ny - 1) * nx + x);
-    }
-    for (let y = 0; y < ny; y++) {
-      push(y * nx);
-      push(y * nx + nx - 1);
     }
     while (sp > 0) {
       const i = stack[--sp];
       const x = i % nx;
-      if (x > 0) push(i - 1);
-      if (x < nx - 1) push(i + 1);
-      if (i >= nx) push(i - nx);
-      if (i < plane - nx) push(i + nx);
+      if (x > 0 && reached[i - 1] === 0 && label[i - 1] !== body) {
+        reached[i - 1] = 1;
+        stack[sp++] = i - 1;
+      }
+      if (x < nx - 1 && reached[i + 1] === 0 && label[i + 1] !== body) {
+        reached[i + 1] = 1;
+        stack[sp++] = i + 1;
+      }
+      if (i >= nx && reached[i - nx] === 0 && label[i - nx] !== body) {
+        reached[i - nx] = 1;
+        stack[sp++] = i - nx;
+      }
+      if (i < plane - nx && reached[i + nx] === 0 && label[i + nx] !== body) {
+        reached[i + nx] = 1;
+        stack[sp++] = i + nx;
+      }
     }
     let area = 0;
     let sx0 = nx;
@@ -184,7 +209,7 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
     let sx1 = -1;
     let sy1 = -1;
     for (let i = 0; i < plane; i++) {
-      if (reached[i] === 0 && g.data[base + i] < LUNG_HU) {
+      if (reached[i] === 0 && data[base + i] < LUNG_HU) {
         mask[base + i] = 1;
         area++;
         const x = i % nx;
