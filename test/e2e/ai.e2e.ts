@@ -182,7 +182,7 @@ describe('AI in the browser', () => {
     await page.route('**/models/lung-nodule-ct/model.onnx', (route) =>
       route.fulfill({ body: Buffer.from('not a model at all') }),
     );
-    await openDemo(page, 'Normal chest');
+    await openSmallStudy(page);
     await page.getByRole('button', { name: 'Run AI' }).click();
     expect(await aiStatus(page, /AI failed/, 60_000)).toMatch(/does not match its manifest/);
     await page.close();
@@ -200,7 +200,7 @@ describe('AI in the browser', () => {
     await clearModelCache(page2);
     await page2.route('**/models/lung-nodule-ct/model.onnx', (route) => route.fulfill({ body: garbage }));
     await page2.reload();
-    await openDemo(page2, 'Normal chest');
+    await openSmallStudy(page2);
     await page2.getByRole('button', { name: 'Run AI' }).click();
     expect(await aiStatus(page2, /AI failed/, 60_000)).toMatch(/not be loaded as an ONNX model/);
     await page2.close();
@@ -250,7 +250,7 @@ describe('AI in the browser', () => {
       await route.fulfill({ response: res, json: index });
     });
     await page2.reload();
-    await openDemo(page2, 'Normal chest');
+    await openSmallStudy(page2);
     await page2.getByRole('button', { name: 'Run AI' }).click();
     expect(await aiStatus(page2, /AI failed/, 60_000)).toMatch(/too large to analyse/);
     expect(await page2.evaluate(() => document.title)).toContain('Lucent');
