@@ -288,6 +288,34 @@ export default tseslint.config(
     ],
   ),
   boundary(['src/app/**'], [cornerstone, ort, transformersJs]),
+  // The offline service worker runs outside the page: it imports nothing of the app's.
+  boundary(
+    ['src/offline/**'],
+    [
+      ...folders([
+        'ai',
+        'analysis',
+        'app',
+        'batch',
+        'cli',
+        'dicom',
+        'findings',
+        'i18n',
+        'imaging',
+        'lib',
+        'practice',
+        'report',
+        'store',
+        'synth',
+        'types',
+        'ui',
+      ]),
+      cornerstone,
+      ort,
+      react,
+      transformersJs,
+    ],
+  ),
   boundary(['src/cli/**'], [...folders(['ui', 'app', 'imaging', 'store']), cornerstone, react]),
   // Archive-scale analysis on BullMQ/Redis (Node only): DICOMweb in, SR out. The analysis itself comes in
   // from cli/ (analyzeLoaded), so batch/ takes only cli's types.

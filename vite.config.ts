@@ -70,6 +70,13 @@ export default defineConfig(({ command }) => ({
   },
   build: {
     target: 'es2022',
+    rollupOptions: {
+      // The offline service worker is an entry of its own, served as /sw.js (its scope is the whole app).
+      input: { index: 'index.html', sw: 'src/offline/sw.ts' },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+      },
+    },
     sourcemap: true,
     minify: process.env.LUCENT_NO_MINIFY ? false : undefined,
     chunkSizeWarningLimit: 6000,

@@ -4,9 +4,12 @@
  * - /ort/: onnxruntime-web's threaded WebAssembly (and its loader), self-hosted;
  * - /models/: the installed models (models/<id>/ with a manifest.json), plus /models/index.json;
  * - /demo/ (dev server only): the demo cases, from LUCENT_DEMO_DIR (default public/demo), which
- *   `npm start` may still be writing; the build copies public/demo like any public file.
+ *   `npm start` may still be writing; the build copies public/demo like any public file;
+ * - /offline.json (build only): the files the offline service worker (src/offline/sw.ts, built as
+ *   /sw.js) stores when it installs, and the build's id, which is also written into sw.js.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 
@@ -131,6 +134,34 @@ export function lucentAssets(): Plugin {
       for (const a of assets())
         this.emitFile({ type: 'asset', fileName: a.url.slice(1), source: readFileSync(a.path) });
       this.emitFile({ type: 'asset', fileName: 'models/index.json', source: index() });
+    },
+    writeBundle(options, bundle) {
+      // The offline copy: the page and every file of the build except source maps and the WebGPU
+      // runtime (28 MB, stored when a WebGPU machine first fetches it). The demo cases are stored as they
+      // are opened. The build's id is a digest of what is listed, so any change installs afresh.
+      const dir = options.dir;
+      if (!dir || !bundle['sw.js']) return;
+      const digest = createHash('sha256');
+      const files = Object.keys(bundle)
+        .filter((name) => name !== 'sw.js' && !name.endsWith('.map') && !/\.jsep\./.test(name))
+        .sort();
+      for (const name of files) digest.update(name).update(readFileSync(join(dir, name)));
+      const list = files.map((name) => (name === 'index.html' ? '/' : `/${name}`));
+      // The demo cases' list (copied from public/): the page asks for it before the worker controls it.
+      const demoIndex = join(PUBLIC_DEMO, 'index.json');
+      if (existsSync(demoIndex)) {
+        digest.update('demo/index.json').update(readFileSync(demoIndex));
+        list.push('/demo/index.json');
+      }
+      const build = digest.digest('hex').slice(0, 16);
+      writeFileSync(
+        join(dir, 'offline.json'),
+        `${JSON.stringify({ schema: 'lucent.offline/1', build, files: list }, null, 2)}\n`,
+      );
+      const sw = join(dir, 'sw.js');
+      const code = readFileSync(sw, 'utf8');
+      if (!code.includes('__LUCENT_BUILD__')) throw new Error('sw.js has no build id placeholder');
+      writeFileSync(sw, code.replaceAll('__LUCENT_BUILD__', build));
     },
   };
 }

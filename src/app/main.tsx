@@ -15,6 +15,7 @@ import { AppContext } from '../ui/context';
 import { Controller } from './controller';
 import '../ui/styles.css';
 import { messageOf } from '../lib/errors';
+import { registerOffline } from '../offline/register';
 
 const saved = loadSettings(globalThis.localStorage);
 const store = createAppStore({
@@ -51,6 +52,9 @@ initImaging()
     window.addEventListener('beforeunload', () => viewer.destroy());
   })
   .catch((e: unknown) => store.setState({ viewerError: messageOf(e) }));
+
+// The production build keeps itself for offline use once the page has loaded (offline/sw.ts).
+window.addEventListener('load', () => void registerOffline());
 
 // A review edit made just before the tab is closed or reloaded is saved, not left in a timer.
 window.addEventListener('pagehide', () => controller.persistence.flush());

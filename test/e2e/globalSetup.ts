@@ -37,6 +37,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       {
         cwd: root,
         stdio: 'inherit',
+        // Vitest sets NODE_ENV=test, which Vite would carry into the bundle (React's development build,
+        // import.meta.env.PROD false): the tests must drive the build users get.
+        env: { ...process.env, NODE_ENV: 'production' },
       },
     );
   }

@@ -35,8 +35,8 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function startSession(): Promise<Session> {
-  return launchBrowser();
+export async function startSession(options: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<Session> {
+  return launchBrowser(options);
 }
 
 export interface AppPage {

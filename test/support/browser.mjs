@@ -7,7 +7,12 @@ import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.LUCENT_CHROMIUM ?? '/usr/bin/chromium';
 
-export async function launchBrowser({ extraArgs = [] } = {}) {
+/**
+ * Service workers are blocked unless asked for: a page controlled by the offline worker fetches through
+ * it, and Playwright's request routing (the tests' fault injection) would no longer see those requests.
+ * The offline e2e test allows them.
+ */
+export async function launchBrowser({ extraArgs = [], serviceWorkers = 'block' } = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install chromium"`);
   }
@@ -16,6 +21,7 @@ export async function launchBrowser({ extraArgs = [] } = {}) {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1440, height: 900 },
+    serviceWorkers,
     args: [
       '--no-sandbox',
       '--no-first-run',
