@@ -1,8 +1,9 @@
 /**
  * Everything the browser host keeps on this device, in one place: the settings (language, DICOMweb URL,
  * overlay; see store/persist.ts for what may be stored where) and the review of each series (see
- * store/review.ts: keyed by a hash of the series UID). Reviews are saved shortly after every change,
- * at once when the page is hidden, and brought back when their series is opened again.
+ * store/review.ts: keyed by a hash of the series UID). A review is written at every change (local storage
+ * writes are synchronous, so a tab or browser killed a moment later loses nothing), and brought back when
+ * its series is opened again. Only a series' very first save waits for its key to be hashed.
  */
 import { loadReview, reviewId, saveReview } from '../store/review';
 import { saveSettings } from '../store/persist';
@@ -50,6 +51,14 @@ export class Persistence {
   }
 
   private scheduleSave(): void {
+    const key = this.host.store.getState().reviewSeriesKey;
+    const id = key ? this.ids.get(key) : undefined;
+    if (key && id) {
+      if (this.saveTimer) clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+      this.write(key, id);
+      return;
+    }
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;

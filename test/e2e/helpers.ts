@@ -33,9 +33,13 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export interface Session {
   readonly context: BrowserContext;
   close(): Promise<void>;
+  /** End the browser's processes at once (SIGKILL), as a crash or a killed task would. */
+  kill(): void;
 }
 
-export async function startSession(options: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<Session> {
+export async function startSession(
+  options: { serviceWorkers?: 'allow' | 'block'; userDataDir?: string } = {},
+): Promise<Session> {
   return launchBrowser(options);
 }
 

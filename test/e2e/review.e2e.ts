@@ -1,9 +1,13 @@
 /**
  * The radiologist's review of AI findings, end to end on a demo case: accept one, reject one, edit one
  * measurement (its Lung-RADS category follows), re-measure one with the length tool, add a missed
- * nodule by hand from an ellipse, export the audit trail, then reload the page and find it all intact.
+ * nodule by hand from an ellipse, export the audit trail, then reload the page and find it all intact;
+ * then kill the browser right after one more decision, start it again on the same profile, and find
+ * every decision still there.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LUNG_RADS_RANK } from '../../src/findings/lungrads';
@@ -18,12 +22,15 @@ import {
 } from './helpers';
 
 let session: Session;
+// A profile of its own, kept across the browser's kill and restart.
+const profile = mkdtempSync(join(tmpdir(), 'lucent-review-profile-'));
 
 beforeAll(async () => {
-  session = await startSession();
+  session = await startSession({ userDataDir: profile });
 });
 afterAll(async () => {
   await session?.close();
+  rmSync(profile, { recursive: true, force: true });
 });
 
 interface Row {
@@ -281,6 +288,28 @@ describe('findings review', () => {
     expect(impression).toMatch(/[\u4e00-\u9fff]/);
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
     expect(offOrigin).toEqual([]);
-    await page.close();
-  });
+
+    // The browser killed (SIGKILL: no unload, no page hide) right after one more decision: started again
+    // on the same profile, the same case brings back every decision, the last one included.
+    await page.getByLabel('语言', { exact: true }).selectOption('en');
+    const target = after.find((r) => r.status === 'accepted' && r.source === 'model');
+    if (!target) throw new Error('expected an accepted AI finding');
+    const beforeKill = (await rows(page)).map((r) => (r.id === target.id ? { ...r, status: 'rejected' } : r));
+    // Killed as soon as the click is handled: nothing waits for the page to show or save the decision.
+    await page.getByRole('button', { name: `Reject ${target.id}` }).click();
+    session.kill();
+    await session.close();
+    session = await startSession({ userDataDir: profile });
+    const again = (await openApp(session)).page;
+    await again
+      .getByRole('region', { name: 'Demo cases' })
+      .getByRole('button', { name: 'Open demo case: Solid nodules' })
+      .click();
+    await waitForLoaded(again);
+    await again
+      .getByText('Your review of this series was restored from this device.')
+      .waitFor({ timeout: 30_000 });
+    expect(strip(await rows(again))).toEqual(strip(beforeKill));
+    await again.close();
+  }, 300_000);
 });

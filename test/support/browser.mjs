@@ -1,5 +1,6 @@
 // Launch Debian's Chromium through playwright-core (never a downloaded browser), with the flags that make
 // Cornerstone render through SwiftShader WebGL2 headless on a machine without a GPU.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +13,15 @@ export const CHROMIUM = process.env.LUCENT_CHROMIUM ?? '/usr/bin/chromium';
  * it, and Playwright's request routing (the tests' fault injection) would no longer see those requests.
  * The offline e2e test allows them.
  */
-export async function launchBrowser({ extraArgs = [], serviceWorkers = 'block' } = {}) {
+export async function launchBrowser({ extraArgs = [], serviceWorkers = 'block', userDataDir } = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install chromium"`);
   }
-  const userDataDir = mkdtempSync(join(tmpdir(), 'lucent-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  // A profile the caller names outlives the browser (to start it again on the same profile); the caller
+  // removes it. Otherwise each launch has a fresh profile, removed on close.
+  const own = userDataDir === undefined;
+  const profile = userDataDir ?? mkdtempSync(join(tmpdir(), 'lucent-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1440, height: 900 },
@@ -36,7 +40,11 @@ export async function launchBrowser({ extraArgs = [], serviceWorkers = 'block' }
   });
   const close = async () => {
     await context.close().catch(() => undefined);
-    rmSync(userDataDir, { recursive: true, force: true });
+    if (own) rmSync(profile, { recursive: true, force: true });
   };
-  return { context, close };
+  /** End every process of this browser at once (SIGKILL): no unload, no page hide, no clean shutdown. */
+  const kill = () => {
+    spawnSync('pkill', ['-KILL', '-f', `--user-data-dir=${profile}`]);
+  };
+  return { context, close, kill };
 }
