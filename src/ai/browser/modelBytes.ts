@@ -79,7 +79,8 @@ async function readWithProgress(
   onBytes?: (loaded: number, total: number) => void,
 ): Promise<ArrayBuffer> {
   const total = Number(res.headers.get('content-length')) || expected || 0;
-  const reader = res.body?.getReader();
+  // Lock the body only when reading it in parts: a locked body cannot be read whole.
+  const reader = onBytes ? res.body?.getReader() : undefined;
   if (!reader || !onBytes) return res.arrayBuffer();
   const parts: Uint8Array[] = [];
   let loaded = 0;
