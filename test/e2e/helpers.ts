@@ -163,6 +163,14 @@ export async function openSmallStudy(page: Page): Promise<void> {
   await waitForImage(page);
 }
 
+/** Open the PACS dialog with `url` as its DICOMweb server; returns the dialog. */
+export async function openPacsDialog(page: Page, url: string): Promise<Locator> {
+  await page.getByRole('button', { name: 'PACS' }).click();
+  const dialog = page.getByRole('dialog', { name: /PACS/ });
+  await dialog.getByLabel('DICOMweb server URL').fill(url);
+  return dialog;
+}
+
 /** Wait until the status line matches `pattern`; returns its text. */
 export async function aiStatus(page: Page, pattern: RegExp, timeout = 170_000): Promise<string> {
   const status = page.getByRole('status');

@@ -16,6 +16,7 @@ import { startServer } from '../../scripts/serve.mjs';
 import {
   aiStatus,
   openApp,
+  openPacsDialog,
   openDemo,
   shownFindings,
   startSession,
@@ -89,9 +90,7 @@ describe('offline', () => {
     expect(findings.length).toBeGreaterThan(0);
 
     // A study from the PACS is viewed, and never stored.
-    await page.getByRole('button', { name: 'PACS' }).click();
-    const dialog = page.getByRole('dialog', { name: /PACS/ });
-    await dialog.getByLabel('DICOMweb server URL').fill(`${base}/dicomweb`);
+    const dialog = await openPacsDialog(page, `${base}/dicomweb`);
     await dialog.getByLabel('Patient ID').fill('PH-e2e');
     await dialog.getByRole('button', { name: 'Search' }).click();
     const rows = dialog.getByRole('table', { name: 'Studies found' }).getByRole('row');

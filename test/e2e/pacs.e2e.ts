@@ -9,6 +9,7 @@ import { corpusFile } from '../support/corpus';
 import { rawCtImage } from '../support/rawPixels';
 import {
   openApp,
+  openPacsDialog,
   readout,
   screenshot,
   startSession,
@@ -40,9 +41,7 @@ describe('DICOMweb (PACS)', () => {
   it('searches by name, ID, date and modality, and opens a study over WADO-RS', async () => {
     const { page, problems, offOrigin } = await openApp(session);
     const base = inject('baseUrl');
-    await page.getByRole('button', { name: 'PACS' }).click();
-    const dialog = page.getByRole('dialog', { name: /PACS/ });
-    await dialog.getByLabel('DICOMweb server URL').fill(`${base}/dicomweb`);
+    const dialog = await openPacsDialog(page, `${base}/dicomweb`);
 
     await dialog.getByLabel('Modality').fill('MR');
     await dialog.getByRole('button', { name: 'Search' }).click();
