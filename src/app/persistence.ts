@@ -51,15 +51,14 @@ export class Persistence {
   }
 
   private scheduleSave(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
     const key = this.host.store.getState().reviewSeriesKey;
     const id = key ? this.ids.get(key) : undefined;
     if (key && id) {
-      if (this.saveTimer) clearTimeout(this.saveTimer);
-      this.saveTimer = null;
       this.write(key, id);
       return;
     }
-    if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
       void this.saveNow();

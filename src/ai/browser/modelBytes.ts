@@ -79,9 +79,9 @@ async function readWithProgress(
   onBytes?: (loaded: number, total: number) => void,
 ): Promise<ArrayBuffer> {
   const total = Number(res.headers.get('content-length')) || expected || 0;
-  // Lock the body only when reading it in parts: a locked body cannot be read whole.
-  const reader = onBytes ? res.body?.getReader() : undefined;
-  if (!reader || !onBytes) return res.arrayBuffer();
+  // Read whole unless progress is wanted (a body locked by a reader cannot be read whole).
+  if (!onBytes || !res.body) return res.arrayBuffer();
+  const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let loaded = 0;
   let reported = 0;
