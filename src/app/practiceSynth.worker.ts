@@ -3,6 +3,7 @@
  * then only the slab of slices that holds the nodules (practice/difficulty.ts `slabAround`), one slice at
  * a time with progress. Each slice's bytes are transferred, not copied.
  */
+import { messageOf } from '../lib/errors';
 import type { CaseRequest } from '../practice/difficulty';
 import { slabAround } from '../practice/difficulty';
 import { makeCase } from '../synth/case';
@@ -41,6 +42,6 @@ self.onmessage = (e: MessageEvent<CaseRequest>): void => {
       noiseSigma: c.truth.scanner.noiseSigma,
     });
   } catch (err) {
-    post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+    post({ kind: 'error', message: messageOf(err) });
   }
 };

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LlmDraftStream } from '../context';
 import { useActions } from '../context';
+import { messageOf } from '../../lib/errors';
 
 type Outcome = Awaited<LlmDraftStream['done']>;
 
@@ -34,8 +35,7 @@ export function useLlmDraft(): { state: LlmDraftState; start: () => void; cancel
         if (running.current === stream) setState({ status: 'done', text: outcome.text, outcome });
       },
       (e: unknown) => {
-        if (running.current === stream)
-          setState({ status: 'error', text, message: e instanceof Error ? e.message : String(e) });
+        if (running.current === stream) setState({ status: 'error', text, message: messageOf(e) });
       },
     );
   }, [actions]);
