@@ -161,6 +161,22 @@ describe('AI in the browser', () => {
     await expect
       .poll(() => page.getByRole('alert').allTextContents())
       .toContainEqual(expect.stringMatching(/no manifest\.json/));
+    // The right file (checksum passes) behind a manifest that promises another output: refused by the
+    // worker before any image is run, with the reason, never decoded as findings.
+    const lying = mkdtempSync(join(tmpdir(), 'lucent-model-'));
+    copyFileSync(join(examples, 'yolo-detector/model.onnx'), join(lying, 'model.onnx'));
+    const yolo = JSON.parse(readFileSync(join(examples, 'yolo-detector/manifest.json'), 'utf8')) as {
+      id: string;
+      output: { labels: string[] };
+    };
+    const lie = { ...yolo, id: 'lying-yolo', output: { ...yolo.output, labels: ['blob', 'ring'] } };
+    writeFileSync(join(lying, 'manifest.json'), JSON.stringify(lie));
+    await folder.setInputFiles(lying);
+    await expect.poll(() => picker.inputValue()).toMatch(/^folder:lying-yolo/);
+    await page.getByRole('button', { name: 'Run AI' }).click();
+    expect(await aiStatus(page, /AI failed/, 60_000)).toMatch(
+      /model\.onnx does not match its manifest: output "output0" has 6 values per box \(5 \+ classes\), the manifest says 7/,
+    );
     // Back to the app's own model.
     await picker.selectOption('');
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);

@@ -9,10 +9,12 @@ import { LucentError, messageOf } from '../../lib/errors';
 
 export const MODEL_CACHE = 'lucent-models-v1';
 
-export class ModelLoadError extends LucentError {
-  declare readonly code: 'checksum-mismatch' | 'fetch-failed' | 'not-onnx';
+type ModelLoadErrorCode = 'checksum-mismatch' | 'fetch-failed' | 'not-onnx' | 'shape-mismatch';
 
-  constructor(code: 'checksum-mismatch' | 'fetch-failed' | 'not-onnx', message: string) {
+export class ModelLoadError extends LucentError {
+  declare readonly code: ModelLoadErrorCode;
+
+  constructor(code: ModelLoadErrorCode, message: string) {
     super(code, message);
     this.name = 'ModelLoadError';
   }

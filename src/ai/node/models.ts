@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { messageOf } from '../../lib/errors';
+import { classifierContractProblems, contractMessage, modelContractProblems } from '../registry/contract';
 import { validateManifest, type Manifest } from '../registry/manifest';
 import type { Runner, Tensor } from '../shared/pipeline';
 import { LucentError } from '../../lib/errors';
@@ -19,10 +20,13 @@ export interface InstalledModel {
   readonly dir: string;
 }
 
-export class ModelError extends LucentError {
-  declare readonly code: 'invalid-manifest' | 'checksum-mismatch' | 'not-onnx' | 'missing-file';
+type ModelErrorCode =
+  'invalid-manifest' | 'checksum-mismatch' | 'not-onnx' | 'missing-file' | 'shape-mismatch';
 
-  constructor(code: 'invalid-manifest' | 'checksum-mismatch' | 'not-onnx' | 'missing-file', message: string) {
+export class ModelError extends LucentError {
+  declare readonly code: ModelErrorCode;
+
+  constructor(code: ModelErrorCode, message: string) {
     super(code, message);
     this.name = 'ModelError';
   }
@@ -126,6 +130,15 @@ export async function nodeRunner(
   const main = await session(model, verifiedModelBytes(model), m.file, threads);
   const f = m.falsePositiveReduction;
   const second = f ? await session(model, verifiedFile(model, f.file, f.sha256), f.file, threads) : null;
+  // The files must also keep the manifest's promises about their inputs and outputs.
+  const refused =
+    contractMessage(m.id, m.file, modelContractProblems(m, main)) ??
+    (second && f ? contractMessage(m.id, f.file, classifierContractProblems(f, second)) : null);
+  if (refused) {
+    await main.release();
+    await second?.release();
+    throw new ModelError('shape-mismatch', refused);
+  }
   return {
     ...runnerOf(main, m.input.name),
     ...(second && f ? { fpr: runnerOf(second, f.input) } : {}),
