@@ -1,5 +1,6 @@
 import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
+import { dciodvfy } from '../../test/support/dciodvfy';
 import { srSeries } from '../../test/support/reportFixtures';
 import { aiResultsSr, aiSrUids } from './sr';
 
@@ -50,5 +51,20 @@ describe('the signed report as SR', () => {
     const unsigned = read(aiResultsSr(series, { source, created: at, software: 'test' }));
     expect(unsigned['VerificationFlag']).toBe('UNVERIFIED');
     expect(unsigned['SOPInstanceUID']).toBe(ai.sopInstanceUID);
+  });
+});
+
+describe('the SR against the standard', () => {
+  it('passes dciodvfy without errors, signed and unsigned, in both languages', () => {
+    const at = new Date('2026-12-03T10:15:30Z');
+    const signed = { reader: 'Reader^Ann', at, text: 'Impression: F1, solid nodule 8.9 mm.', version: 2 };
+    for (const language of ['en', 'zh-CN'] as const) {
+      for (const options of [{}, { signed }]) {
+        const verdict = dciodvfy(
+          aiResultsSr(series, { source, created: at, software: 'test', language, ...options }),
+        );
+        expect(verdict).toEqual({ iod: 'Comprehensive3DSR', errors: [] });
+      }
+    }
   });
 });

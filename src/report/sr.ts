@@ -89,6 +89,8 @@ export interface AiSrOptions {
     readonly at: Date;
     readonly text: string;
     readonly version: number;
+    /** The reader's organisation (Verifying Organization, Type 1); "UNKNOWN" when not given. */
+    readonly organization?: string;
   };
 }
 
@@ -133,55 +135,45 @@ type Item = Record<string, unknown>;
 const r = (v: number, digits: number): number => Number(v.toFixed(digits));
 const codeSeq = (c: Code): Code[] => [c];
 
-function text(relationship: string, name: Code, value: string): Item {
+/** A content item (PS3.3 C.17.3): relationship, value type and concept name, then the value's attributes. */
+function item(relationship: string, valueType: string, name: Code, value: Item): Item {
   return {
     RelationshipType: relationship,
-    ValueType: 'TEXT',
+    ValueType: valueType,
     ConceptNameCodeSequence: codeSeq(name),
-    TextValue: value,
+    ...value,
   };
+}
+
+const childrenOf = (children: Item[]): Item => (children.length > 0 ? { ContentSequence: children } : {});
+
+function text(relationship: string, name: Code, value: string): Item {
+  return item(relationship, 'TEXT', name, { TextValue: value });
 }
 
 function code(relationship: string, name: Code, value: Code, children: Item[] = []): Item {
-  return {
-    RelationshipType: relationship,
-    ValueType: 'CODE',
-    ConceptNameCodeSequence: codeSeq(name),
-    ConceptCodeSequence: codeSeq(value),
-    ...(children.length > 0 ? { ContentSequence: children } : {}),
-  };
+  return item(relationship, 'CODE', name, { ConceptCodeSequence: codeSeq(value), ...childrenOf(children) });
 }
 
 function num(name: Code, value: number, unit: Code, children: Item[] = []): Item {
-  return {
-    RelationshipType: 'CONTAINS',
-    ValueType: 'NUM',
-    ConceptNameCodeSequence: codeSeq(name),
+  return item('CONTAINS', 'NUM', name, {
     MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: codeSeq(unit), NumericValue: value }],
-    ...(children.length > 0 ? { ContentSequence: children } : {}),
-  };
+    ...childrenOf(children),
+  });
 }
 
 function uidref(relationship: string, name: Code, value: string): Item {
-  return {
-    RelationshipType: relationship,
-    ValueType: 'UIDREF',
-    ConceptNameCodeSequence: codeSeq(name),
-    UID: value,
-  };
+  return item(relationship, 'UIDREF', name, { UID: value });
 }
 
 function container(name: Code, children: Item[], template?: string): Item {
-  return {
-    RelationshipType: 'CONTAINS',
-    ValueType: 'CONTAINER',
-    ConceptNameCodeSequence: codeSeq(name),
+  return item('CONTAINS', 'CONTAINER', name, {
     ContinuityOfContent: 'SEPARATE',
     ...(template
       ? { ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: template }] }
       : {}),
     ContentSequence: children,
-  };
+  });
 }
 
 function measurementGroup(f: SrFinding, model: SrModel, srUid: string, frameOfReference?: string): Item[] {
@@ -192,14 +184,11 @@ function measurementGroup(f: SrFinding, model: SrModel, srUid: string, frameOfRe
   ]);
   const centre = frameOfReference
     ? [
-        {
-          RelationshipType: 'INFERRED FROM',
-          ValueType: 'SCOORD3D',
-          ConceptNameCodeSequence: codeSeq(CODES.center),
+        item('INFERRED FROM', 'SCOORD3D', CODES.center, {
           GraphicType: 'POINT',
           GraphicData: f.centerMm.map((v) => r(v, 2)),
           ReferencedFrameOfReferenceUID: frameOfReference,
-        },
+        }),
       ]
     : [];
   const children: Item[] = [
@@ -264,12 +253,9 @@ function contentTree(series: SrSeriesResult, model: SrModel, options: AiSrOption
   const person = options.signed
     ? [
         code('HAS OBS CONTEXT', CODES.observerType, CODES.person),
-        {
-          RelationshipType: 'HAS OBS CONTEXT',
-          ValueType: 'PNAME',
-          ConceptNameCodeSequence: codeSeq(CODES.personObserverName),
+        item('HAS OBS CONTEXT', 'PNAME', CODES.personObserverName, {
           PersonName: options.signed.reader.slice(0, 64),
-        },
+        }),
       ]
     : [];
   return [
@@ -366,7 +352,7 @@ export function aiResultsSr(series: SrSeriesResult, options: AiSrOptions): Uint8
             {
               VerifyingObserverName: signed.reader.slice(0, 64),
               VerificationDateTime: `${da(signed.at)}${tm(signed.at)}`,
-              VerifyingOrganization: '',
+              VerifyingOrganization: signed.organization?.trim().slice(0, 64) || 'UNKNOWN',
               VerifyingObserverIdentificationCodeSequence: [],
             },
           ],

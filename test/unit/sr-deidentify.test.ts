@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
+import { dciodvfy } from '../support/dciodvfy';
 import { srSeries } from '../support/reportFixtures';
 import { aiResultsSr } from '../../src/report/sr';
 import { type DataSet } from '../../src/dicom/dataset';
@@ -97,7 +98,7 @@ describe('de-identifying a structured report', () => {
     expect(codes).toEqual(['113100', '113104']);
   });
 
-  it('by default (Basic Profile) keeps the tree and its numbers but no free text; empties it when asked', () => {
+  it('by default (Basic Profile) keeps the tree and its numbers but no free text; removes it when asked', () => {
     const basic = parseDicom(createDeidentifier().file(signedSr()).bytes).dataset;
     expect(texts(basic).length).toBeGreaterThan(0);
     expect(texts(basic).every((t) => t === 'ANONYMIZED')).toBe(true);
@@ -131,5 +132,12 @@ describe('de-identifying a structured report', () => {
       '[removed] reviewed the linear opacity with [removed].',
     );
     expect(cleanText('王小明复查', ['小明'])).toBe('王[removed]复查');
+  });
+
+  it('leaves a signed SR that still passes dciodvfy, whichever structured-content option', () => {
+    for (const structuredContent of ['basic', 'clean', 'remove'] as const) {
+      const out = createDeidentifier({ structuredContent }).file(signedSr()).bytes;
+      expect(dciodvfy(out), structuredContent).toEqual({ iod: 'Comprehensive3DSR', errors: [] });
+    }
   });
 });

@@ -114,7 +114,8 @@ export interface ActionOptions {
    * The SR content tree (Content Sequence, `D` in the profile). 'basic': kept, every item de-identified by
    * its own rows (names, dates, UIDs; Text Value `D`, so every free text becomes a dummy). 'clean' (Clean
    * Structured Content Option): the same, but free text is cleaned of the file's identifiers instead.
-   * 'remove': emptied.
+   * 'remove': removed (the profile's X for Content Sequence), so no content item is left; the document
+   * stays a valid SR (its Content Sequence is required only when the root has children).
    */
   readonly structuredContent: 'basic' | 'clean' | 'remove';
 }
@@ -181,7 +182,7 @@ export function actionFor(tag: number, vr: string, options: ActionOptions, uidVa
   // so that no incomplete Overlay Plane module remains.
   if (isRepeatingGroup(group, 0x5000) || isRepeatingGroup(group, 0x6000)) return { action: 'remove' };
   const row = rowFor(tag);
-  if (tag === CONTENT_SEQUENCE && options.structuredContent === 'remove') return { action: 'empty', row };
+  if (tag === CONTENT_SEQUENCE && options.structuredContent === 'remove') return { action: 'remove', row };
   if (tag === TEXT_VALUE && options.structuredContent === 'clean') return { action: 'clean', row };
   if (!row) {
     if (vr === 'SQ') return { action: 'recurse' };
