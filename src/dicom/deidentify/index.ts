@@ -3,13 +3,12 @@
  * `../README.md` ("De-identification") for the API and the rules.
  */
 export {
-  cleanText,
   createDeidentifier,
   DeidentifyError,
-  shiftValues,
   type DeidentifiedFile,
   type Deidentifier,
   type DeidentifyErrorCode,
   type DeidentifyOptions,
 } from './deidentify';
+export { cleanText, shiftValues } from './values';
 export { PROFILE, SAFE_PRIVATE, actionFor, type Action, type ProfileCode, type ProfileRow } from './profile';
