@@ -4,7 +4,7 @@
  * Also the slice geometry the rest of Lucent asks of a series: a frame's geometry for volume building,
  * the slice nearest a point, the z-extent.
  */
-import { VolumeError, type SliceGeometry } from '../lib/volume';
+import { sameOrientation, VolumeError, type SliceGeometry } from '../lib/volume';
 import { dot, norm, sub, type Vec3 } from './geometry';
 import { normalOf, type ImageInfo, type InstanceInfo, type PatientInfo } from './instance';
 
@@ -64,13 +64,6 @@ export interface Study {
   readonly accessionNumber?: string;
   readonly patient: PatientInfo;
   readonly series: readonly Series[];
-}
-
-const ORIENTATION_TOLERANCE = 1e-3;
-
-function sameOrientation(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
-  if (!a || !b) return a === b;
-  return a.every((v, i) => Math.abs(v - (b[i] ?? NaN)) < ORIENTATION_TOLERANCE);
 }
 
 interface Entry {

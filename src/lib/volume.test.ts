@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSeriesVolume, buildVolume, planeMap, VolumeError, type SliceInput } from './volume';
+import {
+  buildSeriesVolume,
+  buildVolume,
+  planeMap,
+  sameOrientation,
+  VolumeError,
+  type SliceInput,
+} from './volume';
 
 /**
  * A small canonical volume (x right→left of the patient, y anterior→posterior, z ascending) whose value at
@@ -95,6 +102,30 @@ describe('volume orientation', () => {
     const slices = acquire(acquisitions[0], false);
     const mixed = slices.map((s, i) => (i === 1 ? { ...s, orientation: [-1, 0, 0, 0, -1, 0] } : s));
     expect(() => buildVolume(mixed, 2.5)).toThrow(/differ in orientation/);
+  });
+
+  it('takes header rounding as the same orientation, and a slice without one as axial', () => {
+    const slices = acquire(acquisitions[0], false);
+    const withSlice1 = (orientation: readonly number[]): SliceInput[] =>
+      slices.map((s, i) => (i === 1 ? { ...s, orientation } : s));
+    expect(() => buildVolume(withSlice1([1, 0.0009, 0, -0.0009, 1, 0]), 2.5)).not.toThrow();
+    expect(() => buildVolume(withSlice1([1, 0.002, 0, -0.002, 1, 0]), 2.5)).toThrow(/differ in orientation/);
+    const absent = slices.map((s, i) => {
+      if (i !== 1) return s;
+      const { orientation: _, ...rest } = s;
+      return rest;
+    });
+    expect(buildVolume(absent, 2.5).data).toEqual(buildVolume(slices, 2.5).data);
+  });
+
+  it('compares orientations the same way for series assembly and volume planning', () => {
+    const axial = [1, 0, 0, 0, 1, 0];
+    expect(sameOrientation(axial, [1, 0, 0, 0, 0.9995, 0])).toBe(true);
+    expect(sameOrientation(axial, [1, 0, 0, 0, 0.998, 0])).toBe(false);
+    expect(sameOrientation(undefined, undefined)).toBe(true);
+    expect(sameOrientation(axial, undefined)).toBe(false);
+    // Five cosines are not an orientation, whatever they agree on.
+    expect(sameOrientation(axial.slice(0, 5), axial.slice(0, 5))).toBe(false);
   });
 
   it('maps orientations exactly as the training code does', () => {

@@ -87,9 +87,13 @@ function axisOf(d: readonly number[]): { axis: 0 | 1 | 2; sign: 1 | -1 } | null 
   return null;
 }
 
+/** An orientation as volume planning reads it: absent or short, the axial default. */
+const axialDefault = (o: readonly number[] | undefined): readonly number[] =>
+  o && o.length >= 6 ? o : [1, 0, 0, 0, 1, 0];
+
 /** The plane map of an orientation, or an error saying why it is not an axial image. */
 export function planeMap(orientation: readonly number[] | undefined): PlaneMap {
-  const o = orientation && orientation.length >= 6 ? orientation : [1, 0, 0, 0, 1, 0];
+  const o = axialDefault(orientation);
   const row = axisOf(o.slice(0, 3));
   const col = axisOf(o.slice(3, 6));
   if (!row || !col || row.axis === 2 || col.axis === 2 || row.axis === col.axis) {
@@ -104,11 +108,22 @@ export function planeMap(orientation: readonly number[] | undefined): PlaneMap {
     : { transpose, flipX: row.sign < 0, flipY: col.sign < 0 };
 }
 
-const sameOrientation = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean => {
-  const x = a && a.length >= 6 ? a : [1, 0, 0, 0, 1, 0];
-  const y = b && b.length >= 6 ? b : [1, 0, 0, 0, 1, 0];
-  return x.every((v, i) => Math.abs(v - (y[i] ?? 0)) < 1e-3);
-};
+/** Largest difference between two direction cosines of the same orientation (rounding in headers). */
+const ORIENTATION_TOLERANCE = 1e-3;
+
+/**
+ * Whether two Image Orientation (Patient) values are the same orientation: each of the six direction
+ * cosines within {@link ORIENTATION_TOLERANCE}. Both absent count as the same, one absent as different;
+ * a value that lacks one of the six cosines matches nothing. The one test of orientation that series
+ * assembly (`dicom/series.ts`) and volume planning share.
+ */
+export function sameOrientation(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  if (!a || !b) return a === b;
+  for (let i = 0; i < 6; i++) {
+    if (!(Math.abs((a[i] ?? NaN) - (b[i] ?? NaN)) < ORIENTATION_TOLERANCE)) return false;
+  }
+  return true;
+}
 
 /**
  * Check that axial slices (any order, any axial orientation) stack into a regular volume, and say how:
@@ -126,7 +141,7 @@ export function planVolume(slices: readonly SliceGeometry[]): VolumePlan {
     const s = slices[i];
     if (s.rows !== first.rows || s.columns !== first.columns)
       throw new VolumeError('mixed-size', 'Slices differ in size.');
-    if (!sameOrientation(s.orientation, first.orientation))
+    if (!sameOrientation(axialDefault(s.orientation), axialDefault(first.orientation)))
       throw new VolumeError('irregular', 'Slices differ in orientation.');
     const expected = first.position[2] + k * dz;
     if (Math.abs(s.position[2] - expected) > Math.max(0.05, 0.1 * dz)) {
