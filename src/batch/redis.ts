@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { LucentError } from '../lib/errors';
+import { toHex } from '../lib/hash';
 import { sha256 } from '../lib/sha256';
 import type { ModelRef } from './types';
 
@@ -103,5 +104,5 @@ export async function ping(client: Redis, a: RedisAddress, timeoutMs = 5000): Pr
 /** The job id of a series for a model version: 'j' and 32 hex digits of SHA-256 (no UID in the id). */
 export function jobIdFor(seriesInstanceUID: string, model: ModelRef): string {
   const digest = sha256(new TextEncoder().encode(`${seriesInstanceUID}|${model.id}|${model.version}`));
-  return `j${Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `j${toHex(digest.subarray(0, 16))}`;
 }

@@ -9,6 +9,7 @@
  * output keeps the input's transfer syntax (a file without File Meta gets one, with the syntax guessed).
  */
 import { LucentError } from '../../lib/errors';
+import { toHex } from '../../lib/hash';
 import { sha256 } from '../../lib/sha256';
 import { type DataSet, type Element, latin1 } from '../dataset';
 import { IMPLEMENTATION_CLASS_UID } from '../../lib/fileMeta';
@@ -100,8 +101,6 @@ const ADDED = new Set([
   DEIDENTIFICATION_METHOD_CODE_SEQUENCE,
   LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED,
 ]);
-
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 interface Run {
   readonly options: ActionOptions;
@@ -265,13 +264,13 @@ export function createDeidentifier(options: DeidentifyOptions = {}): Deidentifie
       const b = digest('uid', key).slice(0, 16);
       b[6] = (b[6] & 0x0f) | 0x80;
       b[8] = (b[8] & 0x3f) | 0x80;
-      mapped = `2.25.${BigInt(`0x${hex(b)}`).toString()}`;
+      mapped = `2.25.${BigInt(`0x${toHex(b)}`).toString()}`;
       uids.set(key, mapped);
     }
     return mapped;
   };
   const pseudonym = (original: string): string =>
-    `ANON${hex(digest('patient', original).slice(0, 6)).toUpperCase()}`;
+    `ANON${toHex(digest('patient', original).slice(0, 6)).toUpperCase()}`;
 
   const file = (bytes: Uint8Array): DeidentifiedFile => {
     const parsed = parseDicom(bytes);
