@@ -5,7 +5,15 @@
  */
 import { suggestDifferentials } from './differentials';
 import { assessCase, assessNodule } from './lungrads';
-import type { LungRadsCategory, Margin, NoduleGeometry, NoduleLocation, NoduleType, Sex } from './types';
+import type {
+  Language,
+  LungRadsCategory,
+  Margin,
+  NoduleGeometry,
+  NoduleLocation,
+  NoduleType,
+  Sex,
+} from './types';
 
 export interface DetectionLike extends NoduleGeometry {
   readonly type: string;
@@ -53,7 +61,7 @@ export function assessDetections(
   detections: readonly DetectionLike[],
   patient: PatientContext,
   lungZ: readonly [number, number],
-  language: 'en' | 'zh-CN' = 'en',
+  language: Language = 'en',
 ): AssessedFinding[] {
   return detections.map((d, i) => {
     const type = TYPES.includes(d.type as NoduleType) ? (d.type as NoduleType) : 'solid';
@@ -94,7 +102,7 @@ export interface NoduleFacts {
 export function judgeNodule(
   n: NoduleFacts,
   patient: PatientContext,
-  language: 'en' | 'zh-CN' = 'en',
+  language: Language = 'en',
 ): Pick<AssessedFinding, 'lungRads' | 'differentials'> {
   const sex: Sex | null = patient.sex === 'M' ? 'male' : patient.sex === 'F' ? 'female' : null;
   const solid = solidForLungRads(n.type, n.meanDiameterMm, n.solidComponentMm);
@@ -136,7 +144,7 @@ export function caseCategory(
     solidComponentMm: number | null;
     margin?: Margin;
   }[],
-  language: 'en' | 'zh-CN' = 'en',
+  language: Language = 'en',
 ): { category: LungRadsCategory; management: string } {
   const r = assessCase(
     findings.map((f) => ({

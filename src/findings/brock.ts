@@ -21,7 +21,7 @@
  * was developed on screening participants aged 50–75; outside that range it is an extrapolation.
  */
 import { err, ok, type Result } from '../lib/result';
-import type { Language, Localized, Sex } from './types';
+import type { Language, Localized, NoduleType, Sex } from './types';
 
 export const BROCK_SOURCE =
   'McWilliams et al., N Engl J Med 2013;369:910–919, Supplementary Appendix: full model with spiculation';
@@ -45,7 +45,8 @@ export const BROCK_COEFFICIENTS = {
   spiculation: 0.7729,
 } as const;
 
-export type BrockNoduleType = 'solid' | 'part-solid' | 'ground-glass';
+/** The nodule types the Brock model scores: every type but `calcified` (benign, not scored). */
+export type BrockNoduleType = Exclude<NoduleType, 'calcified'>;
 
 export interface BrockInput {
   readonly ageYears: number;

@@ -13,11 +13,12 @@
  * solid "< 6 mm", "6–8 mm", "> 8 mm"; subsolid "< 6 mm", "≥ 6 mm". The rows are disjoint: exactly one
  * matches each input (`fleischner.test.ts` checks it).
  */
-import type { Interval, Localized } from './types';
+import type { Interval, Localized, NoduleType } from './types';
 
 const TABLE = 'MacMahon et al., Radiology 2017;284:228–243 (Fleischner Society 2017), Table 1';
 
-export type FleischnerNoduleType = 'solid' | 'part-solid' | 'ground-glass';
+/** The nodule types the table covers: every type but `calcified` (benign, no follow-up). */
+export type FleischnerNoduleType = Exclude<NoduleType, 'calcified'>;
 export type FleischnerMultiplicity = 'single' | 'multiple';
 /** Patient risk as the table uses it (ACCP risk factors; chosen by the user). */
 export type FleischnerRisk = 'low' | 'high';

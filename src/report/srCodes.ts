@@ -4,6 +4,7 @@
  * PS3.3 8.2 allows: its values are Lucent's own, never presented as standard terms.
  */
 import type { NoduleType } from '../findings/types';
+import type { Language } from '../i18n/language';
 
 export interface Code {
   readonly CodeValue: string;
@@ -104,7 +105,7 @@ export function lungRadsCode(category: string): Code {
 }
 
 /** RFC 5646 language of the SR's text (the management and comment lines). */
-export function languageCode(language: 'en' | 'zh-CN'): Code {
+export function languageCode(language: Language): Code {
   return language === 'zh-CN'
     ? { CodeValue: 'zh-CN', CodingSchemeDesignator: 'RFC5646', CodeMeaning: 'Chinese (China)' }
     : { CodeValue: 'en-US', CodingSchemeDesignator: 'RFC5646', CodeMeaning: 'English (United States)' };

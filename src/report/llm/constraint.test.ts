@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { F1 } from '../../../test/support/reportFixtures';
+import type { Language } from '../../i18n/language';
 import { ValueConstraint } from './constraint';
 import type { DraftFacts } from './facts';
 import { allowedValues } from './values';
 
 const management =
   '3-month LDCT; PET/CT may be considered if there is a ≥ 8 mm (≥ 268 mm³) solid nodule or solid component.';
-const facts = (language: 'en' | 'zh-CN'): DraftFacts => ({
+const facts = (language: Language): DraftFacts => ({
   language,
   findings: [
     { ...F1, location: { side: 'right', zone: 'upper' } },
@@ -69,7 +70,7 @@ function allows(c: ValueConstraint, text: string, token: string): boolean {
   return !c.banned(text).includes(token === '</s>' ? EOS : id(token));
 }
 
-const make = (language: 'en' | 'zh-CN', scoped: boolean): ValueConstraint =>
+const make = (language: Language, scoped: boolean): ValueConstraint =>
   new ValueConstraint(vocab, new Set([EOS]), allowedValues(facts(language)), { scoped });
 
 describe('ValueConstraint: numbers', () => {
