@@ -13,7 +13,7 @@
  */
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { messageOf } from '../lib/errors';
+import { LucentError, messageOf } from '../lib/errors';
 import { PermanentJobError, processJob, type ProcessDeps } from './process';
 import { bullConnection, type RedisAddress } from './redis';
 import { QUEUE_NAME, keys, type JobData, type JobResult, type Outcome } from './types';
@@ -39,7 +39,13 @@ export interface RunningWorker {
   readonly closed: Promise<void>;
 }
 
-class HandBack extends Error {}
+/** The running job goes back to the queue because this worker is stopping (caught in the processor). */
+class HandBack extends LucentError {
+  constructor() {
+    super('handed-back', '');
+    this.name = 'HandBack';
+  }
+}
 
 function outcomeOf(result: JobResult): Outcome {
   const series = result.analysis.series.find((s) => s.model !== null);

@@ -41,9 +41,10 @@ export class DicomError extends LucentError {
 }
 
 /** Thrown when the buffer given holds less than the parse needs; the caller reads more and retries. */
-export class NeedMoreData extends Error {
+export class NeedMoreData extends LucentError {
   constructor(readonly bytesNeeded: number) {
-    super(`need ${bytesNeeded} bytes`);
+    super('need-more-data', `need ${bytesNeeded} bytes`, { bytesNeeded });
+    this.name = 'NeedMoreData';
   }
 }
 

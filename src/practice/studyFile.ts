@@ -5,6 +5,7 @@
  * case, with equal weights), the two tables RJafroc's data files hold.
  */
 import { LUNG_RADS_CATEGORIES, NODULE_TYPES, type NoduleType } from '../findings/types';
+import { LucentError } from '../lib/errors';
 import { err, ok, type Result } from '../lib/result';
 import { matchMarks } from './match';
 import {
@@ -21,7 +22,13 @@ import {
 
 type Raw = Record<string, unknown>;
 
-class Problem extends Error {}
+/** The first thing wrong in a study file; `parseStudy` returns its message. */
+class Problem extends LucentError {
+  constructor(message: string) {
+    super('bad-study-file', message);
+    this.name = 'Problem';
+  }
+}
 
 const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
