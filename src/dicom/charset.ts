@@ -31,7 +31,8 @@ export function decoderFor(specificCharacterSet: string | undefined): TextDecode
   // With code extensions the first term is the default repertoire; the last one names the extension
   // that carries the non-ASCII text in practice.
   const key = [...terms].reverse().find((t) => t !== '') ?? '';
-  const label = labels[key] ?? 'windows-1252';
+  // The standard's defined terms are written "ISO_IR 192", with a space; the table's keys with "_".
+  const label = labels[key.replace(/^ISO_IR /, 'ISO_IR_')] ?? 'windows-1252';
   let decoder = cache.get(label);
   if (!decoder) {
     try {
