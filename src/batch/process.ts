@@ -11,8 +11,8 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Analysis, AnalysisSeries, Loaded } from '../cli/analyze';
 import { DicomWebClient, type Fetch } from '../dicom/dicomweb';
-import { loadSources } from '../dicom/load';
-import { seriesProvenance, type LoadedInstance } from '../dicom/series';
+import { loadAll } from '../dicom/load';
+import { seriesProvenance } from '../dicom/series';
 import { memorySource, type ByteSource } from '../dicom/source';
 import { LucentError } from '../lib/errors';
 import { aiResultsSr, aiSrUids } from '../report/sr';
@@ -58,23 +58,6 @@ async function retrieve(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, refs.length) }, one));
   return out;
-}
-
-async function loadMemory(sources: readonly ByteSource[]): Promise<Loaded> {
-  const instances: LoadedInstance[] = [];
-  const byKey = new Map<string, ByteSource>();
-  const errors: Loaded['errors'] = [];
-  await loadSources(
-    sources.map((source, i) => ({ source, key: String(i) })),
-    (event) => {
-      if (event.type === 'instance') {
-        instances.push(event.instance);
-        byKey.set(event.instance.key, event.source);
-      } else errors.push(event.error);
-    },
-  );
-  errors.sort((a, b) => a.file.localeCompare(b.file));
-  return { instances, sources: byKey, errors };
 }
 
 /** The analysed entry for the job's series (the largest, if the series was split), or why there is none. */
@@ -158,7 +141,7 @@ export async function processJob(data: JobData, deps: ProcessDeps, signal: Abort
       seconds: time(retrieved),
     };
   }
-  const loaded = await loadMemory(sources);
+  const loaded = await loadAll(sources);
   const analysis = await deps.analyze(loaded, data.model);
   const analysed = performance.now();
   const picked = pick(analysis, data);

@@ -1,10 +1,9 @@
 /** `lucent analyze`: load DICOM, run applicable models per series, print `lucent.analysis/1`. */
 import { applicability, seriesFacts, type SeriesFacts, type Skip } from '../ai/shared/applicability';
 import { installedModels, nodeRunner, type InstalledModel } from '../ai/node/models';
-import { loadSources } from '../dicom/load';
+import { loadAll, type LoadedSources } from '../dicom/load';
 import type { LoadError } from '../dicom/read';
-import { assembleStudies, imageCount, type LoadedInstance } from '../dicom/series';
-import type { ByteSource } from '../dicom/source';
+import { assembleStudies, imageCount } from '../dicom/series';
 import { analyzeSeries, type SeriesAnalysis } from '../analysis/analyze';
 import type { AssessedFinding } from '../findings/assess';
 import type { Language } from '../i18n/language';
@@ -49,28 +48,11 @@ export interface AnalyzeOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-export interface Loaded {
-  readonly instances: LoadedInstance[];
-  readonly sources: Map<string, ByteSource>;
-  readonly errors: LoadError[];
-}
+/** Loaded instances, their sources and the load errors, as `analyzeLoaded` takes them (dicom/load.ts). */
+export type Loaded = LoadedSources;
 
 export async function loadPaths(paths: readonly string[]): Promise<Loaded> {
-  const errors: LoadError[] = [];
-  const sources = new Map<string, ByteSource>();
-  const instances: LoadedInstance[] = [];
-  const files = await collectSources(paths);
-  await loadSources(
-    files.map((source, i) => ({ source, key: String(i) })),
-    (event) => {
-      if (event.type === 'instance') {
-        instances.push(event.instance);
-        sources.set(event.instance.key, event.source);
-      } else errors.push(event.error);
-    },
-  );
-  errors.sort((a, b) => a.file.localeCompare(b.file));
-  return { instances, sources, errors };
+  return loadAll(await collectSources(paths));
 }
 
 /** Pick the model to run on a series, or say why none runs. */

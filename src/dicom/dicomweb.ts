@@ -103,6 +103,11 @@ export function normaliseBase(url: string): string {
   return url.trim().replace(/\/+$/, '');
 }
 
+/** What a study search returns beyond the defaults: Study Description, Modalities in Study, counts. */
+const STUDY_FIELDS = ['00081030', '00080061', '00201206', '00201208'];
+/** What a series search returns beyond the defaults: Study Instance UID, Modality, Description, count. */
+const SERIES_FIELDS = ['0020000D', '00080060', '0008103E', '00201209'];
+
 export class DicomWebClient {
   /** `headers` go with every request (e.g. an Authorization header from the host's configuration). */
   constructor(
@@ -139,6 +144,17 @@ export class DicomWebClient {
     return body as JsonDataset[];
   }
 
+  /** A QIDO-RS search: `params` plus one `includefield` for each extra attribute (tag) to return. */
+  private qido(
+    path: string,
+    params: URLSearchParams,
+    include: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<JsonDataset[]> {
+    for (const f of include) params.append('includefield', f);
+    return this.getJson(`${path}?${params.toString()}`, signal);
+  }
+
   async searchStudies(q: StudyQuery, signal?: AbortSignal): Promise<StudyHit[]> {
     const params = new URLSearchParams();
     if (q.patientName)
@@ -147,8 +163,7 @@ export class DicomWebClient {
     if (q.studyDate) params.set('StudyDate', dicomDate(q.studyDate));
     if (q.modality) params.set('ModalitiesInStudy', q.modality);
     params.set('limit', String(q.limit ?? 100));
-    for (const f of ['00081030', '00080061', '00201206', '00201208']) params.append('includefield', f);
-    const rows = await this.getJson(`/studies?${params.toString()}`, signal);
+    const rows = await this.qido('/studies', params, STUDY_FIELDS, signal);
     return rows
       .map((ds) => ({
         studyInstanceUID: text(ds, '0020000D'),
@@ -164,10 +179,8 @@ export class DicomWebClient {
   }
 
   async listInstances(studyInstanceUID: string, signal?: AbortSignal): Promise<InstanceRef[]> {
-    const rows = await this.getJson(
-      `/studies/${encodeURIComponent(studyInstanceUID)}/instances?includefield=0020000E`,
-      signal,
-    );
+    const path = `/studies/${encodeURIComponent(studyInstanceUID)}/instances`;
+    const rows = await this.qido(path, new URLSearchParams(), ['0020000E'], signal);
     return rows
       .map((ds) => ({
         studyInstanceUID,
@@ -189,8 +202,7 @@ export class DicomWebClient {
     const params = new URLSearchParams(Object.entries(query));
     params.set('limit', String(page.limit));
     params.set('offset', String(page.offset));
-    for (const f of ['0020000D', '00080060', '0008103E', '00201209']) params.append('includefield', f);
-    const rows = await this.getJson(`/series?${params.toString()}`, signal);
+    const rows = await this.qido('/series', params, SERIES_FIELDS, signal);
     return rows
       .map((ds) => ({
         studyInstanceUID: text(ds, '0020000D'),

@@ -24,6 +24,32 @@ export type LoadEvent =
   | { readonly type: 'instance'; readonly instance: LoadedInstance; readonly source: ByteSource }
   | { readonly type: 'error'; readonly error: LoadError };
 
+/** Every file of a set of sources: the instances read, the source of each (by instance key), the errors. */
+export interface LoadedSources {
+  readonly instances: LoadedInstance[];
+  readonly sources: Map<string, ByteSource>;
+  /** Sorted by file name. */
+  readonly errors: LoadError[];
+}
+
+/** Load every source (its key is its index) and collect the outcome: the CLI's and the batch's loading. */
+export async function loadAll(sources: readonly ByteSource[]): Promise<LoadedSources> {
+  const instances: LoadedInstance[] = [];
+  const byKey = new Map<string, ByteSource>();
+  const errors: LoadError[] = [];
+  await loadSources(
+    sources.map((source, i) => ({ source, key: String(i) })),
+    (event) => {
+      if (event.type === 'instance') {
+        instances.push(event.instance);
+        byKey.set(event.instance.key, event.source);
+      } else errors.push(event.error);
+    },
+  );
+  errors.sort((a, b) => a.file.localeCompare(b.file));
+  return { instances, sources: byKey, errors };
+}
+
 /**
  * Read sources with bounded concurrency, emitting one event per file (archives are expanded in place,
  * each entry becoming a file). Never throws for a bad file.

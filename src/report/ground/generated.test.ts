@@ -7,19 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { caseCategory } from '../../findings/assess';
 import type { LungRadsCategory, NoduleType } from '../../findings/types';
 import type { Language } from '../../i18n/language';
+import { mulberry32 as rng } from '../../lib/random';
 import { editFinding, rendered } from './testing';
 import { ground, type GroundingFinding } from './index';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)];
 const tenth = (v: number): number => Math.round(v * 10) / 10;
 
