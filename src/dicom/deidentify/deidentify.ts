@@ -32,7 +32,8 @@ export interface DeidentifyOptions {
   /**
    * A structured report's content tree: 'basic' (default) keeps it, de-identified item by item, every free
    * text replaced by a dummy; 'clean' (the Clean Structured Content Option) keeps free text, cleaned of the
-   * identifiers in the file's own header (see {@link cleanText}); 'remove' empties it.
+   * identifiers in the file's own header (see cleanText in values.ts); 'remove' removes it (no content item
+   * is left).
    */
   readonly structuredContent?: 'basic' | 'clean' | 'remove';
 }
