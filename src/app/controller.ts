@@ -7,6 +7,7 @@
  *                               ├─ Viewing (Cornerstone viewer: cells, tools, presets)
  *                               ├─ AiRun (inference worker → src/analysis) ─▶ store.findings
  *                               ├─ Review (decisions, edits, report draft) ─▶ store.report
+ *                               ├─ StoredReports (a study's SRs) ─▶ store.findings
  *                               └─ Persistence (settings, saved reviews)
  */
 import type { StudyHit, StudyQuery } from '../dicom/dicomweb';
@@ -29,6 +30,7 @@ import { Persistence } from './persistence';
 import { Practice } from './practice';
 import { ReportHost } from './report';
 import { Review } from './review';
+import { StoredReports } from './storedReports';
 import { Viewing } from './viewing';
 
 export class Controller implements Actions {
@@ -74,6 +76,8 @@ export class Controller implements Actions {
       },
     });
     this.persistence = new Persistence(this.host, () => this.review.updateReport());
+    // A study's stored reports (DICOM SR) bring their findings back when no review of the series exists.
+    new StoredReports(this.host, { applied: () => this.review.updateReport() }).start();
     this.practice = new Practice(this.host, {
       openDemo: (id) => this.demo.open(id),
       openFiles: (files) => this.loading.openFiles(files),

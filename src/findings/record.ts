@@ -16,6 +16,15 @@ export interface AuditEntry {
   readonly detail?: string;
 }
 
+/** A finding read back from a report stored with the study (a DICOM SR), not made in this session. */
+export interface FindingOrigin {
+  readonly kind: 'stored-report';
+  /** The report was signed (VERIFIED): it held the findings its reader accepted. */
+  readonly verified: boolean;
+  /** The report's content date (YYYY-MM-DD), when it gives one. */
+  readonly date?: string;
+}
+
 export interface FindingRecord extends NoduleGeometry {
   readonly id: string;
   readonly seriesKey: string;
@@ -34,6 +43,8 @@ export interface FindingRecord extends NoduleGeometry {
     readonly reference?: string;
   }[];
   readonly history: readonly AuditEntry[];
+  /** Set when the finding came back from a stored report (see app/storedReports.ts). */
+  readonly origin?: FindingOrigin;
 }
 
 const USER: Author = { kind: 'user' };

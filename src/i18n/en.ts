@@ -215,6 +215,16 @@ export const en = {
     'Re-measuring {id}: draw the longest diameter with the length tool, then the perpendicular short axis if it differs.',
   'findings.remeasureDone': 'Done re-measuring',
   'findings.restored': 'Your review of this series was restored from this device.',
+  'findings.storedSigned':
+    'These findings come from the signed report stored with this study (DICOM SR, {date}); they were accepted at sign-off.',
+  'findings.storedUnsigned':
+    'These findings come from AI results stored with this study (DICOM SR, {date}); no radiologist has reviewed them.',
+  'findings.storedSignedBy': 'Signed by {reader}.',
+  'findings.storedUndated': 'undated',
+  'findings.storedUnplaced':
+    '{count} {count|finding|findings} of the stored report could not be placed on this series and {count|is|are} not shown: {ids}.',
+  'findings.fromStored': 'from the stored report',
+  'findings.itemStored': '{id} {type} {size} mm · Lung-RADS {category} · from the stored report',
   'findings.exportAudit': 'Export audit trail (JSON)',
   'findings.history': 'History',
   'findings.historyEntry': '{time} · {who} · {action}',

@@ -109,6 +109,20 @@ export interface FindingsSlice {
   reviewContext: ReviewContext;
   /** A review action the app refused, with the reason (shown next to the findings). */
   reviewError: MessageKey | null;
+  /** The stored report (DICOM SR) whose findings were brought back onto a series (app/storedReports.ts). */
+  storedReport: StoredReportNote | null;
+}
+
+/** What the Findings panel says of a stored report it shows (in memory only, never persisted). */
+export interface StoredReportNote {
+  readonly seriesKey: string;
+  readonly verified: boolean;
+  /** Content date (YYYY-MM-DD), when the report gives one. */
+  readonly date?: string;
+  /** The verifying observer's name (a signed report). */
+  readonly reader?: string;
+  /** Measurement groups that could not be placed on the series: their tracking ids (or #n). */
+  readonly unplaced: readonly string[];
 }
 
 export interface DemoCaseSummary {
@@ -249,6 +263,7 @@ export const initialFindings = (): FindingsSlice => ({
   lungZ: null,
   reviewContext: initialReviewContext(),
   reviewError: null,
+  storedReport: null,
 });
 
 export const initialSession = (): SessionSlice => ({

@@ -51,11 +51,17 @@ describe('review storage', () => {
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(await reviewId(UID)).toBe(id);
     expect(await reviewId(`${UID}#2`)).not.toBe(id);
-    saveReview(storage, id, { savedAt: 'now', findings: [record], model: null, lungZ: [-200, -20] });
+    // A finding that came back from a stored report keeps saying so.
+    const stored: FindingRecord = {
+      ...record,
+      id: 'F2',
+      origin: { kind: 'stored-report', verified: true, date: '2026-12-03' },
+    };
+    saveReview(storage, id, { savedAt: 'now', findings: [record, stored], model: null, lungZ: [-200, -20] });
     expect([...storage.items.keys()].join(' ')).not.toContain(UID);
     expect([...storage.items.values()].join(' ')).not.toContain(UID);
     const back = loadReview(storage, id, UID);
-    expect(back?.findings).toEqual([record]);
+    expect(back?.findings).toEqual([record, stored]);
     expect(back?.lungZ).toEqual([-200, -20]);
   });
 
@@ -68,6 +74,11 @@ describe('review storage', () => {
     for (const broken of [
       { ...stored, findings: [{ ...stored.findings[0], status: 'maybe' }] },
       { ...stored, findings: [{ ...stored.findings[0], centerMm: [1, 2] }] },
+      {
+        ...stored,
+        findings: [{ ...stored.findings[0], origin: { kind: 'stored-report', verified: 'yes' } }],
+      },
+      { ...stored, findings: [{ ...stored.findings[0], origin: 'sr' }] },
       { ...stored, version: 99 },
     ]) {
       storage.items.set(key, JSON.stringify(broken));

@@ -50,6 +50,16 @@ function isEntry(v: unknown): v is AuditEntry {
   );
 }
 
+function isOrigin(v: unknown): boolean {
+  return (
+    v === undefined ||
+    (isObject(v) &&
+      v['kind'] === 'stored-report' &&
+      typeof v['verified'] === 'boolean' &&
+      (v['date'] === undefined || typeof v['date'] === 'string'))
+  );
+}
+
 /** Whether stored data has the shape of a finding record (anything else is dropped, not trusted). */
 export function isFindingRecord(v: unknown): v is FindingRecord {
   if (!isObject(v)) return false;
@@ -72,7 +82,8 @@ export function isFindingRecord(v: unknown): v is FindingRecord {
     CATEGORIES.has(v['lungRads']) &&
     Array.isArray(v['differentials']) &&
     Array.isArray(v['history']) &&
-    v['history'].every(isEntry)
+    v['history'].every(isEntry) &&
+    isOrigin(v['origin'])
   );
 }
 

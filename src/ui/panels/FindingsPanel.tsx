@@ -73,10 +73,14 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
   useEffect(() => {
     if (selected) item.current?.scrollIntoView?.({ block: 'nearest' });
   }, [selected]);
+  // A finding read back from a stored report (DICOM SR) says so: in its text or its details, and its title.
+  const stored = f.origin?.kind === 'stored-report';
   const author =
     f.source.kind === 'model'
       ? t('findings.byModel', { model: f.source.id, version: f.source.version })
-      : t('findings.byUser');
+      : stored
+        ? t('findings.fromStored')
+        : t('findings.byUser');
   const type = t(`type.${f.type}` as MessageKey);
   const params = { id: f.id, type, size: n(f.meanDiameterMm), category: f.lungRads };
   return (
@@ -91,6 +95,7 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
       data-score={f.score}
       data-center={f.centerMm.map((v) => v.toFixed(1)).join(',')}
       data-source={f.source.kind}
+      data-origin={f.origin?.kind}
       aria-current={selected ? 'true' : undefined}
     >
       <button
@@ -103,7 +108,7 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
         <span className="finding-text">
           {f.source.kind === 'model'
             ? t('findings.item', { ...params, score: n(f.score ?? 0, 2) })
-            : t('findings.itemUser', params)}
+            : t(stored ? 'findings.itemStored' : 'findings.itemUser', params)}
         </span>
         <span className="finding-meta">
           {n(f.longAxisMm)} × {n(f.shortAxisMm)} mm · {Math.round(f.volumeMm3)} mm³
@@ -111,7 +116,8 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
           {f.location
             ? ` · ${t(`findings.location.${f.location.side}`)} ${t(`findings.location.${f.location.zone}`)}`
             : ''}
-          {f.slice !== undefined ? ` · ${t('findings.slice', { n: f.slice })}` : ''} ·{' '}
+          {f.slice !== undefined ? ` · ${t('findings.slice', { n: f.slice })}` : ''}
+          {stored && f.source.kind === 'model' ? ` · ${t('findings.fromStored')}` : ''} ·{' '}
           {t(`findings.status.${f.status}`)}
         </span>
       </button>
@@ -148,6 +154,29 @@ function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
       </span>
       {selected ? <FindingDetail f={f} /> : null}
     </li>
+  );
+}
+
+/** Where the findings on screen came from, when a stored report (DICOM SR) brought them back. */
+function StoredReportNote(): JSX.Element | null {
+  const t = useT();
+  const note = useAppState((s) => s.storedReport);
+  const shown = useAppState((s) => s.findings.some((f) => f.origin?.kind === 'stored-report'));
+  const reviewed = useAppState((s) => s.reviewSeriesKey);
+  if (!note || note.seriesKey !== reviewed || (!shown && note.unplaced.length === 0)) return null;
+  const date = note.date ?? t('findings.storedUndated');
+  return (
+    <div className="note stored-report-note" role="note" data-testid="stored-report-note">
+      {shown ? (
+        <p>
+          {t(note.verified ? 'findings.storedSigned' : 'findings.storedUnsigned', { date })}
+          {note.verified && note.reader ? ` ${t('findings.storedSignedBy', { reader: note.reader })}` : ''}
+        </p>
+      ) : null}
+      {note.unplaced.length > 0 ? (
+        <p>{t('findings.storedUnplaced', { count: note.unplaced.length, ids: note.unplaced.join(', ') })}</p>
+      ) : null}
+    </div>
   );
 }
 
@@ -203,6 +232,7 @@ export function FindingsPanel(): JSX.Element {
       </div>
       <ModelPicker />
       {restored ? <p className="note">{t('findings.restored')}</p> : null}
+      <StoredReportNote />
       {remeasuring ? (
         <div className="remeasure-banner" role="note">
           <span>{t('findings.remeasuring', { id: remeasuring })}</span>
