@@ -4,7 +4,8 @@
  * reason as the sentence's accessible description) and blocks sign-off; a click on a sentence selects
  * its finding and a selected finding marks its sentences; fixed, the report is signed and read-only;
  * exported as a DICOM SR file without patient identifiers, and stored by STOW-RS to Orthanc, where the
- * SR holds the accepted findings' measurements, verified by the reader.
+ * SR holds the accepted findings' measurements, verified by the reader. Another workstation then opens the
+ * study from the PACS and finds every signed finding back on the image, accepted, from the stored SR.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,16 @@ import dcmjs from 'dcmjs';
 import { DEMO_DIR } from '../../scripts/demo.mjs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { aiStatus, openApp, openDemo, shownFindings, startSession, type Session } from './helpers';
+import {
+  aiStatus,
+  openApp,
+  openDemo,
+  openPacsDialog,
+  shownFindings,
+  startSession,
+  waitForLoaded,
+  type Session,
+} from './helpers';
 
 let session: Session;
 beforeAll(async () => {
@@ -204,5 +214,51 @@ describe('the report', () => {
     expect(groupsOf(stored)).toEqual(expected);
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
     await page.close();
+
+    // Another workstation (a fresh browser: no review saved on it) opens the study from the PACS, images and
+    // SR: the signed report's findings are back on the image, all of them, accepted, with the same sizes.
+    for (const f of readdirSync(demo).filter((n) => n.endsWith('.dcm'))) {
+      const r = await fetch(`${orthanc}/instances`, { method: 'POST', body: readFileSync(join(demo, f)) });
+      expect(r.ok, f).toBe(true);
+    }
+    const other = await startSession();
+    try {
+      const reopened = await openApp(other);
+      const p2 = reopened.page;
+      const pacs = await openPacsDialog(p2, `${base}/dicomweb`);
+      await pacs
+        .getByLabel('Patient ID')
+        .fill(String(readSr(new Uint8Array(readFileSync(join(demo, image))))['PatientID']));
+      await pacs.getByRole('button', { name: 'Search' }).click();
+      const rows = pacs.getByRole('table', { name: 'Studies found' }).getByRole('row');
+      await expect.poll(() => rows.count()).toBe(2);
+      await rows.nth(1).getByRole('button', { name: 'Open' }).click();
+      await waitForLoaded(p2);
+      await expect
+        .poll(
+          async () =>
+            (await shownFindings(p2))
+              .map((f) => ({ id: f.id, mean: f.mean }))
+              .sort((a, b) => a.id.localeCompare(b.id)),
+          {
+            timeout: 30_000,
+          },
+        )
+        .toEqual(expected);
+      const items = p2.getByRole('list', { name: 'AI findings' }).locator('li[data-id]');
+      expect(
+        await items.evaluateAll((els) =>
+          els.map((e) => `${e.getAttribute('data-status')} ${e.getAttribute('data-origin')}`),
+        ),
+      ).toEqual(expected.map(() => 'accepted stored-report'));
+      await expect.poll(() => p2.getByTestId('stored-report-note').textContent()).toMatch(/signed report/);
+      // On the image: a click on a finding shows its mark.
+      await p2.locator(`li[data-id="${first.id}"] .finding-main`).click();
+      await p2.locator(`[data-testid="ai-marks-0"] g[data-id="${first.id}"]`).waitFor();
+      expect(reopened.problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
+      await p2.close();
+    } finally {
+      await other.close();
+    }
   });
 });
