@@ -1,32 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FindingRecord } from '../findings/record';
+import { findingRecord as finding } from '../../test/support/reportFixtures';
 import { createAppStore } from '../store';
 import { ReportHost } from './report';
 import { Review } from './review';
 import { Viewing } from './viewing';
-
-const model = { kind: 'model' as const, id: 'lung-nodule-ct', version: '1.0.0' };
-function finding(id: string, mean: number, extra: Partial<FindingRecord> = {}): FindingRecord {
-  return {
-    id,
-    seriesKey: '2.25.9',
-    source: model,
-    status: 'pending',
-    type: 'solid',
-    score: 0.9,
-    lungRads: mean >= 8 ? '4A' : '3',
-    differentials: [],
-    history: [],
-    centerMm: [0, 0, 0],
-    longAxisMm: mean + 1,
-    shortAxisMm: mean - 1,
-    meanDiameterMm: mean,
-    solidComponentMm: null,
-    volumeMm3: 300,
-    location: { side: 'right', zone: 'upper' },
-    ...extra,
-  };
-}
 
 /** The review and the report host as the controller wires them, on a store without a viewer. */
 function setup() {

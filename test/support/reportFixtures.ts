@@ -1,3 +1,4 @@
+import type { FindingRecord } from '../../src/findings/record';
 /** Report test fixtures: one solid nodule (F1, 8.9 mm, right upper zone, Lung-RADS 4A) in its forms. */
 import type { ReportedNodule } from '../../src/findings/types';
 import type { SrSeriesResult } from '../../src/report/sr';
@@ -29,5 +30,30 @@ export function srSeries(studyInstanceUID: string, seriesInstanceUID: string): S
       },
     ],
     lungRads: { category: '4A', management: '3-month LDCT.' },
+  };
+}
+
+const MODEL = { kind: 'model' as const, id: 'lung-nodule-ct', version: '1.0.0' };
+
+/** A pending AI finding record of mean diameter `mean` mm (Lung-RADS 4A from 8 mm, else 3) in series 2.25.9. */
+export function findingRecord(id: string, mean: number, extra: Partial<FindingRecord> = {}): FindingRecord {
+  return {
+    id,
+    seriesKey: '2.25.9',
+    source: MODEL,
+    status: 'pending',
+    type: 'solid',
+    score: 0.9,
+    lungRads: mean >= 8 ? '4A' : '3',
+    differentials: [],
+    history: [],
+    centerMm: [0, 0, 0],
+    longAxisMm: mean + 1,
+    shortAxisMm: mean - 1,
+    meanDiameterMm: mean,
+    solidComponentMm: null,
+    volumeMm3: 300,
+    location: { side: 'right', zone: 'upper' },
+    ...extra,
   };
 }
