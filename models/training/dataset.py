@@ -92,7 +92,8 @@ class PatchSampler:
     Copy-paste augmentation: with probability `paste`, a lung patch also receives a nodule cut from another
     training case (randomly flipped and transposed), blended in with a mask that follows the nodule's own
     surface (no band of the donor's background comes with it), so that each of the few hundred training
-    nodules is also seen against other backgrounds.
+    nodules is also seen against other backgrounds. Half are placed in open lung, half against tissue (the
+    pleura over the chest wall, mediastinum or diaphragm, or a vessel), where the tissue is kept.
     """
 
     def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0):
@@ -104,6 +105,15 @@ class PatchSampler:
         self.zoom = zoom
         self.dense = dense
         self.donors = [(ci, n) for ci, m in enumerate(metas) for n in m["nodules"]]
+        # The engine's lung mask of each case (lungmasks.mjs): pasted nodules go only into the lungs, never
+        # into a patient table's foam core or the air beside the body, which have lung-like values.
+        self.lungs = []
+        if paste > 0:
+            for m in metas:
+                f = os.path.join(cache_dir, m["name"] + ".lung.npy")
+                if not os.path.exists(f):
+                    raise FileNotFoundError(f"{f} is missing: run node lungmasks.mjs {cache_dir}")
+                self.lungs.append(np.load(f, mmap_mode="r"))
 
     def _lungish(self, vol, k, cy, cx) -> bool:
         v = vol[k, max(0, cy - 8) : cy + 8, max(0, cx - 8) : cx + 8]
@@ -164,9 +174,10 @@ class PatchSampler:
         frac = [n["k"] - c[0], n["j"] - c[1], n["i"] - c[2]]
         return block, frac
 
-    def _paste(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list):
+    def _paste(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray):
         """Blend one donor nodule into the source window `x` (HU, [SLICES + 2, S, S], centre slice k) at a
-        lung position; returns the nodule in this case's voxel coordinates, or None when no place was found."""
+        position inside the lungs (`lung`: slice k's lung mask); returns the nodule in this case's voxel
+        coordinates, or None when no place was found."""
         rng = self.rng
         ci, n = self.donors[int(rng.integers(len(self.donors)))]
         r = n["diameter"] / 2
@@ -183,12 +194,29 @@ class PatchSampler:
             block, fj = block[:, ::-1, :], -fj
         if rng.random() < 0.5:
             block, fj, fi = block.transpose(0, 2, 1), fi, fj
-        for _ in range(20):
+        # Half the nodules are put against something: the pleura over the chest wall, the mediastinum, the
+        # diaphragm or a vessel (juxtapleural and juxtavascular nodules), the rest in open lung.
+        attached = rng.random() < 0.5
+        ring = None
+        if attached:
+            yy0, xx0 = np.mgrid[-half_xy : half_xy + 1, -half_xy : half_xy + 1]
+            d0 = np.hypot(yy0, xx0)
+            ring = (d0 >= r + 0.5) & (d0 <= r + 2.5)
+        for _ in range(60 if attached else 20):
             py = int(rng.integers(half_xy + 2, size - half_xy - 2))
             px = int(rng.integers(half_xy + 2, size - half_xy - 2))
             m = float(np.mean(x[mid, py - 2 : py + 3, px - 2 : px + 3]))
             if not -960 < m < -650:
                 continue  # not lung parenchyma here (tissue, or air outside the body)
+            ly, lx = y0 + py, x0 + px
+            if not (0 <= ly < lung.shape[0] and 0 <= lx < lung.shape[1] and lung[ly, lx]):
+                continue  # lung-like values outside the lungs: a table's core, air beside the body
+            if ring is not None:
+                around = x[mid, py - half_xy : py + half_xy + 1, px - half_xy : px + half_xy + 1]
+                dense = float(np.mean(around[ring] > -400))
+                outside = float(np.mean(around[ring] < -985))
+                if not 0.12 <= dense <= 0.55 or outside > 0.02:
+                    continue  # not touching tissue, or the skin and the air outside
             if any(math.hypot(e["i"] - x0 - px, e["j"] - y0 - py) < e["diameter"] / 2 + r + 6 and abs(e["k"] - k) * 1.5 < e["diameter"] / 2 + r + 6 for e in existing):
                 continue
             break
@@ -206,7 +234,9 @@ class PatchSampler:
         weight = np.clip(r + 0.25 - dist, 0.0, 1.0).astype(np.float32)
         donor = block[bz + zz[:, 0, 0]]
         region = x[:, py - half_xy : py + half_xy + 1, px - half_xy : px + half_xy + 1]
-        region[...] = region * (1 - weight) + donor * weight
+        blended = region * (1 - weight) + donor * weight
+        # Where the nodule meets tissue denser than itself (the wall it is attached to), the tissue stays.
+        region[...] = np.where(region > -400, np.maximum(blended, region), blended)
         return {"i": x0 + px + fi, "j": y0 + py + fj, "k": k + dk + fk, "diameter": n["diameter"], "type": n["type"], "margin": n["margin"]}
 
     def _patch(self, ci: int, k: int, cy: int, cx: int, scale: float = 1.0, pasted: bool = False):
@@ -228,7 +258,7 @@ class PatchSampler:
                 x[c, ys - y0 : ye - y0, xs - x0 : xe - x0] = vol[kk, ys:ye, xs:xe]
         nodules = list(meta["nodules"])
         if pasted:
-            extra = self._paste(x, y0, x0, k, nodules)
+            extra = self._paste(x, y0, x0, k, nodules, self.lungs[ci][k])
             if extra is not None:
                 nodules.append(extra)
         f = size / PATCH  # source pixels per model pixel

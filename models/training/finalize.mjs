@@ -379,13 +379,17 @@ Two stages, both run on the device:
    ${train.zoom?.join('–') ?? '1'}, thicker-slice averaging, soft and edge-enhancing kernels, noise of three
    textures, gain and offset, flips and transposition; ${Math.round((train.dense ?? 0) * 100)}% of the lung patches are
    centred on dense structures (vessels, walls); copy-paste of nodules blended along their own surface
-   (${Math.round((train.paste ?? 0) * 100)}% of lung patches). Lucent averages its centre heatmap with a
+   (${Math.round((train.paste ?? 0) * 100)}% of lung patches), only inside the lungs (the engine's own lung mask, never a
+   table's core) and half of them against tissue (the pleura over the chest wall, mediastinum or diaphragm,
+   or a vessel), the tissue kept where it is denser. Lucent averages its centre heatmap with a
    left–right mirrored pass and keeps only findings that touch the lungs (a lung mask from the air inside
    the body).
 2. A 3D false-positive reduction classifier on ${fprPatchText} around each of the ${budget} best candidates; ${fprInfo.parameters.toLocaleString('en')} parameters,
    ${fprInfo.steps} steps (${Math.round(fprInfo.seconds / 60)} min), trained on the training cases' true nodules
    against ${fprInfo.negatives.toLocaleString('en')} negatives: the detector's own false candidates on the training
-   cases (hard negatives, mined with \`lucent eval\`) and dense points in the lungs. Final score =
+   cases (hard negatives, mined with \`lucent eval\`), dense points in the lungs and points on their border
+   (pleura, mediastinum, hila). Augmentation as the detector's: in-plane zoom 0.8–1.25, thicker slices,
+   soft and edge-enhancing kernels, noise of three textures, gain and offset, flips. Final score =
    detector^${(1 - weight).toFixed(2)} × classifier^${weight.toFixed(2)}.
 
 Quantization: ${quantization}. int8 − fp32 CPM on the training generator's held-out set:

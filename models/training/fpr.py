@@ -8,7 +8,8 @@ more channels, the same number of voxels at s times the spacing (s × s × s vox
 Training samples, all from the cached training cases (the same grid as inference, see common.py):
 - positives: the true nodules, jittered by up to two voxels;
 - negatives: the detector's own candidates on the training cases that are not nodules (hard negatives,
-  mined with `lucent eval` over the training set), plus dense points in the lungs (vessels, airway walls).
+  mined with `lucent eval` over the training set), plus dense points in the lungs (vessels, airway walls)
+  and on their border (pleura, mediastinum, hila).
 
 usage: fpr.py CACHE_DIR MINED_EVAL_JSON OUT_DIR --minutes M
 writes OUT_DIR/fpr.onnx (input "patch" [N, len(SCALES), D, H, W], output "probability" [N, 1]) and fpr.json.
@@ -24,8 +25,10 @@ import torch
 from torch import nn
 
 from common import PATCH, SCALES, CpuBudget, normalise, patches
+from dataset import gaussian_blur2d, high_pass
 
 MINED_PER_CASE = 120
+BORDER_PER_CASE = 30
 
 
 def conv(cin: int, cout: int, stride=1) -> nn.Sequential:
@@ -93,25 +96,80 @@ def samples(metas: list, vols: list, mined: dict, rng: np.random.Generator):
                 continue
             neg.append((ci, k, j, i, 0.0))
             found += 1
+        # Dense points on the lungs' border: the chest wall, diaphragm, mediastinum and hila where they meet
+        # the lung (the pleura), where a juxtapleural nodule would sit. Soft tissue with both lung and soft
+        # tissue in the 13 × 13 mm around it.
+        found = 0
+        for _ in range(30000):
+            if found >= BORDER_PER_CASE:
+                break
+            k, j, i = int(rng.integers(2, z - 2)), int(rng.integers(8, h - 8)), int(rng.integers(8, w - 8))
+            if not -300 < vol[k, j, i] < 300:
+                continue
+            around = vol[k, j - 6 : j + 7, i - 6 : i + 7]
+            lung = float(np.mean((around > -980) & (around < -650)))
+            # Not the skin: air outside the body (or outside the field of view) is below −980 HU.
+            if not 0.15 < lung < 0.6 or float(np.mean(vol[k, max(0, j - 10) : j + 11, max(0, i - 10) : i + 11] < -980)) > 0.03:
+                continue
+            if any(math.hypot(n["i"] - i, n["j"] - j, (n["k"] - k) * 1.5) < n["diameter"] / 2 + 4 for n in metas[ci]["nodules"]):
+                continue
+            neg.append((ci, k, j, i, 0.0))
+            found += 1
     return pos, neg
 
 
-def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Flips on every axis, in-plane transposition, scanner gain/offset and noise; x is [C, D, H, W], every
-    channel transformed alike."""
+def odd(v: float) -> int:
+    n = int(math.ceil(v))
+    return n if n % 2 else n + 1
+
+
+def cut(vol: np.ndarray, k: float, j: float, i: float, rng: np.random.Generator) -> torch.Tensor:
+    """A training block [C, D + 2, H, W] (one spare slice each side for thickness) at a random in-plane zoom
+    of 0.8–1.25: the anatomy's scale, and the pixel spacing, vary between patients and scanners."""
+    d, h, w = PATCH
+    zoom = float(np.exp(rng.uniform(np.log(0.8), np.log(1.25))))
+    m = odd(h / zoom)
+    x = torch.from_numpy(patches(vol, k, j, i, size=(d + 2, m, m)))
+    if m != h:
+        x = nn.functional.interpolate(x, size=(h, w), mode="bilinear", align_corners=True)
+    return x
+
+
+def augment(x: torch.Tensor, rng: np.random.Generator) -> np.ndarray:
+    """Scanner and reconstruction variation on a block [C, D + 2, H, W] from `cut`, returned [C, D, H, W]:
+    slice thickness (neighbouring slices averaged), kernel (soft blur or edge-enhancing sharpening), noise
+    of three textures, gain and offset, flips on every axis and in-plane transposition. Every channel is
+    transformed alike. The detector is trained with the same kinds of variation (dataset.py)."""
+    if rng.random() < 0.35:
+        wts = [1.0, 2.0, 1.0] if rng.random() < 0.6 else [1.0, 1.0, 1.0]
+        t = sum(wts)
+        x = (x[:, :-2] * wts[0] + x[:, 1:-1] * wts[1] + x[:, 2:] * wts[2]) / t
+    else:
+        x = x[:, 1:-1]
+    c, d, h, w = x.shape
+    flat = x.reshape(c * d, h, w)
+    r = rng.random()
+    if r < 0.3:
+        flat = gaussian_blur2d(flat, float(rng.uniform(0.4, 1.1)))
+    elif r < 0.55:
+        flat = flat + float(rng.uniform(0.3, 1.3)) * high_pass(flat, float(rng.uniform(0.8, 1.6)))
+    if rng.random() < 0.7:
+        noise = torch.randn_like(flat)
+        texture = rng.random()
+        if texture < 0.35:
+            noise = gaussian_blur2d(noise, float(rng.uniform(0.6, 1.6)))
+        elif texture < 0.7:
+            noise = high_pass(gaussian_blur2d(noise, 0.5), 1.2)
+        flat = flat + noise / noise.std().clamp(min=1e-6) * float(rng.uniform(4, 45))
+    if rng.random() < 0.8:
+        flat = flat * float(rng.uniform(0.94, 1.06)) + float(rng.uniform(-30, 30))
+    a = flat.reshape(c, d, h, w).numpy()
     for axis in (1, 2, 3):
         if rng.random() < 0.5:
-            x = np.flip(x, axis)
+            a = np.flip(a, axis)
     if rng.random() < 0.5:
-        x = x.transpose(0, 1, 3, 2)
-    x = np.ascontiguousarray(x)
-    if rng.random() < 0.8:
-        x = x * float(rng.uniform(0.94, 1.06)) + float(rng.uniform(-30, 30))
-    if rng.random() < 0.6:
-        # White noise averaged over s³ voxels falls by s^1.5.
-        level = float(rng.uniform(3, 35)) / np.array(SCALES, dtype=np.float32) ** 1.5
-        x = x + rng.normal(0, 1, x.shape).astype(np.float32) * level[:, None, None, None]
-    return x
+        a = a.transpose(0, 1, 3, 2)
+    return np.ascontiguousarray(a)
 
 
 def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True):
@@ -127,9 +185,7 @@ def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True):
             ci, k, j, i, _ = neg[int(rng.integers(len(neg)))]
             k, j, i = k + rng.normal(0, 0.5), j + rng.normal(0, 1), i + rng.normal(0, 1)
             y = 0.0
-        x = patches(vols[ci], k, j, i)
-        if train:
-            x = augment(x, rng)
+        x = augment(cut(vols[ci], k, j, i, rng), rng) if train else patches(vols[ci], k, j, i)
         xs.append(normalise(x))
         ys.append(y)
     return torch.from_numpy(np.stack(xs).astype(np.float32)), torch.tensor(ys, dtype=torch.float32)[:, None]
@@ -191,6 +247,7 @@ def main() -> None:
         opset_version=17,
         do_constant_folding=True,
     )
+    torch.save(model.state_dict(), os.path.join(args.out, "fpr.pt"))
     with open(os.path.join(args.out, "fpr.json"), "w", encoding="utf8") as f:
         json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3)}, f)
     print(f"fpr: trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread), accuracy on training draws {acc:.3f}", file=sys.stderr)

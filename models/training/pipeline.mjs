@@ -103,6 +103,10 @@ if (!flag('skip-data')) {
 if (!flag('skip-train')) {
   rmSync(cache, { recursive: true, force: true });
   step('resample the training cases to the model grid', PYTHON, ['prepare.py', join(data, 'train'), cache]);
+  step('lung masks of the training cases (where nodules may be pasted)', process.execPath, [
+    'lungmasks.mjs',
+    cache,
+  ]);
   step(`train the detector (${arg('minutes', '20')} min)`, PYTHON, [
     'train.py',
     cache,
