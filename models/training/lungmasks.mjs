@@ -44,7 +44,9 @@ function writeNpyUint8(file, shape, data) {
 
 const cache = process.argv[2];
 let done = 0;
-for (const f of readdirSync(cache).filter((n) => n.endsWith('.json')).sort()) {
+for (const f of readdirSync(cache)
+  .filter((n) => n.endsWith('.json'))
+  .sort()) {
   const meta = JSON.parse(readFileSync(join(cache, f), 'utf8'));
   const out = join(cache, `${meta.name}.lung.npy`);
   if (existsSync(out)) continue;
