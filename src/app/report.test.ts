@@ -83,4 +83,42 @@ describe('the report host', () => {
     await host.sendToPacs();
     expect(store.getState().reportExport).toEqual({ state: 'failed', detail: 'no-server' });
   });
+
+  it('adds a signed addendum as a new version below the signed text, checked like the report', () => {
+    const { store, host } = setup();
+    review(store, [finding('F1', 9.2, { status: 'accepted' })]);
+    host.setReader('Dr. First');
+    host.sign();
+    const first = store.getState().signedReport;
+    expect(first?.version).toBe(1);
+    const signedText = store.getState().reportText;
+
+    host.editAddendum('ignored: no addendum is open');
+    expect(store.getState().addendumText).toBeNull();
+    host.startAddendum();
+    expect(store.getState().addendumText).toBe('');
+    // An addendum that misstates a size is flagged and blocks its signature, as in the report.
+    host.editAddendum('F1 was re-measured: mean diameter 15.0 mm.');
+    host.setReader('Dr. Second');
+    host.signAddendum();
+    expect(store.getState().reportBlocks.map((b) => b.code)).toEqual(['ungrounded']);
+    expect(store.getState().signedReport).toBe(first);
+
+    host.editAddendum('Compared with the prior CT, F1 is unchanged.');
+    host.signAddendum();
+    const second = store.getState().signedReport;
+    expect(second?.version).toBe(2);
+    expect(second?.reader).toBe('Dr. Second');
+    expect(second?.addendum).toBe('Compared with the prior CT, F1 is unchanged.');
+    // The earlier signed text stands unchanged above the addendum, which is under its heading.
+    const text = store.getState().reportText;
+    expect(text.startsWith(signedText)).toBe(true);
+    expect(text.slice(signedText.length)).toMatch(
+      /^\n\nAddendum \(Dr\. Second, .+\):\nCompared with the prior CT/,
+    );
+    expect(store.getState().addendumText).toBeNull();
+    // Still read-only: an edit changes nothing.
+    host.edit('changed');
+    expect(store.getState().reportText).toBe(text);
+  });
 });

@@ -12,7 +12,7 @@ import { getInstance } from '../imaging/registry';
 import { applyEdit, draftText, mergeDraft, withModelText } from '../report/editing';
 import { sentenceAt } from '../report/ground';
 import { reportGrounding, reviewStates } from '../report/session';
-import { confirmSentence, signReport } from '../report/signoff';
+import { confirmSentence, signAddendum, signReport } from '../report/signoff';
 import { aiResultsSr, signedSrUids, type SrSource } from '../report/sr';
 import { provenanceOf } from '../dicom/series';
 import type { ReportDraft, TechniqueFacts } from '../report/structured';
@@ -136,6 +136,45 @@ export class ReportHost {
       store.setState({
         signedReport: r.value,
         reportText: r.value.text,
+        reportBlocks: [],
+        reportExport: null,
+      });
+    else store.setState({ reportBlocks: r.error });
+  }
+
+  startAddendum(): void {
+    const s = this.host.store.getState();
+    if (!s.signedReport || s.addendumText !== null) return;
+    this.host.store.setState({ addendumText: '', reportBlocks: [], reportExport: null });
+  }
+
+  editAddendum(text: string): void {
+    if (this.host.store.getState().addendumText === null) return;
+    this.host.store.setState({ addendumText: text });
+  }
+
+  /**
+   * Sign the open addendum: a new version whose text is the signed text, unchanged, then the addendum
+   * under its heading. Its sentences are checked like the report's (a flagged one must be fixed or
+   * confirmed); the next SR is a new instance for the new version.
+   */
+  signAddendum(): void {
+    const { store } = this.host;
+    const s = store.getState();
+    if (!s.signedReport || s.addendumText === null) return;
+    const r = signAddendum(s.signedReport, {
+      reader: s.reportReader,
+      text: s.addendumText,
+      grounding: reportGrounding(s.addendumText, s.findings, s.language, s.caseLungRads?.category),
+      confirmations: s.reportConfirmations,
+      at: new Date().toISOString(),
+      language: s.signedReport.language,
+    });
+    if (r.ok)
+      store.setState({
+        signedReport: r.value,
+        reportText: r.value.text,
+        addendumText: null,
         reportBlocks: [],
         reportExport: null,
       });

@@ -310,6 +310,11 @@ export const en = {
   'report.reader': 'Reader name',
   'report.signOff': 'Sign off',
   'report.signed': 'Signed by {reader} at {at}. The signed report is read-only.',
+  'report.addendum.start': 'Add an addendum',
+  'report.addendum.text': 'Addendum text',
+  'report.addendum.sign': 'Sign addendum',
+  'report.addendum.signed':
+    'Version {version}: the addendum was signed by {reader} at {at}. The signed report is read-only.',
   'report.block.noReader': 'Enter the reader’s name.',
   'report.block.empty': 'The report is empty.',
   'report.block.pending': 'Accept or reject every finding first (pending: {ids}).',

@@ -189,6 +189,8 @@ export interface ReportSlice {
   reportReader: string;
   reportConfirmations: readonly Confirmation[];
   signedReport: SignedReport | null;
+  /** An addendum being written to the signed report (null when none is open). */
+  addendumText: string | null;
   /** What stood in the way of the last sign-off attempt. */
   reportBlocks: readonly SignOffBlock[];
   /** The last export or store to PACS. */
@@ -204,6 +206,7 @@ export const initialReport = (): ReportSlice => ({
   reportReader: '',
   reportConfirmations: [],
   signedReport: null,
+  addendumText: null,
   reportBlocks: [],
   reportExport: null,
 });

@@ -52,6 +52,7 @@ export function ReportEditor(): JSX.Element | null {
   const confirmations = useAppState((s) => s.reportConfirmations);
   const blocks = useAppState((s) => s.reportBlocks);
   const exported = useAppState((s) => s.reportExport);
+  const addendum = useAppState((s) => s.addendumText);
   const [withPatient, setWithPatient] = useState(false);
   const grounding = useMemo(
     () => reportGrounding(text, findings, language, category),
@@ -118,8 +119,35 @@ export function ReportEditor(): JSX.Element | null {
       {signed ? (
         <div className="report-signed">
           <p className="note" aria-live="polite">
-            {t('report.signed', { reader: signed.reader, at: signed.signedAt })}
+            {signed.version > 1
+              ? t('report.addendum.signed', {
+                  version: signed.version,
+                  reader: signed.reader,
+                  at: signed.signedAt,
+                })
+              : t('report.signed', { reader: signed.reader, at: signed.signedAt })}
           </p>
+          {addendum === null ? (
+            <button type="button" onClick={() => report.startAddendum()}>
+              {t('report.addendum.start')}
+            </button>
+          ) : (
+            <div className="report-addendum">
+              <textarea
+                aria-label={t('report.addendum.text')}
+                value={addendum}
+                rows={4}
+                onChange={(e) => report.editAddendum(e.target.value)}
+              />
+              <label>
+                {t('report.reader')}
+                <input type="text" value={reader} onChange={(e) => report.setReader(e.target.value)} />
+              </label>
+              <button type="button" onClick={() => report.signAddendum()}>
+                {t('report.addendum.sign')}
+              </button>
+            </div>
+          )}
           <label className="checkbox">
             <input type="checkbox" checked={withPatient} onChange={(e) => setWithPatient(e.target.checked)} />
             {t('report.withPatient')}

@@ -12,6 +12,12 @@ export interface ReportActions {
   /** Confirm as written the flagged sentence starting at this offset of the text. */
   confirm(start: number): void;
   sign(): void;
+  /** Open an addendum to the signed report (the signed text stays as it is). */
+  startAddendum(): void;
+  /** The reader changed the addendum's text. */
+  editAddendum(text: string): void;
+  /** Sign the addendum: a new version of the report, the earlier text unchanged above it. */
+  signAddendum(): void;
   /** Download the signed report as DICOM SR (without patient identifiers unless asked). */
   exportSr(withPatient?: boolean): void;
   /** Store the signed report's SR to the DICOMweb server (STOW-RS). */
