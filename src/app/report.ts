@@ -204,7 +204,8 @@ export class ReportHost {
           version: signed.ai?.version ?? '0',
           sha256: signed.ai?.sha256 ?? '',
         },
-        findings: accepted.map((f) => ({ ...f, score: f.score ?? 1 })),
+        // A finding the reader drew carries no score and names no algorithm in the SR.
+        findings: accepted.map((f) => ({ ...f, score: f.source.kind === 'user' ? null : (f.score ?? null) })),
         lungRads: s.caseLungRads,
       },
       { source, created: at, software: SOFTWARE, language: signed.language, signed: signedFacts },

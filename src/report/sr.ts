@@ -35,7 +35,8 @@ export interface SrModel {
 export interface SrFinding extends NoduleGeometry {
   readonly id: string;
   readonly type: NoduleType;
-  readonly score: number;
+  /** The model's score; null for a finding the reader drew (it then names no algorithm). */
+  readonly score: number | null;
   readonly lungRads: string;
   readonly location?: NoduleLocation;
 }
@@ -196,8 +197,12 @@ function measurementGroup(f: SrFinding, model: SrModel, srUid: string, frameOfRe
     uidref('HAS OBS CONTEXT', CODES.trackingUid, derivedUid(`${srUid}|${f.id}`)),
     code('CONTAINS', CODES.finding, CODES.nodule),
     site,
-    text('HAS CONCEPT MOD', CODES.algorithmName, model.id),
-    text('HAS CONCEPT MOD', CODES.algorithmVersion, model.version),
+    ...(f.score !== null
+      ? [
+          text('HAS CONCEPT MOD', CODES.algorithmName, model.id),
+          text('HAS CONCEPT MOD', CODES.algorithmVersion, model.version),
+        ]
+      : []),
     num(CODES.longAxis, r(f.longAxisMm, 1), CODES.mm),
     num(CODES.shortAxis, r(f.shortAxisMm, 1), CODES.mm),
     num(CODES.diameter, r(f.meanDiameterMm, 1), CODES.mm, [
@@ -207,7 +212,7 @@ function measurementGroup(f: SrFinding, model: SrModel, srUid: string, frameOfRe
     num(CODES.volume, Math.round(f.volumeMm3), CODES.mm3),
     ...(f.solidComponentMm !== null ? [num(CODES.solidComponent, r(f.solidComponentMm, 1), CODES.mm)] : []),
     code('CONTAINS', CODES.composition, compositionCode(f.type)),
-    num(CODES.score, r(f.score, 3), CODES.noUnits),
+    ...(f.score !== null ? [num(CODES.score, r(f.score, 3), CODES.noUnits)] : []),
     code('CONTAINS', CODES.lungRads, lungRadsCode(f.lungRads)),
   ];
   return [container(CODES.measurementGroup, children, '1501')];

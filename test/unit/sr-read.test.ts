@@ -210,6 +210,25 @@ describe("reading Lucent's SR back", () => {
     );
   });
 
+  it('writes a finding the reader drew without a score or an algorithm, and reads it back so', () => {
+    const drawn = { ...series, findings: [findings[0], { ...findings[1], score: null }] as SrFinding[] };
+    const report = read(
+      aiResultsSr(drawn, {
+        source: { patient: {}, study: {}, frameOfReferenceUID: FRAME, instances },
+        created,
+        software: 'test',
+        signed,
+      }),
+    );
+    const [ai, reader] = report.groups;
+    expect(ai?.algorithm).toEqual({ name: 'lung-nodule-ct', version: '1.0.0' });
+    expect(ai?.score).toBe(0.912);
+    expect(reader?.trackingId).toBe('F2');
+    expect(reader?.algorithm ?? null).toBeNull();
+    expect(reader?.score ?? null).toBeNull();
+    expect(reader?.meanDiameterMm).toBe(13);
+  });
+
   it('reads a report with no findings as one with no groups', () => {
     const empty = { ...series, findings: [], lungRads: { category: '1', management: 'Annual LDCT.' } };
     const report = read(
