@@ -212,6 +212,23 @@ describe('the report', () => {
       String(list(stored['VerifyingObserverSequence'])[0]?.['VerifyingObserverName'] ? 'named' : ''),
     ).toBe('named');
     expect(groupsOf(stored)).toEqual(expected);
+
+    // An addendum: a new version below the signed text, which stays as it was; still read-only.
+    const signedText = await textbox.inputValue();
+    await report.getByRole('button', { name: 'Add an addendum' }).click();
+    await report
+      .getByRole('textbox', { name: 'Addendum text' })
+      .fill('Compared with the prior CT: no change.');
+    await report.getByRole('button', { name: 'Sign addendum' }).click();
+    await expect
+      .poll(() => report.textContent())
+      .toMatch(/Version 2: the addendum was signed by Dr\. E2E Reader at /);
+    const withAddendum = await textbox.inputValue();
+    expect(withAddendum.startsWith(signedText)).toBe(true);
+    expect(withAddendum.slice(signedText.length)).toMatch(
+      /^\n\nAddendum \(Dr\. E2E Reader, [^)]+\):\nCompared with the prior CT: no change\.$/,
+    );
+    expect(await textbox.getAttribute('readonly')).not.toBeNull();
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
     await page.close();
 
