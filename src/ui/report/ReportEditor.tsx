@@ -60,6 +60,13 @@ export function ReportEditor(): JSX.Element | null {
   );
   if (!hasDraft) return null;
   const report = actions.report;
+  // Who signs: the report, or later an addendum.
+  const readerField = (
+    <label>
+      {t('report.reader')}
+      <input type="text" value={reader} onChange={(e) => report.setReader(e.target.value)} />
+    </label>
+  );
   const select = (s: GroundedSentence | undefined): void => {
     const id = s?.findingIds[0];
     if (id) actions.selectFinding(id);
@@ -139,10 +146,7 @@ export function ReportEditor(): JSX.Element | null {
                 rows={4}
                 onChange={(e) => report.editAddendum(e.target.value)}
               />
-              <label>
-                {t('report.reader')}
-                <input type="text" value={reader} onChange={(e) => report.setReader(e.target.value)} />
-              </label>
+              {readerField}
               <button type="button" onClick={() => report.signAddendum()}>
                 {t('report.addendum.sign')}
               </button>
@@ -167,10 +171,7 @@ export function ReportEditor(): JSX.Element | null {
         </div>
       ) : (
         <div className="report-signoff">
-          <label>
-            {t('report.reader')}
-            <input type="text" value={reader} onChange={(e) => report.setReader(e.target.value)} />
-          </label>
+          {readerField}
           <button type="button" onClick={() => report.sign()}>
             {t('report.signOff')}
           </button>
