@@ -5,7 +5,7 @@
  * typed in protocol.ts; the page side is client.ts.
  */
 import { analyzeSeries } from '../../analysis/analyze';
-import { classifierContractProblems, contractMessage, modelContractProblems } from '../registry/contract';
+import { refusal } from '../registry/contract';
 import { messageOf } from '../../lib/errors';
 import { holdLifeLock } from '../../lib/liveness';
 import { CancelledError, TooLargeError } from '../shared/pipeline';
@@ -43,13 +43,8 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     const { ort, session, provider, threads, note } = await createSession(main.bytes, req.allowWebGpu);
     const fprSession = second ? await classifierSession(ort, second.bytes) : null;
     const m = req.model.manifest;
-    const fprSpec = m.falsePositiveReduction;
     // A model folder can lie about its files' inputs and outputs: refuse it before any image is run.
-    const refused =
-      contractMessage(m.id, m.file, modelContractProblems(m, session)) ??
-      (fprSession && fprSpec
-        ? contractMessage(m.id, fprSpec.file, classifierContractProblems(fprSpec, fprSession))
-        : null);
+    const refused = refusal(m, session, fprSession);
     if (refused) {
       await session.release();
       await fprSession?.release();

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { messageOf } from '../../lib/errors';
-import { classifierContractProblems, contractMessage, modelContractProblems } from '../registry/contract';
+import { refusal } from '../registry/contract';
 import { validateManifest, type Manifest } from '../registry/manifest';
 import type { Runner, Tensor } from '../shared/pipeline';
 import { LucentError } from '../../lib/errors';
@@ -131,9 +131,7 @@ export async function nodeRunner(
   const f = m.falsePositiveReduction;
   const second = f ? await session(model, verifiedFile(model, f.file, f.sha256), f.file, threads) : null;
   // The files must also keep the manifest's promises about their inputs and outputs.
-  const refused =
-    contractMessage(m.id, m.file, modelContractProblems(m, main)) ??
-    (second && f ? contractMessage(m.id, f.file, classifierContractProblems(f, second)) : null);
+  const refused = refusal(m, main, second);
   if (refused) {
     await main.release();
     await second?.release();

@@ -158,3 +158,15 @@ export function contractMessage(modelId: string, file: string, problems: readonl
     ? `${modelId}: ${file} does not match its manifest: ${problems.join('; ')}. Refusing to run it.`
     : null;
 }
+
+/**
+ * Why a model's sessions break its manifest's promises (the model file first, then its second stage's), in
+ * one sentence, or null when they keep them. Both hosts call this after creating their sessions.
+ */
+export function refusal(m: Manifest, model: SessionIo, classifier: SessionIo | null): string | null {
+  const f = m.falsePositiveReduction;
+  return (
+    contractMessage(m.id, m.file, modelContractProblems(m, model)) ??
+    (f && classifier ? contractMessage(m.id, f.file, classifierContractProblems(f, classifier)) : null)
+  );
+}
