@@ -70,8 +70,14 @@ if (want('ai')) {
       `  ${label.padEnd(36)} ${b.medianMs === null ? `n/a (${b.note ?? ''})` : `${b.medianMs} ms  (${b.ratioToNative}× native; first run ${b.firstMs} ms)`}`,
     );
   }
+  if (r.sweep.stagesMs)
+    console.log(
+      `    stages (ms): ${Object.entries(r.sweep.stagesMs)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · ')}`,
+    );
   console.log(
-    `  whole sweep, ${r.sweep.slices} × 512² CT         ${r.sweep.seconds ?? 'n/a'} s ${r.sweep.provider ?? ''}  (goal ≤ 10 s)`,
+    `  whole sweep, ${r.sweep.slices} × 512² CT         ${r.sweep.seconds ?? 'n/a'} s click to findings (worker ${r.sweep.engineSeconds ?? 'n/a'} s) ${r.sweep.provider ?? ''}  (goal ≤ 10 s)`,
   );
 }
 

@@ -42,6 +42,8 @@ export class AiRun {
   private abort: AbortController | null = null;
   /** Diagnostics only: a pause between batches, so cancel can be exercised mid-sweep. */
   private batchDelayMs = 0;
+  /** Where the last completed run's time went (ms), for `npm run bench` and support. */
+  private lastTiming: Record<string, number> | null = null;
 
   constructor(
     private readonly host: Host,
@@ -190,11 +192,13 @@ export class AiRun {
     });
     try {
       this.abort = new AbortController();
+      const volumeStarted = performance.now();
       const volume = await volumeForAi(
         series.frames.map((f) => imageIdOf(f.instanceKey, f.frame)),
         (done, total) => store.setState((s) => ({ ai: { ...s.ai, done, total } })),
         this.abort.signal,
       );
+      const volumeMs = performance.now() - volumeStarted;
       const run = this.inference.run(
         this.source(chosen),
         volume,
@@ -218,6 +222,18 @@ export class AiRun {
       this.runId = run.id;
       const outcome = await run.done;
       const a = outcome.analysis;
+      const round = (ms: number): number => Math.round(ms);
+      this.lastTiming = {
+        total: round(performance.now() - volumeStarted),
+        volume: round(volumeMs),
+        worker: round(outcome.ms),
+        modelFiles: round(outcome.setupMs.files),
+        runtime: round(outcome.setupMs.runtime),
+        preprocess: round(a.detection.ms.preprocess),
+        detector: round(a.detection.ms.inference),
+        secondStage: round(a.detection.ms.secondStage),
+        decode: round(a.detection.ms.decode),
+      };
       const findings = records(a, series, model);
       const classification = a.detection.classification;
       store.setState((s) => ({
@@ -271,6 +287,8 @@ export class AiRun {
   /** Diagnostics for tests and support. */
   diagnostics(): Record<string, unknown> {
     return {
+      // Where the last completed run's time went (ms).
+      aiTiming: () => this.lastTiming,
       // Slow the sweep down so that cancel can be exercised mid-sweep.
       setAiBatchDelay: (ms: number) => {
         this.batchDelayMs = Math.max(0, Math.min(5000, ms));

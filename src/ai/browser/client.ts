@@ -42,6 +42,7 @@ export interface RunOutcome {
   readonly provider: Provider;
   readonly threads: number;
   readonly ms: number;
+  readonly setupMs: { readonly files: number; readonly runtime: number };
   readonly cached: boolean;
 }
 
@@ -161,6 +162,7 @@ export class InferenceClient {
           provider: e.provider,
           threads: e.threads,
           ms: e.ms,
+          setupMs: e.setupMs,
           cached: e.cached,
         });
         break;

@@ -39,6 +39,7 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     const second = files.fpr
       ? await fileBytes(files.fpr, req.model.fprBytes, req.model.fprUrl, report)
       : null;
+    const filesMs = performance.now() - started;
     post({ type: 'status', id: req.id, stage: 'starting-runtime' });
     const { ort, session, provider, threads, note } = await createSession(main.bytes, req.allowWebGpu);
     const fprSession = second ? await classifierSession(ort, second.bytes) : null;
@@ -50,6 +51,7 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       await fprSession?.release();
       throw new ModelLoadError('shape-mismatch', refused);
     }
+    const runtimeMs = performance.now() - started - filesMs;
     post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
     const fpr = req.model.manifest.falsePositiveReduction;
     const analysis = await analyzeSeries(
@@ -80,6 +82,7 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
         provider,
         threads,
         ms: performance.now() - started,
+        setupMs: { files: filesMs, runtime: runtimeMs },
         cached,
       } satisfies WorkerEvent,
       analysis.detection.evidence ? [analysis.detection.evidence.data.buffer] : [],

@@ -76,6 +76,8 @@ export type WorkerEvent =
       readonly provider: Provider;
       readonly threads: number;
       readonly ms: number;
+      /** The worker's stages before the analysis (ms): reading and checking the model files, starting the runtime. */
+      readonly setupMs: { readonly files: number; readonly runtime: number };
       readonly cached: boolean;
     }
   | { readonly type: 'error'; readonly id: number; readonly code: string; readonly message: string }

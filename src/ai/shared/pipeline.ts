@@ -117,7 +117,16 @@ export interface DetectResult {
   readonly slicesRun: number;
   readonly inputShape: readonly [number, number, number];
   readonly box: Box;
-  readonly ms: { readonly preprocess: number; readonly inference: number; readonly decode: number };
+  /**
+   * Where the time went (ms): resampling and the lung mask; the detector's runs (mirrored runs included);
+   * the second stage's patches and runs; decoding, grouping and measuring.
+   */
+  readonly ms: {
+    readonly preprocess: number;
+    readonly inference: number;
+    readonly secondStage: number;
+    readonly decode: number;
+  };
   readonly evidence?: Evidence;
 }
 
@@ -266,7 +275,8 @@ export async function detectNodules(
     box,
     ms: {
       preprocess: t1 - t0,
-      inference: inferenceMs + fprMs,
+      inference: inferenceMs,
+      secondStage: fprMs,
       decode: decodeMs + (performance.now() - t2) - fprMs,
     },
   };
