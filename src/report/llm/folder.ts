@@ -55,6 +55,14 @@ function json(bytes: Uint8Array, file: string): Record<string, unknown> {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
+/** The dtype config.json pins under `transformers.js_config.dtype` (fp32 when it pins none). */
+export function configDtype(config: Readonly<Record<string, unknown>>): string {
+  const tjs = config['transformers.js_config'];
+  return typeof tjs === 'object' && tjs !== null
+    ? (str((tjs as Record<string, unknown>).dtype) ?? 'fp32')
+    : 'fp32';
+}
+
 /**
  * Checks the folder and describes the model: every file it needs is there, every checksum the manifest
  * gives matches. Throws an LlmError naming the missing or wrong file.
@@ -72,11 +80,7 @@ export async function describeFolder(folder: ModelFolder): Promise<LlmModelInfo>
   const config = json(await need('config.json'), 'config.json');
   await need('tokenizer.json');
   await need('tokenizer_config.json');
-  const tjs = config['transformers.js_config'];
-  const dtype =
-    typeof tjs === 'object' && tjs !== null
-      ? (str((tjs as Record<string, unknown>).dtype) ?? 'fp32')
-      : 'fp32';
+  const dtype = configDtype(config);
   const file = onnxFileFor(dtype);
   const onnx = await need(file);
   const manifestBytes = await folder.read('manifest.json');
