@@ -57,12 +57,14 @@ export interface PracticeRead {
   readonly seconds: number;
   /** AI findings at the model's operating point, if it ran on the case. */
   readonly ai?: readonly AiMark[] | null;
+  /** The case's category as its signed report gives it; otherwise the truth's nodules decide it. */
+  readonly truthLungRads?: LungRadsCategory;
 }
 
 export function scorePractice(read: PracticeRead): PracticeScore {
   const matching = matchMarks(read.truth, read.marks);
   const found = matching.hits.length;
-  const truthCategory = truthLungRads(read.truth);
+  const truthCategory = read.truthLungRads ?? truthLungRads(read.truth);
   const ai = read.ai
     ? matchMarks(
         read.truth,

@@ -20,6 +20,32 @@ export type PracticeChoice =
     }
   | { readonly kind: 'own'; readonly label: string };
 
+/**
+ * Where an own case's truth came from, as the UI names it (never a file name: one may hold a patient's).
+ * A DICOM SR counts only when signed (verified); its date is the report's content date.
+ */
+export type TruthSource =
+  | { readonly kind: 'truth-json' }
+  | {
+      readonly kind: 'sr';
+      readonly date?: string;
+      /** Nodules whose composition the SR does not code (solid assumed, as for a stored report). */
+      readonly typesAssumed: number;
+    };
+
+/** Why an own case has no truth to score against; the UI words each (see app/practiceSrTruth.ts). */
+export type CaseProblem =
+  /** No truth.json and no readable TID 1500 SR in the folder. */
+  | { readonly code: 'no-truth' }
+  /** Only unsigned SRs (AI results, drafts): not truth. */
+  | { readonly code: 'sr-unsigned' }
+  /** Signed SRs, none about an image series of the folder. */
+  | { readonly code: 'sr-other-series' }
+  /** A signed SR about the series with no nodule in it that does not say there are none. */
+  | { readonly code: 'sr-no-nodules' }
+  /** Some of the signed SR's nodules have no size or no place on the series (tracking ids). */
+  | { readonly code: 'sr-unplaced'; readonly labels: readonly string[] };
+
 export interface PracticeResult {
   readonly score: PracticeScore;
   readonly misses: readonly MissFeedback[];
@@ -55,6 +81,12 @@ export interface PracticeSession {
   readonly seconds: number | null;
   readonly result: PracticeResult | null;
   readonly error: string | null;
+  /** Set instead of `error` when an own case's truth is missing or unusable (worded by the UI). */
+  readonly problem?: CaseProblem;
+  /** Where an own case's truth came from. */
+  readonly truthSource?: TruthSource;
+  /** The case's Lung-RADS category as its signed report gives it (scored instead of the truth's own). */
+  readonly truthLungRads?: LungRadsCategory;
 }
 
 /** What a session is before the trainee has done anything: no marks, no answers, no result. */

@@ -112,6 +112,12 @@ export interface StoredReport {
   readonly caseLungRads?: LungRadsCategory;
   readonly management?: string;
   readonly comment?: string;
+  /**
+   * The number of nodules the report states (Lucent's Qualitative Evaluations item, written even when it
+   * is 0); absent when the report does not say. A report with no measurement groups states "no nodules"
+   * only through this.
+   */
+  readonly noduleCount?: number;
 }
 
 export interface SrReadProblem {
@@ -475,6 +481,9 @@ function readReport(ds: SrDataset): Result<StoredReport, SrReadProblem> {
   const caseLungRads = evaluations ? lungRadsOf(codeValueOf(evaluations, CODES.lungRads)) : undefined;
   const management = evaluations ? textOf(evaluations, CODES.management) : undefined;
   const comment = evaluations ? textOf(evaluations, CODES.comment) : undefined;
+  const countItem = evaluations ? findAll(evaluations, (i) => isNum(i, CODES.noduleCount))[0] : undefined;
+  const count = plainNumber(countItem);
+  const noduleCount = count !== undefined && Number.isInteger(count) && count >= 0 ? count : undefined;
   const instanceNumber = ds.numbers(TAG.instanceNumber)[0];
   const language = codeValueOf(ds, CODES.languageOfContent)?.value;
   const verifiers = ds.sequence(TAG.verifyingObserverSequence).map((v) => {
@@ -511,6 +520,7 @@ function readReport(ds: SrDataset): Result<StoredReport, SrReadProblem> {
     ...(caseLungRads ? { caseLungRads } : {}),
     ...(management ? { management } : {}),
     ...(comment ? { comment } : {}),
+    ...(noduleCount !== undefined ? { noduleCount } : {}),
   });
 }
 
