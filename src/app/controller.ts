@@ -82,6 +82,7 @@ export class Controller implements Actions {
       openDemo: (id) => this.demo.open(id),
       openFiles: (files) => this.loading.openFiles(files),
       jumpTo: (point) => this.viewing.jumpTo(point),
+      showSeries: (key) => this.viewing.selectSeries(key),
       useProbe: () => this.viewing.setTool('probe'),
       removeMeasurement: (uid) => this.viewing.removeMeasurement(uid),
       runAi: () => this.ai.run(),

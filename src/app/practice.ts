@@ -1,11 +1,12 @@
 /**
  * Practice mode in the browser host: opens a case with its truth (a demo case, a synthetic case made in a
- * worker, the user's own labelled folder), keeps AI output hidden during an unaided read, turns the
+ * worker, the user's own labelled folder: its truth.json, or else a signed DICOM SR in it, read once the
+ * folder has loaded; see practiceSrTruth.ts), keeps AI output hidden during an unaided read, turns the
  * reader's probe clicks and ellipses into marks, scores the submitted read (practice/), reads what each
  * false positive was from the image, and keeps the history on this device (practice/history.ts).
  */
 import type { LungRadsCategory, NoduleType } from '../findings/types';
-import { imageIdOf } from '../imaging/registry';
+import { getInstance, imageIdOf } from '../imaging/registry';
 import { volumeForAi } from '../imaging/volumeExport';
 import { sha256Hex } from '../lib/hash';
 import { messageOf } from '../lib/errors';
@@ -23,11 +24,13 @@ import {
   type Vec3,
 } from '../practice/types';
 import { seriesExtentZ } from '../dicom/series';
-import { findSeries } from '../store/selectors';
+import { findSeries, imageSeries } from '../store/selectors';
 import type { OpenFile } from '../ui/context';
 import type { PracticeActions, PracticeStart, StudyExport } from '../ui/practice/actions';
 import type { Host } from './host';
 import { marksFrom, truthFromJson } from './practiceMarks';
+import { truthFromReports } from './practiceSrTruth';
+import { readReport, seriesTarget, SR_CLASS_PREFIX } from './storedReports';
 import { generateCase } from './practiceSynth';
 import { download, studyExport } from './practiceExport';
 
@@ -35,6 +38,8 @@ export interface PracticeDeps {
   openDemo(id: string): Promise<void>;
   openFiles(files: readonly OpenFile[]): void;
   jumpTo(point: Vec3): void;
+  /** Show this series (an own case's SR may be about another series of the folder than the first). */
+  showSeries(key: string): void;
   useProbe(): void;
   removeMeasurement(uid: string): void;
   runAi(): void;
@@ -51,6 +56,10 @@ export class Practice implements PracticeActions {
   private loadStarted = false;
   private abort: AbortController | null = null;
   private lastMix: { mix: CaseMix; difficulty: Difficulty | 'suggested' } | null = null;
+  /** An own case without truth.json: its truth comes from its SR once loaded ('reading' while it does). */
+  private srTruth: 'none' | 'waiting' | 'reading' = 'none';
+  /** Counts the cases begun (an SR read for an earlier case does not touch a later one). */
+  private generation = 0;
 
   constructor(
     private readonly host: Host,
@@ -79,23 +88,68 @@ export class Practice implements PracticeActions {
         store.setState({ findings: [], selectedFinding: null, report: null });
         return;
       }
-      if (
+      const loaded =
         p.phase === 'preparing' &&
         p.progress?.stage === 'loading' &&
         this.loadStarted &&
-        s.lastLoad &&
-        !s.loading &&
-        s.activeSeriesKey
-      ) {
-        this.update({ phase: 'reading', progress: null, startedAt: Date.now() });
-        this.deps.useProbe();
-        if (p.modality === 'aided') this.deps.runAi();
+        s.lastLoad !== null &&
+        !s.loading;
+      if (loaded && this.srTruth === 'waiting') {
+        // Every file of the folder has been read: its SRs are in the registry.
+        this.srTruth = 'reading';
+        void this.truthFromSr();
+      } else if (loaded && this.srTruth === 'none' && s.activeSeriesKey) {
+        this.read();
       } else if (p.phase === 'reading' && s.measurements !== prev.measurements) {
         const series = findSeries(s, s.activeSeriesKey);
         const marks = marksFrom(s.measurements, new Set(series?.instanceKeys ?? []), p.marks);
         this.update({ marks });
       }
     });
+  }
+
+  /** The case is on screen with its truth: the blind (or aided) read starts, and its timer. */
+  private read(): void {
+    const p = this.session;
+    if (!p || p.phase !== 'preparing') return;
+    this.update({ phase: 'reading', progress: null, startedAt: Date.now() });
+    this.deps.useProbe();
+    if (p.modality === 'aided') this.deps.runAi();
+  }
+
+  /**
+   * An own case's truth from the signed DICOM SR loaded with it (the SR never reaches the screen: stored
+   * reports are not shown while practice is open). The case is refused, with the reason, when there is
+   * none to score against.
+   */
+  private async truthFromSr(): Promise<void> {
+    const generation = this.generation;
+    const s = this.host.store.getState();
+    const keys = s.studies
+      .flatMap((st) => st.series)
+      .filter((x) => x.kind === 'non-image')
+      .flatMap((x) => x.instanceKeys)
+      .filter((k) => getInstance(k)?.info.sopClassUID.startsWith(SR_CLASS_PREFIX));
+    const reports = (await Promise.all(keys.map((k) => readReport(k)))).filter((r) => r !== null);
+    if (generation !== this.generation || this.session?.phase !== 'preparing') return;
+    this.srTruth = 'none';
+    const targets = imageSeries(this.host.store.getState().studies).map(seriesTarget);
+    const found = truthFromReports(reports, targets, this.host.store.getState().activeSeriesKey);
+    if (!found.ok) {
+      this.update({ problem: found.error, progress: null });
+      return;
+    }
+    const { truth, seriesKey, date, typesAssumed, lungRads } = found.value;
+    const caseId = `own-${(await sha256Hex(JSON.stringify({ truth, lungRads }))).slice(0, 12)}`;
+    if (generation !== this.generation || this.session?.phase !== 'preparing') return;
+    this.update({
+      truth,
+      caseId,
+      truthSource: { kind: 'sr', typesAssumed, ...(date ? { date } : {}) },
+      ...(lungRads ? { truthLungRads: lungRads } : {}),
+    });
+    if (seriesKey !== this.host.store.getState().activeSeriesKey) this.deps.showSeries(seriesKey);
+    this.read();
   }
 
   /** Another study was opened (not by practice): the practice session ends. */
@@ -121,6 +175,8 @@ export class Practice implements PracticeActions {
   ): void {
     this.deps.cancelAi();
     this.loadStarted = false;
+    this.srTruth = 'none';
+    this.generation++;
     this.host.store.setState({
       practiceOpen: false,
       practice: newSession({
@@ -213,14 +269,19 @@ export class Practice implements PracticeActions {
     const truthFile = files.find((f) => /(^|\/)truth\.json$/i.test(f.name));
     const dicom = files.filter((f) => f !== truthFile);
     this.begin({ kind: 'own', label: 'own' }, 'own', 'own', start, []);
+    if (!truthFile) {
+      // No truth.json: a signed DICOM SR among the files may hold the truth (read once they have loaded).
+      this.srTruth = 'waiting';
+      this.openStudy(() => this.deps.openFiles(dicom));
+      return;
+    }
     try {
-      if (!truthFile) throw new Error('the folder has no truth.json (lucent.truth/1)');
       const text = await truthFile.file.text();
       const truth = truthFromJson(JSON.parse(text));
       if (typeof truth === 'string') throw new Error(truth);
       // The same truth gives the same case id (reads of one case pair up), and no folder name is kept.
       const caseId = `own-${(await sha256Hex(JSON.stringify(truth))).slice(0, 12)}`;
-      this.update({ truth, caseId });
+      this.update({ truth, caseId, truthSource: { kind: 'truth-json' } });
       this.openStudy(() => this.deps.openFiles(dicom));
     } catch (e) {
       this.fail(e);
@@ -286,7 +347,14 @@ export class Practice implements PracticeActions {
             }))
         : [];
     const marks = [...p.marks, ...accepted];
-    const score = scorePractice({ truth: p.truth, marks, lungRads: p.lungRads, seconds, ai });
+    const score = scorePractice({
+      truth: p.truth,
+      marks,
+      lungRads: p.lungRads,
+      seconds,
+      ai,
+      ...(p.truthLungRads ? { truthLungRads: p.truthLungRads } : {}),
+    });
     const series = findSeries(s, s.activeSeriesKey);
     const spacing = series?.volume.isVolume ? series.volume.spacingMm : (series?.sliceThickness ?? 2.5);
     const lungZ = s.lungZ ?? (series ? seriesExtentZ(series) : null) ?? [-150, 150];

@@ -21,7 +21,7 @@ import { findSeries } from '../store/selectors';
 import { patientOf, type Host } from './host';
 import { chooseReport, findingsFromReport, isoDate, type SeriesTarget } from './storedReportFindings';
 
-const SR_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.88.';
+export const SR_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.88.';
 const RUNNING = ['preparing', 'loading-model', 'starting-runtime', 'running'];
 
 export interface StoredReportHooks {
@@ -42,7 +42,8 @@ export function seriesTarget(series: Series): SeriesTarget {
   return { series, images, ...(frameOfReferenceUID ? { frameOfReferenceUID } : {}) };
 }
 
-async function readReport(key: string): Promise<StoredReport | null> {
+/** The TID 1500 report an SR instance of the registry holds; null when it is not one (or unreadable). */
+export async function readReport(key: string): Promise<StoredReport | null> {
   const entry = getInstance(key);
   if (!entry) return null;
   try {

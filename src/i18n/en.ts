@@ -412,7 +412,8 @@ export const en = {
   'practice.suggestion.focus': 'Aimed at {focus}: you found {percent} % of them so far.',
   'practice.generate': 'Generate a case',
   'practice.own': 'Your own cases',
-  'practice.own.note': 'A folder with the DICOM images and a truth.json (lucent.truth/1).',
+  'practice.own.note':
+    'A folder with the DICOM images and a truth.json (lucent.truth/1), or with a signed DICOM SR (TID 1500 measurement report) of their nodules.',
   'practice.own.open': 'Open a labelled folder',
   'practice.own.input': 'Labelled folder',
   'practice.progress': 'Progress on this device',
@@ -441,6 +442,21 @@ export const en = {
   'practice.loading': 'Loading the case…',
   'practice.cancel': 'Cancel',
   'practice.error': 'Practice could not start: {message}',
+  'practice.problem.no-truth':
+    'Practice could not start: this folder has no truth.json (lucent.truth/1) and no DICOM SR that measures its nodules (TID 1500 measurement report), so there is nothing to score your read against. Add one of them to the folder.',
+  'practice.problem.sr-unsigned':
+    'Practice could not start: the DICOM SR in this folder is not signed (not verified). Unreviewed AI results or a draft are not truth; use a report a reader signed off, or a truth.json.',
+  'practice.problem.sr-other-series':
+    'Practice could not start: the signed DICOM SR in this folder is about another series; neither its images nor its frame of reference are in the folder. Put the SR in the folder of the images it measures.',
+  'practice.problem.sr-no-nodules':
+    'Practice could not start: the signed DICOM SR measures no nodule and does not say that there are none (a nodule count of 0). For a case without nodules, use an SR that gives the count 0, or a truth.json with an empty list.',
+  'practice.problem.sr-unplaced':
+    'Practice could not start: {count} {count|nodule|nodules} of the signed DICOM SR ({labels}) {count|has|have} no size or no location on this series, so the truth would be incomplete.',
+  'practice.truth.json': 'Truth: truth.json (lucent.truth/1)',
+  'practice.truth.sr': 'Truth: DICOM SR, verified, {date}',
+  'practice.truth.srUndated': 'Truth: DICOM SR, verified (undated)',
+  'practice.truth.typesAssumed':
+    'The SR gives no composition for {count} {count|nodule|nodules}: solid assumed.',
   'practice.blind': 'Blind read: AI findings are hidden until you submit.',
   'practice.aided': 'Read with AI: accept the findings you agree with and mark what it missed.',
   'practice.timer': 'Time {time}',

@@ -399,7 +399,8 @@ export const zhCN: Messages = {
   'practice.suggestion.focus': '针对{focus}：目前检出 {percent} %。',
   'practice.generate': '生成病例',
   'practice.own': '您自己的病例',
-  'practice.own.note': '含 DICOM 图像和 truth.json（lucent.truth/1）的文件夹。',
+  'practice.own.note':
+    '含 DICOM 图像和 truth.json（lucent.truth/1）的文件夹，或含测量其结节的已签署 DICOM SR（TID 1500 测量报告）的文件夹。',
   'practice.own.open': '打开带标注的文件夹',
   'practice.own.input': '带标注的文件夹',
   'practice.progress': '本设备上的进度',
@@ -428,6 +429,20 @@ export const zhCN: Messages = {
   'practice.loading': '正在载入病例…',
   'practice.cancel': '取消',
   'practice.error': '练习无法开始：{message}',
+  'practice.problem.no-truth':
+    '练习无法开始：此文件夹既没有 truth.json（lucent.truth/1），也没有测量其结节的 DICOM SR（TID 1500 测量报告），无法为您的阅片评分。请在文件夹中加入其中之一。',
+  'practice.problem.sr-unsigned':
+    '练习无法开始：此文件夹中的 DICOM SR 未签署（未验证）。未经审阅的 AI 结果或草稿不能作为真值；请使用医师已签署的报告，或 truth.json。',
+  'practice.problem.sr-other-series':
+    '练习无法开始：此文件夹中已签署的 DICOM SR 针对的是另一个序列；文件夹中没有它的图像，也没有它的参考坐标系。请把 SR 与其测量的图像放在同一文件夹。',
+  'practice.problem.sr-no-nodules':
+    '练习无法开始：已签署的 DICOM SR 没有测量任何结节，也没有说明没有结节（结节数为 0）。没有结节的病例请使用结节数为 0 的 SR，或结节列表为空的 truth.json。',
+  'practice.problem.sr-unplaced':
+    '练习无法开始：已签署的 DICOM SR 中有 {count} 个结节（{labels}）在此序列上没有大小或位置，真值将不完整。',
+  'practice.truth.json': '真值：truth.json（lucent.truth/1）',
+  'practice.truth.sr': '真值：DICOM SR，已验证，{date}',
+  'practice.truth.srUndated': '真值：DICOM SR，已验证（无日期）',
+  'practice.truth.typesAssumed': 'SR 未给出 {count} 个结节的成分：按实性处理。',
   'practice.blind': '盲读：提交前 AI 结果隐藏。',
   'practice.aided': '有 AI 辅助：接受您同意的结果，并标出 AI 遗漏的结节。',
   'practice.timer': '用时 {time}',

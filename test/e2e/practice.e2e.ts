@@ -3,15 +3,21 @@
  * report, no demo answers on screen), one mark on a true nodule (taken from the case's truth.json) and
  * one mark where there is none, submit, the scores shown (one hit, one false positive, the misses listed
  * with their reasons, the false positive explained), a jump to a missed nodule, the export read by
- * `lucent eval --readers`, and after a reload the history with its progress plot.
+ * `lucent eval --readers`, and after a reload the history with its progress plot. An own case is read
+ * with its truth.json, and with a signed DICOM SR (written by Lucent's SR writer) in its place.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readInstance } from '../../src/dicom/read';
+import { provenanceOf } from '../../src/dicom/series';
+import { memorySource } from '../../src/dicom/source';
+import type { NoduleType } from '../../src/findings/types';
+import { aiResultsSr } from '../../src/report/sr';
 import {
   openApp,
   readout,
@@ -229,6 +235,9 @@ describe('practice: a blind read of a demo case', () => {
     await waitForLoaded(page);
     const panel = page.getByRole('region', { name: 'Practice', exact: true });
     await panel.getByText('Blind read').waitFor();
+    expect(await panel.getByTestId('practice-truth-source').textContent()).toBe(
+      'Truth: truth.json (lucent.truth/1)',
+    );
     expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
     await panel.getByRole('button', { name: 'Submit read' }).click();
     const result = page.getByRole('region', { name: 'Practice result' });
@@ -238,6 +247,101 @@ describe('practice: a blind read of a demo case', () => {
     expect(await result.locator('li.miss').count()).toBe(truth.length);
     expect(problems).toEqual([]);
   });
+
+  it('reads your own case whose truth is a signed DICOM SR: blind, one mark, scored against the SR', async () => {
+    // The demo case's images without truth.json, and a signed SR of its nodules (a reader's report).
+    const demo = resolve(import.meta.dirname, `../../public/demo/${CASE}`);
+    const dir = mkdtempSync(join(tmpdir(), 'lucent-practice-sr-'));
+    const infos = [];
+    for (const name of readdirSync(demo).filter((f) => f.endsWith('.dcm'))) {
+      copyFileSync(join(demo, name), join(dir, name));
+      const read = await readInstance(memorySource(name, new Uint8Array(readFileSync(join(demo, name)))));
+      if (!read.ok) throw new Error(read.error.message);
+      infos.push(read.info);
+    }
+    const head = infos[0];
+    if (!head) throw new Error('no demo images');
+    const at = new Date('2026-12-03T09:30:00Z');
+    const report = {
+      studyInstanceUID: head.studyInstanceUID,
+      seriesInstanceUID: head.seriesInstanceUID,
+      modality: 'CT',
+      model: { id: 'none', version: '0', sha256: '00'.repeat(32) },
+      findings: truth.map((n, i) => ({
+        id: `F${i + 1}`,
+        type: n.type as NoduleType,
+        score: null,
+        lungRads: '2',
+        centerMm: n.centerMm,
+        longAxisMm: n.diameterMm,
+        shortAxisMm: n.diameterMm,
+        meanDiameterMm: n.diameterMm,
+        solidComponentMm: null,
+        volumeMm3: (Math.PI / 6) * n.diameterMm ** 3,
+      })),
+      // Not the category the nodules alone give: the read is scored against the report's own.
+      lungRads: { category: '4X', management: 'As the report says.' },
+    };
+    const sr = aiResultsSr(report, {
+      source: provenanceOf(infos),
+      created: at,
+      software: 'test',
+      signed: { reader: 'Reader^Ann', at, text: 'Signed report.', version: 1 },
+    });
+    // A file name that could hold a patient's name: the app never shows it.
+    writeFileSync(join(dir, 'DOE_JANE_report.dcm'), sr);
+
+    const { page, problems } = await openApp(session);
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    await page.getByTestId('practice-folder-input').setInputFiles(dir);
+    await waitForLoaded(page);
+    await waitForImage(page);
+    const panel = page.getByRole('region', { name: 'Practice', exact: true });
+    await panel.getByText('Blind read').waitFor();
+    expect(await panel.getByTestId('practice-truth-source').textContent()).toBe(
+      'Truth: DICOM SR, verified, 2026-12-03',
+    );
+    expect(await page.textContent('body')).not.toContain('DOE_JANE');
+    // The SR's findings stay off the screen during the blind read.
+    expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
+
+    const target = truth.reduce((a, b) => (b.diameterMm > a.diameterMm ? b : a));
+    const spacing = await scrollTo(page, target.centerMm[2]);
+    await clickAt(page, target.centerMm, spacing);
+    const marks = panel.getByRole('list', { name: 'Your marks' }).getByRole('listitem');
+    await expect.poll(() => marks.count()).toBe(1);
+    await panel.getByLabel('Lung-RADS category of the case').selectOption('4B');
+    await panel.getByRole('button', { name: 'Submit read' }).click();
+
+    const result = page.getByRole('region', { name: 'Practice result' });
+    await expect
+      .poll(() => result.getByTestId('practice-found').textContent())
+      .toContain(`Nodules found: 1 of ${truth.length}`);
+    expect(await result.getByTestId('practice-fp').textContent()).toBe('False positives: 0');
+    await result.getByText('Lung-RADS: yours 4B, from the truth 4X').waitFor();
+    expect(await result.locator('li.miss').count()).toBe(truth.length - 1);
+    expect(problems).toEqual([]);
+
+    // Unreviewed AI results are no truth: the same images with the unsigned SR are refused, saying why.
+    const unsigned = mkdtempSync(join(tmpdir(), 'lucent-practice-sr-'));
+    for (const name of readdirSync(dir).filter((f) => f.startsWith('IM000')))
+      copyFileSync(join(dir, name), join(unsigned, name));
+    writeFileSync(
+      join(unsigned, 'ai.dcm'),
+      aiResultsSr(
+        { ...report, model: { id: 'lung-nodule-ct', version: '1.0', sha256: 'ab'.repeat(32) } },
+        { source: provenanceOf(infos), created: at, software: 'test' },
+      ),
+    );
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    await page.getByTestId('practice-folder-input').setInputFiles(unsigned);
+    await panel
+      .getByRole('alert')
+      .filter({ hasText: 'the DICOM SR in this folder is not signed (not verified)' })
+      .waitFor();
+    expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 200_000);
 
   it('generates a case on the device and reads it blind', async () => {
     const { page, problems } = await openApp(session);

@@ -10,7 +10,7 @@ import { MAX_CONFIDENCE, MIN_CONFIDENCE } from '../../practice/types';
 import { useActions, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 import { PracticeResult } from './PracticeResult';
-import { clock, typeName } from './words';
+import { clock, problemText, truthSourceText, typeName } from './words';
 
 const CONFIDENCES = Array.from({ length: MAX_CONFIDENCE - MIN_CONFIDENCE + 1 }, (_, i) => MIN_CONFIDENCE + i);
 
@@ -144,10 +144,15 @@ export function PracticePanel(): JSX.Element | null {
       <h2 className="panel-title">
         {t('practice.region')} · {p.label}
       </h2>
-      {p.error ? (
+      {p.truthSource ? (
+        <p className="note" data-testid="practice-truth-source">
+          {truthSourceText(t, p.truthSource)}
+        </p>
+      ) : null}
+      {p.error || p.problem ? (
         <>
           <p className="error" role="alert">
-            {t('practice.error', { message: p.error })}
+            {p.problem ? problemText(t, p.problem) : t('practice.error', { message: p.error ?? '' })}
           </p>
           <button type="button" className="button" onClick={() => actions.practice.end()}>
             {t('practice.end')}

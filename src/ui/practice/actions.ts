@@ -22,7 +22,7 @@ export interface PracticeActions {
   close(): void;
   startDemo(id: string, start: PracticeStart): Promise<void>;
   startSynthetic(mix: CaseMix, difficulty: Difficulty | 'suggested', start: PracticeStart): Promise<void>;
-  /** A folder with DICOM files and a `lucent.truth/1` truth.json. */
+  /** A folder with DICOM files and a `lucent.truth/1` truth.json, or a signed DICOM SR of its nodules. */
   startOwn(files: readonly OpenFile[], start: PracticeStart): Promise<void>;
   setMark(id: string, change: { readonly type?: NoduleType; readonly confidence?: number }): void;
   removeMark(id: string): void;

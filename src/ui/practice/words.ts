@@ -1,6 +1,7 @@
 /**
  * The practice UI's wording helpers: a clock time, a case mix in words, a true nodule in words (size,
- * type, side, zone), and the keys for miss reasons and false-positive lookalikes.
+ * type, side, zone), the keys for miss reasons and false-positive lookalikes, where an own case's truth
+ * came from and why it could not be used.
  */
 import { zoneOf } from '../../findings/assess';
 import type { NoduleType } from '../../findings/types';
@@ -8,6 +9,7 @@ import type { MessageKey, Params } from '../../i18n';
 import type { CaseMix } from '../../practice/difficulty';
 import type { MissReason } from '../../practice/feedback';
 import type { Lookalike } from '../../practice/lookAround';
+import type { CaseProblem, TruthSource } from '../../practice/session';
 import type { TruthLesion } from '../../practice/types';
 
 export type Translate = (key: MessageKey, params?: Params) => string;
@@ -51,3 +53,19 @@ export function noduleText(
 export const whyKey = (reason: MissReason): MessageKey => `practice.why.${reason}`;
 export const lookalikeKey = (l: Lookalike | null): MessageKey =>
   l === null ? 'practice.like.unclear' : `practice.like.${l}`;
+
+/** Why an own case could not start, in words. */
+export function problemText(t: Translate, problem: CaseProblem): string {
+  return problem.code === 'sr-unplaced'
+    ? t('practice.problem.sr-unplaced', { count: problem.labels.length, labels: problem.labels.join(', ') })
+    : t(`practice.problem.${problem.code}`);
+}
+
+/** Where an own case's truth came from ("Truth: DICOM SR, verified, 2026-12-03"), never a file name. */
+export function truthSourceText(t: Translate, source: TruthSource): string {
+  if (source.kind === 'truth-json') return t('practice.truth.json');
+  const head = source.date ? t('practice.truth.sr', { date: source.date }) : t('practice.truth.srUndated');
+  return source.typesAssumed > 0
+    ? `${head} · ${t('practice.truth.typesAssumed', { count: source.typesAssumed })}`
+    : head;
+}
