@@ -42,7 +42,7 @@ export class Controller implements Actions {
   private readonly ai: AiRun;
   private readonly review: Review;
   private readonly evidence: EvidenceLayer;
-  private readonly llm: LlmDrafting;
+  readonly llm: LlmDrafting;
   readonly persistence: Persistence;
   readonly practice: Practice;
   readonly report: ReportHost;

@@ -12,6 +12,7 @@ import type { NoduleType } from '../findings/types';
 import type { AppState, AppStore, ReviewContext } from '../store';
 import type { PracticeActions } from './practice/actions';
 import type { ReportActions } from './report/actions';
+import type { LlmModelActions } from './report/llmModel';
 
 export interface OpenFile {
   readonly file: Blob;
@@ -67,8 +68,10 @@ export interface Actions {
   setFindingSort(sort: FindingSort): void;
   setReviewContext(change: Partial<ReviewContext>): void;
   exportAudit(): void;
-  /** Draft the report with the app's language model, streaming; null when no finding counts. */
+  /** Draft the report with the chosen language model, streaming; null when no finding counts. */
   draftWithLlm(onText: (text: string) => void): LlmDraftStream | null;
+  /** Which language model drafts: the demo model or a folder the user picked (app/llmDraft.ts). */
+  readonly llm: LlmModelActions;
   loadModelFolder(files: readonly OpenFile[]): Promise<void>;
   selectModel(dir: string | null): void;
   toggleHeatmap(): void;

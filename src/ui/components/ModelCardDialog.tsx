@@ -1,10 +1,15 @@
 import type { JSX } from 'react';
+import type { Manifest } from '../../ai/registry/manifest';
 import { useApp, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 import { useModalDialog } from '../hooks/useModalDialog';
+import { LlmModelCard } from './LlmModelCard';
 
-/** The model card of the model that produced the findings: intended use, training data, metrics. */
-export function ModelCardDialog(): JSX.Element | null {
+/**
+ * The model cards: the model that produced the findings (intended use, training data, metrics), and the
+ * language model that drafts the report.
+ */
+export function ModelCardDialog(): JSX.Element {
   const t = useT();
   const { store } = useApp();
   // The model behind the findings; before a run, the model Run AI would use.
@@ -18,13 +23,28 @@ export function ModelCardDialog(): JSX.Element | null {
   });
   const ref = useModalDialog();
   const close = (): void => store.setState({ modelCardOpen: false });
-  if (!model) return null;
-  const m = model.manifest;
+  const m = model?.manifest;
   return (
     <dialog ref={ref} className="dialog wide" aria-labelledby="card-title" onClose={close} onCancel={close}>
       <h2 id="card-title">
-        {t('card.title')}: {m.name}
+        {t('card.title')}
+        {m ? `: ${m.name}` : ''}
       </h2>
+      {m ? <VisionCard m={m} /> : null}
+      <LlmModelCard />
+      <form method="dialog">
+        <button className="button primary" type="submit">
+          {t('card.close')}
+        </button>
+      </form>
+    </dialog>
+  );
+}
+
+function VisionCard({ m }: { readonly m: Manifest }): JSX.Element {
+  const t = useT();
+  return (
+    <>
       <p>
         {t('card.version')}: {m.id} {m.version}
         {m.quantization ? ` · ${m.quantization}` : ''}
@@ -48,11 +68,6 @@ export function ModelCardDialog(): JSX.Element | null {
           ))}
         </tbody>
       </table>
-      <form method="dialog">
-        <button className="button primary" type="submit">
-          {t('card.close')}
-        </button>
-      </form>
-    </dialog>
+    </>
   );
 }

@@ -1,17 +1,21 @@
 import type { JSX } from 'react';
 import { useAppState } from '../context';
 import { useLlmDraft } from '../hooks/useLlmDraft';
+import { useLlmModel } from '../hooks/useLlmModel';
 import { useNumber, useT } from '../hooks/useT';
+import { LlmModelRow } from './LlmModelRow';
 
 /**
- * The report phrased by the on-device language model (the demo model): a button to start it, the text
- * as it streams, cancel, and how many of its sentences the grounding check found grounded.
+ * The report phrased by the on-device language model (the demo model, or the reader's own from a folder
+ * on this device): which model, a button to start it, the text as it streams, cancel, and how many of
+ * its sentences the grounding check found grounded.
  */
 export function LlmDraftSection(): JSX.Element | null {
   const t = useT();
   const num = useNumber();
   const counted = useAppState((s) => s.findings.some((f) => f.status !== 'rejected'));
   const { state, start, cancel } = useLlmDraft();
+  const picked = useLlmModel().choice.kind === 'picked';
   if (!counted && state.status === 'idle') return null;
   const running = state.status === 'running';
   return (
@@ -27,7 +31,8 @@ export function LlmDraftSection(): JSX.Element | null {
           </button>
         )}
       </div>
-      <p className="note">{t('report.llm.demo')}</p>
+      <LlmModelRow />
+      <p className="note">{t(picked ? 'report.llm.yours' : 'report.llm.demo')}</p>
       {state.status !== 'idle' && (
         <p className="report-text llm-draft-text" aria-live="polite" aria-busy={running}>
           {state.text}
