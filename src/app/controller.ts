@@ -32,6 +32,7 @@ import { ReportHost } from './report';
 import { Review } from './review';
 import { StoredReports } from './storedReports';
 import { Viewing } from './viewing';
+import type { KeyValueStorage } from '../store/persist';
 
 export class Controller implements Actions {
   private viewerRef: Viewer | null = null;
@@ -47,7 +48,11 @@ export class Controller implements Actions {
   readonly practice: Practice;
   readonly report: ReportHost;
 
-  constructor(store: AppStore) {
+  constructor(
+    store: AppStore,
+    /** Where reviews, reports and practice results are kept on this device (app/deviceStore.ts). */
+    device: KeyValueStorage,
+  ) {
     this.host = { store, viewer: () => this.viewerRef };
     this.evidence = new EvidenceLayer(this.host);
     this.llm = new LlmDrafting(this.host);
@@ -75,19 +80,23 @@ export class Controller implements Actions {
         this.review.updateReport();
       },
     });
-    this.persistence = new Persistence(this.host, () => this.review.updateReport());
+    this.persistence = new Persistence(this.host, device, () => this.review.updateReport());
     // A study's stored reports (DICOM SR) bring their findings back when no review of the series exists.
-    new StoredReports(this.host, { applied: () => this.review.updateReport() }).start();
-    this.practice = new Practice(this.host, {
-      openDemo: (id) => this.demo.open(id),
-      openFiles: (files) => this.loading.openFiles(files),
-      jumpTo: (point) => this.viewing.jumpTo(point),
-      showSeries: (key) => this.viewing.selectSeries(key),
-      useProbe: () => this.viewing.setTool('probe'),
-      removeMeasurement: (uid) => this.viewing.removeMeasurement(uid),
-      runAi: () => this.ai.run(),
-      cancelAi: () => this.ai.cancel(),
-    });
+    new StoredReports(this.host, { applied: () => this.review.updateReport() }, () => device).start();
+    this.practice = new Practice(
+      this.host,
+      {
+        openDemo: (id) => this.demo.open(id),
+        openFiles: (files) => this.loading.openFiles(files),
+        jumpTo: (point) => this.viewing.jumpTo(point),
+        showSeries: (key) => this.viewing.selectSeries(key),
+        useProbe: () => this.viewing.setTool('probe'),
+        removeMeasurement: (uid) => this.viewing.removeMeasurement(uid),
+        runAi: () => this.ai.run(),
+        cancelAi: () => this.ai.cancel(),
+      },
+      () => device,
+    );
     this.practice.start();
     this.report = new ReportHost(this.host);
     this.report.start();

@@ -13,6 +13,7 @@ import { App } from '../ui/App';
 import { CRASH_UI_EVENT, CrashOnRequest, ErrorBoundary } from '../ui/components/ErrorBoundary';
 import { AppContext } from '../ui/context';
 import { Controller } from './controller';
+import { openDeviceStore } from './deviceStore';
 import '../ui/styles.css';
 import { messageOf } from '../lib/errors';
 import { registerOffline } from '../offline/register';
@@ -32,7 +33,9 @@ store.subscribe((s, prev) => {
   if (s.language !== prev.language) showLanguage(s.language);
 });
 
-const controller = new Controller(store);
+// Reviews, reports and practice results: IndexedDB, read into memory before the app starts.
+const device = await openDeviceStore({ onProblem: (p) => store.setState({ storageProblem: p }) });
+const controller = new Controller(store, device);
 // Settings and reviews are kept on this device from here on (app/persistence.ts).
 controller.persistence.start();
 void controller.loadDemoIndex();

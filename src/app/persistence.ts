@@ -1,12 +1,14 @@
 /**
  * Everything the browser host keeps on this device, in one place: the settings (language, DICOMweb URL,
- * overlay; see store/persist.ts for what may be stored where) and the review of each series (see
- * store/review.ts: keyed by a hash of the series UID). A review is written at every change (local storage
- * writes are synchronous, so a tab or browser killed a moment later loses nothing), and brought back when
- * its series is opened again. Only a series' very first save waits for its key to be hashed.
+ * overlay; in localStorage, see store/persist.ts for what may be stored where) and the review of each
+ * series with its report (see store/review.ts: keyed by a hash of the series UID; in the device store,
+ * app/deviceStore.ts). A review is written at every change to its findings or its report (each write is
+ * committed at once, so a tab or browser killed a moment later loses nothing), and brought back when its
+ * series is opened again. Only a series' very first save waits for its key to be hashed.
  */
-import { loadReview, reviewId, saveReview } from '../store/review';
-import { saveSettings } from '../store/persist';
+import type { AppState } from '../store';
+import { hasReaderWork, loadReview, reviewId, saveReview, type SavedReport } from '../store/review';
+import { saveSettings, type KeyValueStorage } from '../store/persist';
 import { patientOf, type Host } from './host';
 
 const SAVE_AFTER_MS = 150;
@@ -22,6 +24,8 @@ export class Persistence {
 
   constructor(
     private readonly host: Host,
+    /** Where reviews are kept (the device store). */
+    private readonly reviews: KeyValueStorage | undefined,
     /** After a review came back: its case summary and report. */
     private readonly restored: () => void,
   ) {}
@@ -35,7 +39,9 @@ export class Persistence {
       // earlier review too); clearing the findings for a new run or a new study saves nothing.
       const edited = s.findings !== prev.findings && s.findings.length > 0;
       const emptyRun = s.ai.status === 'done' && prev.ai.status !== 'done' && s.findings.length === 0;
-      if (edited || emptyRun) this.scheduleSave();
+      // A report change is saved while there is something to keep (a draft emptied for a new run is not).
+      const wrote = reportChanged(s, prev) && (s.findings.length > 0 || hasReaderWork(reportOf(s)));
+      if (edited || emptyRun || wrote) this.scheduleSave();
       if (s.activeSeriesKey !== prev.activeSeriesKey && s.activeSeriesKey)
         void this.restore(s.activeSeriesKey);
     });
@@ -91,12 +97,13 @@ export class Persistence {
 
   private write(key: string, id: string): void {
     if (this.stopped) return;
-    const { findings, ai, lungZ } = this.host.store.getState();
-    saveReview(globalThis.localStorage, id, {
+    const s = this.host.store.getState();
+    saveReview(this.reviews, id, {
       savedAt: new Date().toISOString(),
-      findings: findings.filter((f) => f.seriesKey === key),
-      model: ai.model ?? null,
-      lungZ,
+      findings: s.findings.filter((f) => f.seriesKey === key),
+      model: s.ai.model ?? null,
+      lungZ: s.lungZ,
+      report: reportOf(s),
     });
   }
 
@@ -108,9 +115,22 @@ export class Persistence {
       return s.findings.length > 0 || RUNNING.includes(s.ai.status) || s.activeSeriesKey !== seriesKey;
     };
     if (busy()) return;
-    const saved = loadReview(globalThis.localStorage, await this.idOf(seriesKey), seriesKey);
+    const saved = loadReview(this.reviews, await this.idOf(seriesKey), seriesKey);
     if (!saved || busy()) return;
+    const r = saved.report;
     store.setState({
+      // The report first, in the same update: the draft regenerated from the findings then keeps the
+      // reader's typed sentences, and a signed report stays as signed.
+      ...(r
+        ? {
+            reportDraft: r.draft,
+            reportText: r.text,
+            reportReader: r.reader || store.getState().reportReader,
+            reportConfirmations: r.confirmations,
+            signedReport: r.signed,
+            addendumText: r.addendumText,
+          }
+        : {}),
       findings: saved.findings,
       reviewSeriesKey: seriesKey,
       restored: true,
@@ -120,4 +140,26 @@ export class Persistence {
     });
     this.restored();
   }
+}
+
+/** Whether the reader changed the report (its text, confirmations, reader, sign-off or addendum). */
+function reportChanged(s: AppState, prev: AppState): boolean {
+  return (
+    s.reviewSeriesKey !== null &&
+    (s.reportText !== prev.reportText ||
+      s.reportConfirmations !== prev.reportConfirmations ||
+      s.signedReport !== prev.signedReport ||
+      s.addendumText !== prev.addendumText)
+  );
+}
+
+function reportOf(s: AppState): SavedReport {
+  return {
+    draft: s.reportDraft,
+    text: s.reportText,
+    reader: s.reportReader,
+    confirmations: s.reportConfirmations,
+    signed: s.signedReport,
+    addendumText: s.addendumText,
+  };
 }

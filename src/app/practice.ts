@@ -5,6 +5,7 @@
  * reader's probe clicks and ellipses into marks, scores the submitted read (practice/), reads what each
  * false positive was from the image, and keeps the history on this device (practice/history.ts).
  */
+import type { KeyValueStorage } from '../store/persist';
 import type { LungRadsCategory, NoduleType } from '../findings/types';
 import { getInstance, imageIdOf } from '../imaging/registry';
 import { volumeForAi } from '../imaging/volumeExport';
@@ -64,7 +65,8 @@ export class Practice implements PracticeActions {
   constructor(
     private readonly host: Host,
     private readonly deps: PracticeDeps,
-    private readonly storage: () => Storage | undefined = () => globalThis.localStorage,
+    /** Where the practice history is kept (the device store). */
+    private readonly storage: () => KeyValueStorage | undefined,
   ) {}
 
   private get session(): PracticeSession | null {

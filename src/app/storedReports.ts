@@ -63,7 +63,8 @@ export class StoredReports {
   constructor(
     private readonly host: Host,
     private readonly hooks: StoredReportHooks,
-    private readonly storage: () => KeyValueStorage | undefined = () => globalThis.localStorage,
+    /** Where this device's reviews are kept (the device store). */
+    private readonly storage: () => KeyValueStorage | undefined,
   ) {}
 
   /** Follow the store: a finished load, or another series on screen, may bring a report's findings back. */

@@ -117,6 +117,13 @@ export const en = {
     'Remove everything Lucent stored in this browser, including your saved reviews? This cannot be undone.',
   'clearData.confirm': 'Clear everything',
   'clearData.keep': 'Keep my data',
+  'storage.problem.quota':
+    'This device has no space left for Lucent: your latest review and report edits are kept only until this tab closes. ({detail})',
+  'storage.problem.write-failed':
+    'Your latest review and report edits could not be saved on this device and are kept only until this tab closes. ({detail})',
+  'storage.problem.unavailable':
+    'This browser does not let Lucent use its database; reviews are kept in its simpler local storage instead. ({detail})',
+  'storage.freeSpace': 'Free space…',
 
   'viewport.region': 'Viewport',
   'viewport.empty': 'Open a study to start reading.',

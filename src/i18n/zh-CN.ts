@@ -113,6 +113,12 @@ export const zhCN: Messages = {
   'clearData.question': '删除 Lucent 在此浏览器中保存的全部内容（包括已保存的审阅记录）？此操作无法撤销。',
   'clearData.confirm': '全部清除',
   'clearData.keep': '保留我的数据',
+  'storage.problem.quota':
+    '本设备已无空间保存 Lucent 的数据：最近的审阅和报告修改只保留到此标签页关闭。（{detail}）',
+  'storage.problem.write-failed': '最近的审阅和报告修改未能保存到本设备，只保留到此标签页关闭。（{detail}）',
+  'storage.problem.unavailable':
+    '此浏览器不允许 Lucent 使用其数据库；审阅记录改存于较简单的本地存储。（{detail}）',
+  'storage.freeSpace': '释放空间…',
 
   'viewport.region': '阅片区',
   'viewport.empty': '打开一个检查开始阅片。',

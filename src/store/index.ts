@@ -2,6 +2,7 @@
  * The app store: zustand slices holding IDs, status and small records only. Pixel data, Cornerstone
  * viewports and worker handles live in `imaging/` and `app/`. No React here.
  */
+import type { StorageProblem } from './persist';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LoadError } from '../dicom/read';
 import type { Study } from '../dicom/series';
@@ -165,6 +166,8 @@ export interface SessionSlice {
   language: Language;
   pacsUrl: string;
   helpOpen: boolean;
+  /** Why the reader's work could not be kept on this device (quota full, storage blocked), if so. */
+  storageProblem: StorageProblem | null;
   pacsOpen: boolean;
 }
 
@@ -280,6 +283,7 @@ export const initialSession = (): SessionSlice => ({
   pacsUrl: '',
   helpOpen: false,
   pacsOpen: false,
+  storageProblem: null,
 });
 
 export type AppStore = StoreApi<AppState>;

@@ -26,6 +26,12 @@ export const PERSISTENCE: Readonly<Record<keyof PersistedSettings, Destination>>
 const KEY = 'lucent.settings';
 const VERSION = 1;
 
+/** Why what a reader produces could not be kept on this device. */
+export type StorageProblem =
+  | { readonly code: 'quota'; readonly detail: string }
+  | { readonly code: 'write-failed'; readonly detail: string }
+  | { readonly code: 'unavailable'; readonly detail: string };
+
 export interface KeyValueStorage {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;

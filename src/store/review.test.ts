@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingRecord } from '../findings/record';
 import type { KeyValueStorage } from './persist';
-import { MAX_REVIEWS, loadReview, reviewId, saveReview } from './review';
+import { ground } from '../report/ground';
+import { applyEdit, draftText } from '../report/editing';
+import { signReport } from '../report/signoff';
+import { buildDraft } from '../report/structured';
+import { MAX_REVIEWS, loadReview, reviewId, saveReview, type SavedReport } from './review';
 
 class MemoryStorage implements KeyValueStorage {
   readonly items = new Map<string, string>();
@@ -100,5 +104,98 @@ describe('review storage', () => {
     expect(loadReview(storage, 'r5', UID)).toBeNull();
     const reviews = [...storage.items.keys()].filter((k) => k.startsWith('lucent.review.'));
     expect(reviews).toHaveLength(MAX_REVIEWS - 1);
+  });
+
+  describe('the report', () => {
+    const draft = buildDraft(
+      {
+        findings: [{ ...record, id: 'F1', side: 'right', zone: 'upper' }],
+        overall: { category: '3', management: 'Low-dose CT in 6 months.' },
+        technique: { modality: 'CT' },
+      },
+      'en',
+    );
+    const typed = applyEdit(draft, `${draftText(draft)}\nCompared with no prior imaging.`);
+    const report = (change: Partial<SavedReport> = {}): SavedReport => ({
+      draft: typed,
+      text: draftText(typed),
+      reader: 'Dr. A. Reader',
+      confirmations: [],
+      signed: null,
+      addendumText: null,
+      ...change,
+    });
+
+    it('comes back as the reader left it: typed text, and a signed report', async () => {
+      const storage = new MemoryStorage();
+      const id = await reviewId(UID);
+      saveReview(storage, id, {
+        savedAt: 'now',
+        findings: [record],
+        model: null,
+        lungZ: null,
+        report: report(),
+      });
+      const back = loadReview(storage, id, UID)?.report;
+      expect(back?.text).toContain('Compared with no prior imaging.');
+      expect(back?.draft).toEqual(typed);
+      const text = draftText(typed);
+      const signed = signReport({
+        reader: 'Dr. A. Reader',
+        text,
+        grounding: ground(text, [{ ...record, id: 'F1' }], 'en'),
+        confirmations: [],
+        findings: [record],
+        at: '2026-12-03T10:00:00Z',
+        language: 'en',
+        ai: { id: 'lung-nodule-ct', version: '1.0.0' },
+      });
+      if (!signed.ok) throw new Error(JSON.stringify(signed.error));
+      saveReview(storage, id, {
+        savedAt: 'now',
+        findings: [record],
+        model: null,
+        lungZ: null,
+        report: report({ signed: signed.value }),
+      });
+      expect(loadReview(storage, id, UID)?.report?.signed).toEqual(signed.value);
+    });
+
+    it('is kept without findings when the reader wrote or signed it, and dropped alone when broken', async () => {
+      const storage = new MemoryStorage();
+      const id = await reviewId(UID);
+      // A case without nodules whose report the reader typed: the review stays.
+      saveReview(storage, id, { savedAt: 'now', findings: [], model: null, lungZ: null, report: report() });
+      expect(loadReview(storage, id, UID)?.report?.text).toContain('Compared with no prior imaging.');
+      // Only generated text, no findings: nothing worth keeping.
+      saveReview(storage, id, {
+        savedAt: 'now',
+        findings: [],
+        model: null,
+        lungZ: null,
+        report: report({ draft, text: draftText(draft) }),
+      });
+      expect(loadReview(storage, id, UID)).toBeNull();
+      // A report that is not what Lucent writes is dropped; the decisions on the findings still come back.
+      saveReview(storage, id, {
+        savedAt: 'now',
+        findings: [record],
+        model: null,
+        lungZ: null,
+        report: report(),
+      });
+      const key = [...storage.items.keys()].find((k) => k.includes(id)) ?? '';
+      const stored = JSON.parse(storage.items.get(key) ?? '{}') as { report: Record<string, unknown> };
+      for (const broken of [
+        { ...stored.report, draft: { ...typed, sections: [{ id: 'gossip', sentences: [] }] } },
+        { ...stored.report, signed: { schema: 'lucent.signed-report/1', reader: 'x' } },
+        { ...stored.report, confirmations: [{ text: 1 }] },
+      ]) {
+        storage.items.set(key, JSON.stringify({ ...stored, report: broken }));
+        const back = loadReview(storage, id, UID);
+        expect(back?.findings).toHaveLength(1);
+        expect(back?.report).toBeUndefined();
+      }
+    });
   });
 });

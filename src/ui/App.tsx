@@ -46,6 +46,7 @@ export function App(): JSX.Element {
   const activeSeriesKey = useAppState((s) => s.activeSeriesKey);
   const cpu = useAppState((s) => s.cpuRendering);
   const practiceOpen = useAppState((s) => s.practiceOpen);
+  const storageProblem = useAppState((s) => s.storageProblem);
   // A blind practice read: no AI output (findings, report) and no demo-case answers on screen.
   const blind = useAppState((s) => aiHidden(s.practice));
   const [dragging, setDragging] = useState(false);
@@ -122,6 +123,16 @@ export function App(): JSX.Element {
       </header>
       <Toolbar onToggleOverlay={toggleOverlay} onHelp={toggleHelp} />
       {cpu ? <div className="banner">{t('viewport.cpuRendering')}</div> : null}
+      {storageProblem ? (
+        <div className="banner" role="alert">
+          {t(`storage.problem.${storageProblem.code}`, { detail: storageProblem.detail })}{' '}
+          {storageProblem.code === 'unavailable' ? null : (
+            <button type="button" className="button" onClick={() => store.setState({ helpOpen: true })}>
+              {t('storage.freeSpace')}
+            </button>
+          )}
+        </div>
+      ) : null}
       <main className="workspace">
         <aside className="left">
           <SeriesPanel />

@@ -44,8 +44,13 @@ function identifiers(): string[] {
   return values;
 }
 
-/** Everything this origin stores, as text. */
-function stored(page: Page): Promise<{ storage: string; caches: string[]; databases: string[] }> {
+/**
+ * Everything this origin stores, as text: local and session storage, Cache Storage's URLs, and every
+ * IndexedDB database's name and records (key and value of each, in every object store).
+ */
+function stored(
+  page: Page,
+): Promise<{ storage: string; caches: string[]; databases: string[]; records: Record<string, string[]> }> {
   return page.evaluate(async () => {
     const dump = (s: Storage): string[] =>
       Array.from({ length: s.length }, (_, i) => s.key(i) ?? '').map((k) => `${k}=${s.getItem(k) ?? ''}`);
@@ -55,10 +60,29 @@ function stored(page: Page): Promise<{ storage: string; caches: string[]; databa
       for (const r of await (await caches.open(name)).keys()) cacheUrls.push(r.url);
     }
     const dbs = (await indexedDB.databases()).map((d) => d.name ?? '');
+    const records: Record<string, string[]> = {};
+    for (const name of dbs) {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error ?? new Error(`${name} did not open`));
+      });
+      const out: string[] = [];
+      for (const storeName of Array.from(db.objectStoreNames)) {
+        const tx = db.transaction(storeName, 'readonly');
+        const keys = tx.objectStore(storeName).getAllKeys();
+        const values = tx.objectStore(storeName).getAll();
+        await new Promise<void>((resolve) => (tx.oncomplete = () => resolve()));
+        keys.result.forEach((k, i) => out.push(`${JSON.stringify(k)}=${JSON.stringify(values.result[i])}`));
+      }
+      db.close();
+      records[name] = out;
+    }
     return {
       storage: [...dump(localStorage), ...dump(sessionStorage)].join('\n'),
       caches: cacheUrls,
       databases: dbs,
+      records,
     };
   });
 }
@@ -102,6 +126,8 @@ describe('privacy', () => {
     expect(before.storage.length).toBeGreaterThan(0);
     expect(before.caches.length).toBeGreaterThan(0);
     expect(before.databases).toContain('lucent-probe');
+    // The review is in the app's database, and is part of what is scanned below.
+    expect(before.records['lucent']?.some((r) => r.includes('lucent.review.'))).toBe(true);
 
     const everything = [
       ...said,
@@ -111,6 +137,7 @@ describe('privacy', () => {
       before.storage,
       ...before.caches,
       ...before.databases,
+      ...Object.values(before.records).flat(),
       audit,
     ].join('\n');
     expect(said.length + urls.length).toBeGreaterThan(10);
@@ -125,7 +152,13 @@ describe('privacy', () => {
     ]);
     await page.getByRole('region', { name: 'Viewport' }).waitFor();
     const after = await stored(page);
-    expect({ ...after, storage: '' }).toEqual({ storage: '', caches: [], databases: [] });
+    // The app's own database is opened again, empty, as the page starts; nothing else is left.
+    expect({ ...after, storage: '' }).toEqual({
+      storage: '',
+      caches: [],
+      databases: ['lucent'],
+      records: { lucent: [] },
+    });
     // Cornerstone writes two keys of its own on every start (its GPU probe and log level): no user data.
     const keys = (text: string): string[] => (text ? text.split('\n').map((l) => l.split('=')[0]) : []);
     const startup = ['cornerstone3D.renderingCapabilities', 'loglevel'];

@@ -63,6 +63,38 @@ async function rows(page: Page): Promise<Row[]> {
 }
 
 /** The report's text as the editor holds it (the textbox is named in the interface language). */
+/** Review and practice keys in localStorage (earlier versions kept them there). */
+function localKeys(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Object.keys(localStorage).filter((k) => k.startsWith('lucent.review') || k.startsWith('lucent.practice')),
+  );
+}
+
+/** Every record of the app's IndexedDB database, by key. */
+function databaseRecords(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, string>>((resolve, reject) => {
+        const open = indexedDB.open('lucent');
+        open.onerror = () => reject(open.error ?? new Error('not opened'));
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction('records', 'readonly');
+          const keys = tx.objectStore('records').getAllKeys();
+          const values = tx.objectStore('records').getAll();
+          tx.oncomplete = () => {
+            const out: Record<string, string> = {};
+            keys.result.forEach((k, i) => {
+              if (typeof k === 'string') out[k] = String(values.result[i]);
+            });
+            db.close();
+            resolve(out);
+          };
+        };
+      }),
+  );
+}
+
 async function reportText(page: Page): Promise<string> {
   return page
     .getByRole('region', { name: /^(Report|报告)$/ })
@@ -290,8 +322,14 @@ describe('findings review', () => {
     expect(offOrigin).toEqual([]);
 
     // The browser killed (SIGKILL: no unload, no page hide) right after one more decision: started again
-    // on the same profile, the same case brings back every decision, the last one included.
+    // on the same profile, the same case brings back every decision, the last one included, and the
+    // sentence the reader typed into the report.
     await page.getByLabel('语言', { exact: true }).selectOption('en');
+    const typed = 'Comparison with outside imaging was not possible.';
+    const reportBox = page
+      .getByRole('region', { name: 'Report' })
+      .getByRole('textbox', { name: 'Report text' });
+    await reportBox.fill(`${await reportBox.inputValue()}\n${typed}`);
     const target = after.find((r) => r.status === 'accepted' && r.source === 'model');
     if (!target) throw new Error('expected an accepted AI finding');
     const beforeKill = (await rows(page)).map((r) => (r.id === target.id ? { ...r, status: 'rejected' } : r));
@@ -310,6 +348,36 @@ describe('findings review', () => {
       .getByText('Your review of this series was restored from this device.')
       .waitFor({ timeout: 30_000 });
     expect(strip(await rows(again))).toEqual(strip(beforeKill));
+    await expect.poll(() => reportText(again)).toContain(typed);
+    // Kept in IndexedDB, not in localStorage.
+    expect(await localKeys(again)).toEqual([]);
+    const stored = await databaseRecords(again);
+    expect(Object.keys(stored).some((k) => k.startsWith('lucent.review.'))).toBe(true);
+
+    // An earlier version kept the same records in localStorage: they move into IndexedDB on the next
+    // start and the review comes back from there.
+    await again.evaluate(async (records) => {
+      for (const [k, v] of Object.entries(records)) localStorage.setItem(k, v);
+      await new Promise<void>((resolve, reject) => {
+        const r = indexedDB.deleteDatabase('lucent');
+        r.onsuccess = () => resolve();
+        r.onerror = () => reject(r.error ?? new Error('not deleted'));
+        r.onblocked = () => reject(new Error('the app kept the database open'));
+      });
+    }, stored);
+    await again.reload();
+    await again
+      .getByRole('region', { name: 'Demo cases' })
+      .getByRole('button', { name: 'Open demo case: Solid nodules' })
+      .click();
+    await waitForLoaded(again);
+    await again
+      .getByText('Your review of this series was restored from this device.')
+      .waitFor({ timeout: 30_000 });
+    expect(strip(await rows(again))).toEqual(strip(beforeKill));
+    await expect.poll(() => reportText(again)).toContain(typed);
+    expect(await localKeys(again)).toEqual([]);
+    expect(Object.keys(await databaseRecords(again)).sort()).toEqual(Object.keys(stored).sort());
     await again.close();
   }, 300_000);
 });
