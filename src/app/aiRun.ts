@@ -284,15 +284,16 @@ export class AiRun {
     if (this.runId !== null) this.inference.cancel(this.runId);
   }
 
+  /** Test hooks only (app/testHooks.tsx): a pause after each batch, so that a run is surely mid-sweep. */
+  setBatchDelay(ms: number): void {
+    this.batchDelayMs = Math.max(0, Math.min(5000, ms));
+  }
+
   /** Diagnostics for tests and support. */
   diagnostics(): Record<string, unknown> {
     return {
       // Where the last completed run's time went (ms).
       aiTiming: () => this.lastTiming,
-      // Slow the sweep down so that cancel can be exercised mid-sweep.
-      setAiBatchDelay: (ms: number) => {
-        this.batchDelayMs = Math.max(0, Math.min(5000, ms));
-      },
       benchModel: (dims: [number, number, number, number], backend: 'wasm' | 'webgpu', threads: number) => {
         const m = this.host.store.getState().models?.find((x) => x.manifest.task === 'detection');
         if (!m) return Promise.reject(new Error('no detection model'));

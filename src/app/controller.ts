@@ -182,6 +182,11 @@ export class Controller implements Actions {
   draftWithLlm = (onText: (text: string) => void): LlmDraftStream | null => this.llm.start(onText);
 
   /** Diagnostics for tests and support: pixel statistics and readouts of the cells on screen, and AI. */
+  /** Test hooks only (app/testHooks.tsx): see AiRun.setBatchDelay. */
+  setAiBatchDelay(ms: number): void {
+    this.ai.setBatchDelay(ms);
+  }
+
   diagnostics(): Record<string, unknown> {
     return {
       pixelStats: (cell: number) => this.viewerRef?.displayedPixelStats(cell),

@@ -10,7 +10,7 @@ import { Viewer } from '../imaging/viewer';
 import { createAppStore } from '../store';
 import { loadSettings } from '../store/persist';
 import { App } from '../ui/App';
-import { CRASH_UI_EVENT, CrashOnRequest, ErrorBoundary } from '../ui/components/ErrorBoundary';
+import { ErrorBoundary } from '../ui/components/ErrorBoundary';
 import { AppContext } from '../ui/context';
 import { Controller } from './controller';
 import { openDeviceStore } from './deviceStore';
@@ -62,12 +62,14 @@ window.addEventListener('load', () => void registerOffline());
 // A review edit made just before the tab is closed or reloaded is saved, not left in a timer.
 window.addEventListener('pagehide', () => controller.persistence.flush());
 
-// Read-only diagnostics (pixel statistics, readouts, measurements) for support and end-to-end tests.
-(window as unknown as { __lucent: unknown }).__lucent = {
-  ...controller.diagnostics(),
-  // Make the app throw while rendering, to see the error boundary at work.
-  crashUi: () => window.dispatchEvent(new Event(CRASH_UI_EVENT)),
-};
+// Read-only diagnostics (pixel statistics, readouts, measurements, AI timing) for support and tests.
+(window as unknown as { __lucent: unknown }).__lucent = controller.diagnostics();
+// Hooks that change behaviour (slower sweeps, a rendering crash): only on a page opened with ?test-hooks.
+const testHooks = new URLSearchParams(window.location.search).has('test-hooks')
+  ? await import('./testHooks')
+  : null;
+testHooks?.installTestHooks(controller);
+const CrashOnRequest = testHooks?.CrashOnRequest;
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -76,7 +78,7 @@ createRoot(root).render(
     <AppContext.Provider value={{ store, actions: controller }}>
       {/* A rendering error shows a notice with the findings and report, never a blank page. */}
       <ErrorBoundary>
-        <CrashOnRequest />
+        {CrashOnRequest ? <CrashOnRequest /> : null}
         <App />
       </ErrorBoundary>
     </AppContext.Provider>

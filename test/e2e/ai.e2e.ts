@@ -223,7 +223,7 @@ describe('AI in the browser', () => {
   });
 
   it('cancels within a batch, survives a crashed worker, and refuses an absurd input size', async () => {
-    const { page, problems } = await openApp(session);
+    const { page, problems } = await openApp(session, '/?test-hooks');
     await openDemo(page, 'Ground-glass nodule');
     // Slow the sweep (a diagnostic pause after each batch) so that it is surely mid-sweep.
     await page.evaluate(() =>

@@ -36,6 +36,13 @@ const setBatchDelay = (page: Page, ms: number): Promise<void> =>
 describe('a worker that dies, a view that crashes', () => {
   it('the file reader closes mid-load: its files are listed, read again on request, and all arrive', async () => {
     const { page } = await openApp(session);
+    // A page opened without ?test-hooks has none of the hooks that change behaviour.
+    expect(
+      await page.evaluate(() => {
+        const api = (window as unknown as { __lucent: Record<string, unknown> }).__lucent;
+        return ['setAiBatchDelay', 'crashUi'].filter((k) => k in api);
+      }),
+    ).toEqual([]);
     const dir = inject('phantomDir');
     const files = readdirSync(dir)
       .sort()
@@ -62,7 +69,7 @@ describe('a worker that dies, a view that crashes', () => {
   });
 
   it('the analysis worker closes mid-run: the run fails at once and says why, the findings and decisions stay; the error boundary keeps them too', async () => {
-    const { page } = await openApp(session);
+    const { page } = await openApp(session, '/?test-hooks');
     await openDemo(page, 'Solid nodules');
     await page.getByRole('button', { name: 'Run AI' }).click();
     await aiStatus(page, /AI done/);
@@ -86,7 +93,8 @@ describe('a worker that dies, a view that crashes', () => {
     const report = page.getByRole('region', { name: 'Report', exact: true });
     await expect.poll(async () => (await report.textContent())?.length ?? 0).toBeGreaterThan(40);
 
-    // A rendering error: the notice lists what is kept, and the viewer comes back with it.
+    // A rendering error (the test hooks, loaded by ?test-hooks): the notice lists what is kept, and the
+    // viewer comes back with it.
     await page.evaluate(() => (window as unknown as { __lucent: { crashUi(): void } }).__lucent.crashUi());
     const notice = page.getByRole('alert').filter({ hasText: 'The display stopped working' });
     await notice.waitFor();

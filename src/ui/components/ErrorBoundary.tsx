@@ -4,7 +4,7 @@
  * device, app/persistence.ts), not in the components that failed; the notice lists them and shows the
  * report text, and "Show the viewer again" renders the app afresh from the same store.
  */
-import { Component, useEffect, useState, type JSX, type ReactNode } from 'react';
+import { Component, type JSX, type ReactNode } from 'react';
 import { log } from '../../lib/logger';
 import { useAppState } from '../context';
 import { useT } from '../hooks/useT';
@@ -79,19 +79,4 @@ function CrashNotice({ onAgain }: { readonly onAgain: () => void }): JSX.Element
       ) : null}
     </div>
   );
-}
-
-/** The event a test or support session sends to check the boundary (`__lucent.crashUi()`). */
-export const CRASH_UI_EVENT = 'lucent:diagnostic-crash-ui';
-
-/** Renders nothing; throws while rendering once {@link CRASH_UI_EVENT} is seen (a diagnostic). */
-export function CrashOnRequest(): null {
-  const [crash, setCrash] = useState(false);
-  useEffect(() => {
-    const on = (): void => setCrash(true);
-    window.addEventListener(CRASH_UI_EVENT, on);
-    return () => window.removeEventListener(CRASH_UI_EVENT, on);
-  }, []);
-  if (crash) throw new Error('A rendering error asked for by the diagnostics (crashUi).');
-  return null;
 }
