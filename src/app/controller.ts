@@ -8,6 +8,7 @@
  *                               ├─ AiRun (inference worker → src/analysis) ─▶ store.findings
  *                               ├─ Review (decisions, edits, report draft) ─▶ store.report
  *                               ├─ StoredReports (a study's SRs) ─▶ store.findings
+ *                               ├─ SeriesExport (the series on screen → a de-identified ZIP)
  *                               └─ Persistence (settings, saved reviews)
  */
 import type { StudyHit, StudyQuery } from '../dicom/dicomweb';
@@ -30,6 +31,7 @@ import { Persistence } from './persistence';
 import { Practice } from './practice';
 import { ReportHost } from './report';
 import { Review } from './review';
+import { SeriesExport } from './seriesExport';
 import { StoredReports } from './storedReports';
 import { Viewing } from './viewing';
 import type { KeyValueStorage } from '../store/persist';
@@ -43,6 +45,7 @@ export class Controller implements Actions {
   private readonly ai: AiRun;
   private readonly review: Review;
   private readonly evidence: EvidenceLayer;
+  private readonly seriesExport: SeriesExport;
   readonly llm: LlmDrafting;
   readonly persistence: Persistence;
   readonly practice: Practice;
@@ -100,6 +103,8 @@ export class Controller implements Actions {
     this.practice.start();
     this.report = new ReportHost(this.host);
     this.report.start();
+    this.seriesExport = new SeriesExport(this.host);
+    this.seriesExport.start();
   }
 
   /** Cornerstone has started: the viewer exists now, and the cells mounted so far are mounted again. */
@@ -179,6 +184,8 @@ export class Controller implements Actions {
   setFindingSort = (sort: FindingSort): void => this.review.setFindingSort(sort);
   setReviewContext = (change: Partial<ReviewContext>): void => this.review.setReviewContext(change);
   exportAudit = (): void => this.review.exportAudit();
+  exportSeries = (keepIdentifiers: boolean): void => void this.seriesExport.export(keepIdentifiers);
+  cancelSeriesExport = (): void => this.seriesExport.cancel();
   draftWithLlm = (onText: (text: string) => void): LlmDraftStream | null => this.llm.start(onText);
 
   /** Diagnostics for tests and support: pixel statistics and readouts of the cells on screen, and AI. */

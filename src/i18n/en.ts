@@ -68,6 +68,28 @@ export const en = {
   'series.volume': 'Volume · {spacing} mm',
   'series.open': 'Show series {name}',
   'series.untitled': 'Series {number}',
+  'seriesExport.group': 'Export series',
+  'seriesExport.button': 'Export series (DICOM, de-identified)',
+  'seriesExport.buttonIdentified': 'Export series (DICOM, with patient identifiers)',
+  'seriesExport.withPatient': 'Include patient identifiers in the files',
+  'seriesExport.working': 'Exporting the series: {done} of {total} files…',
+  'seriesExport.cancel': 'Cancel export',
+  'seriesExport.done':
+    '{count} {count|file|files} saved as a de-identified ZIP: new UIDs, no patient or staff names, IDs, birth dates or institutions in the headers; pixels unchanged. Text burned into pixels is not checked: such files are left out.',
+  'seriesExport.doneIdentified':
+    '{count} {count|file|files} saved as a ZIP WITH the patient’s identifiers, as you chose: keep it on this device or send it only to your local PACS.',
+  'seriesExport.none': 'No file was exported: nothing was downloaded.',
+  'seriesExport.leftOut': '{count} {count|file|files} left out:',
+  'seriesExport.leftOutReason': '{reason}: {count} {count|file|files} ({files})',
+  'seriesExport.reason.burned-in-annotation':
+    'may show identifying text in its pixels (Burned In Annotation, secondary capture or ultrasound)',
+  'seriesExport.reason.unsupported-object': 'cannot be de-identified (a DICOMDIR)',
+  'seriesExport.reason.zip-limit': 'the ZIP is full (4 GiB or 65,535 files)',
+  'seriesExport.cancelled': 'The export was cancelled: nothing was downloaded.',
+  'seriesExport.failed.worker':
+    'The export stopped: its background worker failed. Nothing was downloaded; try again.',
+  'seriesExport.failed.timeout':
+    'The export stopped: a step took too long. Nothing was downloaded; try again.',
 
   'demo.region': 'Demo cases',
   'demo.note': 'Synthetic chest CT phantoms generated on this device: no patient data.',

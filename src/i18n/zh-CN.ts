@@ -67,6 +67,26 @@ export const zhCN: Messages = {
   'series.volume': '容积 · {spacing} mm',
   'series.open': '显示序列 {name}',
   'series.untitled': '序列 {number}',
+  'seriesExport.group': '导出序列',
+  'seriesExport.button': '导出序列（DICOM，已去标识化）',
+  'seriesExport.buttonIdentified': '导出序列（DICOM，含患者身份信息）',
+  'seriesExport.withPatient': '文件中包含患者身份信息',
+  'seriesExport.working': '正在导出序列：第 {done}/{total} 个文件…',
+  'seriesExport.cancel': '取消导出',
+  'seriesExport.done':
+    '已将 {count} 个文件保存为去标识化的 ZIP：使用新的 UID，文件头中不含患者或工作人员的姓名、ID、出生日期或机构；像素未改动。像素中嵌入的文字不作检查：此类文件不予导出。',
+  'seriesExport.doneIdentified':
+    '已按您的选择将 {count} 个文件保存为含患者身份信息的 ZIP：请只保存在本设备上，或只发送到本院 PACS。',
+  'seriesExport.none': '没有导出任何文件：未下载。',
+  'seriesExport.leftOut': '{count} 个文件未导出：',
+  'seriesExport.leftOutReason': '{reason}：{count} 个文件（{files}）',
+  'seriesExport.reason.burned-in-annotation':
+    '像素中可能含有可识别身份的文字（嵌入注释、二次采集或超声图像）',
+  'seriesExport.reason.unsupported-object': '无法去标识化（DICOMDIR）',
+  'seriesExport.reason.zip-limit': 'ZIP 已满（4 GiB 或 65,535 个文件）',
+  'seriesExport.cancelled': '导出已取消：未下载任何文件。',
+  'seriesExport.failed.worker': '导出已停止：后台进程出错。未下载任何文件，请重试。',
+  'seriesExport.failed.timeout': '导出已停止：某一步耗时过长。未下载任何文件，请重试。',
 
   'demo.region': '演示病例',
   'demo.note': '在本设备上生成的合成胸部 CT 体模：不含任何患者数据。',

@@ -26,7 +26,22 @@ export interface StudySlice {
   lastLoad: { images: number; series: number; errors: number } | null;
   activeSeriesKey: string | null;
   retrieving: { done: number; total: number; source: 'pacs' | 'demo' } | null;
+  /** The last Export series (app/seriesExport.ts): progress, then what was written and left out. */
+  seriesExport: SeriesExportStatus | null;
 }
+
+/** An export of the series on screen as a ZIP of DICOM files (de-identified unless chosen otherwise). */
+export type SeriesExportStatus =
+  | { readonly state: 'working'; readonly done: number; readonly total: number; readonly identified: boolean }
+  | {
+      readonly state: 'done';
+      readonly written: number;
+      readonly identified: boolean;
+      /** Files not in the ZIP: the name the file was opened under (shown on this screen only) and why. */
+      readonly leftOut: readonly { readonly file: string; readonly code: string }[];
+    }
+  | { readonly state: 'cancelled' }
+  | { readonly state: 'failed'; readonly reason: 'worker' | 'timeout' };
 
 export interface ViewerSlice {
   layout: Layout;
@@ -223,6 +238,7 @@ export const initialStudy = (): StudySlice => ({
   lastLoad: null,
   activeSeriesKey: null,
   retrieving: null,
+  seriesExport: null,
 });
 
 export const initialViewer = (): ViewerSlice => ({

@@ -68,6 +68,12 @@ export interface Actions {
   setFindingSort(sort: FindingSort): void;
   setReviewContext(change: Partial<ReviewContext>): void;
   exportAudit(): void;
+  /**
+   * Download every instance of the series on screen as one ZIP of DICOM files: de-identified (PS3.15 Basic
+   * Profile, one run per export), or as they are when `keepIdentifiers` (app/seriesExport.ts).
+   */
+  exportSeries(keepIdentifiers: boolean): void;
+  cancelSeriesExport(): void;
   /** Draft the report with the chosen language model, streaming; null when no finding counts. */
   draftWithLlm(onText: (text: string) => void): LlmDraftStream | null;
   /** Which language model drafts: the demo model or a folder the user picked (app/llmDraft.ts). */

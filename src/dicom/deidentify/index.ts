@@ -12,3 +12,13 @@ export {
 } from './deidentify';
 export { cleanText, shiftValues } from './values';
 export { PROFILE, SAFE_PRIVATE, actionFor, type Action, type ProfileCode, type ProfileRow } from './profile';
+export {
+  concatChunks,
+  exportSeriesZip,
+  seriesZip,
+  type LeftOutFile,
+  type SeriesExportCode,
+  type SeriesExportOptions,
+  type SeriesExportSummary,
+  type SeriesZip,
+} from './seriesZip';

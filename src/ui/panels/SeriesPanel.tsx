@@ -2,6 +2,7 @@ import { useEffect, useRef, type JSX } from 'react';
 import { imageCount, type Series, type Study } from '../../dicom/series';
 import { useActions, useAppState } from '../context';
 import { useNumber, useT } from '../hooks/useT';
+import { SeriesExportControls } from './SeriesExportControls';
 
 function Thumbnail({ series }: { series: Series }): JSX.Element {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -107,6 +108,7 @@ export function SeriesPanel(): JSX.Element {
       ) : (
         studies.map((s) => <StudyBlock key={s.studyInstanceUID} study={s} />)
       )}
+      <SeriesExportControls />
     </section>
   );
 }
