@@ -13,7 +13,7 @@ import { sliceNumberNearest, type Series } from '../dicom/series';
 import type { FindingRecord } from '../findings/record';
 import type { MessageKey } from '../i18n';
 import { getInstance, imageIdOf } from '../imaging/registry';
-import { volumeForAi } from '../imaging/volumeExport';
+import { slicesForAi } from '../imaging/volumeExport';
 import { messageOf } from '../lib/errors';
 import { sha256Hex } from '../lib/hash';
 import type { InstalledModelSummary } from '../store';
@@ -193,7 +193,8 @@ export class AiRun {
     try {
       this.abort = new AbortController();
       const volumeStarted = performance.now();
-      const volume = await volumeForAi(
+      // The page collects the decoded slices; the worker stacks them into the volume.
+      const slices = await slicesForAi(
         series.frames.map((f) => imageIdOf(f.instanceKey, f.frame)),
         (done, total) => store.setState((s) => ({ ai: { ...s.ai, done, total } })),
         this.abort.signal,
@@ -201,7 +202,7 @@ export class AiRun {
       const volumeMs = performance.now() - volumeStarted;
       const run = this.inference.run(
         this.source(chosen),
-        volume,
+        slices,
         {
           onStage: (u) =>
             store.setState((s) => ({
@@ -225,8 +226,9 @@ export class AiRun {
       const round = (ms: number): number => Math.round(ms);
       this.lastTiming = {
         total: round(performance.now() - volumeStarted),
-        volume: round(volumeMs),
+        slices: round(volumeMs),
         worker: round(outcome.ms),
+        volume: round(outcome.setupMs.volume),
         modelFiles: round(outcome.setupMs.files),
         runtime: round(outcome.setupMs.runtime),
         preprocess: round(a.detection.ms.preprocess),

@@ -6,7 +6,7 @@
 import type { SeriesAnalysis } from '../../analysis/analyze';
 import type { PatientContext } from '../../findings/assess';
 import type { Language } from '../../i18n/language';
-import type { Volume } from '../shared/volume';
+import type { SeriesSlices } from '../../lib/volume';
 import {
   FATAL_WORKER_CODES,
   type ModelSource,
@@ -42,7 +42,7 @@ export interface RunOutcome {
   readonly provider: Provider;
   readonly threads: number;
   readonly ms: number;
-  readonly setupMs: { readonly files: number; readonly runtime: number };
+  readonly setupMs: { readonly files: number; readonly runtime: number; readonly volume: number };
   readonly cached: boolean;
 }
 
@@ -180,7 +180,7 @@ export class InferenceClient {
   /** Run a model over a volume. The volume's buffer is transferred: the caller must not use it again. */
   run(
     model: ModelSource,
-    volume: Volume,
+    series: SeriesSlices,
     handlers: RunHandlers = {},
     options: {
       language: Language;
@@ -197,13 +197,14 @@ export class InferenceClient {
       type: 'run',
       id,
       model,
-      volume,
+      series,
       language: options.language,
       patient: options.patient,
       batchDelayMs: options.batchDelayMs,
       allowWebGpu: options.allowWebGpu ?? true,
     };
-    const transfer: Transferable[] = [volume.data.buffer as ArrayBuffer];
+    // Each slice's buffer moves to the worker (the page keeps no copy).
+    const transfer: Transferable[] = series.slices.map((s) => s.values.buffer as ArrayBuffer);
     if (model.bytes) transfer.push(model.bytes);
     if (model.fprBytes) transfer.push(model.fprBytes);
     this.ensure().postMessage(msg, transfer);

@@ -7,6 +7,7 @@
 import { analyzeSeries } from '../../analysis/analyze';
 import { refusal } from '../registry/contract';
 import { messageOf } from '../../lib/errors';
+import { buildSeriesVolume, VolumeError } from '../../lib/volume';
 import { holdLifeLock } from '../../lib/liveness';
 import { CancelledError, TooLargeError } from '../shared/pipeline';
 import { modelBytes, modelFiles, ModelLoadError } from './modelBytes';
@@ -52,10 +53,18 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       throw new ModelLoadError('shape-mismatch', refused);
     }
     const runtimeMs = performance.now() - started - filesMs;
+    // The series' volume, stacked here by the builder the Node host uses too (lib/volume).
+    const volumeStarted = performance.now();
+    const volume = await buildSeriesVolume(req.series.geometry, (i) => {
+      const s = req.series.slices[i];
+      if (!s) throw new VolumeError('mixed-size', 'A slice of the series did not arrive.');
+      return s;
+    });
+    const volumeMs = performance.now() - volumeStarted;
     post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
     const fpr = req.model.manifest.falsePositiveReduction;
     const analysis = await analyzeSeries(
-      req.volume,
+      volume,
       req.model.manifest,
       {
         model: runnerOf(ort, session, req.model.manifest.input.name),
@@ -82,7 +91,7 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
         provider,
         threads,
         ms: performance.now() - started,
-        setupMs: { files: filesMs, runtime: runtimeMs },
+        setupMs: { files: filesMs, runtime: runtimeMs, volume: volumeMs },
         cached,
       } satisfies WorkerEvent,
       analysis.detection.evidence ? [analysis.detection.evidence.data.buffer] : [],

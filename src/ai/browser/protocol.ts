@@ -1,9 +1,12 @@
-/** Messages between the page and the inference worker. Volumes travel as transferred buffers. */
+/**
+ * Messages between the page and the inference worker. A series travels as its slices' geometry and
+ * values, each slice in a transferred buffer; the worker builds the volume.
+ */
 import type { Manifest } from '../registry/manifest';
 import type { SeriesAnalysis } from '../../analysis/analyze';
 import type { PatientContext } from '../../findings/assess';
 import type { Language } from '../../i18n/language';
-import type { Volume } from '../shared/volume';
+import type { SeriesSlices } from '../../lib/volume';
 
 export type Provider = 'webgpu' | 'wasm-threaded' | 'wasm';
 
@@ -31,7 +34,8 @@ export type WorkerRequest =
       readonly type: 'run';
       readonly id: number;
       readonly model: ModelSource;
-      readonly volume: Volume;
+      /** The series to analyse: what lib/volume's builder needs (the worker stacks the volume). */
+      readonly series: SeriesSlices;
       /** The language of the findings' text and the report draft. */
       readonly language: Language;
       /** Age and sex from the DICOM, for differentials. */
@@ -77,7 +81,7 @@ export type WorkerEvent =
       readonly threads: number;
       readonly ms: number;
       /** The worker's stages before the analysis (ms): reading and checking the model files, starting the runtime. */
-      readonly setupMs: { readonly files: number; readonly runtime: number };
+      readonly setupMs: { readonly files: number; readonly runtime: number; readonly volume: number };
       readonly cached: boolean;
     }
   | { readonly type: 'error'; readonly id: number; readonly code: string; readonly message: string }
