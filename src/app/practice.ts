@@ -8,7 +8,7 @@
 import type { KeyValueStorage } from '../store/persist';
 import type { LungRadsCategory, NoduleType } from '../findings/types';
 import { getInstance, imageIdOf } from '../imaging/registry';
-import { volumeForAi } from '../imaging/volumeExport';
+import { volumeNear } from '../imaging/volumeExport';
 import { sha256Hex } from '../lib/hash';
 import { messageOf } from '../lib/errors';
 import { requestFrom, type CaseMix, type Difficulty } from '../practice/difficulty';
@@ -46,6 +46,9 @@ export interface PracticeDeps {
   runAi(): void;
   cancelAi(): void;
 }
+
+/** How far from a false-positive mark the image is read to say what it was (mm; lookAround reads less). */
+const LOOK_AROUND_MM = 20;
 
 /** Confidence of an AI finding the reader accepted in an aided read. */
 const ACCEPTED_AI_CONFIDENCE = 4;
@@ -399,15 +402,17 @@ export class Practice implements PracticeActions {
     if (series && score.matching.falsePositives.length > 0) void this.readFalsePositives(series.frames);
   }
 
-  /** What each false positive most probably was, read from the series' HU volume. */
+  /** What each false positive most probably was, read from the slices around it. */
   private async readFalsePositives(frames: readonly { instanceKey: string; frame: number }[]): Promise<void> {
     const ids = frames.map((f) => imageIdOf(f.instanceKey, f.frame));
-    const volume = await volumeForAi(ids).catch(() => null);
+    const marks = this.session?.result?.score.matching.falsePositives ?? [];
+    const falsePositives = await Promise.all(
+      marks.map(async (m) =>
+        falsePositiveFeedback(m, await volumeNear(ids, m.centerMm, LOOK_AROUND_MM).catch(() => null)),
+      ),
+    );
     const p = this.session;
     if (!p?.result) return;
-    const falsePositives = p.result.score.matching.falsePositives.map((m) =>
-      falsePositiveFeedback(m, volume),
-    );
     this.update({ result: { ...p.result, falsePositives } });
   }
 

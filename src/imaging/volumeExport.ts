@@ -2,8 +2,8 @@
  * Hand a displayed series to the AI engine: its slices' geometry (from the headers) and decoded values
  * (from Cornerstone's cache, decoding any that are missing), each copied into a buffer of its own that is
  * transferred to the inference worker, where the shared volume builder (lib/volume) stacks them: the page
- * only copies, it never builds the volume. `volumeForAi` builds it here, for the few page-side readers
- * (practice feedback) that need HU values.
+ * only copies, it never builds the volume. `volumeNear` builds a few slices' worth here, for a page-side
+ * reader (practice feedback) that needs HU values around a point.
  */
 import { imageLoader } from '@cornerstonejs/core';
 import { frameGeometry } from '../dicom/series';
@@ -61,9 +61,27 @@ export async function slicesForAi(
   return { geometry, slices };
 }
 
-/** The series as a HU volume, built on this page (for page-side readers; the AI builds its own). */
-export async function volumeForAi(imageIds: readonly string[]): Promise<Volume> {
-  // Geometry first, from the headers: the builder allocates the volume once and writes each slice into
-  // it as it is read.
-  return buildSeriesVolume(geometryOf(imageIds), (i) => sliceOf(imageIds[i] ?? ''));
+/**
+ * The part of a series within `mm` of a patient-space point (the slices whose plane is that close), as a
+ * HU volume built on this page: small, for a reader of the image around one point. Null when fewer than
+ * two slices are that close.
+ */
+export async function volumeNear(
+  imageIds: readonly string[],
+  point: readonly [number, number, number],
+  mm: number,
+): Promise<Volume | null> {
+  const all = geometryOf(imageIds);
+  const near = all.flatMap((g, i) => {
+    const o = g.orientation ?? [1, 0, 0, 0, 1, 0];
+    // The slice normal: row direction × column direction.
+    const n = [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
+    const d = n.reduce((s, c, k) => s + c * ((point[k] ?? 0) - (g.position[k] ?? 0)), 0);
+    return Math.abs(d) <= mm ? [i] : [];
+  });
+  if (near.length < 2) return null;
+  return buildSeriesVolume(
+    near.map((i) => all[i]),
+    (k) => sliceOf(imageIds[near[k]] ?? ''),
+  );
 }
