@@ -33,7 +33,8 @@ import { marksFrom, truthFromJson } from './practiceMarks';
 import { truthFromReports } from './practiceSrTruth';
 import { readReport, seriesTarget, SR_CLASS_PREFIX } from './storedReports';
 import { generateCase } from './practiceSynth';
-import { download, studyExport } from './practiceExport';
+import { studyExport } from './practiceExport';
+import { downloadBlob } from './download';
 
 export interface PracticeDeps {
   openDemo(id: string): Promise<void>;
@@ -442,6 +443,6 @@ export class Practice implements PracticeActions {
 
   exportStudy(format: StudyExport): void {
     const { name, type, text } = studyExport(this.host.store.getState().practiceHistory, format);
-    download(name, type, text);
+    downloadBlob(name, new Blob([text], { type }));
   }
 }

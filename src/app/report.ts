@@ -20,6 +20,7 @@ import { messageOf } from '../lib/errors';
 import type { AppState } from '../store';
 import { findSeries } from '../store/selectors';
 import type { Host } from './host';
+import { downloadBlob } from './download';
 
 const SOFTWARE = 'Lucent (browser)';
 
@@ -33,15 +34,6 @@ function techniqueOf(state: AppState): TechniqueFacts | null {
     ...(series.bodyPartExamined ? { bodyPart: series.bodyPartExamined } : {}),
     ...(head.image?.sliceThickness ? { sliceThicknessMm: head.image.sliceThickness } : {}),
   };
-}
-
-function download(name: string, bytes: Uint8Array, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes.slice()], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export class ReportHost {
@@ -229,7 +221,10 @@ export class ReportHost {
     const { store } = this.host;
     try {
       const { bytes, sopInstanceUID } = this.srBytes(withPatient);
-      download(`lucent-report-${sopInstanceUID.slice(-12)}.dcm`, bytes, 'application/dicom');
+      downloadBlob(
+        `lucent-report-${sopInstanceUID.slice(-12)}.dcm`,
+        new Blob([bytes.slice()], { type: 'application/dicom' }),
+      );
       store.setState({
         reportExport: { state: 'exported', detail: withPatient ? 'identified' : 'deidentified' },
       });

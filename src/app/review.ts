@@ -23,6 +23,7 @@ import { findSeries } from '../store/selectors';
 import { seriesExtentZ, sliceNumberNearest } from '../dicom/series';
 import { patientOf, type Host } from './host';
 import type { Viewing } from './viewing';
+import { downloadBlob } from './download';
 
 type Vec3 = readonly [number, number, number];
 
@@ -257,13 +258,9 @@ export class Review {
     const { findings, caseLungRads } = this.host.store.getState();
     const at = new Date().toISOString();
     const data = auditExport(findings, caseLungRads?.category ?? null, at);
-    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `lucent-audit-${at.slice(0, 19).replace(/[:T]/g, '-')}.json`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    downloadBlob(
+      `lucent-audit-${at.slice(0, 19).replace(/[:T]/g, '-')}.json`,
+      new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }),
+    );
   }
 }

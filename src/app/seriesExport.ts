@@ -13,6 +13,7 @@ import { log } from '../lib/logger';
 import type { SeriesExportStatus } from '../store';
 import { findSeries } from '../store/selectors';
 import type { Host } from './host';
+import { downloadBlob } from './download';
 
 export type ExportRequest =
   | { readonly kind: 'start'; readonly keepIdentifiers: boolean; readonly total: number }
@@ -116,17 +117,6 @@ function instancesOf(host: Host, seriesKey: string): RegisteredInstance[] {
   return keys.map((k) => getInstance(k)).filter((i): i is RegisteredInstance => i !== undefined);
 }
 
-function download(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
 /** The download's name: what it is and when it was made, nothing from the study. */
 function zipName(identified: boolean, at: Date): string {
   const stamp = at.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
@@ -202,7 +192,7 @@ export class SeriesExport {
         .sort((a, b) => a.index - b.index)
         .map((l) => ({ file: instances[l.index]?.fileName ?? '', code: l.code }));
       const written = end.summary.files.length;
-      if (written > 0) download(zipName(end.summary.identified, new Date()), end.zip);
+      if (written > 0) downloadBlob(zipName(end.summary.identified, new Date()), end.zip);
       log('info', 'series-exported', { written, leftOut: leftOut.length, identified: keepIdentifiers });
       set({ state: 'done', written, identified: end.summary.identified, leftOut });
     } catch (e) {

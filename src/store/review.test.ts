@@ -126,16 +126,13 @@ describe('review storage', () => {
       ...change,
     });
 
+    const save = (storage: MemoryStorage, id: string, findings: FindingRecord[], r: SavedReport): void =>
+      saveReview(storage, id, { savedAt: 'now', findings, model: null, lungZ: null, report: r });
+
     it('comes back as the reader left it: typed text, and a signed report', async () => {
       const storage = new MemoryStorage();
       const id = await reviewId(UID);
-      saveReview(storage, id, {
-        savedAt: 'now',
-        findings: [record],
-        model: null,
-        lungZ: null,
-        report: report(),
-      });
+      save(storage, id, [record], report());
       const back = loadReview(storage, id, UID)?.report;
       expect(back?.text).toContain('Compared with no prior imaging.');
       expect(back?.draft).toEqual(typed);
@@ -151,13 +148,7 @@ describe('review storage', () => {
         ai: { id: 'lung-nodule-ct', version: '1.0.0' },
       });
       if (!signed.ok) throw new Error(JSON.stringify(signed.error));
-      saveReview(storage, id, {
-        savedAt: 'now',
-        findings: [record],
-        model: null,
-        lungZ: null,
-        report: report({ signed: signed.value }),
-      });
+      save(storage, id, [record], report({ signed: signed.value }));
       expect(loadReview(storage, id, UID)?.report?.signed).toEqual(signed.value);
     });
 
@@ -165,25 +156,13 @@ describe('review storage', () => {
       const storage = new MemoryStorage();
       const id = await reviewId(UID);
       // A case without nodules whose report the reader typed: the review stays.
-      saveReview(storage, id, { savedAt: 'now', findings: [], model: null, lungZ: null, report: report() });
+      save(storage, id, [], report());
       expect(loadReview(storage, id, UID)?.report?.text).toContain('Compared with no prior imaging.');
       // Only generated text, no findings: nothing worth keeping.
-      saveReview(storage, id, {
-        savedAt: 'now',
-        findings: [],
-        model: null,
-        lungZ: null,
-        report: report({ draft, text: draftText(draft) }),
-      });
+      save(storage, id, [], report({ draft, text: draftText(draft) }));
       expect(loadReview(storage, id, UID)).toBeNull();
       // A report that is not what Lucent writes is dropped; the decisions on the findings still come back.
-      saveReview(storage, id, {
-        savedAt: 'now',
-        findings: [record],
-        model: null,
-        lungZ: null,
-        report: report(),
-      });
+      save(storage, id, [record], report());
       const key = [...storage.items.keys()].find((k) => k.includes(id)) ?? '';
       const stored = JSON.parse(storage.items.get(key) ?? '{}') as { report: Record<string, unknown> };
       for (const broken of [

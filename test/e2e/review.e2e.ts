@@ -339,16 +339,20 @@ describe('findings review', () => {
     await session.close();
     session = await startSession({ userDataDir: profile });
     const again = (await openApp(session)).page;
-    await again
-      .getByRole('region', { name: 'Demo cases' })
-      .getByRole('button', { name: 'Open demo case: Solid nodules' })
-      .click();
-    await waitForLoaded(again);
-    await again
-      .getByText('Your review of this series was restored from this device.')
-      .waitFor({ timeout: 30_000 });
-    expect(strip(await rows(again))).toEqual(strip(beforeKill));
-    await expect.poll(() => reportText(again)).toContain(typed);
+    // The same case opened again brings back every decision and the typed sentence.
+    const reopened = async (): Promise<void> => {
+      await again
+        .getByRole('region', { name: 'Demo cases' })
+        .getByRole('button', { name: 'Open demo case: Solid nodules' })
+        .click();
+      await waitForLoaded(again);
+      await again
+        .getByText('Your review of this series was restored from this device.')
+        .waitFor({ timeout: 30_000 });
+      expect(strip(await rows(again))).toEqual(strip(beforeKill));
+      await expect.poll(() => reportText(again)).toContain(typed);
+    };
+    await reopened();
     // Kept in IndexedDB, not in localStorage.
     expect(await localKeys(again)).toEqual([]);
     const stored = await databaseRecords(again);
@@ -366,16 +370,7 @@ describe('findings review', () => {
       });
     }, stored);
     await again.reload();
-    await again
-      .getByRole('region', { name: 'Demo cases' })
-      .getByRole('button', { name: 'Open demo case: Solid nodules' })
-      .click();
-    await waitForLoaded(again);
-    await again
-      .getByText('Your review of this series was restored from this device.')
-      .waitFor({ timeout: 30_000 });
-    expect(strip(await rows(again))).toEqual(strip(beforeKill));
-    await expect.poll(() => reportText(again)).toContain(typed);
+    await reopened();
     expect(await localKeys(again)).toEqual([]);
     expect(Object.keys(await databaseRecords(again)).sort()).toEqual(Object.keys(stored).sort());
     await again.close();
