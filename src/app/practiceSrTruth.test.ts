@@ -4,32 +4,19 @@
 import dcmjs from 'dcmjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDicom } from '../dicom/parse';
-import { readInstance } from '../dicom/read';
-import { assembleStudies, provenanceOf, type LoadedInstance, type Series } from '../dicom/series';
+import { assembleStudies, type LoadedInstance, type Series } from '../dicom/series';
 import { memorySource } from '../dicom/source';
 import { clearInstances, registerInstance } from '../imaging/registry';
 import { scorePractice } from '../practice/score';
-import { aiResultsSr, type SrFinding, type SrSeriesResult } from '../report/sr';
+import type { SrFinding } from '../report/sr';
 import { readStoredReport, type StoredReport } from '../report/srRead';
-import { simplePhantomSeries } from '../synth/simplePhantom';
+import { phantomCt, srFileOf, type SrFileOptions } from '../../test/support/srFixtures';
 import { truthFromReports } from './practiceSrTruth';
 import { seriesTarget } from './storedReports';
 import type { SeriesTarget } from './storedReportFindings';
 
-/** 8 axial slices of 32² (4 mm pixels, 5 mm apart: z = -17.5 … 17.5); each seed its own UIDs and frame. */
 async function phantom(seed: string): Promise<LoadedInstance[]> {
-  const out: LoadedInstance[] = [];
-  for (const slice of simplePhantomSeries({
-    slices: 8,
-    size: 32,
-    pixelSpacingMm: 4,
-    sliceSpacingMm: 5,
-    seed,
-  })) {
-    const r = await readInstance(memorySource(slice.fileName, slice.bytes));
-    if (!r.ok) throw new Error(r.error.message);
-    out.push({ key: `${seed}-${out.length}`, fileName: slice.fileName, info: r.info });
-  }
+  const out = await phantomCt(seed);
   for (const i of out) registerInstance({ ...i, source: memorySource(i.fileName, new Uint8Array(0)) });
   return out;
 }
@@ -40,7 +27,6 @@ function target(ct: readonly LoadedInstance[]): SeriesTarget {
   return seriesTarget(series);
 }
 
-const model = { id: 'lung-nodule-ct', version: '1.0.0', sha256: 'ab'.repeat(32) };
 /** Known nodules, with values the SR has to round (centres to 0.01 mm, diameters to 0.1 mm). */
 const NODULES: readonly SrFinding[] = [
   {
@@ -83,33 +69,16 @@ const NODULES: readonly SrFinding[] = [
   },
 ];
 
-interface Options {
-  readonly signed?: boolean;
-  readonly at?: string;
-  readonly frame?: string | null;
-  readonly category?: string;
-}
-
 /** An SR of these findings about the series, as Lucent writes it (signed: the reader's verified report). */
-function srBytes(ct: readonly LoadedInstance[], findings: readonly SrFinding[], o: Options = {}): Uint8Array {
-  const head = ct[0]?.info;
-  if (!head) throw new Error('no series');
-  const series: SrSeriesResult = {
-    studyInstanceUID: head.studyInstanceUID,
-    seriesInstanceUID: head.seriesInstanceUID,
-    modality: 'CT',
-    model,
-    findings,
-    lungRads: o.category ? { category: o.category, management: 'As the category says.' } : null,
-  };
-  const provenance = provenanceOf(ct.map((i) => i.info));
-  const frame = o.frame === undefined ? provenance.frameOfReferenceUID : (o.frame ?? undefined);
-  const at = new Date(o.at ?? '2026-12-03T10:15:30Z');
-  return aiResultsSr(series, {
-    source: { ...provenance, frameOfReferenceUID: frame },
-    created: at,
-    software: 'test',
-    ...(o.signed ? { signed: { reader: 'Reader^Ann', at, text: 'Signed.', version: 1 } } : {}),
+function srBytes(
+  ct: readonly LoadedInstance[],
+  findings: readonly SrFinding[],
+  o: Omit<SrFileOptions, 'lungRads'> & { readonly category?: string } = {},
+): Uint8Array {
+  const { category, ...rest } = o;
+  return srFileOf(ct, findings, {
+    ...rest,
+    ...(category ? { lungRads: { category, management: 'As the category says.' } } : {}),
   });
 }
 

@@ -4,38 +4,22 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseDicom } from '../dicom/parse';
 import { readInstance } from '../dicom/read';
-import { assembleStudies, provenanceOf, type LoadedInstance, type Series } from '../dicom/series';
+import { assembleStudies, type LoadedInstance, type Series } from '../dicom/series';
 import { memorySource } from '../dicom/source';
 import type { FindingRecord } from '../findings/record';
 import { clearInstances, registerInstance } from '../imaging/registry';
 import { newSession } from '../practice/session';
-import { aiResultsSr, type SrFinding, type SrSeriesResult } from '../report/sr';
+import type { SrFinding } from '../report/sr';
 import { readStoredReport, type StoredReport } from '../report/srRead';
 import { createAppStore } from '../store';
 import type { KeyValueStorage } from '../store/persist';
 import { reviewId, saveReview } from '../store/review';
-import { simplePhantomSeries } from '../synth/simplePhantom';
+import { phantomCt, srFileOf, type SrFileOptions } from '../../test/support/srFixtures';
 import { chooseReport, findingsFromReport, reportApplies } from './storedReportFindings';
 import { StoredReports, seriesTarget } from './storedReports';
 
-/** 8 axial slices of 32² (4 mm pixels, 5 mm apart: z = -17.5 … 17.5), instance 1 the most superior. */
-async function phantom(): Promise<LoadedInstance[]> {
-  const out: LoadedInstance[] = [];
-  for (const slice of simplePhantomSeries({
-    slices: 8,
-    size: 32,
-    pixelSpacingMm: 4,
-    sliceSpacingMm: 5,
-    seed: 'stored-reports',
-  })) {
-    const r = await readInstance(memorySource(slice.fileName, slice.bytes));
-    if (!r.ok) throw new Error(r.error.message);
-    out.push({ key: `ct-${out.length}`, fileName: slice.fileName, info: r.info });
-  }
-  return out;
-}
+const phantom = (): Promise<LoadedInstance[]> => phantomCt('stored-reports', 'ct');
 
-const model = { id: 'lung-nodule-ct', version: '1.0.0', sha256: 'ab'.repeat(32) };
 const F1: SrFinding = {
   id: 'F1',
   type: 'solid',
@@ -66,27 +50,9 @@ const F2: SrFinding = {
 function srBytes(
   ct: readonly LoadedInstance[],
   findings: readonly SrFinding[],
-  options: { signed?: boolean; at?: string; frame?: string | null } = {},
+  options: Omit<SrFileOptions, 'lungRads'> = {},
 ): Uint8Array {
-  const head = ct[0]?.info;
-  if (!head) throw new Error('no series');
-  const series: SrSeriesResult = {
-    studyInstanceUID: head.studyInstanceUID,
-    seriesInstanceUID: head.seriesInstanceUID,
-    modality: 'CT',
-    model,
-    findings,
-    lungRads: { category: '4A', management: '3-month LDCT.' },
-  };
-  const provenance = provenanceOf(ct.map((i) => i.info));
-  const frame = options.frame === undefined ? provenance.frameOfReferenceUID : (options.frame ?? undefined);
-  const at = new Date(options.at ?? '2026-12-03T10:15:30Z');
-  return aiResultsSr(series, {
-    source: { ...provenance, frameOfReferenceUID: frame },
-    created: at,
-    software: 'test',
-    ...(options.signed ? { signed: { reader: 'Reader^Ann', at, text: 'Signed.', version: 1 } } : {}),
-  });
+  return srFileOf(ct, findings, { ...options, lungRads: { category: '4A', management: '3-month LDCT.' } });
 }
 
 function report(bytes: Uint8Array): StoredReport {
