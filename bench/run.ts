@@ -10,10 +10,13 @@ import { aiOpsBench } from './aiOps';
 import { synthBench } from './synth';
 import { batchBench } from './batch';
 import { llmBench } from './llm';
+import { bigBench, bigData } from './big';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.slice(2);
 const want = (name: string): boolean => only.length === 0 || only.includes(name);
+/** Benches too long for the default set (minutes): run only when named. */
+const named = (name: string): boolean => only.includes(name);
 
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -142,6 +145,47 @@ if (want('llm')) {
     console.log(
       `  ${m.mode.padEnd(8)} ${String(m.tokensPerSecond).padStart(7)} tokens/s   prompt ${m.prefillMsMedian} ms   full draft ${m.draftMsMedian} ms (median), ${m.draftMsMax} ms (longest)`,
     );
+}
+
+if (named('big')) {
+  const d = bigData();
+  for (const [label, set] of [
+    ['1,000 × 512² CT', d.ct1000],
+    ['3,000-image study', d.study3000],
+  ] as const)
+    if (set.generatedMs > 0) console.log(`generated ${label} in ${(set.generatedMs / 1000).toFixed(1)} s`);
+  const r = await bigBench(d);
+  results['big'] = { ...r, goals: { peakToVoxelRatio: 2, crashed: false } };
+  for (const o of [r.ct1000, r.study3000]) {
+    const ms = (v: number | null): string => (v === null ? 'n/a' : `${v} ms`);
+    const m = o.memory;
+    console.log(`\nBig study: ${o.name}, ${o.images} images, decoded voxels ${o.voxelMB} MB`);
+    console.log(`  time to first image            ${ms(o.timeToFirstImageMs)}`);
+    console.log(`  time until every file is read  ${ms(o.timeToAllReadMs)}`);
+    console.log(`  time to scrollable (on screen) ${ms(o.timeToScrollableMs)}`);
+    if (o.ai) console.log(`  AI sweep, click to findings    ${o.ai.seconds ?? 'n/a'} s  (${o.ai.status})`);
+    console.log(
+      `  peak memory, largest renderer  ${m.rendererMB} MB (VmHWM ${m.rendererHwmMB} MB), ${o.ratio.renderer}× voxels`,
+    );
+    console.log(
+      `  peak memory, all Chromium      ${m.totalMB} MB, ${o.ratio.total}× voxels  (goal ≤ 2×; before opening ${m.baselineMB} MB; anonymous + shared ${m.totalAnonMB} MB)`,
+    );
+    console.log(
+      `  peak memory, all Chromium, PSS ${m.totalPssMB} MB (shared pages counted once), ${o.ratio.totalPss}× voxels; by phase: ${Object.entries(
+        m.totalByPhaseMB,
+      )
+        .map(([k, v]) => `${k} ${v} MB`)
+        .join(' · ')}`,
+    );
+    console.log(
+      `    at the peak: ${Object.entries(m.byTypeMB)
+        .map(([k, v]) => `${k} ${v} MB`)
+        .join(' · ')}`,
+    );
+    console.log(
+      `  tab crashed: ${o.crashed ? 'YES' : 'no'}; alerts: ${o.alerts.length ? o.alerts.join(' | ') : 'none'}${o.error ? `; stopped: ${o.error}` : ''}`,
+    );
+  }
 }
 
 const dir = join(root, 'bench/results');

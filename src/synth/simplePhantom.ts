@@ -17,6 +17,12 @@ export interface SimplePhantomOptions {
   readonly seriesDescription?: string;
   /** Noise σ in HU (deterministic pseudo-random). */
   readonly noise?: number;
+  /**
+   * Seed of the study (study and frame-of-reference UIDs, patient ID); default `seed`. Series written
+   * with the same study seed and different seeds are series of one study of one patient.
+   */
+  readonly studySeed?: string;
+  readonly seriesNumber?: number;
 }
 
 export interface SimplePhantomSlice {
@@ -45,9 +51,10 @@ export function phantomHU(x: number, y: number, z: number, fovMm: number): numbe
 }
 
 export function* simplePhantomSeries(o: SimplePhantomOptions): Generator<SimplePhantomSlice> {
-  const study = uidFrom(`${o.seed}/study`);
+  const studySeed = o.studySeed ?? o.seed;
+  const study = uidFrom(`${studySeed}/study`);
   const series = uidFrom(`${o.seed}/series`);
-  const frame = uidFrom(`${o.seed}/for`);
+  const frame = uidFrom(`${studySeed}/for`);
   const fov = o.size * o.pixelSpacingMm;
   const rand = mulberry32(o.slices * 7919 + o.size);
   const intercept = -1024;
@@ -65,7 +72,7 @@ export function* simplePhantomSeries(o: SimplePhantomOptions): Generator<SimpleP
     }
     const bytes = writeCtSlice({
       patientName: o.patientName ?? 'PHANTOM^SIMPLE',
-      patientId: `PH-${o.seed}`,
+      patientId: `PH-${studySeed}`,
       studyInstanceUID: study,
       seriesInstanceUID: series,
       sopInstanceUID: uidFrom(`${o.seed}/sop/${k}`),
@@ -74,7 +81,7 @@ export function* simplePhantomSeries(o: SimplePhantomOptions): Generator<SimpleP
       studyTime: '120000',
       studyDescription: 'Phantom',
       seriesDescription: o.seriesDescription ?? 'Phantom axial',
-      seriesNumber: 1,
+      seriesNumber: o.seriesNumber ?? 1,
       // Acquired head first: instance 1 is the most superior slice.
       instanceNumber: o.slices - k,
       bodyPartExamined: 'CHEST',
