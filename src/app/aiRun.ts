@@ -13,7 +13,7 @@ import { sliceNumberNearest, type Series } from '../dicom/series';
 import type { FindingRecord } from '../findings/record';
 import type { MessageKey } from '../i18n';
 import { getInstance, imageIdOf } from '../imaging/registry';
-import { slicesForAi } from '../imaging/volumeExport';
+import { seriesGeometry, streamSlices } from '../imaging/volumeExport';
 import { messageOf } from '../lib/errors';
 import { sha256Hex } from '../lib/hash';
 import type { InstalledModelSummary } from '../store';
@@ -193,16 +193,11 @@ export class AiRun {
     try {
       this.abort = new AbortController();
       const volumeStarted = performance.now();
-      // The page collects the decoded slices; the worker stacks them into the volume.
-      const slices = await slicesForAi(
-        series.frames.map((f) => imageIdOf(f.instanceKey, f.frame)),
-        (done, total) => store.setState((s) => ({ ai: { ...s.ai, done, total } })),
-        this.abort.signal,
-      );
-      const volumeMs = performance.now() - volumeStarted;
+      const ids = series.frames.map((f) => imageIdOf(f.instanceKey, f.frame));
+      const geometry = seriesGeometry(ids);
       const run = this.inference.run(
         this.source(chosen),
-        slices,
+        geometry,
         {
           onStage: (u) =>
             store.setState((s) => ({
@@ -221,14 +216,24 @@ export class AiRun {
         { language: store.getState().language, patient, batchDelayMs: this.batchDelayMs },
       );
       this.runId = run.id;
-      const outcome = await run.done;
+      // The decoded slices stream to the worker, which stacks them into the volume as they arrive.
+      const sent = streamSlices(
+        ids,
+        geometry,
+        (slices) => this.inference.sendSlices(run.id, slices),
+        (done, total) => store.setState((s) => ({ ai: { ...s.ai, done, total } })),
+        this.abort.signal,
+      );
+      // A slice that cannot be read, or a cancel while reading, ends the run in the worker too.
+      sent.catch(() => this.inference.cancel(run.id));
+      const [outcome] = await Promise.all([run.done, sent]);
+      const volumeMs = outcome.setupMs.volume;
       const a = outcome.analysis;
       const round = (ms: number): number => Math.round(ms);
       this.lastTiming = {
         total: round(performance.now() - volumeStarted),
-        slices: round(volumeMs),
         worker: round(outcome.ms),
-        volume: round(outcome.setupMs.volume),
+        volume: round(volumeMs),
         modelFiles: round(outcome.setupMs.files),
         runtime: round(outcome.setupMs.runtime),
         preprocess: round(a.detection.ms.preprocess),

@@ -1,16 +1,17 @@
 /**
- * Hand a displayed series to the AI engine: its slices' geometry (from the headers) and decoded values
- * (from Cornerstone's cache, decoding any that are missing), each copied into a buffer of its own that is
- * transferred to the inference worker, where the shared volume builder (lib/volume) stacks them: the page
- * only copies, it never builds the volume. `volumeNear` builds a few slices' worth here, for a page-side
+ * Hand a displayed series to the AI engine: its slices' geometry (from the headers), then its decoded
+ * values (from Cornerstone's cache, decoding any that are missing) streamed to the inference worker a few
+ * slices at a time, each copied into a buffer of its own that is transferred; the worker's volume builder
+ * (lib/volume, shared with the CLI) writes each into the volume as it arrives. The page only copies, a
+ * message's worth at a time; it never builds the volume. `volumeNear` builds a few slices' worth here, for a page-side
  * reader (practice feedback) that needs HU values around a point.
  */
 import { imageLoader } from '@cornerstonejs/core';
 import { frameGeometry } from '../dicom/series';
 import {
   buildSeriesVolume,
+  planVolume,
   VolumeError,
-  type SeriesSlices,
   type SliceArray,
   type SliceGeometry,
   type SliceValues,
@@ -45,20 +46,37 @@ async function sliceOf(imageId: string): Promise<SliceValues & { values: SliceAr
   };
 }
 
-/** The series' slices for the inference worker (see SeriesSlices), each in a buffer of its own. */
-export async function slicesForAi(
+/** The slices' geometry of a series, from the headers (what the worker's volume builder plans with). */
+export function seriesGeometry(imageIds: readonly string[]): SliceGeometry[] {
+  return geometryOf(imageIds);
+}
+
+/** How many slices go to the worker in one message. */
+const SLICES_PER_MESSAGE = 8;
+
+/**
+ * Stream the decoded slices of a series to the inference worker, in the volume's order (bottom to top),
+ * a few per message, each copied into a buffer of its own that is transferred: the page never holds more
+ * than one message's worth of copies. Stops with an AbortError when `signal` aborts.
+ */
+export async function streamSlices(
   imageIds: readonly string[],
+  geometry: readonly SliceGeometry[],
+  send: (slices: readonly { index: number; slice: SliceValues & { values: SliceArray } }[]) => void,
   onProgress?: (done: number, total: number) => void,
   signal?: AbortSignal,
-): Promise<SeriesSlices> {
-  const geometry = geometryOf(imageIds);
-  const slices: (SliceValues & { values: SliceArray })[] = [];
-  for (const [i, id] of imageIds.entries()) {
+): Promise<void> {
+  const { order } = planVolume(geometry);
+  let part: { index: number; slice: SliceValues & { values: SliceArray } }[] = [];
+  for (const [n, index] of order.entries()) {
     if (signal?.aborted) throw new DOMException('The analysis was cancelled.', 'AbortError');
-    slices.push(await sliceOf(id));
-    if ((i + 1) % 16 === 0 || i + 1 === imageIds.length) onProgress?.(i + 1, imageIds.length);
+    part.push({ index, slice: await sliceOf(imageIds[index] ?? '') });
+    if (part.length === SLICES_PER_MESSAGE || n === order.length - 1) {
+      send(part);
+      part = [];
+      onProgress?.(n + 1, order.length);
+    }
   }
-  return { geometry, slices };
 }
 
 /**

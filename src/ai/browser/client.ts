@@ -6,11 +6,12 @@
 import type { SeriesAnalysis } from '../../analysis/analyze';
 import type { PatientContext } from '../../findings/assess';
 import type { Language } from '../../i18n/language';
-import type { SeriesSlices } from '../../lib/volume';
+import type { SliceGeometry } from '../../lib/volume';
 import {
   FATAL_WORKER_CODES,
   type ModelSource,
   type Provider,
+  type SliceMessage,
   type Stage,
   type WorkerEvent,
   type WorkerRequest,
@@ -178,9 +179,10 @@ export class InferenceClient {
   }
 
   /** Run a model over a volume. The volume's buffer is transferred: the caller must not use it again. */
+  /** Starts a run on a series of this geometry; its slices follow by {@link sendSlices}. */
   run(
     model: ModelSource,
-    series: SeriesSlices,
+    geometry: readonly SliceGeometry[],
     handlers: RunHandlers = {},
     options: {
       language: Language;
@@ -197,14 +199,13 @@ export class InferenceClient {
       type: 'run',
       id,
       model,
-      series,
+      geometry,
       language: options.language,
       patient: options.patient,
       batchDelayMs: options.batchDelayMs,
       allowWebGpu: options.allowWebGpu ?? true,
     };
-    // Each slice's buffer moves to the worker (the page keeps no copy).
-    const transfer: Transferable[] = series.slices.map((s) => s.values.buffer as ArrayBuffer);
+    const transfer: Transferable[] = [];
     if (model.bytes) transfer.push(model.bytes);
     if (model.fprBytes) transfer.push(model.fprBytes);
     this.ensure().postMessage(msg, transfer);
@@ -234,6 +235,16 @@ export class InferenceClient {
       iterations,
     } satisfies WorkerRequest);
     return done;
+  }
+
+  /** Some of a run's slices: their buffers move to the worker (the page keeps no copy). */
+  sendSlices(id: number, slices: readonly SliceMessage[]): void {
+    if (!this.pending.has(id)) return;
+    const msg: WorkerRequest = { type: 'slices', id, slices };
+    this.worker?.postMessage(
+      msg,
+      slices.map((s) => s.slice.values.buffer as ArrayBuffer),
+    );
   }
 
   cancel(id: number): void {

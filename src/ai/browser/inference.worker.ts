@@ -7,11 +7,11 @@
 import { analyzeSeries } from '../../analysis/analyze';
 import { refusal } from '../registry/contract';
 import { messageOf } from '../../lib/errors';
-import { buildSeriesVolume, VolumeError } from '../../lib/volume';
+import { buildSeriesVolume } from '../../lib/volume';
 import { holdLifeLock } from '../../lib/liveness';
 import { CancelledError, TooLargeError } from '../shared/pipeline';
 import { modelBytes, modelFiles, ModelLoadError } from './modelBytes';
-import type { WorkerEvent, WorkerRequest } from './protocol';
+import type { SliceMessage, WorkerEvent, WorkerRequest } from './protocol';
 import {
   classifierSession,
   createSession,
@@ -25,13 +25,73 @@ import {
 declare const self: DedicatedWorkerGlobalScope;
 
 const controllers = new Map<number, AbortController>();
+/** Each run's slices that have arrived and are not yet in its volume. */
+const inboxes = new Map<number, SliceInbox>();
+
+/** The longest the page may take to send the next slice before the run gives up (ms). */
+const SLICE_WAIT_MS = 60_000;
+
+/** Slices of one run as they arrive; `take` waits for one, bounded, and lets it go once handed over. */
+class SliceInbox {
+  private readonly arrived = new Map<number, SliceMessage['slice']>();
+  private waiting: { index: number; resolve: (s: SliceMessage['slice']) => void } | null = null;
+
+  put(slices: readonly SliceMessage[]): void {
+    for (const s of slices) this.arrived.set(s.index, s.slice);
+    const w = this.waiting;
+    const s = w ? this.arrived.get(w.index) : undefined;
+    if (w && s) {
+      this.arrived.delete(w.index);
+      this.waiting = null;
+      w.resolve(s);
+    }
+  }
+
+  take(index: number, signal: AbortSignal): Promise<SliceMessage['slice']> {
+    const s = this.arrived.get(index);
+    if (s) {
+      this.arrived.delete(index);
+      return Promise.resolve(s);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = null;
+        reject(new Error(`The page sent no slice for ${SLICE_WAIT_MS / 1000} s.`));
+      }, SLICE_WAIT_MS);
+      const abort = (): void => {
+        clearTimeout(timer);
+        this.waiting = null;
+        reject(new CancelledError());
+      };
+      signal.addEventListener('abort', abort, { once: true });
+      this.waiting = {
+        index,
+        resolve: (v) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', abort);
+          resolve(v);
+        },
+      };
+    });
+  }
+}
 const post = (e: WorkerEvent): void => self.postMessage(e);
 
 async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   const controller = new AbortController();
   controllers.set(req.id, controller);
-  const started = performance.now();
+  const inbox = new SliceInbox();
+  inboxes.set(req.id, inbox);
   try {
+    // The series' volume first, stacked as the page streams its slices in, by the builder the Node host
+    // uses too (lib/volume); each slice is let go once written.
+    const volumeStarted = performance.now();
+    const volume = await buildSeriesVolume(req.geometry, (i) => inbox.take(i, controller.signal), {
+      signal: controller.signal,
+    });
+    const volumeMs = performance.now() - volumeStarted;
+    inboxes.delete(req.id);
+    const started = performance.now();
     post({ type: 'status', id: req.id, stage: 'loading-model' });
     const files = modelFiles(req.model.manifest);
     const report = (loaded: number, total: number): void =>
@@ -53,14 +113,6 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       throw new ModelLoadError('shape-mismatch', refused);
     }
     const runtimeMs = performance.now() - started - filesMs;
-    // The series' volume, stacked here by the builder the Node host uses too (lib/volume).
-    const volumeStarted = performance.now();
-    const volume = await buildSeriesVolume(req.series.geometry, (i) => {
-      const s = req.series.slices[i];
-      if (!s) throw new VolumeError('mixed-size', 'A slice of the series did not arrive.');
-      return s;
-    });
-    const volumeMs = performance.now() - volumeStarted;
     post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
     const fpr = req.model.manifest.falsePositiveReduction;
     const analysis = await analyzeSeries(
@@ -90,7 +142,7 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
         analysis,
         provider,
         threads,
-        ms: performance.now() - started,
+        ms: performance.now() - started + volumeMs,
         setupMs: { files: filesMs, runtime: runtimeMs, volume: volumeMs },
         cached,
       } satisfies WorkerEvent,
@@ -112,6 +164,7 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     post({ type: 'error', id: req.id, code, message });
   } finally {
     controllers.delete(req.id);
+    inboxes.delete(req.id);
   }
 }
 
@@ -172,6 +225,7 @@ holdLifeLock(self.name);
 self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
   const msg = ev.data;
   if (msg.type === 'cancel') controllers.get(msg.id)?.abort();
+  else if (msg.type === 'slices') inboxes.get(msg.id)?.put(msg.slices);
   else if (msg.type === 'bench') void bench(msg);
   else void run(msg);
 };

@@ -1,12 +1,19 @@
 /**
- * Messages between the page and the inference worker. A series travels as its slices' geometry and
- * values, each slice in a transferred buffer; the worker builds the volume.
+ * Messages between the page and the inference worker. A run starts with the series' slice geometry; the
+ * page then streams the decoded slices in `slices` messages (in the volume's order, each slice's buffer
+ * transferred), and the worker writes each into the volume as it arrives and lets it go.
  */
 import type { Manifest } from '../registry/manifest';
 import type { SeriesAnalysis } from '../../analysis/analyze';
 import type { PatientContext } from '../../findings/assess';
 import type { Language } from '../../i18n/language';
-import type { SeriesSlices } from '../../lib/volume';
+import type { SliceArray, SliceGeometry, SliceValues } from '../../lib/volume';
+
+/** One decoded slice of a run's series: its index in the run's geometry, and its values. */
+export interface SliceMessage {
+  readonly index: number;
+  readonly slice: SliceValues & { readonly values: SliceArray };
+}
 
 export type Provider = 'webgpu' | 'wasm-threaded' | 'wasm';
 
@@ -34,8 +41,8 @@ export type WorkerRequest =
       readonly type: 'run';
       readonly id: number;
       readonly model: ModelSource;
-      /** The series to analyse: what lib/volume's builder needs (the worker stacks the volume). */
-      readonly series: SeriesSlices;
+      /** The series to analyse: its slices' geometry (the slices follow in `slices` messages). */
+      readonly geometry: readonly SliceGeometry[];
       /** The language of the findings' text and the report draft. */
       readonly language: Language;
       /** Age and sex from the DICOM, for differentials. */
@@ -45,6 +52,7 @@ export type WorkerRequest =
       /** Allow WebGPU when a real (non-fallback) adapter exists. */
       readonly allowWebGpu: boolean;
     }
+  | { readonly type: 'slices'; readonly id: number; readonly slices: readonly SliceMessage[] }
   | { readonly type: 'cancel'; readonly id: number }
   | {
       /**
