@@ -239,12 +239,6 @@ export interface SliceValues {
 /** A typed array a slice's values travel in between threads (its buffer is transferred). */
 export type SliceArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array;
 
-/** A series as a thread hands it to another: what {@link buildSeriesVolume} needs, slice by slice. */
-export interface SeriesSlices {
-  readonly geometry: readonly SliceGeometry[];
-  readonly slices: readonly (SliceValues & { readonly values: SliceArray })[];
-}
-
 export interface SeriesVolumeOptions {
   /** Reported every 16 slices and at the end. */
   readonly onProgress?: (done: number, total: number) => void;
