@@ -57,7 +57,9 @@ initImaging()
   .catch((e: unknown) => store.setState({ viewerError: messageOf(e) }));
 
 // The production build keeps itself for offline use once the page has loaded (offline/sw.ts).
-window.addEventListener('load', () => void registerOffline());
+// (This module awaits the device store above, so the page may have finished loading already.)
+if (document.readyState === 'complete') void registerOffline();
+else window.addEventListener('load', () => void registerOffline());
 
 // A review edit made just before the tab is closed or reloaded is saved, not left in a timer.
 window.addEventListener('pagehide', () => controller.persistence.flush());
