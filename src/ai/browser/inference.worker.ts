@@ -56,6 +56,7 @@ class SliceInbox {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting = null;
+        signal.removeEventListener('abort', abort);
         reject(new Error(`The page sent no slice for ${SLICE_WAIT_MS / 1000} s.`));
       }, SLICE_WAIT_MS);
       const abort = (): void => {
