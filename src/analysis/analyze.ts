@@ -1,7 +1,7 @@
 /**
  * The one analysis of a series, the same in both hosts (the browser's inference worker and the `lucent`
- * CLI): model → findings → Lung-RADS → report draft. Hosts bring a volume (src/lib/volume.ts) and
- * runners for their onnxruntime; everything after that happens here, so the two cannot drift.
+ * CLI): model → findings → Lung-RADS → report draft. Hosts bring a volume (src/lib/volume.ts) or the
+ * model grid they streamed the slices into (ai/shared/modelGrid.ts), and runners for their onnxruntime; everything after that happens here, so the two cannot drift.
  *
  * The operating point is applied in one place, here: findings are returned down to `minScore` (default:
  * the operating point; the CLI lowers it for FROC analysis), and the case's category and report draft
@@ -9,7 +9,7 @@
  */
 import type { Manifest } from '../ai/registry/manifest';
 import { detectNodules, type DetectOptions, type DetectResult, type Runner } from '../ai/shared/pipeline';
-import type { Volume } from '../ai/shared/volume';
+import type { SeriesSource } from '../ai/shared/modelGrid';
 import { assessDetections, type AssessedFinding, type PatientContext } from '../findings/assess';
 import type { Language } from '../i18n/language';
 import { summarise, type CaseSummary } from './summary';
@@ -44,13 +44,13 @@ export interface SeriesAnalysis {
 }
 
 export async function analyzeSeries(
-  volume: Volume,
+  source: SeriesSource,
   manifest: Manifest,
   runners: Runners,
   options: AnalyzeSeriesOptions,
 ): Promise<SeriesAnalysis> {
   const operatingPoint = manifest.operatingPoint.score;
-  const detection = await detectNodules(volume, manifest, runners.model, {
+  const detection = await detectNodules(source, manifest, runners.model, {
     minScore: options.minScore ?? operatingPoint,
     fprRunner: runners.fpr,
     signal: options.signal,
@@ -61,8 +61,8 @@ export async function analyzeSeries(
   });
   const spacing = manifest.input.sliceSpacingMm;
   const lungZ: [number, number] = [
-    volume.origin[2] + detection.box.z0 * spacing,
-    volume.origin[2] + detection.box.z1 * spacing,
+    source.origin[2] + detection.box.z0 * spacing,
+    source.origin[2] + detection.box.z1 * spacing,
   ];
   const findings = assessDetections(
     detection.nodules.map((n) => ({ ...n, margin: n.attributes['margin'] })),

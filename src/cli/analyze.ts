@@ -9,7 +9,7 @@ import type { AssessedFinding } from '../findings/assess';
 import type { Language } from '../i18n/language';
 import type { Draft } from '../report/draft';
 import { collectSources } from './fsSource';
-import { seriesVolume } from './pixels';
+import { seriesGrid } from './pixels';
 
 export type AnalysisFinding = AssessedFinding;
 
@@ -119,16 +119,20 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
       const m = choice.manifest;
       options.onProgress?.(`running ${m.id} on ${s.frames.length} slices`);
       const started = performance.now();
-      const volume = await seriesVolume(s, (key) => {
-        const inst = byKey.get(key);
-        const src = loaded.sources.get(key);
-        return inst && src ? { info: inst.info, source: src } : undefined;
-      });
+      const grid = await seriesGrid(
+        s,
+        (key) => {
+          const inst = byKey.get(key);
+          const src = loaded.sources.get(key);
+          return inst && src ? { info: inst.info, source: src } : undefined;
+        },
+        m.input,
+      );
       const runner = await nodeRunner(choice);
       let analysis: SeriesAnalysis;
       try {
         analysis = await analyzeSeries(
-          volume,
+          grid,
           m,
           { model: runner, fpr: runner.fpr },
           {

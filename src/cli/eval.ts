@@ -19,7 +19,7 @@ import { assembleStudies } from '../dicom/series';
 import { LucentError } from '../lib/errors';
 import { seriesFacts } from '../ai/shared/applicability';
 import { candidateModels, chooseModel, loadPaths } from './analyze';
-import { seriesVolume } from './pixels';
+import { seriesGrid } from './pixels';
 
 interface Truth {
   schema: string;
@@ -109,14 +109,18 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
         name: a.name,
         reported: a.reported !== false,
       }));
-    const volume = await seriesVolume(series, (key) => {
-      const inst = byKey.get(key);
-      const src = loaded.sources.get(key);
-      return inst && src ? { info: inst.info, source: src } : undefined;
-    });
+    const grid = await seriesGrid(
+      series,
+      (key) => {
+        const inst = byKey.get(key);
+        const src = loaded.sources.get(key);
+        return inst && src ? { info: inst.info, source: src } : undefined;
+      },
+      choice.manifest.input,
+    );
     const runner = await nodeRunner(choice);
     try {
-      const r = await detectNodules(volume, choice.manifest, runner, {
+      const r = await detectNodules(grid, choice.manifest, runner, {
         // Two-stage models: every rescored candidate (at most the manifest's maximum), so that the weight of
         // the second stage can be chosen from one run (the training pipeline does).
         minScore: choice.manifest.falsePositiveReduction ? 0 : 0.05,

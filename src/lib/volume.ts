@@ -246,10 +246,42 @@ export interface SeriesVolumeOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The canonical planes a series gives, in ascending z: `plane(k)` is called once per plane, in order. */
+export interface PlaneSink {
+  plane(hu: Int16Array, k: number): void;
+}
+
+/**
+ * Read a series slice by slice (`readSlice(i)`, i indexing `geometry`) in ascending z, reorient each into
+ * its canonical plane (HU, rounded to int16) and hand it to `write`, so that no decoded slice is held
+ * longer than its write. Returns the plan (from the headers, made before the first read) and the slice
+ * thickness.
+ */
+async function readPlanes(
+  plan: VolumePlan,
+  geometry: readonly SliceGeometry[],
+  readSlice: (index: number) => Promise<SliceValues> | SliceValues,
+  options: SeriesVolumeOptions,
+  write: (k: number, s: SliceValues) => void,
+): Promise<number> {
+  const plane = plan.rows * plan.columns;
+  const total = geometry.length;
+  let done = 0;
+  for (const [k, i] of plan.order.entries()) {
+    if (options.signal?.aborted) throw new DOMException('The analysis was cancelled.', 'AbortError');
+    const s = await readSlice(i);
+    if (s.rows !== plan.stored.rows || s.columns !== plan.stored.columns || s.values.length < plane)
+      throw new VolumeError('mixed-size', 'A decoded slice does not have the size its header gives.');
+    write(k, s);
+    done++;
+    if (done % 16 === 0 || done === total) options.onProgress?.(done, total);
+  }
+  return geometry.find((g) => g.sliceThickness)?.sliceThickness ?? 0;
+}
+
 /**
  * The volume builder both hosts use: plan the volume from the slices' geometry (header data only),
- * allocate it once, then read each slice (`readSlice(i)`, i indexing `geometry`) and write it straight
- * into its canonical plane, so that no decoded slice is held longer than its write.
+ * allocate it once, then read each slice and write it straight into its canonical plane.
  */
 export async function buildSeriesVolume(
   geometry: readonly SliceGeometry[],
@@ -258,18 +290,30 @@ export async function buildSeriesVolume(
 ): Promise<Volume> {
   const plan = planVolume(geometry);
   const plane = plan.rows * plan.columns;
-  const total = geometry.length;
-  const data = new Int16Array(plane * total);
-  let done = 0;
-  for (const [k, i] of plan.order.entries()) {
-    if (options.signal?.aborted) throw new DOMException('The analysis was cancelled.', 'AbortError');
-    const s = await readSlice(i);
-    if (s.rows !== plan.stored.rows || s.columns !== plan.stored.columns || s.values.length < plane)
-      throw new VolumeError('mixed-size', 'A decoded slice does not have the size its header gives.');
-    writePlane(data, plane, k, s.values, s.slope, s.intercept, plan);
-    done++;
-    if (done % 16 === 0 || done === total) options.onProgress?.(done, total);
-  }
-  const thickness = geometry.find((g) => g.sliceThickness)?.sliceThickness ?? 0;
-  return volumeOf(plan, data, total, thickness);
+  const data = new Int16Array(plane * geometry.length);
+  const thickness = await readPlanes(plan, geometry, readSlice, options, (k, s) =>
+    writePlane(data, plane, k, s.values, s.slope, s.intercept, plan),
+  );
+  return volumeOf(plan, data, geometry.length, thickness);
+}
+
+/**
+ * The same planes without the volume: each canonical plane (HU as the volume would hold them) goes to
+ * `sink` as soon as its slice is read, through one reused plane buffer, so a consumer that needs only a
+ * few planes at a time (resampling to a coarser grid) never holds the series at full resolution.
+ * `plan` is `planVolume(geometry)`, made by the caller to size what it builds before any slice is read.
+ */
+export async function streamSeriesPlanes(
+  plan: VolumePlan,
+  geometry: readonly SliceGeometry[],
+  readSlice: (index: number) => Promise<SliceValues> | SliceValues,
+  sink: PlaneSink,
+  options: SeriesVolumeOptions = {},
+): Promise<number> {
+  const plane = plan.rows * plan.columns;
+  const buffer = new Int16Array(plane);
+  return readPlanes(plan, geometry, readSlice, options, (k, s) => {
+    writePlane(buffer, plane, 0, s.values, s.slope, s.intercept, plan);
+    sink.plane(buffer, k);
+  });
 }

@@ -8,6 +8,9 @@ import { parseDicom } from '../../src/dicom/parse';
 import { simplePhantomSeries } from '../../src/synth/simplePhantom';
 import { lungBox, resampleToGrid, writePatch, type Grid } from '../../src/ai/shared/preprocess';
 import { buildVolume } from '../../src/ai/shared/volume';
+import { streamModelGrid } from '../../src/ai/shared/modelGrid';
+import { TooLargeError } from '../../src/ai/shared/errors';
+import { buildSeriesVolume, type SliceGeometry } from '../../src/lib/volume';
 
 const TRAINING = resolve(import.meta.dirname, '../../models/training');
 
@@ -132,5 +135,79 @@ describe('preprocessing matches the training recipe', () => {
       return a.reduce((x, y) => x + (y - m) ** 2, 0) / a.length;
     };
     expect(spread(ts.subarray(per, 2 * per))).toBeLessThan(spread(ts.subarray(0, per)) / 2);
+  });
+});
+
+describe('the model grid streamed from slices', () => {
+  /** A series of random stored values, in a shuffled file order, with a given orientation. */
+  function series(orientation: number[], n: number, rows: number, columns: number) {
+    let seed = 7;
+    const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 3000 - 1500;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ((a * 37) % n) - ((b * 37) % n));
+    const normalZ = orientation[0] * orientation[4] - orientation[1] * orientation[3];
+    const geometry: SliceGeometry[] = order.map((k) => ({
+      position: [-100, 80, normalZ * (k * 1.25) - 50] as const,
+      orientation,
+      rows,
+      columns,
+      pixelSpacing: [0.7, 0.62] as const,
+      sliceThickness: 1.25,
+    }));
+    const values = geometry.map(() => Float32Array.from({ length: rows * columns }, next));
+    return { geometry, values };
+  }
+
+  it('gives the grid that resampling the whole volume gives, bit for bit, in every axial orientation', async () => {
+    const orientations = [
+      [1, 0, 0, 0, 1, 0],
+      [-1, 0, 0, 0, -1, 0],
+      [0, 1, 0, 1, 0, 0],
+      [-1, 0, 0, 0, 1, 0],
+    ];
+    for (const o of orientations) {
+      const { geometry, values } = series(o, 23, 30, 26);
+      const read = (i: number) => ({ values: values[i], rows: 30, columns: 26, slope: 1.5, intercept: -7 });
+      const whole = resampleToGrid(await buildSeriesVolume(geometry, read), 1, 1.5);
+      const asked: number[] = [];
+      const { grid, sliceThickness } = await streamModelGrid(
+        geometry,
+        (i) => {
+          asked.push(i);
+          return read(i);
+        },
+        { pixelSpacingMm: 1, sliceSpacingMm: 1.5 },
+      );
+      expect(sliceThickness).toBe(1.25);
+      // Each slice read once, in ascending z.
+      expect(new Set(asked).size).toBe(geometry.length);
+      const z = asked.map((i) => geometry[i]?.position[2] ?? NaN);
+      expect(z.every((v, k) => k === 0 || v > (z[k - 1] ?? Infinity))).toBe(true);
+      expect([grid.nx, grid.ny, grid.nz]).toEqual([whole.nx, whole.ny, whole.nz]);
+      expect(grid.origin).toEqual(whole.origin);
+      let differ = 0;
+      for (let i = 0; i < grid.data.length; i++) if (grid.data[i] !== whole.data[i]) differ++;
+      expect(differ, `orientation ${o.join('\\')}`).toBe(0);
+    }
+  });
+
+  it('refuses a series whose grid would not fit before it reads a slice', async () => {
+    const geometry: SliceGeometry[] = Array.from({ length: 4000 }, (_, k) => ({
+      position: [0, 0, k * 0.1] as const,
+      rows: 2048,
+      columns: 2048,
+      pixelSpacing: [0.2, 0.2] as const,
+    }));
+    let reads = 0;
+    await expect(
+      streamModelGrid(
+        geometry,
+        () => {
+          reads++;
+          throw new Error('read');
+        },
+        { pixelSpacingMm: 0.2, sliceSpacingMm: 0.1 },
+      ),
+    ).rejects.toBeInstanceOf(TooLargeError);
+    expect(reads).toBe(0);
   });
 });

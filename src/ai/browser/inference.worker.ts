@@ -7,8 +7,8 @@
 import { analyzeSeries } from '../../analysis/analyze';
 import { refusal } from '../registry/contract';
 import { messageOf } from '../../lib/errors';
-import { buildSeriesVolume } from '../../lib/volume';
 import { holdLifeLock } from '../../lib/liveness';
+import { streamModelGrid } from '../shared/modelGrid';
 import { CancelledError, TooLargeError } from '../shared/pipeline';
 import { modelBytes, modelFiles, ModelLoadError } from './modelBytes';
 import type { SliceMessage, WorkerEvent, WorkerRequest } from './protocol';
@@ -84,12 +84,16 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
   const inbox = new SliceInbox();
   inboxes.set(req.id, inbox);
   try {
-    // The series' volume first, stacked as the page streams its slices in, by the builder the Node host
-    // uses too (lib/volume); each slice is let go once written.
+    // The series on the model's grid first, resampled plane by plane as the page streams its slices in
+    // (lib/volume reorients each as the Node host's volume builder does); each slice is let go once
+    // resampled, so the series is never held here at full resolution.
     const volumeStarted = performance.now();
-    const volume = await buildSeriesVolume(req.geometry, (i) => inbox.take(i, controller.signal), {
-      signal: controller.signal,
-    });
+    const { grid } = await streamModelGrid(
+      req.geometry,
+      (i) => inbox.take(i, controller.signal),
+      req.model.manifest.input,
+      { signal: controller.signal },
+    );
     const volumeMs = performance.now() - volumeStarted;
     inboxes.delete(req.id);
     const started = performance.now();
@@ -117,7 +121,7 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
     const fpr = req.model.manifest.falsePositiveReduction;
     const analysis = await analyzeSeries(
-      volume,
+      grid,
       req.model.manifest,
       {
         model: runnerOf(ort, session, req.model.manifest.input.name),

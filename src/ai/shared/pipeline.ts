@@ -14,18 +14,9 @@ import {
 } from './decode';
 import { groupCandidates, measure, type Candidate } from './detect';
 import { rescore } from './secondStage';
-import {
-  fullBox,
-  inputShape,
-  lungMask,
-  nearLung,
-  resampleToGrid,
-  writeInput,
-  type Box,
-  type Grid,
-} from './preprocess';
-import type { Volume } from './volume';
+import { fullBox, inputShape, lungMask, nearLung, writeInput, type Box, type Grid } from './preprocess';
 import { CancelledError, TooLargeError } from './errors';
+import { modelGrid, type SeriesSource } from './modelGrid';
 
 export interface Tensor {
   readonly data: Float32Array;
@@ -130,10 +121,8 @@ export interface DetectResult {
   readonly evidence?: Evidence;
 }
 
-/** The largest model grid an analysis may allocate (bytes): beyond it the tab could run out of memory. */
-export const MAX_GRID_BYTES = 1.5e9;
-
 export { CancelledError, TooLargeError };
+export { MAX_GRID_BYTES } from './modelGrid';
 
 function toBytes(v: Float32Array): Uint8Array {
   const out = new Uint8Array(v.length);
@@ -146,8 +135,12 @@ const r1 = (v: number): number => Math.round(v * 10) / 10;
 /** A finding's centre may lie this far from the nearest lung voxel (mm), more for large findings. */
 const LUNG_CONTACT_MM = 4;
 
+/**
+ * Detect on a series: a whole volume (resampled here) or the model grid a host already streamed it into
+ * (`streamModelGrid`), which must have the model's spacing.
+ */
 export async function detectNodules(
-  volume: Volume,
+  source: SeriesSource,
   manifest: Manifest,
   runner: Runner,
   options: DetectOptions = {},
@@ -155,20 +148,10 @@ export async function detectNodules(
   const spec = manifest.input;
   const out = manifest.output;
   const t0 = performance.now();
-  const gridBytes =
-    4 *
-    (((volume.columns - 1) * volume.spacing[0]) / spec.pixelSpacingMm + 1) *
-    (((volume.rows - 1) * volume.spacing[1]) / spec.pixelSpacingMm + 1) *
-    (((volume.slices - 1) * volume.spacing[2]) / spec.sliceSpacingMm + 1);
-  if (!(gridBytes <= MAX_GRID_BYTES)) {
-    throw new TooLargeError(
-      `Resampling this series to ${spec.pixelSpacingMm} mm pixels would need ${Math.round(gridBytes / 1e6).toLocaleString('en')} MB, more than the ${MAX_GRID_BYTES / 1e9} GB an analysis may use.`,
-    );
-  }
   const fpr = manifest.falsePositiveReduction;
   if (fpr && !options.fprRunner)
     throw new Error(`${manifest.id}: its false-positive reduction model (${fpr.file}) was not loaded`);
-  const grid = resampleToGrid(volume, spec.pixelSpacingMm, spec.sliceSpacingMm);
+  const grid = modelGrid(source, spec);
   const lungs = spec.crop === 'lungs' ? lungMask(grid) : null;
   const box = lungs?.box ?? fullBox(grid);
   const shape = inputShape(box, spec);

@@ -36,32 +36,87 @@ function plan(n: number, src: number, dst: number): { lo: Int32Array; hi: Int32A
   return { lo, hi, w };
 }
 
+/** What resampling needs to know of a source volume: its size and geometry, not its voxels. */
+export interface SourceGeometry {
+  readonly columns: number;
+  readonly rows: number;
+  readonly slices: number;
+  readonly origin: readonly [number, number, number];
+  readonly spacing: readonly [number, number, number];
+}
+
+/** Bytes of the float32 grid a source would resample to at these spacings. */
+export function gridBytes(v: SourceGeometry, pixelSpacing: number, sliceSpacing: number): number {
+  return (
+    4 *
+    outCount(v.columns, v.spacing[0], pixelSpacing) *
+    outCount(v.rows, v.spacing[1], pixelSpacing) *
+    outCount(v.slices, v.spacing[2], sliceSpacing)
+  );
+}
+
 /**
- * Resample z, then y, then x: the same order and arithmetic as the training code. Works one output slice
- * at a time, so the only large allocation is the output grid itself.
+ * Resample z, then y, then x: the same order and arithmetic as the training code. Takes the source's
+ * canonical planes one at a time in ascending z (`plane`), keeps only the previous one, and writes each
+ * output slice as soon as both planes it lies between have arrived; so the only large allocation is the
+ * output grid itself, and the source never has to exist as a whole.
  */
-export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: number): Grid {
-  const pz = plan(v.slices, v.spacing[2], sliceSpacing);
-  const py = plan(v.rows, v.spacing[1], pixelSpacing);
-  const px = plan(v.columns, v.spacing[0], pixelSpacing);
-  const nz = pz.lo.length;
-  const ny = py.lo.length;
-  const nx = px.lo.length;
-  const plane = v.rows * v.columns;
-  const cols = v.columns;
-  const src = v.data;
-  const { lo: ylo, hi: yhi, w: yw } = py;
-  const { lo: xlo, hi: xhi, w: xw } = px;
-  const a = new Float32Array(plane);
-  const b = new Float32Array(ny * cols);
-  const c = new Float32Array(nz * ny * nx);
-  for (let k = 0; k < nz; k++) {
-    // z: one source plane pair → a
-    const lo = pz.lo[k] * plane;
-    const hi = pz.hi[k] * plane;
-    const wz = pz.w[k];
+export class GridResampler {
+  private readonly pz: ReturnType<typeof plan>;
+  private readonly py: ReturnType<typeof plan>;
+  private readonly px: ReturnType<typeof plan>;
+  private readonly cols: number;
+  private readonly planeSize: number;
+  private readonly a: Float32Array;
+  private readonly b: Float32Array;
+  private readonly out: Float32Array;
+  private readonly spacing: readonly [number, number, number];
+  private readonly origin: readonly [number, number, number];
+  private previous: Int16Array;
+  private next = 0;
+  private received = 0;
+
+  constructor(
+    private readonly source: SourceGeometry,
+    pixelSpacing: number,
+    sliceSpacing: number,
+  ) {
+    this.pz = plan(source.slices, source.spacing[2], sliceSpacing);
+    this.py = plan(source.rows, source.spacing[1], pixelSpacing);
+    this.px = plan(source.columns, source.spacing[0], pixelSpacing);
+    this.cols = source.columns;
+    this.planeSize = source.rows * source.columns;
+    this.a = new Float32Array(this.planeSize);
+    this.b = new Float32Array(this.py.lo.length * this.cols);
+    this.out = new Float32Array(this.pz.lo.length * this.py.lo.length * this.px.lo.length);
+    this.previous = new Int16Array(this.planeSize);
+    this.spacing = [pixelSpacing, pixelSpacing, sliceSpacing];
+    this.origin = source.origin;
+  }
+
+  /** Source plane `k` (they must come in order 0, 1, 2 …); the values are read before this returns. */
+  plane(hu: Int16Array, k: number): void {
+    if (k !== this.received) throw new Error(`resampling: plane ${k} arrived, ${this.received} was due`);
+    this.received++;
+    const { lo, hi } = this.pz;
+    // Every output slice whose upper plane is this one lies between it and the previous plane.
+    while (this.next < lo.length && hi[this.next] <= k) {
+      this.slice(this.next, lo[this.next] === k ? hu : this.previous, hu);
+      this.next++;
+    }
+    this.previous.set(hu.subarray(0, this.planeSize));
+  }
+
+  private slice(k: number, below: Int16Array, above: Int16Array): void {
+    const { a, b, cols } = this;
+    const ny = this.py.lo.length;
+    const nx = this.px.lo.length;
+    const { lo: ylo, hi: yhi, w: yw } = this.py;
+    const { lo: xlo, hi: xhi, w: xw } = this.px;
+    // z: the plane pair → a
+    const wz = this.pz.w[k];
     const vz = 1 - wz;
-    for (let i = 0; i < plane; i++) a[i] = src[lo + i] * vz + src[hi + i] * wz;
+    for (let i = 0; i < this.planeSize; i++) a[i] = below[i] * vz + above[i] * wz;
     // y: a → b
     for (let j = 0; j < ny; j++) {
       const l = ylo[j] * cols;
@@ -72,6 +127,7 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
       for (let i = 0; i < cols; i++) b[o + i] = a[l + i] * u + a[h + i] * w;
     }
     // x: b → output slice k
+    const c = this.out;
     const base = k * ny * nx;
     for (let j = 0; j < ny; j++) {
       const row = j * cols;
@@ -82,7 +138,28 @@ export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: nu
       }
     }
   }
-  return { data: c, nx, ny, nz, origin: v.origin, spacing: [pixelSpacing, pixelSpacing, sliceSpacing] };
+
+  /** The grid, once every source plane has arrived. */
+  grid(): Grid {
+    if (this.received !== this.source.slices || this.next !== this.pz.lo.length)
+      throw new Error(`resampling: ${this.received} of ${this.source.slices} planes arrived`);
+    return {
+      data: this.out,
+      nx: this.px.lo.length,
+      ny: this.py.lo.length,
+      nz: this.pz.lo.length,
+      origin: this.origin,
+      spacing: this.spacing,
+    };
+  }
+}
+
+/** A whole volume resampled to the model grid (the planes of `v` fed to a {@link GridResampler}). */
+export function resampleToGrid(v: Volume, pixelSpacing: number, sliceSpacing: number): Grid {
+  const r = new GridResampler(v, pixelSpacing, sliceSpacing);
+  const plane = v.rows * v.columns;
+  for (let k = 0; k < v.slices; k++) r.plane(v.data.subarray(k * plane, (k + 1) * plane), k);
+  return r.grid();
 }
 
 export interface Box {
