@@ -1,7 +1,7 @@
 /**
  * Practice mode in the browser host: opens a case with its truth (a demo case, a synthetic case made in a
- * worker, the user's own labelled folder: its truth.json, or else a signed DICOM SR in it, read once the
- * folder has loaded; see practiceSrTruth.ts), keeps AI output hidden during an unaided read, turns the
+ * worker, the user's own labelled folder: its truth.json, or else a DICOM SEG or a signed DICOM SR in it,
+ * read once the folder has loaded; see practiceSegTruth.ts and practiceSrTruth.ts), keeps AI output hidden during an unaided read, turns the
  * reader's probe clicks and ellipses into marks, scores the submitted read (practice/), reads what each
  * false positive was from the image, and keeps the history on this device (practice/history.ts).
  */
@@ -31,6 +31,8 @@ import type { PracticeActions, PracticeStart, StudyExport } from '../ui/practice
 import type { Host } from './host';
 import { marksFrom, truthFromJson } from './practiceMarks';
 import { truthFromReports } from './practiceSrTruth';
+import { readSegSource, segTarget, truthFromSegs, type SegRead } from './practiceSegTruth';
+import { SEG_CLASS_UID } from '../dicom/seg';
 import { readReport, seriesTarget, SR_CLASS_PREFIX } from './storedReports';
 import { generateCase } from './practiceSynth';
 import { studyExport } from './practiceExport';
@@ -61,7 +63,7 @@ export class Practice implements PracticeActions {
   private loadStarted = false;
   private abort: AbortController | null = null;
   private lastMix: { mix: CaseMix; difficulty: Difficulty | 'suggested' } | null = null;
-  /** An own case without truth.json: its truth comes from its SR once loaded ('reading' while it does). */
+  /** An own case without truth.json: its truth comes from its SEG or SR once loaded ('reading' while it does). */
   private srTruth: 'none' | 'waiting' | 'reading' = 'none';
   /** Counts the cases begun (an SR read for an earlier case does not touch a later one). */
   private generation = 0;
@@ -101,7 +103,7 @@ export class Practice implements PracticeActions {
         s.lastLoad !== null &&
         !s.loading;
       if (loaded && this.srTruth === 'waiting') {
-        // Every file of the folder has been read: its SRs are in the registry.
+        // Every file of the folder has been read: its SEGs and SRs are in the registry.
         this.srTruth = 'reading';
         void this.truthFromSr();
       } else if (loaded && this.srTruth === 'none' && s.activeSeriesKey) {
@@ -131,11 +133,13 @@ export class Practice implements PracticeActions {
   private async truthFromSr(): Promise<void> {
     const generation = this.generation;
     const s = this.host.store.getState();
-    const keys = s.studies
+    const objects = s.studies
       .flatMap((st) => st.series)
       .filter((x) => x.kind === 'non-image')
-      .flatMap((x) => x.instanceKeys)
-      .filter((k) => getInstance(k)?.info.sopClassUID.startsWith(SR_CLASS_PREFIX));
+      .flatMap((x) => x.instanceKeys);
+    const segs = objects.filter((k) => getInstance(k)?.info.sopClassUID === SEG_CLASS_UID);
+    if (segs.length > 0) return this.truthFromSeg(segs);
+    const keys = objects.filter((k) => getInstance(k)?.info.sopClassUID.startsWith(SR_CLASS_PREFIX));
     const reports = (await Promise.all(keys.map((k) => readReport(k)))).filter((r) => r !== null);
     if (generation !== this.generation || this.session?.phase !== 'preparing') return;
     this.srTruth = 'none';
@@ -153,6 +157,45 @@ export class Practice implements PracticeActions {
       caseId,
       truthSource: { kind: 'sr', typesAssumed, ...(date ? { date } : {}) },
       ...(lungRads ? { truthLungRads: lungRads } : {}),
+    });
+    if (seriesKey !== this.host.store.getState().activeSeriesKey) this.deps.showSeries(seriesKey);
+    this.read();
+  }
+
+  /**
+   * An own case's truth from the DICOM SEGs loaded with it (they come before any SR: a segmentation marks
+   * each nodule whole). Each connected region of a segment is a nodule; the case is refused, with the
+   * reason, when a SEG cannot be read or placed on a series of the folder, or marks nothing.
+   */
+  private async truthFromSeg(keys: readonly string[]): Promise<void> {
+    const generation = this.generation;
+    const reads = await Promise.all(
+      keys.map(async (k): Promise<SegRead> => {
+        const entry = getInstance(k);
+        if (!entry) return { ok: false, error: { code: 'seg-unreadable', attribute: 'PixelData' } };
+        try {
+          return await readSegSource(entry.source);
+        } catch {
+          return { ok: false, error: { code: 'seg-unreadable', attribute: 'PixelData' } };
+        }
+      }),
+    );
+    if (generation !== this.generation || this.session?.phase !== 'preparing') return;
+    this.srTruth = 'none';
+    const state = this.host.store.getState();
+    const targets = imageSeries(state.studies).map((x) => segTarget(x, (k) => getInstance(k)?.info));
+    const found = truthFromSegs(reads, targets, state.activeSeriesKey);
+    if (!found.ok) {
+      this.update({ problem: found.error, progress: null });
+      return;
+    }
+    const { truth, seriesKey, date, typesAssumed } = found.value;
+    const caseId = `own-${(await sha256Hex(JSON.stringify({ truth }))).slice(0, 12)}`;
+    if (generation !== this.generation || this.session?.phase !== 'preparing') return;
+    this.update({
+      truth,
+      caseId,
+      truthSource: { kind: 'seg', nodules: truth.length, typesAssumed, ...(date ? { date } : {}) },
     });
     if (seriesKey !== this.host.store.getState().activeSeriesKey) this.deps.showSeries(seriesKey);
     this.read();

@@ -481,7 +481,7 @@ export const en = {
   'practice.generate': 'Generate a case',
   'practice.own': 'Your own cases',
   'practice.own.note':
-    'A folder with the DICOM images and a truth.json (lucent.truth/1), or with a signed DICOM SR (TID 1500 measurement report) of their nodules.',
+    'A folder with the DICOM images and a truth.json (lucent.truth/1), a DICOM SEG that marks their nodules (each connected region one nodule), or a signed DICOM SR (TID 1500 measurement report) of them.',
   'practice.own.open': 'Open a labelled folder',
   'practice.own.input': 'Labelled folder',
   'practice.progress': 'Progress on this device',
@@ -520,11 +520,24 @@ export const en = {
     'Practice could not start: the signed DICOM SR measures no nodule and does not say that there are none (a nodule count of 0). For a case without nodules, use an SR that gives the count 0, or a truth.json with an empty list.',
   'practice.problem.sr-unplaced':
     'Practice could not start: {count} {count|nodule|nodules} of the signed DICOM SR ({labels}) {count|has|have} no size or no location on this series, so the truth would be incomplete.',
+  'practice.problem.seg-unreadable':
+    'Practice could not start: the DICOM SEG in this folder cannot be read ({attribute} is missing or not valid), so its nodules are unknown. Export the segmentation again, or use a truth.json.',
+  'practice.problem.seg-compressed':
+    'Practice could not start: the DICOM SEG in this folder has compressed pixel data, which Lucent does not read for truth. Save it uncompressed (explicit VR little endian), or use a truth.json.',
+  'practice.problem.seg-other-series':
+    'Practice could not start: the DICOM SEG in this folder segments another series; neither its referenced series, its source images nor its frame of reference are in the folder. Put the SEG in the folder of the images it segments.',
+  'practice.problem.seg-empty':
+    'Practice could not start: the DICOM SEG marks no voxel, so it says nothing about the nodules (an empty segmentation may be unfinished). For a case without nodules, use a truth.json with an empty list.',
+  'practice.problem.seg-unplaced':
+    'Practice could not start: {count} of the {total} marked frames of the DICOM SEG lie on no slice of this series (neither their source image nor their position matches one), so the truth would be incomplete.',
   'practice.truth.json': 'Truth: truth.json (lucent.truth/1)',
   'practice.truth.sr': 'Truth: DICOM SR, verified, {date}',
   'practice.truth.srUndated': 'Truth: DICOM SR, verified (undated)',
   'practice.truth.typesAssumed':
     'The SR gives no composition for {count} {count|nodule|nodules}: solid assumed.',
+  'practice.truth.seg': 'Truth: DICOM SEG, {count} {count|nodule|nodules}, {date}',
+  'practice.truth.segTypesAssumed':
+    'The SEG names no composition for {count} {count|nodule|nodules}: solid assumed.',
   'practice.blind': 'Blind read: AI findings are hidden until you submit.',
   'practice.aided': 'Read with AI: accept the findings you agree with and mark what it missed.',
   'practice.timer': 'Time {time}',

@@ -464,7 +464,7 @@ export const zhCN: Messages = {
   'practice.generate': '生成病例',
   'practice.own': '您自己的病例',
   'practice.own.note':
-    '含 DICOM 图像和 truth.json（lucent.truth/1）的文件夹，或含测量其结节的已签署 DICOM SR（TID 1500 测量报告）的文件夹。',
+    '含 DICOM 图像和 truth.json（lucent.truth/1）的文件夹，或含标出其结节的 DICOM SEG（每个连通区域为一个结节），或含测量其结节的已签署 DICOM SR（TID 1500 测量报告）的文件夹。',
   'practice.own.open': '打开带标注的文件夹',
   'practice.own.input': '带标注的文件夹',
   'practice.progress': '本设备上的进度',
@@ -503,10 +503,22 @@ export const zhCN: Messages = {
     '练习无法开始：已签署的 DICOM SR 没有测量任何结节，也没有说明没有结节（结节数为 0）。没有结节的病例请使用结节数为 0 的 SR，或结节列表为空的 truth.json。',
   'practice.problem.sr-unplaced':
     '练习无法开始：已签署的 DICOM SR 中有 {count} 个结节（{labels}）在此序列上没有大小或位置，真值将不完整。',
+  'practice.problem.seg-unreadable':
+    '练习无法开始：此文件夹中的 DICOM SEG 无法读取（{attribute} 缺失或无效），其结节未知。请重新导出分割，或使用 truth.json。',
+  'practice.problem.seg-compressed':
+    '练习无法开始：此文件夹中的 DICOM SEG 的像素数据经过压缩，Lucent 不读取压缩的 SEG 作为真值。请以未压缩格式（显式 VR 小端）保存，或使用 truth.json。',
+  'practice.problem.seg-other-series':
+    '练习无法开始：此文件夹中的 DICOM SEG 分割的是另一个序列；文件夹中没有它引用的序列、源图像或参考坐标系。请把 SEG 与其分割的图像放在同一文件夹。',
+  'practice.problem.seg-empty':
+    '练习无法开始：DICOM SEG 没有标记任何体素，无法说明结节情况（空的分割可能尚未完成）。没有结节的病例请使用结节列表为空的 truth.json。',
+  'practice.problem.seg-unplaced':
+    '练习无法开始：DICOM SEG 的 {total} 个有标记的帧中有 {count} 个不在此序列的任何层面上（源图像和位置都不对应），真值将不完整。',
   'practice.truth.json': '真值：truth.json（lucent.truth/1）',
   'practice.truth.sr': '真值：DICOM SR，已验证，{date}',
   'practice.truth.srUndated': '真值：DICOM SR，已验证（无日期）',
   'practice.truth.typesAssumed': 'SR 未给出 {count} 个结节的成分：按实性处理。',
+  'practice.truth.seg': '真值：DICOM SEG，{count} 个结节，{date}',
+  'practice.truth.segTypesAssumed': 'SEG 未指明 {count} 个结节的成分：按实性处理。',
   'practice.blind': '盲读：提交前 AI 结果隐藏。',
   'practice.aided': '有 AI 辅助：接受您同意的结果，并标出 AI 遗漏的结节。',
   'practice.timer': '用时 {time}',

@@ -22,7 +22,8 @@ export type PracticeChoice =
 
 /**
  * Where an own case's truth came from, as the UI names it (never a file name: one may hold a patient's).
- * A DICOM SR counts only when signed (verified); its date is the report's content date.
+ * A DICOM SR counts only when signed (verified); its date is the report's content date. A DICOM SEG's
+ * nodules are its segments' connected components (practice/segTruth.ts).
  */
 export type TruthSource =
   | { readonly kind: 'truth-json' }
@@ -31,11 +32,19 @@ export type TruthSource =
       readonly date?: string;
       /** Nodules whose composition the SR does not code (solid assumed, as for a stored report). */
       readonly typesAssumed: number;
+    }
+  | {
+      readonly kind: 'seg';
+      /** The SEG's content date (YYYY-MM-DD). */
+      readonly date?: string;
+      readonly nodules: number;
+      /** Nodules whose segment names no composition (solid assumed). */
+      readonly typesAssumed: number;
     };
 
 /** Why an own case has no truth to score against; the UI words each (see app/practiceSrTruth.ts). */
 export type CaseProblem =
-  /** No truth.json and no readable TID 1500 SR in the folder. */
+  /** No truth.json, no DICOM SEG and no readable TID 1500 SR in the folder. */
   | { readonly code: 'no-truth' }
   /** Only unsigned SRs (AI results, drafts): not truth. */
   | { readonly code: 'sr-unsigned' }
@@ -44,7 +53,17 @@ export type CaseProblem =
   /** A signed SR about the series with no nodule in it that does not say there are none. */
   | { readonly code: 'sr-no-nodules' }
   /** Some of the signed SR's nodules have no size or no place on the series (tracking ids). */
-  | { readonly code: 'sr-unplaced'; readonly labels: readonly string[] };
+  | { readonly code: 'sr-unplaced'; readonly labels: readonly string[] }
+  /** A DICOM SEG that cannot be read: the attribute (DICOM keyword) missing or wrong. */
+  | { readonly code: 'seg-unreadable'; readonly attribute: string }
+  /** A SEG whose pixel data is compressed (encapsulated): not read. */
+  | { readonly code: 'seg-compressed' }
+  /** SEGs, none about an image series of the folder. */
+  | { readonly code: 'seg-other-series' }
+  /** A SEG about the series whose frames mark nothing. */
+  | { readonly code: 'seg-empty' }
+  /** Frames of the SEG that mark something but lie on no slice of the series. */
+  | { readonly code: 'seg-unplaced'; readonly frames: number; readonly total: number };
 
 export interface PracticeResult {
   readonly score: PracticeScore;

@@ -56,14 +56,30 @@ export const lookalikeKey = (l: Lookalike | null): MessageKey =>
 
 /** Why an own case could not start, in words. */
 export function problemText(t: Translate, problem: CaseProblem): string {
-  return problem.code === 'sr-unplaced'
-    ? t('practice.problem.sr-unplaced', { count: problem.labels.length, labels: problem.labels.join(', ') })
-    : t(`practice.problem.${problem.code}`);
+  switch (problem.code) {
+    case 'sr-unplaced':
+      return t('practice.problem.sr-unplaced', {
+        count: problem.labels.length,
+        labels: problem.labels.join(', '),
+      });
+    case 'seg-unplaced':
+      return t('practice.problem.seg-unplaced', { count: problem.frames, total: problem.total });
+    case 'seg-unreadable':
+      return t('practice.problem.seg-unreadable', { attribute: problem.attribute });
+    default:
+      return t(`practice.problem.${problem.code}`);
+  }
 }
 
 /** Where an own case's truth came from ("Truth: DICOM SR, verified, 2026-12-03"), never a file name. */
 export function truthSourceText(t: Translate, source: TruthSource): string {
   if (source.kind === 'truth-json') return t('practice.truth.json');
+  if (source.kind === 'seg') {
+    const head = t('practice.truth.seg', { count: source.nodules, date: source.date ?? '—' });
+    return source.typesAssumed > 0
+      ? `${head} · ${t('practice.truth.segTypesAssumed', { count: source.typesAssumed })}`
+      : head;
+  }
   const head = source.date ? t('practice.truth.sr', { date: source.date }) : t('practice.truth.srUndated');
   return source.typesAssumed > 0
     ? `${head} · ${t('practice.truth.typesAssumed', { count: source.typesAssumed })}`
