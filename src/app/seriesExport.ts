@@ -8,6 +8,7 @@
  */
 import type { SeriesExportSummary } from '../dicom/deidentify';
 import { getInstance, type RegisteredInstance } from '../imaging/registry';
+import { LucentError } from '../lib/errors';
 import { lifeLockName, watchLife } from '../lib/liveness';
 import { log } from '../lib/logger';
 import type { SeriesExportStatus } from '../store';
@@ -32,9 +33,10 @@ const READ_MS = 30_000;
 const FILE_MS = 60_000;
 const FINISH_MS = 60_000;
 
-class ExportFailed extends Error {
+class ExportFailed extends LucentError {
   constructor(readonly reason: 'worker' | 'timeout' | 'cancelled') {
-    super(reason);
+    super(`export-${reason}`, reason);
+    this.name = 'ExportFailed';
   }
 }
 

@@ -13,6 +13,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DicomWebClient, SeriesHit } from '../dicom/dicomweb';
 import { LucentError } from '../lib/errors';
+import { toHex } from '../lib/hash';
 import { aiSrDescription, aiSrUids } from '../report/sr';
 import { jobIdFor } from './redis';
 import {
@@ -98,9 +99,7 @@ export interface BatchCreated {
 
 function newBatchId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 13);
-  const random = Array.from(crypto.getRandomValues(new Uint8Array(3)), (b) =>
-    b.toString(16).padStart(2, '0'),
-  ).join('');
+  const random = toHex(crypto.getRandomValues(new Uint8Array(3)));
   return `${stamp}-${random}`;
 }
 

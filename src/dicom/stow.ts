@@ -2,6 +2,7 @@
  * STOW-RS (PS3.18 10.5) request bodies and responses: Part 10 instances as a multipart/related body, and
  * the server's DICOM JSON answer as lists of stored and refused instances. Pure.
  */
+import { toHex } from '../lib/hash';
 
 export interface StowResult {
   /** SOP Instance UIDs the server stored (Referenced SOP Sequence). */
@@ -13,9 +14,7 @@ export interface StowResult {
 /** A boundary that cannot occur in the parts (checked; another is drawn in the unlikely case it does). */
 function boundaryFor(parts: readonly Uint8Array[]): string {
   for (;;) {
-    const random = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
-      b.toString(16).padStart(2, '0'),
-    ).join('');
+    const random = toHex(crypto.getRandomValues(new Uint8Array(16)));
     const boundary = `lucent-${random}`;
     const needle = new TextEncoder().encode(boundary);
     const occurs = parts.some((p) => indexOf(p, needle) >= 0);

@@ -12,6 +12,7 @@
  * The input is a parsed dataset as `dicom/parse` produces it, through the structural {@link SrDataset}
  * (report/ does not import dicom/). Pure: runs in the browser and in Node.
  */
+import { messageOf } from '../lib/errors';
 import { err, ok, type Result } from '../lib/result';
 import {
   LUNG_RADS_CATEGORIES,
@@ -392,7 +393,7 @@ export function readStoredReport(ds: SrDataset): Result<StoredReport, SrReadProb
   } catch (e) {
     return err({
       code: 'unreadable',
-      message: `The structured report could not be read: ${e instanceof Error ? e.message : String(e)}`,
+      message: `The structured report could not be read: ${messageOf(e)}`,
     });
   }
 }
