@@ -7,8 +7,9 @@
 import { InferenceClient, InferenceError } from '../ai/browser/client';
 import type { ModelSource } from '../ai/browser/protocol';
 import { validateManifest } from '../ai/registry/manifest';
-import { applicability, seriesFacts } from '../ai/shared/applicability';
+import { seriesFacts } from '../ai/shared/applicability';
 import type { SeriesAnalysis } from '../analysis/analyze';
+import { firstApplicable } from '../analysis/chooseModel';
 import { sliceNumberNearest, type Series } from '../dicom/series';
 import type { FindingRecord } from '../findings/record';
 import type { MessageKey } from '../i18n';
@@ -166,15 +167,13 @@ export class AiRun {
     const models = (state.models ?? []).filter((m) =>
       state.selectedModel ? m.dir === state.selectedModel : m.manifest.task === 'detection',
     );
-    let reason = models.length === 0 ? 'No detection model is installed in this build.' : '';
-    const chosen = models.find((m) => {
-      const skip = applicability(m.manifest, facts);
-      if (skip && !reason) reason = skip.message;
-      return skip === null;
+    const chosen = firstApplicable(models, facts, {
+      code: 'modality',
+      message: 'No detection model is installed in this build.',
     });
-    if (!chosen) {
+    if (!('manifest' in chosen)) {
       store.setState({
-        ai: { status: 'not-applicable', done: 0, total: 0, startedAt: Date.now(), message: reason },
+        ai: { status: 'not-applicable', done: 0, total: 0, startedAt: Date.now(), message: chosen.message },
       });
       return;
     }

@@ -1,10 +1,11 @@
 /** `lucent analyze`: load DICOM, run applicable models per series, print `lucent.analysis/1`. */
-import { applicability, seriesFacts, type SeriesFacts, type Skip } from '../ai/shared/applicability';
+import { seriesFacts, type SeriesFacts, type Skip } from '../ai/shared/applicability';
 import { installedModels, nodeRunner, type InstalledModel } from '../ai/node/models';
 import { loadAll, type LoadedSources } from '../dicom/load';
 import type { LoadError } from '../dicom/read';
 import { assembleStudies, imageCount } from '../dicom/series';
 import { analyzeSeries, type SeriesAnalysis } from '../analysis/analyze';
+import { firstApplicable } from '../analysis/chooseModel';
 import type { AssessedFinding } from '../findings/assess';
 import type { Language } from '../i18n/language';
 import type { Draft } from '../report/draft';
@@ -55,7 +56,6 @@ export async function loadPaths(paths: readonly string[]): Promise<Loaded> {
   return loadAll(await collectSources(paths));
 }
 
-/** Pick the model to run on a series, or say why none runs. */
 /** The models a series may be analysed with: the one named, else every detection model. */
 export function candidateModels(models: readonly InstalledModel[], modelId?: string): InstalledModel[] {
   return modelId
@@ -63,25 +63,16 @@ export function candidateModels(models: readonly InstalledModel[], modelId?: str
     : models.filter((m) => m.manifest.task === 'detection');
 }
 
+/** Pick the model to run on a series, or say why none runs (analysis/chooseModel, as the browser does). */
 export function chooseModel(
   models: readonly InstalledModel[],
   facts: SeriesFacts,
   modelId?: string,
 ): InstalledModel | Skip {
-  const pool = candidateModels(models, modelId);
-  if (pool.length === 0) {
-    return {
-      code: 'modality',
-      message: modelId ? `No installed model is called ${modelId}.` : 'No detection model is installed.',
-    };
-  }
-  let firstSkip: Skip | null = null;
-  for (const m of pool) {
-    const skip = applicability(m.manifest, facts);
-    if (!skip) return m;
-    firstSkip ??= skip;
-  }
-  return firstSkip as Skip;
+  return firstApplicable(candidateModels(models, modelId), facts, {
+    code: 'modality',
+    message: modelId ? `No installed model is called ${modelId}.` : 'No detection model is installed.',
+  });
 }
 
 export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}): Promise<Analysis> {
