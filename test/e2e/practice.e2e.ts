@@ -4,7 +4,8 @@
  * one mark where there is none, submit, the scores shown (one hit, one false positive, the misses listed
  * with their reasons, the false positive explained), a jump to a missed nodule, the export read by
  * `lucent eval --readers`, and after a reload the history with its progress plot. An own case is read
- * with its truth.json, and with a signed DICOM SR (written by Lucent's SR writer) in its place.
+ * with its truth.json, with a signed DICOM SR (written by Lucent's SR writer) in its place, and with a
+ * DICOM SEG (written by pydicom) of its nodules.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { provenanceOf } from '../../src/dicom/series';
 import { memorySource } from '../../src/dicom/source';
 import type { NoduleType } from '../../src/findings/types';
 import { aiResultsSr } from '../../src/report/sr';
+import { writeSeg } from '../support/segFixtures';
 import {
   openApp,
   readout,
@@ -340,6 +342,59 @@ describe('practice: a blind read of a demo case', () => {
       .filter({ hasText: 'the DICOM SR in this folder is not signed (not verified)' })
       .waitFor();
     expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 200_000);
+
+  it('reads your own case whose truth is a DICOM SEG: one nodule per segmented region, scored blind', async () => {
+    // The demo case's images without truth.json, and a SEG (written by pydicom) with a sphere per nodule.
+    const demo = resolve(import.meta.dirname, `../../public/demo/${CASE}`);
+    const dir = mkdtempSync(join(tmpdir(), 'lucent-practice-seg-'));
+    const infos = [];
+    for (const name of readdirSync(demo).filter((f) => f.endsWith('.dcm'))) {
+      copyFileSync(join(demo, name), join(dir, name));
+      const read = await readInstance(memorySource(name, new Uint8Array(readFileSync(join(demo, name)))));
+      if (!read.ok) throw new Error(read.error.message);
+      infos.push(read.info);
+    }
+    const segments = truth.map((n, i) => ({
+      label: i === 0 ? `Lesion ${i + 1}` : `${n.type} nodule`,
+      spheres: [{ centerMm: n.centerMm, diameterMm: n.diameterMm }],
+    }));
+    writeFileSync(join(dir, 'SMITH_JOHN_seg.dcm'), writeSeg(infos, { segments, shuffle: 5 }));
+
+    const { page, problems } = await openApp(session);
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    await page.getByTestId('practice-folder-input').setInputFiles(dir);
+    await waitForLoaded(page);
+    await waitForImage(page);
+    const panel = page.getByRole('region', { name: 'Practice', exact: true });
+    await panel.getByText('Blind read').waitFor();
+    // The first segment names no type: solid assumed, and said so.
+    expect(await panel.getByTestId('practice-truth-source').textContent()).toBe(
+      `Truth: DICOM SEG, ${truth.length} nodules, 2026-12-04 · The SEG names no composition for 1 nodule: solid assumed.`,
+    );
+    expect(await page.textContent('body')).not.toContain('SMITH_JOHN');
+    expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
+
+    const target = truth.reduce((a, b) => (b.diameterMm > a.diameterMm ? b : a));
+    const spacing = await scrollTo(page, target.centerMm[2]);
+    await clickAt(page, target.centerMm, spacing);
+    const marks = panel.getByRole('list', { name: 'Your marks' }).getByRole('listitem');
+    await expect.poll(() => marks.count()).toBe(1);
+    await panel.getByRole('button', { name: 'Submit read' }).click();
+    const result = page.getByRole('region', { name: 'Practice result' });
+    await expect
+      .poll(() => result.getByTestId('practice-found').textContent())
+      .toContain(`Nodules found: 1 of ${truth.length}`);
+    expect(await result.getByTestId('practice-fp').textContent()).toBe('False positives: 0');
+    expect(await result.locator('li.miss').count()).toBe(truth.length - 1);
+    expect(problems).toEqual([]);
+
+    // A SEG that marks nothing is no truth: the case is refused, saying why.
+    writeFileSync(join(dir, 'SMITH_JOHN_seg.dcm'), writeSeg(infos, { segments, empty: true }));
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    await page.getByTestId('practice-folder-input').setInputFiles(dir);
+    await panel.getByRole('alert').filter({ hasText: 'the DICOM SEG marks no voxel' }).waitFor();
     expect(problems).toEqual([]);
   }, 200_000);
 
