@@ -57,12 +57,16 @@ const SLICES_PER_MESSAGE = 8;
 /**
  * Stream the decoded slices of a series to the inference worker, in the volume's order (bottom to top),
  * a few per message, each copied into a buffer of its own that is transferred: the page never holds more
- * than one message's worth of copies. Stops with an AbortError when `signal` aborts.
+ * than one message's worth of copies, and `send` waits while the worker has a window's worth it has not
+ * resampled yet (ai/browser/client.ts SLICE_WINDOW). Stops with an AbortError when `signal` aborts, and
+ * quietly when `send` says the run has ended.
  */
 export async function streamSlices(
   imageIds: readonly string[],
   geometry: readonly SliceGeometry[],
-  send: (slices: readonly { index: number; slice: SliceValues & { values: SliceArray } }[]) => void,
+  send: (
+    slices: readonly { index: number; slice: SliceValues & { values: SliceArray } }[],
+  ) => Promise<boolean>,
   onProgress?: (done: number, total: number) => void,
   signal?: AbortSignal,
 ): Promise<void> {
@@ -72,9 +76,11 @@ export async function streamSlices(
     if (signal?.aborted) throw new DOMException('The analysis was cancelled.', 'AbortError');
     part.push({ index, slice: await sliceOf(imageIds[index] ?? '') });
     if (part.length === SLICES_PER_MESSAGE || n === order.length - 1) {
-      send(part);
+      // Waits while the receiver is full; stops copying once the receiver has ended (it failed, say).
+      const more = await send(part);
       part = [];
       onProgress?.(n + 1, order.length);
+      if (!more) return;
     }
   }
 }

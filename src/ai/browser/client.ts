@@ -64,13 +64,28 @@ export class InferenceError extends LucentError {
   }
 }
 
+/**
+ * The most slices of a run that may be on their way to the worker and not yet resampled: the page waits
+ * for the worker to take some before it copies more, so a fast page never parks a whole series in the
+ * worker's inbox (64 slices of 512² are 32 MB).
+ */
+export const SLICE_WINDOW = 64;
+
+interface PendingRun {
+  resolve(o: RunOutcome): void;
+  reject(e: InferenceError): void;
+  handlers: RunHandlers;
+  /** Slices sent, and taken by the worker. */
+  sent: number;
+  taken: number;
+  /** The sender waiting for the window to open, if any. */
+  unblock: (() => void) | null;
+}
+
 export class InferenceClient {
   private worker: Worker | null = null;
   private nextId = 1;
-  private pending = new Map<
-    number,
-    { resolve(o: RunOutcome): void; reject(e: InferenceError): void; handlers: RunHandlers }
-  >();
+  private pending = new Map<number, PendingRun>();
   private benches = new Map<number, { resolve(r: BenchResult): void; reject(e: InferenceError): void }>();
   private watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Stops watching the running worker's life (before the page ends it itself). */
@@ -120,7 +135,10 @@ export class InferenceClient {
     this.unwatch();
     this.worker?.terminate();
     this.worker = null;
-    for (const [, p] of this.pending) p.reject(new InferenceError(code, message));
+    for (const [, p] of this.pending) {
+      p.reject(new InferenceError(code, message));
+      p.unblock?.();
+    }
     this.pending.clear();
     for (const [, b] of this.benches) b.reject(new InferenceError(code, message));
     this.benches.clear();
@@ -156,8 +174,13 @@ export class InferenceClient {
       case 'progress':
         p.handlers.onProgress?.(e.done, e.total);
         break;
+      case 'slices-taken':
+        p.taken = e.taken;
+        if (p.sent - p.taken <= SLICE_WINDOW) p.unblock?.();
+        break;
       case 'result':
         this.pending.delete(e.id);
+        p.unblock?.();
         p.resolve({
           analysis: e.analysis,
           provider: e.provider,
@@ -169,6 +192,7 @@ export class InferenceClient {
         break;
       case 'error':
         this.pending.delete(e.id);
+        p.unblock?.();
         p.reject(new InferenceError(e.code, e.message));
         // A runtime that failed to start may hold the worker; the next run gets a fresh one.
         if (FATAL_WORKER_CODES.includes(e.code) && this.pending.size === 0) this.dispose();
@@ -178,7 +202,6 @@ export class InferenceClient {
     }
   }
 
-  /** Run a model over a volume. The volume's buffer is transferred: the caller must not use it again. */
   /** Starts a run on a series of this geometry; its slices follow by {@link sendSlices}. */
   run(
     model: ModelSource,
@@ -193,7 +216,7 @@ export class InferenceClient {
   ): { id: number; done: Promise<RunOutcome> } {
     const id = this.nextId++;
     const done = new Promise<RunOutcome>((resolve, reject) =>
-      this.pending.set(id, { resolve, reject, handlers }),
+      this.pending.set(id, { resolve, reject, handlers, sent: 0, taken: 0, unblock: null }),
     );
     const msg: WorkerRequest = {
       type: 'run',
@@ -237,14 +260,31 @@ export class InferenceClient {
     return done;
   }
 
-  /** Some of a run's slices: their buffers move to the worker (the page keeps no copy). */
-  sendSlices(id: number, slices: readonly SliceMessage[]): void {
-    if (!this.pending.has(id)) return;
+  /**
+   * Some of a run's slices: their buffers move to the worker (the page keeps no copy). Resolves when the
+   * worker has room for more ({@link SLICE_WINDOW}): true while the run goes on, false once it has ended
+   * (done, failed, cancelled or its worker lost), when the sender should stop reading slices.
+   */
+  async sendSlices(id: number, slices: readonly SliceMessage[]): Promise<boolean> {
+    const p = this.pending.get(id);
+    if (!p || !this.worker) return false;
     const msg: WorkerRequest = { type: 'slices', id, slices };
-    this.worker?.postMessage(
+    this.worker.postMessage(
       msg,
       slices.map((s) => s.slice.values.buffer as ArrayBuffer),
     );
+    p.sent += slices.length;
+    if (p.sent - p.taken > SLICE_WINDOW) {
+      // The worker's silence watchdog bounds this wait: a worker that stops taking slices is replaced, and
+      // its runs, this one included, end.
+      await new Promise<void>((resolve) => {
+        p.unblock = () => {
+          p.unblock = null;
+          resolve();
+        };
+      });
+    }
+    return this.pending.has(id);
   }
 
   cancel(id: number): void {

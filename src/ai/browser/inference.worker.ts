@@ -28,6 +28,9 @@ const controllers = new Map<number, AbortController>();
 /** Each run's slices that have arrived and are not yet in its volume. */
 const inboxes = new Map<number, SliceInbox>();
 
+/** How often (in slices) the worker tells the page how many it has taken. */
+const SLICES_TAKEN_EVERY = 8;
+
 /** The longest the page may take to send the next slice before the run gives up (ms). */
 const SLICE_WAIT_MS = 60_000;
 
@@ -88,9 +91,17 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     // (lib/volume reorients each as the Node host's volume builder does); each slice is let go once
     // resampled, so the series is never held here at full resolution.
     const volumeStarted = performance.now();
+    // The page sends more only as slices are taken (client.ts SLICE_WINDOW): say so every few.
+    let taken = 0;
     const { grid } = await streamModelGrid(
       req.geometry,
-      (i) => inbox.take(i, controller.signal),
+      async (i) => {
+        const slice = await inbox.take(i, controller.signal);
+        taken++;
+        if (taken % SLICES_TAKEN_EVERY === 0 || taken === req.geometry.length)
+          post({ type: 'slices-taken', id: req.id, taken });
+        return slice;
+      },
       req.model.manifest.input,
       { signal: controller.signal },
     );

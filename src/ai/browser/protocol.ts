@@ -81,6 +81,8 @@ export type WorkerEvent =
       readonly note?: string;
     }
   | { readonly type: 'progress'; readonly id: number; readonly done: number; readonly total: number }
+  /** How many of a run's slices the worker has taken into its grid so far (the page's send window). */
+  | { readonly type: 'slices-taken'; readonly id: number; readonly taken: number }
   | {
       readonly type: 'result';
       readonly id: number;
