@@ -148,6 +148,8 @@ export interface MemoryPeak {
   readonly totalAnonMB: number;
   /** Largest sum of resident sets in each phase (load: opening the study; ai: from the click on Run AI). */
   readonly totalByPhaseMB: Record<string, number>;
+  /** The largest renderer in each phase. */
+  readonly rendererByPhaseMB: Record<string, number>;
   /** At the largest total, by process type. */
   readonly byTypeMB: Record<string, number>;
   /** Sum of resident sets with the app loaded, before the study was opened. */
@@ -165,6 +167,7 @@ class MemorySampler {
   private peakAnon = 0;
   private peakPss = 0;
   private readonly phases: Record<string, number> = {};
+  private readonly rendererPhases: Record<string, number> = {};
   phase = 'load';
   private byType: Record<string, number> = {};
   private samples = 0;
@@ -231,6 +234,7 @@ class MemorySampler {
     this.phases[this.phase] = Math.max(this.phases[this.phase] ?? 0, total);
     const renderer = Math.max(0, ...procs.filter((p) => p.type === 'renderer').map((p) => p.rss));
     this.peakRenderer = Math.max(this.peakRenderer, renderer);
+    this.rendererPhases[this.phase] = Math.max(this.rendererPhases[this.phase] ?? 0, renderer);
     this.peakAnon = Math.max(this.peakAnon, anon);
     if (total > this.peakTotal) {
       this.peakTotal = total;
@@ -262,6 +266,9 @@ class MemorySampler {
       totalPssMB: mb(this.peakPss),
       totalAnonMB: mb(this.peakAnon),
       totalByPhaseMB: Object.fromEntries(Object.entries(this.phases).map(([k, v]) => [k, mb(v)])),
+      rendererByPhaseMB: Object.fromEntries(
+        Object.entries(this.rendererPhases).map(([k, v]) => [k, mb(v)]),
+      ),
       byTypeMB: Object.fromEntries(Object.entries(this.byType).map(([k, v]) => [k, mb(v)])),
       baselineMB: mb(this.baseline),
       samples: this.samples,

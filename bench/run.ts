@@ -165,7 +165,11 @@ if (named('big')) {
     console.log(`  time to scrollable (on screen) ${ms(o.timeToScrollableMs)}`);
     if (o.ai) console.log(`  AI sweep, click to findings    ${o.ai.seconds ?? 'n/a'} s  (${o.ai.status})`);
     console.log(
-      `  peak memory, largest renderer  ${m.rendererMB} MB (VmHWM ${m.rendererHwmMB} MB), ${o.ratio.renderer}× voxels`,
+      `  peak memory, largest renderer  ${m.rendererMB} MB (VmHWM ${m.rendererHwmMB} MB), ${o.ratio.renderer}× voxels; by phase: ${Object.entries(
+        m.rendererByPhaseMB,
+      )
+        .map(([k, v]) => `${k} ${v} MB`)
+        .join(' · ')}`,
     );
     console.log(
       `  peak memory, all Chromium      ${m.totalMB} MB, ${o.ratio.total}× voxels  (goal ≤ 2×; before opening ${m.baselineMB} MB; anonymous + shared ${m.totalAnonMB} MB)`,
