@@ -14,6 +14,7 @@ import { messageOf } from '../lib/errors';
 import { requestFrom, type CaseMix, type Difficulty } from '../practice/difficulty';
 import { falsePositiveFeedback, missFeedback } from '../practice/feedback';
 import { appendHistory, loadHistory, type PracticeEntry } from '../practice/history';
+import { loadStudies, nextStep, planStudy, recordRead, saveStudy, type Design } from '../practice/protocol';
 import { scorePractice } from '../practice/score';
 import { aiHidden, newSession, type PracticeChoice, type PracticeSession } from '../practice/session';
 import {
@@ -87,7 +88,10 @@ export class Practice implements PracticeActions {
   /** Follow the store: the read starts when the case is on screen; drawn marks become practice marks. */
   start(): void {
     const { store } = this.host;
-    store.setState({ practiceHistory: loadHistory(this.storage()) });
+    store.setState({
+      practiceHistory: loadHistory(this.storage()),
+      readerStudies: loadStudies(this.storage()),
+    });
     store.subscribe((s, prev) => {
       const p = s.practice;
       if (!p) return;
@@ -208,7 +212,11 @@ export class Practice implements PracticeActions {
   }
 
   open(): void {
-    this.host.store.setState({ practiceOpen: true, practiceHistory: loadHistory(this.storage()) });
+    this.host.store.setState({
+      practiceOpen: true,
+      practiceHistory: loadHistory(this.storage()),
+      readerStudies: loadStudies(this.storage()),
+    });
   }
 
   close(): void {
@@ -257,11 +265,12 @@ export class Practice implements PracticeActions {
     this.update({ error: messageOf(e), progress: null });
   }
 
-  async startDemo(id: string, start: PracticeStart): Promise<void> {
+  async startDemo(id: string, start: PracticeStart, studyId?: string): Promise<void> {
     const demo = this.host.store.getState().demoCases?.find((d) => d.id === id);
     if (!demo) return;
     this.lastMix = null;
     this.begin({ kind: 'demo', id }, demo.label, id, start, []);
+    if (studyId) this.update({ studyId });
     try {
       const res = await fetch(`demo/${encodeURIComponent(id)}/truth.json`);
       if (!res.ok) throw new Error(`the truth of ${demo.label} could not be read (HTTP ${res.status})`);
@@ -411,6 +420,7 @@ export class Practice implements PracticeActions {
       const l = p.truth[i];
       return l ? [missFeedback(l, { lungZ, sliceSpacingMm: spacing, noiseSigma: p.scan.noiseSigma })] : [];
     });
+    const at = new Date();
     const entry: PracticeEntry = {
       read: {
         reader: p.reader,
@@ -420,7 +430,7 @@ export class Practice implements PracticeActions {
         lungRads: p.lungRads,
         impression: p.impression,
         seconds,
-        at: new Date().toISOString(),
+        at: at.toISOString(),
       },
       label: p.label,
       source: p.source,
@@ -428,7 +438,13 @@ export class Practice implements PracticeActions {
       ai: p.modality === 'aided' ? ai : null,
       truthLungRads: score.lungRads.truth,
     };
+    // A read of a reader study counts for it when it is the read the protocol scheduled.
+    const plan = p.studyId ? s.readerStudies.find((x) => x.id === p.studyId) : undefined;
+    const recorded = plan
+      ? recordRead(plan, { caseId: p.caseId, modality: p.modality, reader: p.reader }, at)
+      : null;
     this.host.store.setState({
+      ...(recorded ? { readerStudies: saveStudy(this.storage(), recorded) } : {}),
       practiceHistory: appendHistory(this.storage(), entry),
       practice: {
         ...p,
@@ -468,6 +484,10 @@ export class Practice implements PracticeActions {
     const p = this.session;
     if (!p) return;
     const start = { modality: p.modality, reader: p.reader };
+    if (p.studyId) {
+      await this.continueStudy(p.studyId);
+      return;
+    }
     if (p.choice.kind === 'synthetic' && this.lastMix) {
       await this.startSynthetic(this.lastMix.mix, this.lastMix.difficulty, start);
       return;
@@ -482,6 +502,34 @@ export class Practice implements PracticeActions {
     this.abort?.abort();
     this.abort = null;
     this.host.store.setState({ practice: null });
+  }
+
+  async startStudy(reader: string, design: Design): Promise<void> {
+    const caseIds = (this.host.store.getState().demoCases ?? []).map((d) => d.id);
+    if (caseIds.length === 0) return;
+    const now = new Date();
+    const plan = planStudy({
+      id: `study-${now.getTime().toString(36)}`,
+      reader: reader.trim() || 'R1',
+      caseSet: 'demo',
+      caseIds,
+      design,
+      now,
+    });
+    this.host.store.setState({ readerStudies: saveStudy(this.storage(), plan) });
+    await this.continueStudy(plan.id);
+  }
+
+  async continueStudy(id: string): Promise<void> {
+    const plan = this.host.store.getState().readerStudies.find((x) => x.id === id);
+    const step = plan ? nextStep(plan, new Date()) : null;
+    if (!plan || step?.kind !== 'read') {
+      // The washout runs, or the study is done: the case list says which.
+      this.end();
+      this.open();
+      return;
+    }
+    await this.startDemo(step.read.caseId, { modality: step.read.modality, reader: plan.reader }, id);
   }
 
   exportStudy(format: StudyExport): void {

@@ -104,6 +104,8 @@ export interface PracticeSession {
   readonly problem?: CaseProblem;
   /** Where an own case's truth came from. */
   readonly truthSource?: TruthSource;
+  /** The reader-study protocol this read belongs to (practice/protocol.ts), when it is one of its reads. */
+  readonly studyId?: string;
   /** The case's Lung-RADS category as its signed report gives it (scored instead of the truth's own). */
   readonly truthLungRads?: LungRadsCategory;
 }

@@ -15,6 +15,7 @@ import type { Measurement } from '../imaging/measurements';
 import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
 import type { PracticeEntry } from '../practice/history';
 import type { PracticeSession } from '../practice/session';
+import type { ReaderStudyPlan } from '../practice/protocol';
 import type { Confirmation, SignOffBlock, SignedReport } from '../report/signoff';
 import type { ReportDraft } from '../report/structured';
 
@@ -191,12 +192,15 @@ export interface PracticeSlice {
   practiceOpen: boolean;
   practice: PracticeSession | null;
   practiceHistory: readonly PracticeEntry[];
+  /** The reader-study protocols kept on this device (practice/protocol.ts). */
+  readerStudies: readonly ReaderStudyPlan[];
 }
 
 export const initialPractice = (): PracticeSlice => ({
   practiceOpen: false,
   practice: null,
   practiceHistory: [],
+  readerStudies: [],
 });
 
 /** The report (app/report.ts): the draft as data, the text in the editor, sign-off and export. */

@@ -398,6 +398,38 @@ describe('practice: a blind read of a demo case', () => {
     expect(problems).toEqual([]);
   }, 200_000);
 
+  it('runs a reader-study protocol: the scheduled reads in turn, then the washout before session 2', async () => {
+    const { page, problems } = await openApp(session);
+    await page.getByRole('button', { name: 'Practice', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Practice' });
+    await dialog.getByLabel('Reader (a pseudonym)').fill('R7');
+    await dialog.getByLabel('Study design').selectOption('sequential');
+    await dialog.getByLabel('Washout (days)').fill('14');
+    await dialog.getByRole('button', { name: 'Start reader study' }).click();
+    const panel = page.getByRole('region', { name: 'Practice', exact: true });
+    const demos = readdirSync(resolve(import.meta.dirname, '../../public/demo')).filter((f) =>
+      f.startsWith('demo-'),
+    );
+    const seen: string[] = [];
+    for (let i = 1; i <= demos.length; i++) {
+      // Session 1 reads every case blind, each once, in the order the protocol shuffled.
+      await expect
+        .poll(() => panel.getByTestId('study-line').textContent({ timeout: 60_000 }))
+        .toBe(`Reader study · session 1, read ${i} of ${demos.length}`);
+      await panel.getByText('Blind read').waitFor({ timeout: 60_000 });
+      seen.push((await panel.locator('h2').textContent()) ?? '');
+      await panel.getByRole('button', { name: 'Submit read' }).click();
+      await page.getByRole('region', { name: 'Practice result' }).waitFor();
+      await page.getByRole('button', { name: 'Next case' }).click();
+    }
+    expect(new Set(seen).size).toBe(demos.length);
+    // Session 2 (with AI) waits for the washout: the case list says when it opens.
+    await dialog.getByRole('list', { name: 'Reader studies on this device' }).waitFor();
+    await expect.poll(() => dialog.getByTestId('study-washout').textContent()).toMatch(/^Session 2 opens /);
+    expect(await dialog.getByRole('button', { name: 'Continue the study of R7' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 300_000);
+
   it('generates a case on the device and reads it blind', async () => {
     const { page, problems } = await openApp(session);
     await page.getByRole('button', { name: 'Practice', exact: true }).click();

@@ -10,6 +10,7 @@ import { useModalDialog } from '../hooks/useModalDialog';
 import { useNumber, useT } from '../hooks/useT';
 import type { PracticeStart } from './actions';
 import { ProgressView } from './ProgressView';
+import { ReaderStudy } from './ReaderStudy';
 import { mixText, typeName, type Translate } from './words';
 
 type Choice = Difficulty | 'suggested';
@@ -28,8 +29,8 @@ function focusText(t: Translate, focus: ReturnType<typeof suggestNext>['focus'])
 
 /**
  * The practice case list (header button **Practice**): who reads and how (blind or with AI), the demo
- * cases, a generated case at a difficulty (or the suggested set), the user's own labelled folder; and the
- * progress kept on this device with the reader-study export.
+ * cases, a generated case at a difficulty (or the suggested set), the user's own labelled folder, a
+ * reader-study protocol (ReaderStudy); and the progress kept on this device with the reader-study export.
  */
 export function PracticeDialog(): JSX.Element {
   const t = useT();
@@ -163,6 +164,8 @@ export function PracticeDialog(): JSX.Element {
         />
         <p className="note">{t('practice.own.note')}</p>
       </section>
+
+      <ReaderStudy reader={reader} />
 
       <section aria-labelledby="practice-progress">
         <h3 id="practice-progress" className="panel-subtitle">

@@ -5,6 +5,7 @@ import {
   type LungRadsCategory,
   type NoduleType,
 } from '../../findings/types';
+import { progressOf } from '../../practice/protocol';
 import type { PracticeSession } from '../../practice/session';
 import { MAX_CONFIDENCE, MIN_CONFIDENCE } from '../../practice/types';
 import { useActions, useAppState } from '../context';
@@ -129,6 +130,28 @@ function Reading({ p }: { p: PracticeSession }): JSX.Element {
   );
 }
 
+/** Where a reader-study read stands in its protocol ("session 1, read 3 of 7"). */
+function StudyLine({ id }: { id: string }): JSX.Element | null {
+  const t = useT();
+  const plan = useAppState((s) => s.readerStudies.find((x) => x.id === id));
+  if (!plan) return null;
+  const at = progressOf(plan);
+  const session = Math.max(
+    0,
+    at.findIndex((s) => s.done < s.total),
+  );
+  const here = at[session] ?? { done: 0, total: 0 };
+  return (
+    <p className="note" data-testid="study-line">
+      {t('study.reading', {
+        session: session + 1,
+        n: Math.min(here.total, here.done + 1),
+        total: here.total,
+      })}
+    </p>
+  );
+}
+
 /**
  * The practice session in the right column: preparing the case (generation progress, errors), the read
  * (timer, the reader's marks with type and confidence, Lung-RADS, impression, **Submit read**), then the
@@ -144,6 +167,7 @@ export function PracticePanel(): JSX.Element | null {
       <h2 className="panel-title">
         {t('practice.region')} · {p.label}
       </h2>
+      {p.studyId && p.phase !== 'result' ? <StudyLine id={p.studyId} /> : null}
       {p.truthSource ? (
         <p className="note" data-testid="practice-truth-source">
           {truthSourceText(t, p.truthSource)}

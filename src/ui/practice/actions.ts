@@ -5,6 +5,7 @@
  */
 import type { LungRadsCategory, NoduleType } from '../../findings/types';
 import type { CaseMix, Difficulty } from '../../practice/difficulty';
+import type { Design } from '../../practice/protocol';
 import type { Modality, Vec3 } from '../../practice/types';
 import type { OpenFile } from '../context';
 
@@ -35,4 +36,8 @@ export interface PracticeActions {
   /** Leave practice (a generation in progress is cancelled). */
   end(): void;
   exportStudy(format: StudyExport): void;
+  /** Start a reader-study protocol over the demo cases for this reader, and its first read. */
+  startStudy(reader: string, design: Design): Promise<void>;
+  /** The next read of a reader study (nothing while its washout runs). */
+  continueStudy(id: string): Promise<void>;
 }
