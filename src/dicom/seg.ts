@@ -10,6 +10,7 @@ import { sameOrientation } from '../lib/volume';
 import { err, ok, type Result } from '../lib/result';
 import type { DataSet } from './dataset';
 import { cross, dot, normalize, type Vec3 } from './geometry';
+import type { SliceMask, SliceMasks } from '../lib/sliceMasks';
 import { tag } from './tags';
 
 export const SEG_CLASS_UID = '1.2.840.10008.5.1.4.1.1.66.4';
@@ -247,29 +248,11 @@ export interface SegTarget {
   readonly slices: readonly SliceRef[];
 }
 
-/** A frame on its slice: only frames that mark something are kept. */
-export interface PlacedFrame {
-  readonly segment: number;
-  /** Index into the target's slices. */
-  readonly slice: number;
-  /** Patient position of the frame's first pixel. */
-  readonly origin: Vec3;
-  readonly mask: Uint8Array;
-}
+/** A frame on its slice (lib/sliceMasks). */
+export type PlacedFrame = SliceMask;
 
 /** A SEG on a series: its frames on slices, in the grid the SEG's frames share. */
-export interface PlacedSegmentation {
-  readonly rows: number;
-  readonly columns: number;
-  /** Patient direction of increasing column index, and of increasing row index. */
-  readonly rowDirection: Vec3;
-  readonly columnDirection: Vec3;
-  readonly pixelSpacing: readonly [number, number];
-  /** Distance between adjacent slices of the series (mm). */
-  readonly sliceSpacingMm: number;
-  readonly segments: readonly SegSegment[];
-  readonly frames: readonly PlacedFrame[];
-}
+export type PlacedSegmentation = SliceMasks<SegSegment>;
 
 export type PlaceProblem =
   /** Neither its referenced series, its source images nor its frame of reference are the target's. */

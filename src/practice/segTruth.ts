@@ -11,6 +11,7 @@ import { momentsAxes } from '../ai/shared/detect';
 import { lungRadsMeanDiameterMm } from '../findings/lungrads';
 import type { NoduleType } from '../findings/types';
 import type { TruthLesion, Vec3 } from './types';
+import type { SliceMasks as SharedSliceMasks } from '../lib/sliceMasks';
 
 /** One segment of the segmentation: its number and the words it is described by. */
 export interface MaskSegment {
@@ -20,22 +21,7 @@ export interface MaskSegment {
 }
 
 /** The masks of a segmentation on the slices of a series (dicom/seg.ts `PlacedSegmentation`). */
-export interface SliceMasks {
-  readonly rows: number;
-  readonly columns: number;
-  readonly rowDirection: Vec3;
-  readonly columnDirection: Vec3;
-  /** [row spacing, column spacing] mm. */
-  readonly pixelSpacing: readonly [number, number];
-  readonly sliceSpacingMm: number;
-  readonly segments: readonly MaskSegment[];
-  readonly frames: readonly {
-    readonly segment: number;
-    readonly slice: number;
-    readonly origin: Vec3;
-    readonly mask: Uint8Array;
-  }[];
-}
+export type SliceMasks = SharedSliceMasks<MaskSegment>;
 
 export interface SegNodule extends TruthLesion {
   readonly segment: number;

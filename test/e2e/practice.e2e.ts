@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InstanceInfo } from '../../src/dicom/instance';
 import { readInstance } from '../../src/dicom/read';
 import { provenanceOf } from '../../src/dicom/series';
 import { memorySource } from '../../src/dicom/source';
@@ -101,6 +102,20 @@ async function clickAt(page: Page, point: Vec3, radiusMm: number): Promise<void>
   const box = await page.locator('[data-cell="0"]').boundingBox();
   if (!p || !box) throw new Error('the point is not on the displayed slice');
   await page.mouse.click(box.x + p.x, box.y + p.y);
+}
+
+/** The demo case's images, without its truth.json, in a folder of their own; with their headers. */
+async function demoImagesOnly(prefix: string): Promise<{ dir: string; infos: InstanceInfo[] }> {
+  const demo = resolve(import.meta.dirname, `../../public/demo/${CASE}`);
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const infos: InstanceInfo[] = [];
+  for (const name of readdirSync(demo).filter((f) => f.endsWith('.dcm'))) {
+    copyFileSync(join(demo, name), join(dir, name));
+    const read = await readInstance(memorySource(name, new Uint8Array(readFileSync(join(demo, name)))));
+    if (!read.ok) throw new Error(read.error.message);
+    infos.push(read.info);
+  }
+  return { dir, infos };
 }
 
 describe('practice: a blind read of a demo case', () => {
@@ -252,15 +267,7 @@ describe('practice: a blind read of a demo case', () => {
 
   it('reads your own case whose truth is a signed DICOM SR: blind, one mark, scored against the SR', async () => {
     // The demo case's images without truth.json, and a signed SR of its nodules (a reader's report).
-    const demo = resolve(import.meta.dirname, `../../public/demo/${CASE}`);
-    const dir = mkdtempSync(join(tmpdir(), 'lucent-practice-sr-'));
-    const infos = [];
-    for (const name of readdirSync(demo).filter((f) => f.endsWith('.dcm'))) {
-      copyFileSync(join(demo, name), join(dir, name));
-      const read = await readInstance(memorySource(name, new Uint8Array(readFileSync(join(demo, name)))));
-      if (!read.ok) throw new Error(read.error.message);
-      infos.push(read.info);
-    }
+    const { dir, infos } = await demoImagesOnly('lucent-practice-sr-');
     const head = infos[0];
     if (!head) throw new Error('no demo images');
     const at = new Date('2026-12-03T09:30:00Z');
@@ -347,15 +354,7 @@ describe('practice: a blind read of a demo case', () => {
 
   it('reads your own case whose truth is a DICOM SEG: one nodule per segmented region, scored blind', async () => {
     // The demo case's images without truth.json, and a SEG (written by pydicom) with a sphere per nodule.
-    const demo = resolve(import.meta.dirname, `../../public/demo/${CASE}`);
-    const dir = mkdtempSync(join(tmpdir(), 'lucent-practice-seg-'));
-    const infos = [];
-    for (const name of readdirSync(demo).filter((f) => f.endsWith('.dcm'))) {
-      copyFileSync(join(demo, name), join(dir, name));
-      const read = await readInstance(memorySource(name, new Uint8Array(readFileSync(join(demo, name)))));
-      if (!read.ok) throw new Error(read.error.message);
-      infos.push(read.info);
-    }
+    const { dir, infos } = await demoImagesOnly('lucent-practice-seg-');
     const segments = truth.map((n, i) => ({
       label: i === 0 ? `Lesion ${i + 1}` : `${n.type} nodule`,
       spheres: [{ centerMm: n.centerMm, diameterMm: n.diameterMm }],
