@@ -266,9 +266,7 @@ class MemorySampler {
       totalPssMB: mb(this.peakPss),
       totalAnonMB: mb(this.peakAnon),
       totalByPhaseMB: Object.fromEntries(Object.entries(this.phases).map(([k, v]) => [k, mb(v)])),
-      rendererByPhaseMB: Object.fromEntries(
-        Object.entries(this.rendererPhases).map(([k, v]) => [k, mb(v)]),
-      ),
+      rendererByPhaseMB: Object.fromEntries(Object.entries(this.rendererPhases).map(([k, v]) => [k, mb(v)])),
       byTypeMB: Object.fromEntries(Object.entries(this.byType).map(([k, v]) => [k, mb(v)])),
       baselineMB: mb(this.baseline),
       samples: this.samples,
