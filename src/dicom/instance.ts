@@ -6,6 +6,7 @@ import { type DataSet, DicomError, type ParsedFile, type PixelDataLocation } fro
 import { T, formatTag } from './tags';
 import { j2kSignMismatch } from './codestream';
 import type { Vec3 } from './geometry';
+import { sliceNormal } from '../lib/volume';
 import {
   JPEG2000,
   JPEG2000_LOSSLESS,
@@ -278,7 +279,7 @@ function imageInfo(ds: DataSet, pixel: PixelDataLocation, transferSyntaxUID: str
         pixelSpacing: f.pixelSpacing ?? pixelSpacing,
       });
     } else if (ipp && iop && gfov.length === numberOfFrames) {
-      const n = normalOf(iop);
+      const n = sliceNormal(iop);
       const d = gfov[i] - gfov[0];
       frames.push({ position: [ipp[0] + n[0] * d, ipp[1] + n[1] * d, ipp[2] + n[2] * d], orientation: iop });
     } else {
@@ -372,13 +373,6 @@ function refuseInconsistentCodestream(file: ParsedFile, image: ImageInfo): void 
 }
 
 const J2K_SYNTAXES = new Set([JPEG2000_LOSSLESS, JPEG2000]);
-
-export function normalOf(iop: readonly number[]): Vec3 {
-  const [r0 = 1, r1 = 0, r2 = 0, c0 = 0, c1 = 1, c2 = 0] = iop;
-  const n: Vec3 = [r1 * c2 - r2 * c1, r2 * c0 - r0 * c2, r0 * c1 - r1 * c0];
-  const len = Math.hypot(n[0], n[1], n[2]) || 1;
-  return [n[0] / len, n[1] / len, n[2] / len];
-}
 
 /**
  * Describe one parsed file. Throws {@link DicomError} when the file cannot be placed in a series or,

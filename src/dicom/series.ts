@@ -4,9 +4,9 @@
  * Also the slice geometry the rest of Lucent asks of a series: a frame's geometry for volume building,
  * the slice nearest a point, the z-extent.
  */
-import { sameOrientation, VolumeError, type SliceGeometry } from '../lib/volume';
+import { sameOrientation, sliceNormal, VolumeError, type SliceGeometry } from '../lib/volume';
 import { dot, norm, sub, type Vec3 } from './geometry';
-import { normalOf, type ImageInfo, type InstanceInfo, type PatientInfo } from './instance';
+import { type ImageInfo, type InstanceInfo, type PatientInfo } from './instance';
 
 /** One loaded instance, identified by a key the host chose (never patient data). */
 export interface LoadedInstance {
@@ -99,7 +99,7 @@ export function orderFrames(entries: readonly Entry[]): { ordered: Entry[]; norm
     first?.orientation !== undefined &&
     entries.every((e) => e.position !== undefined && sameOrientation(e.orientation, first.orientation));
   if (!geometric || !first?.orientation) return { ordered: byNumber };
-  const normal = normalOf(first.orientation);
+  const normal = sliceNormal(first.orientation);
   const along = (e: Entry): number => dot(e.position as Vec3, normal);
   const ordered = [...byNumber].sort((a, b) => along(a) - along(b));
   // Keep the acquisition direction: if InstanceNumber runs against the normal, reverse.

@@ -10,6 +10,7 @@ import { imageLoader } from '@cornerstonejs/core';
 import { frameGeometry } from '../dicom/series';
 import {
   buildSeriesVolume,
+  sliceNormal,
   planVolume,
   VolumeError,
   type SliceArray,
@@ -97,9 +98,7 @@ export async function volumeNear(
 ): Promise<Volume | null> {
   const all = geometryOf(imageIds);
   const near = all.flatMap((g, i) => {
-    const o = g.orientation ?? [1, 0, 0, 0, 1, 0];
-    // The slice normal: row direction × column direction.
-    const n = [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
+    const n = sliceNormal(g.orientation);
     const d = n.reduce((s, c, k) => s + c * ((point[k] ?? 0) - (g.position[k] ?? 0)), 0);
     return Math.abs(d) <= mm ? [i] : [];
   });

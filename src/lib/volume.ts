@@ -108,6 +108,18 @@ export function planeMap(orientation: readonly number[] | undefined): PlaneMap {
     : { transpose, flipX: row.sign < 0, flipY: col.sign < 0 };
 }
 
+/**
+ * The unit normal of an image plane (row direction × column direction) from Image Orientation (Patient);
+ * absent or short, the axial default's +z. The one slice normal of the project: series ordering
+ * (dicom/series), instance description and the page's slice search use it.
+ */
+export function sliceNormal(orientation: readonly number[] | undefined): [number, number, number] {
+  const [r0 = 1, r1 = 0, r2 = 0, c0 = 0, c1 = 1, c2 = 0] = orientation ?? [];
+  const n: [number, number, number] = [r1 * c2 - r2 * c1, r2 * c0 - r0 * c2, r0 * c1 - r1 * c0];
+  const len = Math.hypot(n[0], n[1], n[2]) || 1;
+  return [n[0] / len, n[1] / len, n[2] / len];
+}
+
 /** Largest difference between two direction cosines of the same orientation (rounding in headers). */
 const ORIENTATION_TOLERANCE = 1e-3;
 
