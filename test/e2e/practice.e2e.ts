@@ -12,7 +12,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceInfo } from '../../src/dicom/instance';
 import { readInstance } from '../../src/dicom/read';
@@ -28,6 +28,7 @@ import {
   startSession,
   waitForImage,
   waitForLoaded,
+  type AppPage,
   type Session,
 } from './helpers';
 
@@ -118,11 +119,40 @@ async function demoImagesOnly(prefix: string): Promise<{ dir: string; infos: Ins
   return { dir, infos };
 }
 
+/** A fresh page with the Practice case list open. */
+async function openPractice(): Promise<AppPage & { dialog: Locator }> {
+  const app = await openApp(session);
+  await app.page.getByRole('button', { name: 'Practice', exact: true }).click();
+  return { ...app, dialog: app.page.getByRole('dialog', { name: 'Practice' }) };
+}
+
+/** A fresh page that opens `dir` as an own practice case and waits for its blind read. */
+async function openOwnCase(dir: string): Promise<AppPage & { panel: Locator }> {
+  const app = await openPractice();
+  await app.page.getByTestId('practice-folder-input').setInputFiles(dir);
+  await waitForLoaded(app.page);
+  await waitForImage(app.page);
+  const panel = app.page.getByRole('region', { name: 'Practice', exact: true });
+  await panel.getByText('Blind read').waitFor();
+  return { ...app, panel };
+}
+
+/** Click the centre of the case's largest true nodule, and wait for the one mark. */
+async function markLargest(
+  page: Page,
+  panel: Locator,
+): Promise<{ target: Nodule; spacing: number; marks: Locator }> {
+  const target = truth.reduce((a, b) => (b.diameterMm > a.diameterMm ? b : a));
+  const spacing = await scrollTo(page, target.centerMm[2]);
+  await clickAt(page, target.centerMm, spacing);
+  const marks = panel.getByRole('list', { name: 'Your marks' }).getByRole('listitem');
+  await expect.poll(() => marks.count()).toBe(1);
+  return { target, spacing, marks };
+}
+
 describe('practice: a blind read of a demo case', () => {
   it('hides AI, scores a hit and a false positive with feedback, exports, and keeps the history', async () => {
-    const { page, problems } = await openApp(session);
-    await page.getByRole('button', { name: 'Practice', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Practice' });
+    const { page, problems, dialog } = await openPractice();
     await dialog.getByRole('button', { name: 'Practise on Solid nodules' }).click();
     await waitForLoaded(page);
     await waitForImage(page);
@@ -136,11 +166,7 @@ describe('practice: a blind read of a demo case', () => {
     expect(await page.getByRole('region', { name: 'Demo cases' }).count()).toBe(0);
 
     // A right mark: the probe at the centre of the largest nodule.
-    const target = truth.reduce((a, b) => (b.diameterMm > a.diameterMm ? b : a));
-    const spacing = await scrollTo(page, target.centerMm[2]);
-    await clickAt(page, target.centerMm, spacing);
-    const marks = panel.getByRole('list', { name: 'Your marks' }).getByRole('listitem');
-    await expect.poll(() => marks.count()).toBe(1);
+    const { target, spacing, marks } = await markLargest(page, panel);
     // A wrong mark on the same slice, well away from every nodule.
     const wrong = [
       [0, 40, 0],
@@ -300,13 +326,7 @@ describe('practice: a blind read of a demo case', () => {
     // A file name that could hold a patient's name: the app never shows it.
     writeFileSync(join(dir, 'DOE_JANE_report.dcm'), sr);
 
-    const { page, problems } = await openApp(session);
-    await page.getByRole('button', { name: 'Practice', exact: true }).click();
-    await page.getByTestId('practice-folder-input').setInputFiles(dir);
-    await waitForLoaded(page);
-    await waitForImage(page);
-    const panel = page.getByRole('region', { name: 'Practice', exact: true });
-    await panel.getByText('Blind read').waitFor();
+    const { page, problems, panel } = await openOwnCase(dir);
     expect(await panel.getByTestId('practice-truth-source').textContent()).toBe(
       'Truth: DICOM SR, verified, 2026-12-03',
     );
@@ -314,11 +334,7 @@ describe('practice: a blind read of a demo case', () => {
     // The SR's findings stay off the screen during the blind read.
     expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
 
-    const target = truth.reduce((a, b) => (b.diameterMm > a.diameterMm ? b : a));
-    const spacing = await scrollTo(page, target.centerMm[2]);
-    await clickAt(page, target.centerMm, spacing);
-    const marks = panel.getByRole('list', { name: 'Your marks' }).getByRole('listitem');
-    await expect.poll(() => marks.count()).toBe(1);
+    await markLargest(page, panel);
     await panel.getByLabel('Lung-RADS category of the case').selectOption('4B');
     await panel.getByRole('button', { name: 'Submit read' }).click();
 
@@ -361,13 +377,7 @@ describe('practice: a blind read of a demo case', () => {
     }));
     writeFileSync(join(dir, 'SMITH_JOHN_seg.dcm'), writeSeg(infos, { segments, shuffle: 5 }));
 
-    const { page, problems } = await openApp(session);
-    await page.getByRole('button', { name: 'Practice', exact: true }).click();
-    await page.getByTestId('practice-folder-input').setInputFiles(dir);
-    await waitForLoaded(page);
-    await waitForImage(page);
-    const panel = page.getByRole('region', { name: 'Practice', exact: true });
-    await panel.getByText('Blind read').waitFor();
+    const { page, problems, panel } = await openOwnCase(dir);
     // The first segment names no type: solid assumed, and said so.
     expect(await panel.getByTestId('practice-truth-source').textContent()).toBe(
       `Truth: DICOM SEG, ${truth.length} nodules, 2026-12-04 · The SEG names no composition for 1 nodule: solid assumed.`,
@@ -375,11 +385,7 @@ describe('practice: a blind read of a demo case', () => {
     expect(await page.textContent('body')).not.toContain('SMITH_JOHN');
     expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
 
-    const target = truth.reduce((a, b) => (b.diameterMm > a.diameterMm ? b : a));
-    const spacing = await scrollTo(page, target.centerMm[2]);
-    await clickAt(page, target.centerMm, spacing);
-    const marks = panel.getByRole('list', { name: 'Your marks' }).getByRole('listitem');
-    await expect.poll(() => marks.count()).toBe(1);
+    await markLargest(page, panel);
     await panel.getByRole('button', { name: 'Submit read' }).click();
     const result = page.getByRole('region', { name: 'Practice result' });
     await expect
@@ -398,9 +404,7 @@ describe('practice: a blind read of a demo case', () => {
   }, 200_000);
 
   it('runs a reader-study protocol: the scheduled reads in turn, then the washout before session 2', async () => {
-    const { page, problems } = await openApp(session);
-    await page.getByRole('button', { name: 'Practice', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Practice' });
+    const { page, problems, dialog } = await openPractice();
     await dialog.getByLabel('Reader (a pseudonym)').fill('R7');
     await dialog.getByLabel('Study design').selectOption('sequential');
     await dialog.getByLabel('Washout (days)').fill('14');
@@ -430,9 +434,7 @@ describe('practice: a blind read of a demo case', () => {
   }, 300_000);
 
   it('generates a case on the device and reads it blind', async () => {
-    const { page, problems } = await openApp(session);
-    await page.getByRole('button', { name: 'Practice', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Practice' });
+    const { page, problems, dialog } = await openPractice();
     await dialog.getByLabel('Difficulty').selectOption('easy');
     await dialog.getByRole('button', { name: 'Generate a case' }).click();
     const panel = page.getByRole('region', { name: 'Practice', exact: true });
