@@ -1,10 +1,10 @@
 /**
  * Hand a displayed series to the AI engine: its slices' geometry (from the headers), then its decoded
  * values (from Cornerstone's cache, decoding any that are missing) streamed to the inference worker a few
- * slices at a time, each copied into a buffer of its own that is transferred; the worker's volume builder
- * (lib/volume, shared with the CLI) writes each into the volume as it arrives. The page only copies, a
- * message's worth at a time; it never builds the volume. `volumeNear` builds a few slices' worth here, for a page-side
- * reader (practice feedback) that needs HU values around a point.
+ * slices at a time, each copied into a buffer of its own that is transferred; the worker reorients and
+ * resamples each onto the model's grid as it arrives (ai/shared/modelGrid, shared with the CLI). The page
+ * only copies, a message's worth at a time; it never builds the volume. `volumeNear` builds a few slices'
+ * worth here, for a page-side reader (practice feedback) that needs HU values around a point.
  */
 import { imageLoader } from '@cornerstonejs/core';
 import { frameGeometry } from '../dicom/series';

@@ -110,7 +110,7 @@ export function planeMap(orientation: readonly number[] | undefined): PlaneMap {
 
 /**
  * The unit normal of an image plane (row direction × column direction) from Image Orientation (Patient);
- * absent or short, the axial default's +z. The one slice normal of the project: series ordering
+ * absent, the axial default's +z (a missing cosine takes the axial default's value). The one slice normal of the project: series ordering
  * (dicom/series), instance description and the page's slice search use it.
  */
 export function sliceNormal(orientation: readonly number[] | undefined): [number, number, number] {

@@ -10,7 +10,7 @@ import { lungBox, resampleToGrid, writePatch, type Grid } from '../../src/ai/sha
 import { buildVolume } from '../../src/ai/shared/volume';
 import { streamModelGrid } from '../../src/ai/shared/modelGrid';
 import { TooLargeError } from '../../src/ai/shared/errors';
-import { buildSeriesVolume, type SliceGeometry } from '../../src/lib/volume';
+import { buildSeriesVolume, type SliceGeometry, type Volume } from '../../src/lib/volume';
 
 const TRAINING = resolve(import.meta.dirname, '../../models/training');
 
@@ -139,23 +139,79 @@ describe('preprocessing matches the training recipe', () => {
 });
 
 describe('the model grid streamed from slices', () => {
-  /** A series of random stored values, in a shuffled file order, with a given orientation. */
-  function series(orientation: number[], n: number, rows: number, columns: number) {
+  /** A series of random stored values, in a shuffled file order, with a given orientation and spacing. */
+  function series(
+    orientation: number[],
+    n: number,
+    rows: number,
+    columns: number,
+    sliceMm = 1.25,
+    pixelMm: readonly [number, number] = [0.7, 0.62],
+  ) {
     let seed = 7;
     const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 3000 - 1500;
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ((a * 37) % n) - ((b * 37) % n));
     const normalZ = orientation[0] * orientation[4] - orientation[1] * orientation[3];
     const geometry: SliceGeometry[] = order.map((k) => ({
-      position: [-100, 80, normalZ * (k * 1.25) - 50] as const,
+      position: [-100, 80, normalZ * (k * sliceMm) - 50] as const,
       orientation,
       rows,
       columns,
-      pixelSpacing: [0.7, 0.62] as const,
-      sliceThickness: 1.25,
+      pixelSpacing: pixelMm,
+      sliceThickness: sliceMm,
     }));
     const values = geometry.map(() => Float32Array.from({ length: rows * columns }, next));
     return { geometry, values };
   }
+
+  /**
+   * The training recipe's resampling written voxel by voxel, apart from the engine's plane-streaming code:
+   * per axis, output i sits at i × dst / src source steps, between its floor and the next sample (both
+   * clamped to the last), linear in z, then y, then x, each step kept in float32 as the recipe's arrays are.
+   */
+  function referenceGrid(v: Volume, pixelMm: number, sliceMm: number): Float32Array {
+    const axis = (n: number, src: number, dst: number) =>
+      Array.from({ length: Math.floor(((n - 1) * src) / dst + 1e-6) + 1 }, (_, i) => {
+        const pos = (i * dst) / src;
+        const lo = Math.min(n - 1, Math.max(0, Math.floor(pos)));
+        return { lo, hi: Math.min(n - 1, lo + 1), w: Math.fround(pos - Math.floor(pos)) };
+      });
+    const z = axis(v.slices, v.spacing[2], sliceMm);
+    const y = axis(v.rows, v.spacing[1], pixelMm);
+    const x = axis(v.columns, v.spacing[0], pixelMm);
+    const at = (k: number, j: number, i: number): number => v.data[(k * v.rows + j) * v.columns + i] ?? NaN;
+    const out = new Float32Array(z.length * y.length * x.length);
+    let n = 0;
+    for (const zk of z)
+      for (const yj of y)
+        for (const xi of x) {
+          const zAt = (j: number, i: number): number =>
+            Math.fround(at(zk.lo, j, i) * (1 - zk.w) + at(zk.hi, j, i) * zk.w);
+          const yAt = (i: number): number => Math.fround(zAt(yj.lo, i) * (1 - yj.w) + zAt(yj.hi, i) * yj.w);
+          out[n++] = yAt(xi.lo) * (1 - xi.w) + yAt(xi.hi) * xi.w;
+        }
+    return out;
+  }
+
+  it('gives the training recipe’s grid bit for bit: spacings finer and coarser than the model’s, outputs on the last plane, two slices', async () => {
+    // [slices, slice mm, pixel mm]: 25 × 1.25 mm puts the last output exactly on the last (clamped) plane.
+    const cases: [number, number, readonly [number, number]][] = [
+      [25, 1.25, [0.7, 0.62]],
+      [2, 1.25, [0.7, 0.62]],
+      [6, 5, [2, 1.6]],
+      [9, 0.6, [1, 1]],
+    ];
+    for (const [n, sliceMm, pixelMm] of cases) {
+      const { geometry, values } = series([1, 0, 0, 0, 1, 0], n, 14, 17, sliceMm, pixelMm);
+      const read = (i: number) => ({ values: values[i], rows: 14, columns: 17, slope: 1, intercept: -3 });
+      const expected = referenceGrid(await buildSeriesVolume(geometry, read), 1, 1.5);
+      const { grid } = await streamModelGrid(geometry, read, { pixelSpacingMm: 1, sliceSpacingMm: 1.5 });
+      expect(grid.data.length, `${n} × ${sliceMm} mm`).toBe(expected.length);
+      let differ = 0;
+      for (let i = 0; i < expected.length; i++) if (!Object.is(grid.data[i], expected[i])) differ++;
+      expect(differ, `${n} slices of ${sliceMm} mm, pixels ${pixelMm.join(' × ')} mm`).toBe(0);
+    }
+  });
 
   it('gives the grid that resampling the whole volume gives, bit for bit, in every axial orientation', async () => {
     const orientations = [

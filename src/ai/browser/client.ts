@@ -78,8 +78,14 @@ interface PendingRun {
   /** Slices sent, and taken by the worker. */
   sent: number;
   taken: number;
-  /** The sender waiting for the window to open, if any. */
-  unblock: (() => void) | null;
+  /** Senders waiting for the window to open. */
+  waiting: (() => void)[];
+}
+
+/** Wake every sender of a run that waits for the window (they then look at the run and their signal). */
+function release(p: PendingRun): void {
+  const waiting = p.waiting.splice(0);
+  for (const wake of waiting) wake();
 }
 
 export class InferenceClient {
@@ -137,7 +143,7 @@ export class InferenceClient {
     this.worker = null;
     for (const [, p] of this.pending) {
       p.reject(new InferenceError(code, message));
-      p.unblock?.();
+      release(p);
     }
     this.pending.clear();
     for (const [, b] of this.benches) b.reject(new InferenceError(code, message));
@@ -176,11 +182,11 @@ export class InferenceClient {
         break;
       case 'slices-taken':
         p.taken = e.taken;
-        if (p.sent - p.taken <= SLICE_WINDOW) p.unblock?.();
+        if (p.sent - p.taken <= SLICE_WINDOW) release(p);
         break;
       case 'result':
         this.pending.delete(e.id);
-        p.unblock?.();
+        release(p);
         p.resolve({
           analysis: e.analysis,
           provider: e.provider,
@@ -192,7 +198,7 @@ export class InferenceClient {
         break;
       case 'error':
         this.pending.delete(e.id);
-        p.unblock?.();
+        release(p);
         p.reject(new InferenceError(e.code, e.message));
         // A runtime that failed to start may hold the worker; the next run gets a fresh one.
         if (FATAL_WORKER_CODES.includes(e.code) && this.pending.size === 0) this.dispose();
@@ -216,7 +222,7 @@ export class InferenceClient {
   ): { id: number; done: Promise<RunOutcome> } {
     const id = this.nextId++;
     const done = new Promise<RunOutcome>((resolve, reject) =>
-      this.pending.set(id, { resolve, reject, handlers, sent: 0, taken: 0, unblock: null }),
+      this.pending.set(id, { resolve, reject, handlers, sent: 0, taken: 0, waiting: [] }),
     );
     const msg: WorkerRequest = {
       type: 'run',
@@ -277,18 +283,16 @@ export class InferenceClient {
     if (p.sent - p.taken > SLICE_WINDOW) {
       // The worker's silence watchdog bounds this wait: a worker that stops taking slices is replaced, and
       // its runs, this one included, end.
-      await new Promise<void>((resolve) => {
-        p.unblock = () => {
-          p.unblock = null;
-          resolve();
-        };
-      });
+      await new Promise<void>((resolve) => p.waiting.push(resolve));
     }
     return this.pending.has(id);
   }
 
   cancel(id: number): void {
     this.worker?.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
+    // A sender waiting for the window looks at its own abort signal at once, not when the worker answers.
+    const p = this.pending.get(id);
+    if (p) release(p);
   }
 
   dispose(): void {
