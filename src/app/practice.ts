@@ -14,7 +14,15 @@ import { messageOf } from '../lib/errors';
 import { requestFrom, type CaseMix, type Difficulty } from '../practice/difficulty';
 import { falsePositiveFeedback, missFeedback } from '../practice/feedback';
 import { appendHistory, loadHistory, type PracticeEntry } from '../practice/history';
-import { loadStudies, nextStep, planStudy, recordRead, saveStudy, type Design } from '../practice/protocol';
+import {
+  loadStudies,
+  nextStep,
+  planStudy,
+  recordRead,
+  saveStudy,
+  studyCases,
+  type Design,
+} from '../practice/protocol';
 import { scorePractice } from '../practice/score';
 import { aiHidden, newSession, type PracticeChoice, type PracticeSession } from '../practice/session';
 import {
@@ -100,12 +108,15 @@ export class Practice implements PracticeActions {
         store.setState({ findings: [], selectedFinding: null, report: null });
         return;
       }
+      // Loaded: every file of the case is in, not only the first batches a streamed demo case shows early
+      // (an aided read's AI would otherwise run on part of the volume).
       const loaded =
         p.phase === 'preparing' &&
         p.progress?.stage === 'loading' &&
         this.loadStarted &&
         s.lastLoad !== null &&
-        !s.loading;
+        !s.loading &&
+        !s.retrieving;
       if (loaded && this.srTruth === 'waiting') {
         // Every file of the folder has been read: its SEGs and SRs are in the registry.
         this.srTruth = 'reading';
@@ -504,9 +515,10 @@ export class Practice implements PracticeActions {
     this.host.store.setState({ practice: null });
   }
 
-  async startStudy(reader: string, design: Design): Promise<void> {
-    const caseIds = (this.host.store.getState().demoCases ?? []).map((d) => d.id);
-    if (caseIds.length === 0) return;
+  async startStudy(reader: string, design: Design, chosen: readonly string[]): Promise<void> {
+    const demos = (this.host.store.getState().demoCases ?? []).map((d) => d.id);
+    const caseIds = studyCases(demos, chosen);
+    if (!caseIds) return;
     const now = new Date();
     const plan = planStudy({
       id: `study-${now.getTime().toString(36)}`,

@@ -459,7 +459,8 @@ export const en = {
 
   'study.title': 'Reader study',
   'study.note':
-    'A protocol over the {count} demo cases: each is read unaided and with AI, in an order shuffled for you, the sessions apart by the washout. Give each mark your confidence (1–5). Your pseudonym above names you in the results.',
+    'A protocol over the {count} demo {count|case|cases} ticked below (at least {min}): each is read unaided and with AI, in an order shuffled for you, the sessions apart by the washout. Give each mark your confidence (1–5). Your pseudonym above names you in the results.',
+  'study.cases': 'Cases in the study',
   'study.design': 'Study design',
   'study.design.sequential': 'Sequential: all unaided, then all with AI after the washout',
   'study.design.crossed': 'Crossed: half with AI in session 1, the other half in session 2',

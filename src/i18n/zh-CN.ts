@@ -443,7 +443,8 @@ export const zhCN: Messages = {
 
   'study.title': '阅片者研究',
   'study.note':
-    '基于 {count} 个演示病例的研究方案：每个病例分别在无 AI 和有 AI 条件下阅读，顺序为您随机打乱，两个阶段之间间隔洗脱期。请为每个标记给出置信度（1–5）。结果中以上方的化名标识您。',
+    '基于下方勾选的 {count} 个演示病例（至少 {min} 个）的研究方案：每个病例分别在无 AI 和有 AI 条件下阅读，顺序为您随机打乱，两个阶段之间间隔洗脱期。请为每个标记给出置信度（1–5）。结果中以上方的化名标识您。',
+  'study.cases': '研究病例',
   'study.design': '研究设计',
   'study.design.sequential': '序贯：先全部无 AI 阅读，洗脱期后全部有 AI 阅读',
   'study.design.crossed': '交叉：第 1 阶段一半病例有 AI，第 2 阶段另一半有 AI',

@@ -8,9 +8,11 @@ import {
   planOf,
   planStudy,
   progressOf,
+  MIN_STUDY_CASES,
   recordRead,
   saveStudy,
   STUDIES_KEY,
+  studyCases,
   studyResults,
   type Design,
   type ReaderStudyPlan,
@@ -121,6 +123,58 @@ describe('reader-study protocol: crossed design', () => {
         .join(),
     );
     expect(new Set(halves).size).toBeGreaterThan(1);
+  });
+});
+
+describe('reader-study protocol: a study over a subset of the case set', () => {
+  it("keeps the chosen cases in the set's order, each once, and refuses fewer than two", () => {
+    expect(MIN_STUDY_CASES).toBe(2);
+    expect(studyCases(CASES, ['c5', 'c2', 'c2'])).toEqual(['c2', 'c5']);
+    // A case the set does not hold is not planned.
+    expect(studyCases(CASES, new Set(['c3', 'elsewhere', 'c1']))).toEqual(['c1', 'c3']);
+    expect(studyCases(CASES, ['c3', 'elsewhere'])).toBeNull();
+    expect(studyCases(CASES, [])).toBeNull();
+    expect(studyCases(CASES, CASES)).toEqual(CASES);
+  });
+
+  it('schedules only the chosen cases, once per condition, in both designs; the plan stores and loads', () => {
+    const cases = studyCases(CASES, ['c6', 'c2']);
+    if (!cases) throw new Error('two cases are a study');
+    const storage = new MemoryStorage();
+    for (const kind of ['sequential', 'crossed'] as const) {
+      const p = planStudy({
+        id: `sub-${kind}`,
+        reader: 'R1',
+        caseSet: 'demo',
+        caseIds: cases,
+        design: { kind, washoutDays: 1 },
+        now: T0,
+      });
+      expect(p.caseIds).toEqual(['c2', 'c6']);
+      const [s1, s2] = p.sessions;
+      if (!s1 || !s2) throw new Error('two sessions');
+      expect(s1.map((r) => r.caseId).sort()).toEqual(['c2', 'c6']);
+      expect(s2.map((r) => r.caseId).sort()).toEqual(['c2', 'c6']);
+      const aided = [...s1, ...s2].filter((r) => r.modality === 'aided').map((r) => r.caseId);
+      expect(aided.sort()).toEqual(['c2', 'c6']);
+      if (kind === 'crossed') {
+        // One case with AI in each session.
+        expect(s1.filter((r) => r.modality === 'aided')).toHaveLength(1);
+        expect(s2.filter((r) => r.modality === 'aided')).toHaveLength(1);
+      }
+      // Two reads, a day's washout, two reads: done.
+      const first = readAll(p, T0);
+      expect(first.plan.done).toHaveLength(2);
+      expect(nextStep(first.plan, first.at)).toMatchObject({ kind: 'washout', session: 1 });
+      const second = readAll(first.plan, days(first.at, 1));
+      expect(nextStep(second.plan, second.at)).toEqual({ kind: 'done' });
+      expect(second.plan.done).toHaveLength(4);
+      saveStudy(storage, second.plan);
+    }
+    expect(loadStudies(storage).map((p) => p.caseIds)).toEqual([
+      ['c2', 'c6'],
+      ['c2', 'c6'],
+    ]);
   });
 });
 

@@ -69,6 +69,20 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
+/** The fewest cases a study is planned over: its 95% intervals come from a bootstrap over cases. */
+export const MIN_STUDY_CASES = 2;
+
+/**
+ * The cases of a set chosen for a study (a reader study may cover a subset of the set): those of the set
+ * that were chosen, in the set's order, each once (a chosen id the set does not hold is dropped); null when
+ * fewer than MIN_STUDY_CASES remain.
+ */
+export function studyCases(all: readonly string[], chosen: Iterable<string>): string[] | null {
+  const wanted = new Set(chosen);
+  const cases = [...new Set(all)].filter((id) => wanted.has(id));
+  return cases.length >= MIN_STUDY_CASES ? cases : null;
+}
+
 /** A new study for one reader over a case set: its sessions scheduled and shuffled for this reader. */
 export function planStudy(o: {
   readonly id: string;

@@ -22,9 +22,11 @@ import type { NoduleType } from '../../src/findings/types';
 import { aiResultsSr } from '../../src/report/sr';
 import { writeSeg } from '../support/segFixtures';
 import {
+  aiStatus,
   openApp,
   readout,
   screenshot,
+  shownFindings,
   startSession,
   waitForImage,
   waitForLoaded,
@@ -403,34 +405,137 @@ describe('practice: a blind read of a demo case', () => {
     expect(problems).toEqual([]);
   }, 200_000);
 
-  it('runs a reader-study protocol: the scheduled reads in turn, then the washout before session 2', async () => {
-    const { page, problems, dialog } = await openPractice();
-    await dialog.getByLabel('Reader (a pseudonym)').fill('R7');
-    await dialog.getByLabel('Study design').selectOption('sequential');
-    await dialog.getByLabel('Washout (days)').fill('14');
-    await dialog.getByRole('button', { name: 'Start reader study' }).click();
-    const panel = page.getByRole('region', { name: 'Practice', exact: true });
-    const demos = readdirSync(resolve(import.meta.dirname, '../../public/demo')).filter((f) =>
-      f.startsWith('demo-'),
-    );
-    const seen: string[] = [];
-    for (let i = 1; i <= demos.length; i++) {
-      // Session 1 reads every case blind, each once, in the order the protocol shuffled.
-      await expect
-        .poll(() => panel.getByTestId('study-line').textContent({ timeout: 60_000 }))
-        .toBe(`Reader study · session 1, read ${i} of ${demos.length}`);
-      await panel.getByText('Blind read').waitFor({ timeout: 60_000 });
-      seen.push((await panel.locator('h2').textContent()) ?? '');
-      await panel.getByRole('button', { name: 'Submit read' }).click();
-      await page.getByRole('region', { name: 'Practice result' }).waitFor();
-      await page.getByRole('button', { name: 'Next case' }).click();
+  it('runs reader-study protocols over two demo cases: blind, the washout, with AI, and the results', async () => {
+    // A browser of its own: the page's clock is Playwright's from the first load, so the washout can pass,
+    // and the studies and history on this device are this test's alone.
+    const own = await startSession();
+    try {
+      await own.context.clock.install();
+      const { page, problems } = await openApp(own);
+      await page.getByRole('button', { name: 'Practice', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'Practice' });
+      const panel = page.getByRole('region', { name: 'Practice', exact: true });
+      const studies = dialog.getByRole('list', { name: 'Reader studies on this device' });
+      const demos = readdirSync(resolve(import.meta.dirname, '../../public/demo')).filter((f) =>
+        f.startsWith('demo-'),
+      );
+      const chosen = ['Solid nodules', 'Normal chest'];
+
+      /** Start a study for `reader` over the two chosen cases (every demo case is ticked to begin with). */
+      const startStudy = async (reader: string, design: string, washoutDays: number): Promise<void> => {
+        await dialog.getByLabel('Reader (a pseudonym)').fill(reader);
+        await dialog.getByLabel('Study design').selectOption(design);
+        await dialog.getByLabel('Washout (days)').fill(String(washoutDays));
+        const ticks = dialog.getByRole('group', { name: 'Cases in the study' }).getByRole('checkbox');
+        await expect.poll(() => ticks.count()).toBe(demos.length);
+        for (const box of await ticks.all()) {
+          expect(await box.isChecked()).toBe(true);
+          const name = (await box.evaluate((e) => e.parentElement?.textContent)) ?? '';
+          if (!chosen.includes(name)) await box.uncheck();
+        }
+        const start = dialog.getByRole('button', { name: 'Start reader study' });
+        // One case is no study (its intervals are a bootstrap over cases).
+        const normal = dialog.getByLabel('Normal chest', { exact: true });
+        await normal.uncheck();
+        expect(await start.isDisabled()).toBe(true);
+        await normal.check();
+        await start.click();
+      };
+
+      /**
+       * The protocol's read n of `session`: blind (no AI on screen) or with AI (its findings on screen);
+       * `mark` marks the largest true nodule when the case is Solid nodules and the read is with AI.
+       * Returns the case and the condition read.
+       */
+      const studyRead = async (session: number, n: number, mark: boolean): Promise<string> => {
+        await expect
+          .poll(() => panel.getByTestId('study-line').textContent({ timeout: 60_000 }))
+          .toBe(`Reader study · session ${session}, read ${n} of ${chosen.length}`);
+        const mode = panel.locator('.practice-mode');
+        await expect.poll(() => mode.textContent({ timeout: 60_000 })).toMatch(/^(Blind read|Read with AI)/);
+        const aided = ((await mode.textContent()) ?? '').startsWith('Read with AI');
+        const name = ((await panel.locator('h2').textContent()) ?? '').replace(/^Practice · /, '');
+        if (aided) {
+          const done = await aiStatus(page, /AI done: \d+ findings?/, 120_000);
+          const shown = await shownFindings(page);
+          expect(done).toContain(`AI done: ${shown.length} finding`);
+          if (name === 'DEMO-SOLID') expect(shown.length).toBeGreaterThan(0);
+          if (mark && name === 'DEMO-SOLID') await markLargest(page, panel);
+        } else {
+          expect(await page.getByRole('region', { name: 'Findings' }).count()).toBe(0);
+        }
+        await panel.getByRole('button', { name: 'Submit read' }).click();
+        await page.getByRole('region', { name: 'Practice result' }).waitFor();
+        await page.getByRole('button', { name: 'Next case' }).click();
+        return `${name} ${aided ? 'aided' : 'unaided'}`;
+      };
+
+      // R7, sequential with a 14-day washout: session 1 reads each case blind, in a shuffled order.
+      await startStudy('R7', 'sequential', 14);
+      const session1 = [await studyRead(1, 1, false), await studyRead(1, 2, false)];
+      expect(session1.sort()).toEqual(['DEMO-NORMAL unaided', 'DEMO-SOLID unaided']);
+      // Session 2 (with AI) waits for the washout: the case list says when it opens, and offers no read.
+      await studies.waitFor();
+      const continueR7 = dialog.getByRole('button', { name: 'Continue the study of R7' });
+      await expect.poll(() => dialog.getByTestId('study-washout').textContent()).toMatch(/^Session 2 opens /);
+      expect(await continueR7.count()).toBe(0);
+      expect(await studies.textContent()).toContain('session 1: 2 of 2 · session 2: 0 of 2');
+      expect(await dialog.getByText('Results appear once a case has been read both').count()).toBe(1);
+      // The page's clock 13 days on: still closed; 15 days on: session 2 opens.
+      const now = await page.evaluate(() => Date.now());
+      for (const days of [13, 15]) {
+        await own.context.clock.setSystemTime(now + days * 86_400_000);
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+        await page.getByRole('button', { name: 'Practice', exact: true }).click();
+        await studies.waitFor();
+        expect(await continueR7.count()).toBe(days < 14 ? 0 : 1);
+      }
+      await continueR7.click();
+      // Session 2: each case with AI; one mark, on the largest true nodule of Solid nodules.
+      const session2 = [await studyRead(2, 1, true), await studyRead(2, 2, true)];
+      expect(session2.sort()).toEqual(['DEMO-NORMAL aided', 'DEMO-SOLID aided']);
+
+      // R8, crossed with no washout: one case with AI in each session, both read straight through; no mark.
+      await studies.waitFor();
+      await startStudy('R8', 'crossed', 0);
+      const crossed = [await studyRead(1, 1, false), await studyRead(1, 2, false)];
+      crossed.push(await studyRead(2, 1, false), await studyRead(2, 2, false));
+      expect(crossed.filter((r) => r.endsWith(' aided'))).toHaveLength(2);
+      expect(new Set(crossed.slice(0, 2).map((r) => r.split(' ')[1])).size).toBe(2);
+
+      // The results, per reader and pooled (their mean), unaided and with AI. No mark unaided: nothing
+      // found, no false positive. With AI, R7 found 1 of the 3 nodules of the two cases, R8 none.
+      const results = dialog.getByRole('region', { name: 'Reader study results' });
+      await results.waitFor();
+      expect(await studies.textContent()).toMatch(/Done.*Done/);
+      const rows = await results
+        .getByRole('table')
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+      const pct = (v: number): string => `${Math.round(v * 100)} %`;
+      const found = 1 / truth.length;
+      expect(rows.map((r) => r.slice(0, 4))).toEqual([
+        ['R7', 'Unaided', '0 %', '0.00'],
+        ['R8', 'Unaided', '0 %', '0.00'],
+        ['Pooled', 'Unaided', '0 %', '0.00'],
+        ['R7', 'With AI', pct(found), '0.00'],
+        ['R8', 'With AI', '0 %', '0.00'],
+        ['Pooled', 'With AI', pct(found / 2), '0.00'],
+      ]);
+      // wAFROC: with no mark every nodule ties with the normal case (0.5 each); R7's hit with AI wins its
+      // comparison, its weight 1/3 of the case's: 1/3 + 2/3 × 0.5.
+      expect(rows.map((r) => r[4])).toEqual(['0.500', '0.500', '0.500', '0.667', '0.500', '0.583']);
+      const text = (await results.textContent()) ?? '';
+      expect(text).toContain(`R7, Sensitivity: with AI − unaided ${found.toFixed(3)}`);
+      expect(text).toContain(`Pooled, Sensitivity: with AI − unaided ${(found / 2).toFixed(3)}`);
+      await results.getByTestId('study-plot').waitFor();
+      await results.scrollIntoViewIfNeeded();
+      await screenshot(page, 'reader-study-results.png');
+      expect(problems).toEqual([]);
+    } finally {
+      await own.close();
     }
-    expect(new Set(seen).size).toBe(demos.length);
-    // Session 2 (with AI) waits for the washout: the case list says when it opens.
-    await dialog.getByRole('list', { name: 'Reader studies on this device' }).waitFor();
-    await expect.poll(() => dialog.getByTestId('study-washout').textContent()).toMatch(/^Session 2 opens /);
-    expect(await dialog.getByRole('button', { name: 'Continue the study of R7' }).count()).toBe(0);
-    expect(problems).toEqual([]);
   }, 300_000);
 
   it('generates a case on the device and reads it blind', async () => {

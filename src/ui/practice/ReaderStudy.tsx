@@ -1,13 +1,16 @@
 import { useMemo, useState, type JSX } from 'react';
 import {
+  MIN_STUDY_CASES,
   nextStep,
   progressOf,
+  studyCases,
   studyResults,
   type Design,
   type ReaderStudyPlan,
 } from '../../practice/protocol';
 import type { StudyReport, Summary } from '../../practice/study';
 import { useActions, useAppState } from '../context';
+import { demoName } from '../demo';
 import { useNumber, useT } from '../hooks/useT';
 import type { FormatNumber, Translate } from './words';
 
@@ -141,8 +144,8 @@ function StudyItem({ plan, t }: { plan: ReaderStudyPlan; t: Translate }): JSX.El
 }
 
 /**
- * The reader study in the practice dialog: start a protocol over the demo cases (sequential with a washout,
- * or crossed), continue the studies kept on this device, and their results (per reader and pooled).
+ * The reader study in the practice dialog: start a protocol over the demo cases ticked (all of them, or a
+ * subset of at least MIN_STUDY_CASES; sequential with a washout, or crossed), continue the studies kept on this device, and their results (per reader and pooled).
  */
 export function ReaderStudy({ reader }: { reader: string }): JSX.Element {
   const t = useT();
@@ -153,6 +156,20 @@ export function ReaderStudy({ reader }: { reader: string }): JSX.Element {
   const history = useAppState((s) => s.practiceHistory);
   const [kind, setKind] = useState<Design['kind']>('sequential');
   const [washout, setWashout] = useState(28);
+  // The cases left out (every demo case is in the study until it is unticked, those listed later too).
+  const [left, setLeft] = useState<ReadonlySet<string>>(new Set());
+  const chosen = studyCases(
+    demos.map((d) => d.id),
+    demos.map((d) => d.id).filter((id) => !left.has(id)),
+  );
+  const count = demos.length - demos.filter((d) => left.has(d.id)).length;
+  const toggle = (id: string, on: boolean): void =>
+    setLeft((s) => {
+      const next = new Set(s);
+      if (on) next.delete(id);
+      else next.add(id);
+      return next;
+    });
   const report = useMemo(
     () =>
       studyResults(
@@ -166,7 +183,20 @@ export function ReaderStudy({ reader }: { reader: string }): JSX.Element {
       <h3 id="practice-study" className="panel-subtitle">
         {t('study.title')}
       </h3>
-      <p className="note">{t('study.note', { count: demos.length })}</p>
+      <p className="note">{t('study.note', { count, min: MIN_STUDY_CASES })}</p>
+      <fieldset className="field study-cases">
+        <legend>{t('study.cases')}</legend>
+        {demos.map((c) => (
+          <label key={c.id} className="radio">
+            <input
+              type="checkbox"
+              checked={!left.has(c.id)}
+              onChange={(e) => toggle(c.id, e.currentTarget.checked)}
+            />
+            {demoName(t, c)}
+          </label>
+        ))}
+      </fieldset>
       <div className="practice-row">
         <label className="field">
           <span>{t('study.design')}</span>
@@ -190,8 +220,10 @@ export function ReaderStudy({ reader }: { reader: string }): JSX.Element {
         <button
           type="button"
           className="button primary"
-          disabled={demos.length === 0}
-          onClick={() => void actions.practice.startStudy(reader, { kind, washoutDays: washout })}
+          disabled={!chosen}
+          onClick={() => {
+            if (chosen) void actions.practice.startStudy(reader, { kind, washoutDays: washout }, chosen);
+          }}
         >
           {t('study.start')}
         </button>

@@ -36,8 +36,11 @@ export interface PracticeActions {
   /** Leave practice (a generation in progress is cancelled). */
   end(): void;
   exportStudy(format: StudyExport): void;
-  /** Start a reader-study protocol over the demo cases for this reader, and its first read. */
-  startStudy(reader: string, design: Design): Promise<void>;
+  /**
+   * Start a reader-study protocol for this reader over the chosen demo cases (at least MIN_STUDY_CASES of
+   * them), and its first read.
+   */
+  startStudy(reader: string, design: Design, caseIds: readonly string[]): Promise<void>;
   /** The next read of a reader study (nothing while its washout runs). */
   continueStudy(id: string): Promise<void>;
 }
