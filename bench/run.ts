@@ -11,6 +11,7 @@ import { synthBench } from './synth';
 import { batchBench } from './batch';
 import { llmBench } from './llm';
 import { bigBench, bigData } from './big';
+import { practiceBench } from './practice';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.slice(2);
@@ -145,6 +146,22 @@ if (want('llm')) {
     console.log(
       `  ${m.mode.padEnd(8)} ${String(m.tokensPerSecond).padStart(7)} tokens/s   prompt ${m.prefillMsMedian} ms   full draft ${m.draftMsMedian} ms (median), ${m.draftMsMax} ms (longest)`,
     );
+}
+
+if (want('practice')) {
+  const runs = await practiceBench();
+  results['practice'] = { runs, goals: { sessionOfTenMinutes: 15 } };
+  const median = (v: readonly number[]): number =>
+    [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
+  for (const r of runs) {
+    console.log(`\nPractice, ${r.cases} ${r.kind} cases in a row (blind reads, no reading time)`);
+    console.log(
+      `  case ready: median ${median(r.openMs)} ms, longest ${Math.max(...r.openMs)} ms; result: median ${median(r.resultMs)} ms`,
+    );
+    console.log(
+      `  machine time for the ${r.cases}: ${r.totalSeconds} s, leaving ${r.readerSecondsPerCase} s per case for the reader in 15 minutes`,
+    );
+  }
 }
 
 if (named('big')) {
