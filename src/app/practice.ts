@@ -1,13 +1,13 @@
 /**
  * Practice mode in the browser host: opens a case with its truth (a demo case, a synthetic case made in a
  * worker, the user's own labelled folder: its truth.json, or else a DICOM SEG or a signed DICOM SR in it,
- * read once the folder has loaded; see practiceSegTruth.ts and practiceSrTruth.ts), keeps AI output hidden during an unaided read, turns the
+ * read once the folder has loaded; see practiceOwnTruth.ts), keeps AI output hidden during an unaided read, turns the
  * reader's probe clicks and ellipses into marks, scores the submitted read (practice/), reads what each
  * false positive was from the image, and keeps the history on this device (practice/history.ts).
  */
 import type { KeyValueStorage } from '../store/persist';
 import type { LungRadsCategory, NoduleType } from '../findings/types';
-import { getInstance, imageIdOf } from '../imaging/registry';
+import { imageIdOf } from '../imaging/registry';
 import { volumeNear } from '../imaging/volumeExport';
 import { sha256Hex } from '../lib/hash';
 import { messageOf } from '../lib/errors';
@@ -34,16 +34,13 @@ import {
   type Vec3,
 } from '../practice/types';
 import { seriesExtentZ } from '../dicom/series';
-import { findSeries, imageSeries } from '../store/selectors';
+import { findSeries } from '../store/selectors';
 import type { OpenFile } from '../ui/context';
 import type { PracticeActions, PracticeStart, StudyExport } from '../ui/practice/actions';
 import type { Host } from './host';
 import { marksFrom, truthFromJson } from './practiceMarks';
-import { truthFromReports } from './practiceSrTruth';
-import { readSegSource, segTarget, truthFromSegs, type SegRead } from './practiceSegTruth';
-import { SEG_CLASS_UID } from '../dicom/seg';
-import { readReport, seriesTarget, SR_CLASS_PREFIX } from './storedReports';
 import { generateCase } from './practiceSynth';
+import { ownCaseTruth } from './practiceOwnTruth';
 import { studyExport } from './practiceExport';
 import { downloadBlob } from './download';
 
@@ -120,7 +117,7 @@ export class Practice implements PracticeActions {
       if (loaded && this.srTruth === 'waiting') {
         // Every file of the folder has been read: its SEGs and SRs are in the registry.
         this.srTruth = 'reading';
-        void this.truthFromSr();
+        void this.truthFromObjects();
       } else if (loaded && this.srTruth === 'none' && s.activeSeriesKey) {
         this.read();
       } else if (p.phase === 'reading' && s.measurements !== prev.measurements) {
@@ -141,77 +138,20 @@ export class Practice implements PracticeActions {
   }
 
   /**
-   * An own case's truth from the signed DICOM SR loaded with it (the SR never reaches the screen: stored
-   * reports are not shown while practice is open). The case is refused, with the reason, when there is
-   * none to score against.
+   * An own case's truth from the DICOM SEGs or signed SRs loaded with it (practiceOwnTruth.ts); the case
+   * is refused, with the reason, when there is none to score against.
    */
-  private async truthFromSr(): Promise<void> {
+  private async truthFromObjects(): Promise<void> {
     const generation = this.generation;
-    const s = this.host.store.getState();
-    const objects = s.studies
-      .flatMap((st) => st.series)
-      .filter((x) => x.kind === 'non-image')
-      .flatMap((x) => x.instanceKeys);
-    const segs = objects.filter((k) => getInstance(k)?.info.sopClassUID === SEG_CLASS_UID);
-    if (segs.length > 0) return this.truthFromSeg(segs);
-    const keys = objects.filter((k) => getInstance(k)?.info.sopClassUID.startsWith(SR_CLASS_PREFIX));
-    const reports = (await Promise.all(keys.map((k) => readReport(k)))).filter((r) => r !== null);
+    const found = await ownCaseTruth(() => this.host.store.getState());
     if (generation !== this.generation || this.session?.phase !== 'preparing') return;
     this.srTruth = 'none';
-    const targets = imageSeries(this.host.store.getState().studies).map(seriesTarget);
-    const found = truthFromReports(reports, targets, this.host.store.getState().activeSeriesKey);
     if (!found.ok) {
       this.update({ problem: found.error, progress: null });
       return;
     }
-    const { truth, seriesKey, date, typesAssumed, lungRads } = found.value;
-    const caseId = `own-${(await sha256Hex(JSON.stringify({ truth, lungRads }))).slice(0, 12)}`;
-    if (generation !== this.generation || this.session?.phase !== 'preparing') return;
-    this.update({
-      truth,
-      caseId,
-      truthSource: { kind: 'sr', typesAssumed, ...(date ? { date } : {}) },
-      ...(lungRads ? { truthLungRads: lungRads } : {}),
-    });
-    if (seriesKey !== this.host.store.getState().activeSeriesKey) this.deps.showSeries(seriesKey);
-    this.read();
-  }
-
-  /**
-   * An own case's truth from the DICOM SEGs loaded with it (they come before any SR: a segmentation marks
-   * each nodule whole). Each connected region of a segment is a nodule; the case is refused, with the
-   * reason, when a SEG cannot be read or placed on a series of the folder, or marks nothing.
-   */
-  private async truthFromSeg(keys: readonly string[]): Promise<void> {
-    const generation = this.generation;
-    const reads = await Promise.all(
-      keys.map(async (k): Promise<SegRead> => {
-        const entry = getInstance(k);
-        if (!entry) return { ok: false, error: { code: 'seg-unreadable', attribute: 'PixelData' } };
-        try {
-          return await readSegSource(entry.source);
-        } catch {
-          return { ok: false, error: { code: 'seg-unreadable', attribute: 'PixelData' } };
-        }
-      }),
-    );
-    if (generation !== this.generation || this.session?.phase !== 'preparing') return;
-    this.srTruth = 'none';
-    const state = this.host.store.getState();
-    const targets = imageSeries(state.studies).map((x) => segTarget(x, (k) => getInstance(k)?.info));
-    const found = truthFromSegs(reads, targets, state.activeSeriesKey);
-    if (!found.ok) {
-      this.update({ problem: found.error, progress: null });
-      return;
-    }
-    const { truth, seriesKey, date, typesAssumed } = found.value;
-    const caseId = `own-${(await sha256Hex(JSON.stringify({ truth }))).slice(0, 12)}`;
-    if (generation !== this.generation || this.session?.phase !== 'preparing') return;
-    this.update({
-      truth,
-      caseId,
-      truthSource: { kind: 'seg', nodules: truth.length, typesAssumed, ...(date ? { date } : {}) },
-    });
+    const { truth, caseId, seriesKey, truthSource, truthLungRads } = found.value;
+    this.update({ truth, caseId, truthSource, ...(truthLungRads ? { truthLungRads } : {}) });
     if (seriesKey !== this.host.store.getState().activeSeriesKey) this.deps.showSeries(seriesKey);
     this.read();
   }
