@@ -34,7 +34,7 @@ import {
   type Vec3,
 } from '../practice/types';
 import { seriesExtentZ } from '../dicom/series';
-import { findSeries } from '../store/selectors';
+import { aiBusy, findSeries } from '../store/selectors';
 import type { OpenFile } from '../ui/context';
 import type { PracticeActions, PracticeStart, StudyExport } from '../ui/practice/actions';
 import type { Host } from './host';
@@ -339,6 +339,8 @@ export class Practice implements PracticeActions {
     const s = this.host.store.getState();
     const p = s.practice;
     if (!p || p.phase !== 'reading') return;
+    // A read with AI is scored with what the AI showed: not before it has finished (the panel says so).
+    if (p.modality === 'aided' && aiBusy(s.ai)) return;
     const seconds = p.startedAt ? Math.max(0, Math.round((Date.now() - p.startedAt) / 1000)) : 0;
     const ai = this.aiFindings();
     // With AI on screen, a finding the reader accepted is one of their marks.

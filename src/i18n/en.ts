@@ -579,6 +579,8 @@ export const en = {
   'practice.lungRads': 'Lung-RADS category of the case',
   'practice.lungRads.none': 'not given',
   'practice.impression': 'Impression (one line)',
+  'practice.waitForAi':
+    'The AI is still running: a read with AI is submitted once it has finished, and scored with what it showed.',
   'practice.submit': 'Submit read',
   'practice.end': 'End practice',
   'practice.result': 'Practice result',

@@ -559,6 +559,7 @@ export const zhCN: Messages = {
   'practice.lungRads': '本例的 Lung-RADS 分类',
   'practice.lungRads.none': '未给出',
   'practice.impression': '印象（一行）',
+  'practice.waitForAi': 'AI 仍在运行：结合 AI 的判读须在其完成后提交，并按其显示的结果评分。',
   'practice.submit': '提交阅片',
   'practice.end': '结束练习',
   'practice.result': '练习结果',

@@ -1,6 +1,6 @@
 /** Derived values from the store: pure functions, no state of their own. */
 import type { Series, Study } from '../dicom/series';
-import type { AppState } from './index';
+import type { AiState, AppState } from './index';
 
 export function allSeries(studies: readonly Study[]): Series[] {
   return studies.flatMap((s) => s.series);
@@ -17,4 +17,14 @@ export function firstImageSeries(studies: readonly Study[]): Series | undefined 
 
 export function imageSeries(studies: readonly Study[]): Series[] {
   return allSeries(studies).filter((s) => s.kind === 'image' && s.frames.length > 0);
+}
+
+/** Whether an AI run is under way (preparing the series, loading the model or the runtime, sweeping). */
+export function aiBusy(ai: Pick<AiState, 'status'>): boolean {
+  return (
+    ai.status === 'preparing' ||
+    ai.status === 'loading-model' ||
+    ai.status === 'starting-runtime' ||
+    ai.status === 'running'
+  );
 }

@@ -447,6 +447,7 @@ describe('practice: a blind read of a demo case', () => {
        * `mark` marks the largest true nodule when the case is Solid nodules and the read is with AI.
        * Returns the case and the condition read.
        */
+      let waitedForAi = false;
       const studyRead = async (session: number, n: number, mark: boolean): Promise<string> => {
         await expect
           .poll(() => panel.getByTestId('study-line').textContent({ timeout: 60_000 }))
@@ -456,7 +457,14 @@ describe('practice: a blind read of a demo case', () => {
         const aided = ((await mode.textContent()) ?? '').startsWith('Read with AI');
         const name = ((await panel.locator('h2').textContent()) ?? '').replace(/^Practice · /, '');
         if (aided) {
+          // While the AI runs, the read cannot be submitted (it is scored with what the AI shows).
+          const submit = panel.getByRole('button', { name: 'Submit read' });
+          if (await page.getByTestId('practice-wait-ai').isVisible()) {
+            waitedForAi = true;
+            expect(await submit.isDisabled()).toBe(true);
+          }
           const done = await aiStatus(page, /AI done: \d+ findings?/, 120_000);
+          await expect.poll(() => submit.isDisabled()).toBe(false);
           const shown = await shownFindings(page);
           expect(done).toContain(`AI done: ${shown.length} finding`);
           if (name === 'DEMO-SOLID') expect(shown.length).toBeGreaterThan(0);
@@ -503,6 +511,8 @@ describe('practice: a blind read of a demo case', () => {
       crossed.push(await studyRead(2, 1, false), await studyRead(2, 2, false));
       expect(crossed.filter((r) => r.endsWith(' aided'))).toHaveLength(2);
       expect(new Set(crossed.slice(0, 2).map((r) => r.split(' ')[1])).size).toBe(2);
+      // Of the four reads with AI, at least one was caught while its AI ran, with Submit read disabled.
+      expect(waitedForAi).toBe(true);
 
       // The results, per reader and pooled (their mean), unaided and with AI. No mark unaided: nothing
       // found, no false positive. With AI, R7 found 1 of the 3 nodules of the two cases, R8 none.

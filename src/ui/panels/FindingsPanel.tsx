@@ -3,6 +3,7 @@ import type { FindingRecord } from '../../findings/record';
 import { sortFindings, type FindingSort } from '../../findings/review';
 import type { MessageKey } from '../../i18n';
 import type { AiState } from '../../store';
+import { aiBusy } from '../../store/selectors';
 import { useActions, useApp, useAppState } from '../context';
 import { useNumber, useT } from '../hooks/useT';
 import { CaseSummary } from './CaseSummary';
@@ -198,11 +199,7 @@ export function FindingsPanel(): JSX.Element {
   const showHeatmap = useAppState((s) => s.showHeatmap);
   const heatmapOpacity = useAppState((s) => s.heatmapOpacity);
   const sorted = useMemo(() => sortFindings(findings, sort), [findings, sort]);
-  const running =
-    ai.status === 'preparing' ||
-    ai.status === 'loading-model' ||
-    ai.status === 'starting-runtime' ||
-    ai.status === 'running';
+  const running = aiBusy(ai);
   return (
     <section className="panel findings-panel" aria-label="Findings">
       <h2 className="panel-title">{t('findings.region')}</h2>

@@ -8,6 +8,7 @@ import {
 import { progressOf } from '../../practice/protocol';
 import type { PracticeSession } from '../../practice/session';
 import { MAX_CONFIDENCE, MIN_CONFIDENCE } from '../../practice/types';
+import { aiBusy } from '../../store/selectors';
 import { useActions, useAppState } from '../context';
 import { useT } from '../hooks/useT';
 import { PracticeResult } from './PracticeResult';
@@ -32,6 +33,9 @@ function Timer({ startedAt }: { startedAt: number }): JSX.Element {
 function Reading({ p }: { p: PracticeSession }): JSX.Element {
   const t = useT();
   const actions = useActions();
+  // A read with AI is scored with what the AI showed: it is submitted once the AI has finished.
+  const aiRunning = useAppState((s) => aiBusy(s.ai));
+  const waitForAi = p.modality === 'aided' && aiRunning;
   return (
     <>
       <p className="note practice-mode">
@@ -118,8 +122,18 @@ function Reading({ p }: { p: PracticeSession }): JSX.Element {
           onChange={(e) => actions.practice.answer({ impression: e.currentTarget.value })}
         />
       </label>
+      {waitForAi ? (
+        <p className="muted" role="status" data-testid="practice-wait-ai">
+          {t('practice.waitForAi')}
+        </p>
+      ) : null}
       <div className="practice-row">
-        <button type="button" className="button primary" onClick={() => actions.practice.submit()}>
+        <button
+          type="button"
+          className="button primary"
+          disabled={waitForAi}
+          onClick={() => actions.practice.submit()}
+        >
           {t('practice.submit')}
         </button>
         <button type="button" className="button" onClick={() => actions.practice.end()}>

@@ -1,11 +1,10 @@
 import { useMemo, type JSX } from 'react';
 import { matchMarks } from '../../practice/match';
 import type { PracticeSession } from '../../practice/session';
+import { aiBusy } from '../../store/selectors';
 import { useActions, useAppState } from '../context';
 import { useNumber, useT } from '../hooks/useT';
 import { clock, lookalikeKey, noduleText, typeName, whyKey } from './words';
-
-const RUNNING: readonly string[] = ['preparing', 'loading-model', 'starting-runtime', 'running'];
 
 /**
  * The result of a submitted practice read, in the region **Practice result**: the scores (nodules found,
@@ -96,7 +95,7 @@ export function PracticeResult({ p }: { p: PracticeSession }): JSX.Element | nul
             : t('practice.score.aiNone')}
         </li>
       </ul>
-      {!ai && !RUNNING.includes(aiStatus) ? (
+      {!ai && !aiBusy({ status: aiStatus }) ? (
         <button type="button" className="button small" onClick={() => actions.runAi()}>
           {t('practice.showAi')}
         </button>
