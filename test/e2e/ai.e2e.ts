@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_DIR } from '../../scripts/demo.mjs';
 import { corpusFile } from '../support/corpus';
 import {
@@ -21,19 +21,11 @@ import {
   readout,
   screenshot,
   shownFindings,
-  startSession,
   waitForLoaded,
-  type Session,
+  fileSession,
 } from './helpers';
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 interface Truth {
   nodules: { centerMm: [number, number, number]; diameterMm: number; type: string }[];

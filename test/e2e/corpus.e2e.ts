@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { LOSSY } from '../../src/dicom/transferSyntax';
 import { walk } from '../support/corpus';
 import type { Locator, Page } from 'playwright-core';
@@ -14,11 +14,10 @@ import {
   displayedStats,
   openApp,
   readout,
-  startSession,
   waitForImage,
   waitForLoaded,
-  type Session,
   topInScrolledView,
+  fileSession,
 } from './helpers';
 
 interface RefFrame {
@@ -64,13 +63,7 @@ function fileOf(errorName: string, files: readonly string[]): string | undefined
     .sort((a, b) => b.length - a.length)[0];
 }
 
-let session: Session;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 describe('pydicom corpus', () => {
   it('accounts for every file of a dropped folder: series or a specific load error', async () => {

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_DIR } from '../../scripts/demo.mjs';
 import { parseDicom } from '../../src/dicom/parse';
 import { encodeGrayPng, windowToBytes } from '../../src/synth/png';
@@ -13,10 +13,9 @@ import {
   readout,
   screenshot,
   screenshotFile,
-  startSession,
   waitForImage,
   waitForLoaded,
-  type Session,
+  fileSession,
 } from './helpers';
 
 interface DemoIndex {
@@ -31,13 +30,7 @@ interface Truth {
   nodules: { centerMm: [number, number, number]; diameterMm: number; type: string }[];
 }
 
-let session: Session;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 describe('demo cases', () => {
   it('opens a demo case with one click, through the DICOM path, offline', async () => {

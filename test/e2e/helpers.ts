@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { batchStudy, studyFileNames } from '../support/batchStudies';
 import { launchBrowser } from '../support/browser.mjs';
 
@@ -41,6 +41,31 @@ export async function startSession(
   options: { serviceWorkers?: 'allow' | 'block'; userDataDir?: string } = {},
 ): Promise<Session> {
   return launchBrowser(options);
+}
+
+/**
+ * One Chromium for a test file: started before its first test and closed after its last. The session it
+ * returns stands for that browser (its context, close and kill), so tests use it as any other.
+ */
+export function fileSession(options: Parameters<typeof startSession>[0] = {}): Session {
+  let current: Session | null = null;
+  beforeAll(async () => {
+    current = await startSession(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  const now = (): Session => {
+    if (!current) throw new Error('the browser of this test file has not started');
+    return current;
+  };
+  return {
+    get context() {
+      return now().context;
+    },
+    close: () => now().close(),
+    kill: () => now().kill(),
+  };
 }
 
 export interface AppPage {

@@ -9,8 +9,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aiStatus, openApp, openDemo, screenshot, startSession, type Session } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { aiStatus, openApp, openDemo, screenshot, fileSession } from './helpers';
 
 const demo = resolve(import.meta.dirname, '../../models/report-demo');
 const MODEL_FILES = [
@@ -29,13 +29,7 @@ function modelFolder(name: string, files: readonly string[] = MODEL_FILES): stri
   return dir;
 }
 
-let session: Session;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 describe('a language model from a folder the reader picks', () => {
   it(

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InstanceInfo } from '../../src/dicom/instance';
 import { readInstance } from '../../src/dicom/read';
 import { provenanceOf } from '../../src/dicom/series';
@@ -31,7 +31,7 @@ import {
   waitForImage,
   waitForLoaded,
   type AppPage,
-  type Session,
+  fileSession,
 } from './helpers';
 
 type Vec3 = [number, number, number];
@@ -48,13 +48,7 @@ const truth = (
   }
 ).nodules;
 
-let session: Session;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 /** Where a point lies on cell 0's canvas when the displayed slice is within `radiusMm` of it. */
 async function project(page: Page, point: Vec3, radiusMm: number): Promise<{ x: number; y: number } | null> {

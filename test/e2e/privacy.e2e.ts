@@ -10,19 +10,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_DIR } from '../../scripts/demo.mjs';
 import { parseDicom } from '../../src/dicom/parse';
-import { aiStatus, openApp, openDemo, shownFindings, startSession, type Session } from './helpers';
+import { aiStatus, openApp, openDemo, shownFindings, fileSession } from './helpers';
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 /** The identifying values of the demo case, from its first file. */
 function identifiers(): string[] {

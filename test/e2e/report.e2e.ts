@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import dcmjs from 'dcmjs';
 import { DEMO_DIR } from '../../scripts/demo.mjs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
   aiStatus,
   openApp,
@@ -21,16 +21,10 @@ import {
   shownFindings,
   startSession,
   waitForLoaded,
-  type Session,
+  fileSession,
 } from './helpers';
 
-let session: Session;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 type Item = Record<string, unknown>;
 const list = (v: unknown): Item[] => (v === undefined ? [] : Array.isArray(v) ? (v as Item[]) : [v as Item]);

@@ -9,17 +9,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { aiStatus, openApp, openDemo, shownFindings, startSession, type Session } from './helpers';
+import { describe, expect, inject, it } from 'vitest';
+import { aiStatus, openApp, openDemo, shownFindings, fileSession } from './helpers';
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 async function workerOf(page: Page, script: string): Promise<Worker> {
   await expect.poll(() => page.workers().some((w) => w.url().includes(script))).toBe(true);

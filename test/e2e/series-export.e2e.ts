@@ -10,20 +10,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_DIR } from '../../scripts/demo.mjs';
 import { parseDicom } from '../../src/dicom/parse';
 import { checkDeidentifiedExport, identifiersOf, unzipSeries } from '../support/seriesExport';
-import { openApp, openDemo, startSession, type Session } from './helpers';
+import { openApp, openDemo, fileSession } from './helpers';
 
-let session: Session;
-
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 const CASE = 'demo-normal';
 

@@ -5,17 +5,11 @@
 import { zipSync } from 'fflate';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { corpusFile } from '../support/corpus';
-import { openApp, screenshot, startSession, waitForImage, waitForLoaded, type Session } from './helpers';
+import { openApp, screenshot, waitForImage, waitForLoaded, fileSession } from './helpers';
 
-let session: Session;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = fileSession();
 
 describe('app shell', () => {
   it('is cross-origin isolated, sends a strict CSP, and names its landmarks and controls', async () => {
