@@ -4,15 +4,12 @@
  * adapter exists), each as a ratio to native in the same run; and the whole-series sweep of a 300-slice
  * 512² CT in the browser.
  */
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { BenchResult } from '../src/ai/browser/client';
 import { installedModels, verifiedModelBytes } from '../src/ai/node/models';
-import { startServer } from '../scripts/serve.mjs';
+import { buildAndServe } from './data';
 import { launchBrowser } from '../test/support/browser.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 /** A typical lung crop on the model grid (1 mm pixels). */
 export const DIMS: [number, number, number, number] = [1, 5, 256, 320];
 
@@ -69,12 +66,7 @@ async function nativeMedian(iterations = 20): Promise<{ id: string; ms: number }
 
 export async function aiBench(ct300Files: readonly string[]): Promise<AiBench> {
   const native = await nativeMedian();
-  execFileSync(
-    process.execPath,
-    [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'],
-    { cwd: root, stdio: 'inherit' },
-  );
-  const { server, port } = await startServer({ root: resolve(root, 'dist') });
+  const { server, port } = await buildAndServe();
   const { context, close } = await launchBrowser({ extraArgs: ['--enable-unsafe-webgpu'] });
   const browser: AiBench['browser'] = [];
   let sweep: AiBench['sweep'];

@@ -6,12 +6,11 @@
  * decoded voxel bytes (slices × rows × columns × 2). A crashed tab or an error alert is recorded, not
  * thrown: it is the finding.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { simplePhantomSeries, type SimplePhantomOptions } from '../src/synth/simplePhantom';
-import { startServer } from '../scripts/serve.mjs';
+import { buildAndServe } from './data';
 import { launchBrowser } from '../test/support/browser.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -401,12 +400,7 @@ export interface BigBench {
 }
 
 export async function bigBench(data: { ct1000: BigDataSet; study3000: BigDataSet }): Promise<BigBench> {
-  execFileSync(
-    process.execPath,
-    [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'],
-    { cwd: root, stdio: 'inherit' },
-  );
-  const { server, port } = await startServer({ root: resolve(root, 'dist') });
+  const { server, port } = await buildAndServe();
   try {
     const ct1000 = await openOne(port, data.ct1000, '1,000-slice 512² CT', true);
     // A fresh browser for the study: its peaks are its own.

@@ -1,8 +1,10 @@
 /** Benchmark datasets: a synthetic CT generated once into .cache/bench (never committed), and the
  * pydicom test corpus when it is on this machine (never fetched by the bench). */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { simplePhantomSeries } from '../src/synth/simplePhantom';
+import { startServer } from '../scripts/serve.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -47,4 +49,14 @@ function walk(dir: string): string[] {
 export function pydicomCorpus(): { dir: string; files: string[] } | null {
   const dir = PYDICOM_DIRS.find((d) => existsSync(d));
   return dir ? { dir, files: walk(dir) } : null;
+}
+
+/** Build the app as users get it and serve dist/ with the production server's headers (browser benches). */
+export async function buildAndServe(): Promise<Awaited<ReturnType<typeof startServer>>> {
+  execFileSync(
+    process.execPath,
+    [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  return startServer({ root: resolve(root, 'dist') });
 }

@@ -5,13 +5,10 @@
  * from Next case (or the first click) until the blind read is on screen with its image, and from Submit
  * read until the result is shown. What is left of 15 minutes is the reader's.
  */
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startServer } from '../scripts/serve.mjs';
+import { buildAndServe } from './data';
 import { launchBrowser } from '../test/support/browser.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 const CASES = 10;
 
 export interface PracticeRun {
@@ -73,12 +70,7 @@ async function session(page: Page, kind: PracticeRun['kind']): Promise<PracticeR
 }
 
 export async function practiceBench(): Promise<PracticeRun[]> {
-  execFileSync(
-    process.execPath,
-    [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'],
-    { cwd: root, stdio: 'inherit' },
-  );
-  const { server, port } = await startServer({ root: resolve(root, 'dist') });
+  const { server, port } = await buildAndServe();
   const { context, close } = await launchBrowser();
   const runs: PracticeRun[] = [];
   try {

@@ -3,12 +3,8 @@
  * first image, time until every slice is decoded and cached (the series scrolls without waiting), and
  * the page's peak JS heap.
  */
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { startServer } from '../scripts/serve.mjs';
+import { buildAndServe } from './data';
 import { launchBrowser } from '../test/support/browser.mjs';
-
-const root = resolve(import.meta.dirname, '..');
 
 export interface ViewerResult {
   slices: number;
@@ -20,12 +16,7 @@ export interface ViewerResult {
 }
 
 export async function viewerBench(files: readonly string[]): Promise<ViewerResult> {
-  execFileSync(
-    process.execPath,
-    [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'],
-    { cwd: root, stdio: 'inherit' },
-  );
-  const { server, port } = await startServer({ root: resolve(root, 'dist') });
+  const { server, port } = await buildAndServe();
   const { context, close } = await launchBrowser();
   try {
     const page = await context.newPage();
