@@ -13,7 +13,7 @@
  * plain data, kept on the device under one versioned key and validated when loaded (a plan that does not
  * parse is dropped, not trusted). Pure.
  */
-import { mulberry32 } from '../lib/random';
+import { hashString, mulberry32 } from '../lib/random';
 import { studyFromHistory, type PracticeEntry } from './history';
 import { analyseStudy, type StudyReport } from './study';
 import type { Modality, TruthLesion } from './types';
@@ -50,16 +50,6 @@ export type NextStep =
 const DAY_MS = 86_400_000;
 export const MAX_WASHOUT_DAYS = 365;
 
-/** A string's 32-bit FNV-1a hash (the shuffle's seed). */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -92,7 +82,7 @@ export function planStudy(o: {
   readonly design: Design;
   readonly now: Date;
 }): ReaderStudyPlan {
-  const random = mulberry32(hash(`${o.id}\u0000${o.reader}`));
+  const random = mulberry32(hashString(`${o.id}\u0000${o.reader}`));
   const cases = [...new Set(o.caseIds)];
   const washoutDays = Math.min(MAX_WASHOUT_DAYS, Math.max(0, Math.round(o.design.washoutDays)));
   let sessions: PlannedRead[][];

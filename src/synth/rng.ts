@@ -1,3 +1,4 @@
+import { hashString } from '../lib/random';
 /** Deterministic pseudo-random numbers for the generator: same seed, same case, byte for byte. */
 export class Rng {
   private state: number;
@@ -60,11 +61,4 @@ export class Rng {
   }
 }
 
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export { hashString };
