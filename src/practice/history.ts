@@ -15,6 +15,7 @@ import {
   type StudyFile,
   type TruthLesion,
 } from './types';
+import { readList, writeList, type KeyValueStore, type StoredList } from './stored';
 
 export type CaseSource = 'demo' | 'synthetic' | 'own';
 
@@ -31,10 +32,7 @@ export interface PracticeEntry {
 }
 
 /** Where the history lives: `getItem`/`setItem` of the Web Storage API. */
-export interface HistoryStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
+export type HistoryStorage = KeyValueStore;
 
 export const HISTORY_KEY = 'lucent.practice';
 const VERSION = 1;
@@ -69,18 +67,16 @@ function entryOf(raw: unknown): PracticeEntry | null {
   };
 }
 
+const HISTORY: StoredList<PracticeEntry> = {
+  key: HISTORY_KEY,
+  version: VERSION,
+  field: 'entries',
+  parse: entryOf,
+};
+
 /** The stored history, oldest first; [] when there is none or it cannot be read. */
 export function loadHistory(storage: HistoryStorage | undefined): PracticeEntry[] {
-  if (!storage) return [];
-  try {
-    const raw = storage.getItem(HISTORY_KEY);
-    if (!raw) return [];
-    const parsed = JSON.parse(raw) as { version?: unknown; entries?: unknown };
-    if (parsed.version !== VERSION || !Array.isArray(parsed.entries)) return [];
-    return parsed.entries.map(entryOf).filter((e): e is PracticeEntry => e !== null);
-  } catch {
-    return [];
-  }
+  return readList(storage, HISTORY);
 }
 
 /**
@@ -89,11 +85,7 @@ export function loadHistory(storage: HistoryStorage | undefined): PracticeEntry[
  */
 export function appendHistory(storage: HistoryStorage | undefined, entry: PracticeEntry): PracticeEntry[] {
   const entries = [...loadHistory(storage), entry].slice(-MAX_ENTRIES);
-  try {
-    storage?.setItem(HISTORY_KEY, JSON.stringify({ version: VERSION, entries }));
-  } catch {
-    // Storage full or disabled.
-  }
+  writeList(storage, HISTORY, entries);
   return entries;
 }
 

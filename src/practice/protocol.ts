@@ -15,6 +15,7 @@
  */
 import { hashString, mulberry32 } from '../lib/random';
 import { studyFromHistory, type PracticeEntry } from './history';
+import { readList, writeList, type KeyValueStore, type StoredList } from './stored';
 import { analyseStudy, type StudyReport } from './study';
 import type { Modality, TruthLesion } from './types';
 
@@ -191,16 +192,11 @@ export function studyResults(
   return analyseStudy(studyFromHistory(entries), (id) => truth.get(id) ?? []);
 }
 
-// Storage: one versioned key, every plan validated when read.
+// Storage: one versioned key (practice/stored.ts), every plan validated when read.
 
 export const STUDIES_KEY = 'lucent.readerStudies';
 const VERSION = 1;
 const MAX_PLANS = 50;
-
-interface Storage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isDate = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));
@@ -257,31 +253,28 @@ export function planOf(raw: unknown): ReaderStudyPlan | null {
   };
 }
 
+const STUDIES: StoredList<ReaderStudyPlan> = {
+  key: STUDIES_KEY,
+  version: VERSION,
+  field: 'studies',
+  parse: planOf,
+};
+
 /** The studies kept on this device, oldest first; [] when there are none or they cannot be read. */
-export function loadStudies(storage: Storage | undefined): ReaderStudyPlan[] {
-  if (!storage) return [];
-  try {
-    const raw = storage.getItem(STUDIES_KEY);
-    if (!raw) return [];
-    const parsed = JSON.parse(raw) as { version?: unknown; studies?: unknown };
-    if (parsed.version !== VERSION || !Array.isArray(parsed.studies)) return [];
-    return parsed.studies.map(planOf).filter((p): p is ReaderStudyPlan => p !== null);
-  } catch {
-    return [];
-  }
+export function loadStudies(storage: KeyValueStore | undefined): ReaderStudyPlan[] {
+  return readList(storage, STUDIES);
 }
 
-/** Keep a plan (a new one, or one with a read recorded) and return the studies as stored. */
-export function saveStudy(storage: Storage | undefined, plan: ReaderStudyPlan): ReaderStudyPlan[] {
+/**
+ * Keep a plan (a new one, or one with a read recorded) and return the studies as stored. A full or
+ * disabled storage keeps them in memory only (the caller shows what it gets back).
+ */
+export function saveStudy(storage: KeyValueStore | undefined, plan: ReaderStudyPlan): ReaderStudyPlan[] {
   const stored = loadStudies(storage);
   const known = stored.some((p) => p.id === plan.id);
   const studies = (known ? stored.map((p) => (p.id === plan.id ? plan : p)) : [...stored, plan]).slice(
     -MAX_PLANS,
   );
-  try {
-    storage?.setItem(STUDIES_KEY, JSON.stringify({ version: VERSION, studies }));
-  } catch {
-    // Storage full or disabled: the studies stay in memory (the caller shows what it gets back).
-  }
+  writeList(storage, STUDIES, studies);
   return studies;
 }
