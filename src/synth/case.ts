@@ -265,6 +265,16 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
     const n = makeNodule(noduleRng, chest, nodules, req);
     if (n) nodules.push(n);
   }
+  if (training) {
+    // Ground glass is often ill-defined: in training cases its margin fades over 0–3 mm (a stream of its
+    // own, so every other draw, and every clinical-profile case, is unchanged).
+    const hazeRng = rng.fork('haze');
+    nodules.forEach((n, k) => {
+      if (n.type === 'ground-glass' || n.type === 'part-solid') {
+        nodules[k] = { ...n, haze: hazeRng.chance(0.7) ? hazeRng.uniform(0.5, 3) : 0 };
+      }
+    });
+  }
   const sampled = sampleScanner(rng.fork('scanner'), chest, position, clean, options.fullField);
   const scanner: Scanner = { ...sampled, ...options.scanner, patientPosition: position };
   // A targeted field of view (or a restricted scan range) leaves some nodules outside the images: those

@@ -218,6 +218,8 @@ function drawNodule(
   const b = bounds(g, n.center[0], n.center[1], ext, ext);
   if (!b) return;
   const px = g.spacing;
+  // A hazy ground-glass margin fades over its width; every other edge over one pixel.
+  const ramp = Math.max(px, n.haze ?? 0);
   const core =
     n.solidDiameter !== null ? n.solidDiameter / 2 : n.calcifiedCore !== null ? n.calcifiedCore / 2 : 0;
   for (let j = b[2]; j <= b[3]; j++) {
@@ -225,7 +227,7 @@ function drawNodule(
     for (let i = b[0]; i <= b[1]; i++) {
       const x = g.x0 + i * px;
       const d = noduleSdf(n, x, y, z);
-      let alpha = clamp01(0.5 - d / px);
+      let alpha = clamp01(0.5 - d / ramp);
       if (alpha <= 0) continue;
       const k = j * g.size + i;
       if (n.clipToLung) alpha *= clamp01(0.5 + depthMap[k] / px);

@@ -55,6 +55,12 @@ export interface Nodule {
   readonly textureSeed: number;
   /** Drawn only inside the lung: a juxtapleural nodule's part beyond the pleura is not lung nodule. */
   readonly clipToLung: boolean;
+  /**
+   * Ill-defined margin of the ground-glass tissue (training profile): the width in mm over which its
+   * density fades into the lung, centred on the surface (so the measured diameter is unchanged). Absent
+   * or 0: a sharp margin, partial volume over one pixel.
+   */
+  readonly haze?: number;
   readonly measure: NoduleMeasure;
 }
 
@@ -137,7 +143,7 @@ export function noduleExtent(n: Nodule): number {
   const bump = 1 + n.irregular + n.lobes.reduce((s, l) => s + l.amp, 0);
   const r = Math.max(...n.axes) * bump;
   const spike = n.spicules.reduce((m, s) => Math.max(m, s.length + Math.max(...n.axes)), 0);
-  return Math.max(r, spike) + 2;
+  return Math.max(r, spike) + 2 + (n.haze ?? 0) / 2;
 }
 
 /** Semi-axes of the axial (z = const) section through the centre of an ellipsoid with frame `rot`. */
