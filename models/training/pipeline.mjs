@@ -3,7 +3,7 @@
 // train the false-positive reduction stage, quantize, choose the settings on the development set,
 // evaluate on the held-out sets (the training generator's and the independent one's) and rewrite
 // models/lung-nodule-ct. One command, no network.
-// Options: --minutes M (detector training, default 20), --fpr-minutes M (7), --train-cases N (64),
+// Options: --minutes M (detector training, default 28), --fpr-minutes M (7), --train-cases N (64),
 //          --dev-cases N (16), --test-cases N (30), --indep-cases N (40),
 //          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints)
 import { spawn, spawnSync } from 'node:child_process';
@@ -107,12 +107,12 @@ if (!flag('skip-train')) {
     'lungmasks.mjs',
     cache,
   ]);
-  step(`train the detector (${arg('minutes', '20')} min)`, PYTHON, [
+  step(`train the detector (${arg('minutes', '28')} min)`, PYTHON, [
     'train.py',
     cache,
     out,
     '--minutes',
-    arg('minutes', '20'),
+    arg('minutes', '28'),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',
