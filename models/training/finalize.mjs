@@ -366,7 +366,8 @@ int8 calibration ranges come from training patches only.
 Synthetic only: ${train.cases} procedurally generated chest CTs (\`lucent synth --profile training --seed ${seeds.train}\`,
 generator lucent-synth/4), randomised in anatomy (curved, tapering vessel trees reaching the pleura,
 airways, curved fissures, scars, emphysema, effusions, lymph nodes, a patient table, arms), nodule
-location (intraparenchymal, juxtavascular, juxtapleural, perifissural) and imaging (slice profile, kernels
+location (intraparenchymal, juxtavascular, juxtapleural, perifissural), ground-glass margins (sharp, or
+fading over 0.5–3 mm) and imaging (slice profile, kernels
 with edge enhancement, noise textures and levels, calibration offsets, supine and prone, head and feet
 first). No patient data was used. The model has never seen a real CT: its behaviour on real images is
 unknown.
