@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
 
 register();
-const { lungMask } = await import('../../src/ai/shared/preprocess.ts');
+const { lungMask, unpackBits } = await import('../../src/ai/shared/preprocess.ts');
 
 /** A little-endian int16 C-order .npy: its shape and values. */
 function readNpyInt16(file) {
@@ -53,14 +53,14 @@ for (const f of readdirSync(cache)
   const { shape, values } = readNpyInt16(join(cache, `${meta.name}.npy`));
   const [nz, ny, nx] = shape;
   const { mask } = lungMask({
-    data: Float32Array.from(values),
+    data: values,
     nx,
     ny,
     nz,
     origin: meta.origin,
     spacing: meta.spacing,
   });
-  writeNpyUint8(out, shape, mask);
+  writeNpyUint8(out, shape, unpackBits(mask, nx * ny * nz));
   done++;
 }
 console.log(`lung masks written for ${done} cases`);

@@ -16,8 +16,11 @@ import { TooLargeError } from './errors';
 import { GridResampler, gridBytes, resampleToGrid, type Grid, type SourceGeometry } from './preprocess';
 import type { Volume } from './volume';
 
-/** The most memory one analysis may take for its grid (float32), refused before anything is read. */
-export const MAX_GRID_BYTES = 1.5e9;
+/**
+ * The most memory one analysis may take for its grid (int16, 375 million voxels), refused before anything
+ * is read: the same series are refused as when the grid was float32 and this was 1.5 GB.
+ */
+export const MAX_GRID_BYTES = 0.75e9;
 
 type GridSpec = Pick<InputSpec, 'pixelSpacingMm' | 'sliceSpacingMm'>;
 
@@ -26,7 +29,7 @@ export function checkGridSize(source: SourceGeometry, spec: GridSpec): void {
   const bytes = gridBytes(source, spec.pixelSpacingMm, spec.sliceSpacingMm);
   if (!(bytes <= MAX_GRID_BYTES)) {
     throw new TooLargeError(
-      `Resampling this series to ${spec.pixelSpacingMm} mm pixels would need ${Math.round(bytes / 1e6).toLocaleString('en')} MB, more than the ${MAX_GRID_BYTES / 1e9} GB an analysis may use.`,
+      `Resampling this series to ${spec.pixelSpacingMm} mm pixels would need ${Math.round(bytes / 1e6).toLocaleString('en')} MB, more than the ${MAX_GRID_BYTES / 1e6} MB an analysis may use.`,
     );
   }
 }

@@ -6,9 +6,12 @@
 import type { InputSpec } from '../registry/manifest';
 import type { Volume } from './volume';
 
-/** The volume on the model's grid: HU as float32, [z][y][x]. */
+/**
+ * The volume on the model's grid, [z][y][x]: HU rounded to whole numbers (half to even) and clipped to
+ * −1024…3071, as the training recipe caches its cases (models/training/dataset.py), in 2 bytes a voxel.
+ */
 export interface Grid {
-  readonly data: Float32Array;
+  readonly data: Int16Array;
   readonly nx: number;
   readonly ny: number;
   readonly nz: number;
@@ -45,10 +48,21 @@ export interface SourceGeometry {
   readonly spacing: readonly [number, number, number];
 }
 
-/** Bytes of the float32 grid a source would resample to at these spacings. */
+/** HU range the grid keeps (the training cache's). */
+export const GRID_MIN_HU = -1024;
+export const GRID_MAX_HU = 3071;
+
+/** A resampled value as the grid stores it: nearest whole HU, ties to even (numpy's round), clipped. */
+export function gridHU(v: number): number {
+  let r = Math.round(v);
+  if (r - v === 0.5 && (r & 1) !== 0) r -= 1;
+  return r < GRID_MIN_HU ? GRID_MIN_HU : r > GRID_MAX_HU ? GRID_MAX_HU : r;
+}
+
+/** Bytes of the int16 grid a source would resample to at these spacings. */
 export function gridBytes(v: SourceGeometry, pixelSpacing: number, sliceSpacing: number): number {
   return (
-    4 *
+    2 *
     outCount(v.columns, v.spacing[0], pixelSpacing) *
     outCount(v.rows, v.spacing[1], pixelSpacing) *
     outCount(v.slices, v.spacing[2], sliceSpacing)
@@ -69,7 +83,7 @@ export class GridResampler {
   private readonly planeSize: number;
   private readonly a: Float32Array;
   private readonly b: Float32Array;
-  private readonly out: Float32Array;
+  private readonly out: Int16Array;
   private readonly spacing: readonly [number, number, number];
   private readonly origin: readonly [number, number, number];
   private previous: Int16Array;
@@ -88,7 +102,7 @@ export class GridResampler {
     this.planeSize = source.rows * source.columns;
     this.a = new Float32Array(this.planeSize);
     this.b = new Float32Array(this.py.lo.length * this.cols);
-    this.out = new Float32Array(this.pz.lo.length * this.py.lo.length * this.px.lo.length);
+    this.out = new Int16Array(this.pz.lo.length * this.py.lo.length * this.px.lo.length);
     this.previous = new Int16Array(this.planeSize);
     this.spacing = [pixelSpacing, pixelSpacing, sliceSpacing];
     this.origin = source.origin;
@@ -134,7 +148,7 @@ export class GridResampler {
       const o = base + j * nx;
       for (let i = 0; i < nx; i++) {
         const w = xw[i];
-        c[o + i] = b[row + xlo[i]] * (1 - w) + b[row + xhi[i]] * w;
+        c[o + i] = gridHU(Math.fround(b[row + xlo[i]] * (1 - w) + b[row + xhi[i]] * w));
       }
     }
   }
@@ -171,9 +185,22 @@ export interface Box {
   readonly z1: number;
 }
 
-/** The lungs on the model grid: a voxel mask (1 = lung) and its bounding box (null when none). */
+/** One bit a voxel (voxel i is bit i % 8 of byte i >> 3): an eighth of a byte mask's memory. */
+export type BitMask = Uint8Array;
+
+export const bitMask = (voxels: number): BitMask => new Uint8Array((voxels + 7) >> 3);
+export const isSet = (m: BitMask, i: number): boolean => ((m[i >> 3] ?? 0) & (1 << (i & 7))) !== 0;
+
+/** A bit mask as one byte a voxel (0 or 1), for code that wants a plain array (the training recipe). */
+export function unpackBits(m: BitMask, voxels: number): Uint8Array {
+  const out = new Uint8Array(voxels);
+  for (let i = 0; i < voxels; i++) out[i] = isSet(m, i) ? 1 : 0;
+  return out;
+}
+
+/** The lungs on the model grid: a voxel bit mask (set = lung) and its bounding box (null when none). */
 export interface LungMask {
-  readonly mask: Uint8Array;
+  readonly mask: BitMask;
   readonly box: Box | null;
 }
 
@@ -190,7 +217,7 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
   const { nx, ny, nz } = g;
   const plane = nx * ny;
   const px = g.spacing[0] * g.spacing[1];
-  const mask = new Uint8Array(plane * nz);
+  const mask = bitMask(plane * nz);
   const label = new Int32Array(plane);
   const stack = new Int32Array(plane);
   const reached = new Uint8Array(plane);
@@ -287,7 +314,6 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
     let sy1 = -1;
     for (let i = 0; i < plane; i++) {
       if (reached[i] === 0 && data[base + i] < LUNG_HU) {
-        mask[base + i] = 1;
         area++;
         const x = i % nx;
         const y = (i - x) / nx;
@@ -304,8 +330,12 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
       by0 = Math.min(by0, sy0);
       bx1 = Math.max(bx1, sx1);
       by1 = Math.max(by1, sy1);
-    } else {
-      mask.fill(0, base, base + plane);
+      for (let i = 0; i < plane; i++) {
+        if (reached[i] === 0 && data[base + i] < LUNG_HU) {
+          const v = base + i;
+          mask[v >> 3] |= 1 << (v & 7);
+        }
+      }
     }
   }
   if (bz1 < 0) return { mask, box: null };
@@ -332,7 +362,7 @@ export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
 /** Whether any lung voxel lies within `radiusMm` of a patient-space point. */
 export function nearLung(
   g: Grid,
-  mask: Uint8Array,
+  mask: BitMask,
   p: readonly [number, number, number],
   radiusMm: number,
 ): boolean {
@@ -354,7 +384,7 @@ export function nearLung(
       const row = (k * g.ny + j) * g.nx;
       for (let i = i0; i <= i1; i++) {
         const dx = (i - ci) * sx;
-        if (mask[row + i] === 1 && dx * dx + dy * dy + dz * dz <= r2) return true;
+        if (isSet(mask, row + i) && dx * dx + dy * dy + dz * dz <= r2) return true;
       }
     }
   }

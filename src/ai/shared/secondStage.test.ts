@@ -11,7 +11,7 @@ const spec = {
 
 function grid(): Grid {
   const [nx, ny, nz] = [40, 40, 30];
-  const data = new Float32Array(nx * ny * nz);
+  const data = new Int16Array(nx * ny * nz);
   for (let i = 0; i < data.length; i++) data[i] = ((i * 4729) % 1500) - 1000;
   return { data, nx, ny, nz, origin: [0, 0, 0], spacing: [1, 1, 1.5] };
 }
