@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateManifest } from './manifest';
+import { manifestIssues, validateManifest } from './manifest';
 
 const example = (): Record<string, unknown> =>
   JSON.parse(
@@ -41,6 +41,19 @@ describe('model manifests', () => {
         'output.decoder must be centernet, yolo or classifier',
       ]),
     );
+  });
+
+  it('gives each problem its field, for the model-folder refusal to name in any language', () => {
+    const m = example();
+    (m['input'] as Record<string, unknown>)['slices'] = 4;
+    m['output'] = { decoder: 'magic' };
+    delete m['metrics'];
+    const issues = manifestIssues(m);
+    expect(issues.map((i) => i.field)).toEqual(['input.slices', 'output.decoder', 'metrics']);
+    for (const i of issues) expect(i.message.startsWith(`${i.field} `), i.message).toBe(true);
+    expect(validateManifest(m)).toEqual({ ok: false, error: issues.map((i) => i.message) });
+    expect(manifestIssues([1, 2])).toEqual([{ field: '', message: 'the manifest must be a JSON object' }]);
+    expect(manifestIssues(example())).toEqual([]);
   });
 
   it('takes an attribute marked not reported, and refuses a non-boolean mark', () => {

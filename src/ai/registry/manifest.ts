@@ -140,77 +140,102 @@ const isRange = (v: Json): v is [number, number] =>
   Array.isArray(v) && v.length === 2 && v.every(isNumber) && v[0] <= v[1];
 const isStrings = (v: Json): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-/** Validate a parsed manifest. Errors name the field, e.g. "input.slices must be an odd number ≥ 1". */
-export function validateManifest(json: Json): Result<Manifest, string[]> {
-  const errors: string[] = [];
-  const need = (cond: boolean, message: string): void => {
-    if (!cond) errors.push(message);
+/**
+ * One problem of a manifest: the field it is about (`''` for the file as a whole) and an English sentence
+ * that starts with that field, e.g. "input.slices must be an odd number ≥ 1".
+ */
+export interface ManifestIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Every problem of a parsed manifest; none when it is valid. */
+export function manifestIssues(json: Json): ManifestIssue[] {
+  const errors: ManifestIssue[] = [];
+  const need = (cond: boolean, field: string, rule: string): void => {
+    if (!cond) errors.push({ field, message: `${field} ${rule}` });
   };
-  if (!isObject(json)) return err(['the manifest must be a JSON object']);
-  need(json['schema'] === 'lucent.model/1', 'schema must be "lucent.model/1"');
+  if (!isObject(json)) return [{ field: '', message: 'the manifest must be a JSON object' }];
+  need(json['schema'] === 'lucent.model/1', 'schema', 'must be "lucent.model/1"');
   for (const key of ['id', 'version', 'name', 'file', 'intendedUse', 'trainingData', 'card'])
-    need(isString(json[key]), `${key} must be a non-empty string`);
+    need(isString(json[key]), key, 'must be a non-empty string');
   need(
     isString(json['id']) && /^[a-z0-9][a-z0-9._-]*$/.test(json['id']),
-    'id must be lower-case letters, digits, ".", "_" or "-"',
+    'id',
+    'must be lower-case letters, digits, ".", "_" or "-"',
   );
   need(
     isString(json['sha256']) && /^[0-9a-f]{64}$/.test(json['sha256']),
-    'sha256 must be 64 lower-case hex digits',
+    'sha256',
+    'must be 64 lower-case hex digits',
   );
-  need(isNumber(json['bytes']) && json['bytes'] > 0, 'bytes must be a positive number');
+  need(isNumber(json['bytes']) && json['bytes'] > 0, 'bytes', 'must be a positive number');
   need(
     typeof json['task'] === 'string' &&
       ['detection', 'classification', 'segmentation'].includes(json['task']),
-    'task must be detection, classification or segmentation',
+    'task',
+    'must be detection, classification or segmentation',
   );
   const a = json['applicability'];
-  if (!isObject(a)) errors.push('applicability must be an object');
+  if (!isObject(a)) need(false, 'applicability', 'must be an object');
   else {
     need(
       isStrings(a['modality']) && a['modality'].length > 0,
-      'applicability.modality must list at least one modality',
+      'applicability.modality',
+      'must list at least one modality',
     );
-    need(isStrings(a['bodyPart']), 'applicability.bodyPart must be a list (empty accepts any)');
-    need(isRange(a['pixelSpacingMm']), 'applicability.pixelSpacingMm must be [min, max]');
-    need(isRange(a['sliceThicknessMm']), 'applicability.sliceThicknessMm must be [min, max]');
-    need(isNumber(a['minSlices']) && a['minSlices'] >= 1, 'applicability.minSlices must be ≥ 1');
+    need(isStrings(a['bodyPart']), 'applicability.bodyPart', 'must be a list (empty accepts any)');
+    need(isRange(a['pixelSpacingMm']), 'applicability.pixelSpacingMm', 'must be [min, max]');
+    need(isRange(a['sliceThicknessMm']), 'applicability.sliceThicknessMm', 'must be [min, max]');
+    need(isNumber(a['minSlices']) && a['minSlices'] >= 1, 'applicability.minSlices', 'must be ≥ 1');
   }
   const i = json['input'];
-  if (!isObject(i)) errors.push('input must be an object');
+  if (!isObject(i)) need(false, 'input', 'must be an object');
   else {
-    need(isString(i['name']), 'input.name must be a string');
-    need(i['layout'] === 'NCHW', 'input.layout must be "NCHW"');
-    need(i['dtype'] === 'float32', 'input.dtype must be "float32"');
+    need(isString(i['name']), 'input.name', 'must be a string');
+    need(i['layout'] === 'NCHW', 'input.layout', 'must be "NCHW"');
+    need(i['dtype'] === 'float32', 'input.dtype', 'must be "float32"');
     need(
       isNumber(i['slices']) && i['slices'] >= 1 && i['slices'] % 2 === 1,
-      'input.slices must be an odd number ≥ 1',
+      'input.slices',
+      'must be an odd number ≥ 1',
     );
-    need(isNumber(i['sliceSpacingMm']) && i['sliceSpacingMm'] > 0, 'input.sliceSpacingMm must be positive');
-    need(isNumber(i['pixelSpacingMm']) && i['pixelSpacingMm'] > 0, 'input.pixelSpacingMm must be positive');
+    need(
+      isNumber(i['sliceSpacingMm']) && i['sliceSpacingMm'] > 0,
+      'input.sliceSpacingMm',
+      'must be positive',
+    );
+    need(
+      isNumber(i['pixelSpacingMm']) && i['pixelSpacingMm'] > 0,
+      'input.pixelSpacingMm',
+      'must be positive',
+    );
     const w = i['window'];
     need(
       isObject(w) && isNumber(w['lower']) && isNumber(w['upper']) && w['lower'] < w['upper'],
-      'input.window must be {lower, upper} with lower < upper',
+      'input.window',
+      'must be {lower, upper} with lower < upper',
     );
     const n = i['normalize'];
     need(
       isObject(n) && isNumber(n['offset']) && isNumber(n['scale']) && n['scale'] !== 0,
-      'input.normalize must be {offset, scale≠0}',
+      'input.normalize',
+      'must be {offset, scale≠0}',
     );
-    need(isNumber(i['multipleOf']) && i['multipleOf'] >= 1, 'input.multipleOf must be ≥ 1');
-    need(i['crop'] === 'lungs' || i['crop'] === 'none', 'input.crop must be "lungs" or "none"');
+    need(isNumber(i['multipleOf']) && i['multipleOf'] >= 1, 'input.multipleOf', 'must be ≥ 1');
+    need(i['crop'] === 'lungs' || i['crop'] === 'none', 'input.crop', 'must be "lungs" or "none"');
   }
   const o = json['output'];
-  if (!isObject(o)) errors.push('output must be an object');
+  if (!isObject(o)) need(false, 'output', 'must be an object');
   else if (o['decoder'] === 'centernet') {
-    need(isNumber(o['stride']) && o['stride'] >= 1, 'output.stride must be ≥ 1');
+    need(isNumber(o['stride']) && o['stride'] >= 1, 'output.stride', 'must be ≥ 1');
     for (const k of ['heatmap', 'size', 'offset'])
-      need(isString(o[k]), `output.${k} must name a model output`);
+      need(isString(o[k]), `output.${k}`, 'must name a model output');
     const c = o['classes'];
     need(
       isObject(c) && isString(c['output']) && isStrings(c['labels']) && c['labels'].length > 0,
-      'output.classes must be {output, labels}',
+      'output.classes',
+      'must be {output, labels}',
     );
     need(
       Array.isArray(o['attributes']) &&
@@ -222,55 +247,63 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
             isStrings(x['labels']) &&
             (x['reported'] === undefined || typeof x['reported'] === 'boolean'),
         ),
-      'output.attributes must be a list of {name, output, labels, reported?}',
+      'output.attributes',
+      'must be a list of {name, output, labels, reported?}',
     );
   } else if (o['decoder'] === 'yolo') {
-    need(isString(o['output']), 'output.output must name a model output');
-    need(isStrings(o['labels']) && o['labels'].length > 0, 'output.labels must list the classes');
+    need(isString(o['output']), 'output.output', 'must name a model output');
+    need(isStrings(o['labels']) && o['labels'].length > 0, 'output.labels', 'must list the classes');
     need(
       isNumber(o['iouThreshold']) && o['iouThreshold'] > 0 && o['iouThreshold'] < 1,
-      'output.iouThreshold must be in (0, 1)',
+      'output.iouThreshold',
+      'must be in (0, 1)',
     );
   } else if (o['decoder'] === 'classifier') {
-    need(isString(o['output']), 'output.output must name a model output');
-    need(isStrings(o['labels']) && o['labels'].length > 0, 'output.labels must list the classes');
-    need(typeof o['softmax'] === 'boolean', 'output.softmax must be true or false');
+    need(isString(o['output']), 'output.output', 'must name a model output');
+    need(isStrings(o['labels']) && o['labels'].length > 0, 'output.labels', 'must list the classes');
+    need(typeof o['softmax'] === 'boolean', 'output.softmax', 'must be true or false');
   } else {
-    errors.push('output.decoder must be centernet, yolo or classifier');
+    need(false, 'output.decoder', 'must be centernet, yolo or classifier');
   }
   need(
     isObject(json['labels']) && Object.values(json['labels']).every((v) => typeof v === 'string'),
-    'labels must map model labels to finding types',
+    'labels',
+    'must map model labels to finding types',
   );
   const op = json['operatingPoint'];
   need(
     isObject(op) && isNumber(op['score']) && op['score'] >= 0 && op['score'] <= 1,
-    'operatingPoint.score must be in [0, 1]',
+    'operatingPoint.score',
+    'must be in [0, 1]',
   );
   const fpr = json['falsePositiveReduction'];
   if (fpr !== undefined) {
-    if (!isObject(fpr)) errors.push('falsePositiveReduction must be an object');
+    if (!isObject(fpr)) need(false, 'falsePositiveReduction', 'must be an object');
     else {
       need(
         o !== undefined && isObject(o) && o['decoder'] !== 'classifier',
-        'falsePositiveReduction needs a detection model',
+        'falsePositiveReduction',
+        'needs a detection model',
       );
       for (const k of ['file', 'input', 'output'])
-        need(isString(fpr[k]), `falsePositiveReduction.${k} must be a non-empty string`);
+        need(isString(fpr[k]), `falsePositiveReduction.${k}`, `must be a non-empty string`);
       need(
         isString(fpr['sha256']) && /^[0-9a-f]{64}$/.test(fpr['sha256']),
-        'falsePositiveReduction.sha256 must be 64 lower-case hex digits',
+        'falsePositiveReduction.sha256',
+        'must be 64 lower-case hex digits',
       );
       need(
         isNumber(fpr['bytes']) && fpr['bytes'] > 0,
-        'falsePositiveReduction.bytes must be a positive number',
+        'falsePositiveReduction.bytes',
+        'must be a positive number',
       );
       const p = fpr['patch'];
       need(
         Array.isArray(p) &&
           p.length === 3 &&
           p.every((v) => isNumber(v) && Number.isInteger(v) && v >= 1 && v <= 128 && v % 2 === 1),
-        'falsePositiveReduction.patch must be [slices, rows, columns], odd integers from 1 to 127',
+        'falsePositiveReduction.patch',
+        'must be [slices, rows, columns], odd integers from 1 to 127',
       );
       const sc = fpr['scales'];
       need(
@@ -279,29 +312,40 @@ export function validateManifest(json: Json): Result<Manifest, string[]> {
             sc.length >= 1 &&
             sc.length <= 4 &&
             sc.every((v) => isNumber(v) && Number.isInteger(v) && v >= 1 && v <= 4)),
-        'falsePositiveReduction.scales must be 1 to 4 integers from 1 to 4',
+        'falsePositiveReduction.scales',
+        'must be 1 to 4 integers from 1 to 4',
       );
       need(
         isNumber(fpr['candidateScore']) && fpr['candidateScore'] >= 0 && fpr['candidateScore'] <= 1,
-        'falsePositiveReduction.candidateScore must be in [0, 1]',
+        'falsePositiveReduction.candidateScore',
+        'must be in [0, 1]',
       );
       need(
         isNumber(fpr['maxCandidates']) &&
           Number.isInteger(fpr['maxCandidates']) &&
           fpr['maxCandidates'] >= 1 &&
           fpr['maxCandidates'] <= 1000,
-        'falsePositiveReduction.maxCandidates must be an integer from 1 to 1000',
+        'falsePositiveReduction.maxCandidates',
+        'must be an integer from 1 to 1000',
       );
       need(
         isNumber(fpr['weight']) && fpr['weight'] >= 0 && fpr['weight'] <= 1,
-        'falsePositiveReduction.weight must be in [0, 1]',
+        'falsePositiveReduction.weight',
+        'must be in [0, 1]',
       );
     }
   }
   need(
     Array.isArray(json['metrics']) &&
       json['metrics'].every((m) => isObject(m) && isString(m['name']) && isNumber(m['value'])),
-    'metrics must be a list of {name, value}',
+    'metrics',
+    'must be a list of {name, value}',
   );
-  return errors.length > 0 ? err(errors) : ok(json as unknown as Manifest);
+  return errors;
+}
+
+/** Validate a parsed manifest. Errors name the field, e.g. "input.slices must be an odd number ≥ 1". */
+export function validateManifest(json: Json): Result<Manifest, string[]> {
+  const issues = manifestIssues(json);
+  return issues.length > 0 ? err(issues.map((i) => i.message)) : ok(json as Manifest);
 }
