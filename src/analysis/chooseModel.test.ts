@@ -26,7 +26,7 @@ const ct: SeriesFacts = {
   isVolume: true,
   normal: [0, 0, 1],
 };
-const none = { code: 'modality', message: 'none installed' } as const;
+const none = { code: 'no-model', message: 'none installed', detail: {} } as const;
 
 describe('firstApplicable: which model runs on a series, in both hosts', () => {
   it('takes the first model that applies, passing over one that does not', () => {

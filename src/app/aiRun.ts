@@ -4,9 +4,9 @@
  * handed to the inference worker, which runs the host-neutral analysis (src/analysis); its findings come
  * back here and become review records, marked as the model's.
  */
-import { InferenceClient, InferenceError } from '../ai/browser/client';
+import { InferenceClient, InferenceError, unreadableSlice } from '../ai/browser/client';
 import type { ModelSource } from '../ai/browser/protocol';
-import { validateManifest } from '../ai/registry/manifest';
+import { manifestIssues, validateManifest } from '../ai/registry/manifest';
 import { seriesFacts } from '../ai/shared/applicability';
 import type { SeriesAnalysis } from '../analysis/analyze';
 import { firstApplicable } from '../analysis/chooseModel';
@@ -15,8 +15,9 @@ import type { FindingRecord } from '../findings/record';
 import type { MessageKey } from '../i18n';
 import { getInstance, imageIdOf } from '../imaging/registry';
 import { seriesGeometry, streamSlices } from '../imaging/volumeExport';
-import { messageOf } from '../lib/errors';
+import { problemOf } from '../lib/errors';
 import { sha256Hex } from '../lib/hash';
+import { log } from '../lib/logger';
 import type { InstalledModelSummary } from '../store';
 import { findSeries } from '../store/selectors';
 import type { OpenFile } from '../ui/context';
@@ -87,10 +88,16 @@ export class AiRun {
     try {
       parsed = JSON.parse(await manifestFile.file.text());
     } catch {
-      return fail('ai.folder.badManifest', { message: 'not JSON' });
+      return fail('ai.folder.notJson');
     }
     const v = validateManifest(parsed);
-    if (!v.ok) return fail('ai.folder.badManifest', { message: v.error.join('; ') });
+    if (!v.ok) {
+      // The fields at fault, named as in the manifest: the panel words the rest in the reader's language.
+      const fields = [...new Set(manifestIssues(parsed).map((i) => i.field))];
+      return fields.includes('')
+        ? fail('ai.folder.notJson')
+        : fail('ai.folder.badManifest', { fields: fields.join(', ') });
+    }
     const m = v.value;
     const dir = manifestFile.name.slice(0, manifestFile.name.length - 'manifest.json'.length);
     const find = (file: string): OpenFile | undefined =>
@@ -168,12 +175,19 @@ export class AiRun {
       state.selectedModel ? m.dir === state.selectedModel : m.manifest.task === 'detection',
     );
     const chosen = firstApplicable(models, facts, {
-      code: 'modality',
+      code: 'no-model',
       message: 'No detection model is installed in this build.',
+      detail: {},
     });
     if (!('manifest' in chosen)) {
       store.setState({
-        ai: { status: 'not-applicable', done: 0, total: 0, startedAt: Date.now(), message: chosen.message },
+        ai: {
+          status: 'not-applicable',
+          done: 0,
+          total: 0,
+          startedAt: Date.now(),
+          problem: { code: chosen.code, detail: chosen.detail },
+        },
       });
       return;
     }
@@ -216,15 +230,17 @@ export class AiRun {
       );
       this.runId = run.id;
       // The decoded slices stream to the worker, which stacks them into the volume as they arrive.
+      // A slice that cannot be read, or a cancel while reading, ends the run in the worker too.
       const sent = streamSlices(
         ids,
         geometry,
         (slices) => this.inference.sendSlices(run.id, slices),
         (done, total) => store.setState((s) => ({ ai: { ...s.ai, done, total } })),
         this.abort.signal,
-      );
-      // A slice that cannot be read, or a cancel while reading, ends the run in the worker too.
-      sent.catch(() => this.inference.cancel(run.id));
+      ).catch((e: unknown) => {
+        this.inference.cancel(run.id);
+        throw unreadableSlice(e);
+      });
       const [outcome] = await Promise.all([run.done, sent]);
       const volumeMs = outcome.setupMs.volume;
       const a = outcome.analysis;
@@ -274,9 +290,13 @@ export class AiRun {
     } catch (e) {
       const cancelled =
         (e instanceof InferenceError && e.code === 'cancelled') || this.abort?.signal.aborted === true;
+      // The code and its detail, for the panel to word in the reader's language (the English message
+      // stays on the error).
+      const problem = problemOf(e);
+      if (!cancelled) log('warn', 'ai-run-failed', {}, problem.code);
       store.setState((s) => ({
         ...before,
-        ai: { ...s.ai, status: cancelled ? 'cancelled' : 'error', message: messageOf(e) },
+        ai: { ...s.ai, status: cancelled ? 'cancelled' : 'error', ...(cancelled ? {} : { problem }) },
       }));
     } finally {
       this.runId = null;

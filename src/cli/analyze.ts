@@ -72,6 +72,7 @@ export function chooseModel(
   return firstApplicable(candidateModels(models, modelId), facts, {
     code: 'modality',
     message: modelId ? `No installed model is called ${modelId}.` : 'No detection model is installed.',
+    detail: {},
   });
 }
 
@@ -104,7 +105,8 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
       const facts = seriesFacts(s, head);
       const choice = chooseModel(models, facts, options.modelId);
       if (!('manifest' in choice)) {
-        series.push({ ...base, ...none, skipped: choice });
+        // lucent.analysis/1 gives the code and the sentence (the detail is for the browser's words).
+        series.push({ ...base, ...none, skipped: { code: choice.code, message: choice.message } });
         continue;
       }
       const m = choice.manifest;

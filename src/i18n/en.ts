@@ -204,10 +204,94 @@ export const en = {
   'ai.folderInput': 'Model folder',
   'ai.fromFolder': 'from folder',
   'ai.folder.noManifest': 'The folder has no manifest.json, so it is not a Lucent model folder.',
-  'ai.folder.badManifest': 'manifest.json is not a valid Lucent model manifest: {message}',
+  'ai.folder.badManifest':
+    'manifest.json is not a valid Lucent model manifest: these fields are missing or wrong: {fields}.',
+  'ai.folder.notJson': 'manifest.json is not a JSON object, so it is not a Lucent model manifest.',
   'ai.folder.noModelFile': 'The folder has no {file}, the file its manifest names.',
   'ai.folder.checksum': '{model} is refused: {file} does not match the SHA-256 in its manifest.',
   'ai.doneClassification': 'AI done: {label} ({percent} %) · {model} {version} · {provider} · {seconds} s',
+  // Why the AI did not run on a series (after “AI not run: ”): ai/shared/applicability SKIP_CODES.
+  'ai.skip.no-model': 'No detection model is installed in this build.',
+  'ai.skip.modality': '{model} is for {expected} images; this series is {actual}.',
+  'ai.skip.body-part': '{model} is for {expected}; this series is labelled {actual}.',
+  'ai.skip.not-a-volume': '{model} needs a regular volume of evenly spaced slices.',
+  'ai.skip.not-axial': '{model} needs axial slices.',
+  'ai.skip.too-few-slices': '{model} needs at least {min} slices; this series has {slices}.',
+  'ai.skip.pixel-spacing': '{model} accepts pixel spacing {min}–{max} mm; this series has {actual} mm.',
+  'ai.skip.pixel-spacing.missing': '{model} accepts pixel spacing {min}–{max} mm; this series has none.',
+  'ai.skip.slice-thickness': '{model} accepts slice thickness {min}–{max} mm; this series has {actual} mm.',
+  'ai.skip.unknown': 'The model does not apply to this series (code {code}).',
+  // Why a run failed (after “AI failed: ”): ai/browser/protocol RUN_PROBLEM_CODES, with detail.kind.
+  'ai.problem.checksum-mismatch':
+    '{model}: the SHA-256 of {file} does not match its manifest. It was refused.',
+  'ai.problem.fetch-failed.network': 'The model file {file} could not be fetched.',
+  'ai.problem.fetch-failed.http': 'The model file {file} could not be fetched (HTTP {status}).',
+  'ai.problem.fetch-failed.no-source': 'No source was given for the model file {file}.',
+  'ai.problem.not-onnx.model': 'The model file could not be loaded as an ONNX model.',
+  'ai.problem.not-onnx.fpr': 'The false-positive reduction file could not be loaded as an ONNX model.',
+  'ai.problem.shape-mismatch.missing':
+    '{model}: {file} does not match its manifest: it has no {tensor} named "{name}" (it has {has}). Refusing to run it.',
+  'ai.problem.shape-mismatch.missing-none':
+    '{model}: {file} does not match its manifest: it has no {tensor} named "{name}", nor any other. Refusing to run it.',
+  'ai.problem.shape-mismatch.not-tensor':
+    '{model}: {file} does not match its manifest: {tensor} "{name}" is not a tensor. Refusing to run it.',
+  'ai.problem.shape-mismatch.type':
+    '{model}: {file} does not match its manifest: {tensor} "{name}" is {type}, not float32. Refusing to run it.',
+  'ai.problem.shape-mismatch.rank':
+    '{model}: {file} does not match its manifest: {tensor} "{name}" has {actual} dimensions, the manifest needs {expected}. Refusing to run it.',
+  'ai.problem.shape-mismatch.size':
+    '{model}: {file} does not match its manifest: {tensor} "{name}" has {actual} {axis}, the manifest says {expected}. Refusing to run it.',
+  'ai.problem.more': '{more} more {more|problem|problems} in the same file.',
+  'ai.tensor.input': 'input',
+  'ai.tensor.output': 'output',
+  'ai.axis.slice-channels': 'channels (slices)',
+  'ai.axis.channels': 'channels',
+  'ai.axis.classes': 'classes',
+  'ai.axis.attribute-classes': '{attribute} classes',
+  'ai.axis.box-values': 'values per box (5 + classes)',
+  'ai.axis.scale-channels': 'channels (scales)',
+  'ai.axis.slices': 'slices',
+  'ai.axis.rows': 'rows',
+  'ai.axis.columns': 'columns',
+  'ai.axis.candidate-values': 'values per candidate',
+  'ai.problem.runtime-unavailable.import': 'The AI runtime (onnxruntime-web) could not be loaded.',
+  'ai.problem.runtime-unavailable.fetch': 'The AI runtime file {file} could not be fetched.',
+  'ai.problem.runtime-unavailable.http': 'The AI runtime file {file} could not be loaded (HTTP {status}).',
+  'ai.problem.runtime-unavailable.type':
+    'The AI runtime file {file} is served as "{type}", not application/wasm.',
+  'ai.problem.runtime-timeout.webgpu':
+    'The AI runtime (WebGPU) did not start within {seconds} s. Check that /ort/ serves onnxruntime-web’s files with the headers in docs/deploy.md, then run it again.',
+  'ai.problem.runtime-timeout.wasm':
+    'The AI runtime (WebAssembly, {threads} {threads|thread|threads}) did not start within {seconds} s. Check that /ort/ serves onnxruntime-web’s files with the headers in docs/deploy.md, then run it again.',
+  'ai.problem.runtime-timeout.fpr': 'The false-positive reduction model did not load within {seconds} s.',
+  'ai.problem.too-large':
+    'The series is too large to analyse in this tab: resampling it to {pixelSpacingMm} mm pixels would need {neededMb} MB, more than the {limitMb} MB an analysis may use.',
+  'ai.problem.out-of-memory':
+    'The series is too large to analyse in this tab: the browser ran out of memory.',
+  'ai.problem.slice-timeout':
+    'The page sent no slice for {seconds} s, so the analysis stopped. Run it again.',
+  'ai.problem.slice-unreadable': 'A slice of the series could not be read ({reason}).',
+  'ai.problem.not-axial':
+    'The images are not axial: only axial series within {degrees}° of the patient axes can be analysed.',
+  'ai.problem.irregular':
+    'The slices do not form a regular volume (repeated positions, differing orientations or uneven spacing).',
+  'ai.problem.too-few-slices': 'A volume needs at least {min} slices.',
+  'ai.problem.mixed-size': 'The slices differ in size.',
+  'ai.problem.no-geometry': 'A slice of this series has no position or pixel spacing.',
+  'ai.problem.worker-crashed':
+    'The analysis worker stopped unexpectedly. Nothing was lost; you can run it again.',
+  'ai.problem.worker-stopped':
+    'The analysis worker stopped without an error (closed by the browser, or out of memory). Nothing was lost; you can run it again.',
+  'ai.problem.worker-unresponsive':
+    'The analysis worker did not answer for {seconds} s (its script or runtime may have failed to load). It was restarted; you can run it again.',
+  'ai.problem.worker-unavailable':
+    'The analysis worker could not be started: its script did not load. Nothing was lost; you can run it again.',
+  'ai.problem.failed': 'The analysis stopped on an unexpected error. Nothing was lost; you can run it again.',
+  'ai.problem.unknown':
+    'The analysis stopped on an unexpected error (code {code}). Nothing was lost; you can run it again.',
+  // Why the runtime uses fewer threads than it could (beside the provider).
+  'ai.note.no-coep': '{file} is served without Cross-Origin-Embedder-Policy, so its threads cannot start',
+  'ai.note.unknown': 'fewer threads: {code}',
   'review.invalid-size': 'Sizes must be numbers of millimetres above 0 and at most 300.',
   'review.solid-larger': 'The solid component cannot be larger than the nodule.',
   'review.no-outline': 'The drawn outline has no usable size or position.',

@@ -26,6 +26,11 @@ export function translate(language: Language, key: MessageKey, params: Params = 
   });
 }
 
+/** Whether the catalogue has this key: for keys built from a code (`ai.problem.${code}`), before translating. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(en, key);
+}
+
 /** Best match for the browser's preferred languages. */
 export function preferredLanguage(candidates: readonly string[]): Language {
   for (const c of candidates) {

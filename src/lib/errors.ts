@@ -14,6 +14,23 @@ export class LucentError extends Error {
   }
 }
 
+/**
+ * What went wrong, as the interface words it: a stable code and its parameters (numbers and short technical
+ * strings such as a file name or an HTTP status; never patient data). The UI translates it; the English
+ * `message` stays with the error for the CLI and for support.
+ */
+export interface Problem {
+  readonly code: string;
+  readonly detail: Readonly<Record<string, string | number>>;
+}
+
+/** The code and detail of a thrown value: a {@link LucentError}'s own, else `fallback` (no detail). */
+export function problemOf(error: unknown, fallback = 'failed'): Problem {
+  return error instanceof LucentError
+    ? { code: error.code, detail: { ...error.detail } }
+    : { code: fallback, detail: {} };
+}
+
 /** Narrow an unknown thrown value to a human-readable message. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;

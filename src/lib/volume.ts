@@ -23,11 +23,20 @@ export interface SliceInput extends SliceGeometry {
   readonly hu: Int16Array | Float32Array;
 }
 
-export class VolumeError extends LucentError {
-  declare readonly code: 'not-axial' | 'irregular' | 'too-few-slices' | 'mixed-size' | 'no-geometry';
+/** Why the slices of a series do not make a volume. */
+export const VOLUME_ERROR_CODES = [
+  'not-axial',
+  'irregular',
+  'too-few-slices',
+  'mixed-size',
+  'no-geometry',
+] as const;
 
-  constructor(code: VolumeError['code'], message: string) {
-    super(code, message);
+export class VolumeError extends LucentError {
+  declare readonly code: (typeof VOLUME_ERROR_CODES)[number];
+
+  constructor(code: VolumeError['code'], message: string, detail: Record<string, string | number> = {}) {
+    super(code, message, detail);
     this.name = 'VolumeError';
   }
 }
@@ -100,6 +109,7 @@ export function planeMap(orientation: readonly number[] | undefined): PlaneMap {
     throw new VolumeError(
       'not-axial',
       `The images are not axial (Image Orientation (Patient) ${o.map((v) => Number(v.toFixed(3))).join('\\')}); only axial series within ${MAX_TILT_DEG}° of the patient axes can be analysed.`,
+      { degrees: MAX_TILT_DEG },
     );
   }
   const transpose = row.axis === 1;
@@ -142,7 +152,8 @@ export function sameOrientation(a: readonly number[] | undefined, b: readonly nu
  * the order along +z and how each stored plane maps onto the canonical one.
  */
 export function planVolume(slices: readonly SliceGeometry[]): VolumePlan {
-  if (slices.length < 2) throw new VolumeError('too-few-slices', 'A volume needs at least two slices.');
+  if (slices.length < 2)
+    throw new VolumeError('too-few-slices', 'A volume needs at least two slices.', { min: 2 });
   const order = slices.map((_, i) => i).sort((a, b) => slices[a].position[2] - slices[b].position[2]);
   const first = slices[order[0]];
   const last = slices[order[order.length - 1]];

@@ -11,6 +11,7 @@ import type { FleischnerRisk } from '../findings/fleischnerTable';
 import type { FindingRecord } from '../findings/record';
 import type { FindingSort } from '../findings/review';
 import type { Language, MessageKey } from '../i18n';
+import type { Problem } from '../lib/errors';
 import type { Measurement } from '../imaging/measurements';
 import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
 import type { PracticeEntry } from '../practice/history';
@@ -80,10 +81,14 @@ export interface AiState {
   readonly provider?: 'webgpu' | 'wasm-threaded' | 'wasm';
   readonly threads?: number;
   /** Why the backend runs with fewer threads than it could (a server without the isolation headers). */
-  readonly note?: string;
+  readonly note?: Problem;
   readonly seconds?: number;
   readonly model?: { readonly id: string; readonly version: string; readonly quantization?: string };
-  readonly message?: string;
+  /**
+   * Why the run failed (status `error`: a code of ai/browser/protocol RUN_PROBLEM_CODES) or did not run
+   * (status `not-applicable`: ai/shared/applicability SKIP_CODES), with its detail; the UI words it.
+   */
+  readonly problem?: Problem;
   readonly found?: number;
   /** For classification models: the label over the series and its probability. */
   readonly classification?: { readonly label: string; readonly probability: number };

@@ -15,8 +15,9 @@ import {
   type Stage,
   type WorkerEvent,
   type WorkerRequest,
+  type WORKER_LOST_CODES,
 } from './protocol';
-import { LucentError } from '../../lib/errors';
+import { LucentError, messageOf, type Problem } from '../../lib/errors';
 import { lifeLockName, SILENT_DEATH, watchLife } from '../../lib/liveness';
 
 export interface StageUpdate {
@@ -24,7 +25,7 @@ export interface StageUpdate {
   readonly provider?: Provider;
   readonly threads?: number;
   readonly bytes?: { readonly loaded: number; readonly total: number };
-  readonly note?: string;
+  readonly note?: Problem;
 }
 
 export interface RunHandlers {
@@ -55,13 +56,25 @@ export interface BenchResult {
   readonly warmupRuns: number;
 }
 
+/** A run that failed: one of {@link RUN_PROBLEM_CODES} (or `cancelled`), with its detail; `message` is English. */
 export class InferenceError extends LucentError {
   declare readonly code: string;
 
-  constructor(code: string, message: string) {
-    super(code, message);
+  constructor(code: string, message: string, detail: Record<string, string | number> = {}) {
+    super(code, message, detail);
     this.name = 'InferenceError';
   }
+}
+
+/**
+ * A slice of the series could not be read on the page (decoded, say) while it was being sent: the run ends
+ * with `slice-unreadable`, and the reading error's own code (a load error's, such as `decode-failed`) as
+ * its `reason`.
+ */
+export function unreadableSlice(e: unknown): InferenceError {
+  return new InferenceError('slice-unreadable', `A slice of the series could not be read: ${messageOf(e)}`, {
+    reason: e instanceof LucentError ? e.code : 'read-failed',
+  });
 }
 
 /**
@@ -106,6 +119,7 @@ export class InferenceClient {
       this.crash(
         `The analysis worker did not answer for ${WORKER_SILENCE_MS / 1000} s (its script or runtime may have failed to load). It was restarted; you can run it again.`,
         'worker-unresponsive',
+        { seconds: WORKER_SILENCE_MS / 1000 },
       );
     }, WORKER_SILENCE_MS);
   }
@@ -131,22 +145,29 @@ export class InferenceClient {
     // A worker closed or killed without an error event (out of memory, say) is noticed at once too.
     this.unwatch = watchLife(name, () => {
       if (this.worker === w)
-        this.crash(`The analysis worker stopped${SILENT_DEATH}. Nothing was lost; you can run it again.`);
+        this.crash(
+          `The analysis worker stopped${SILENT_DEATH}. Nothing was lost; you can run it again.`,
+          'worker-stopped',
+        );
     });
     this.worker = w;
     return w;
   }
 
-  private crash(message: string, code = 'worker-crashed'): void {
+  private crash(
+    message: string,
+    code: (typeof WORKER_LOST_CODES)[number],
+    detail: Record<string, string | number> = {},
+  ): void {
     this.unwatch();
     this.worker?.terminate();
     this.worker = null;
     for (const [, p] of this.pending) {
-      p.reject(new InferenceError(code, message));
+      p.reject(new InferenceError(code, message, detail));
       release(p);
     }
     this.pending.clear();
-    for (const [, b] of this.benches) b.reject(new InferenceError(code, message));
+    for (const [, b] of this.benches) b.reject(new InferenceError(code, message, detail));
     this.benches.clear();
     this.heard();
   }
@@ -162,7 +183,7 @@ export class InferenceClient {
       this.benches.delete(e.id);
       if (e.type === 'bench-result')
         b.resolve({ medianMs: e.medianMs, firstMs: e.firstMs, warmupRuns: e.warmupRuns });
-      else b.reject(new InferenceError(e.code, e.message));
+      else b.reject(new InferenceError(e.code, e.message, { ...e.detail }));
       return;
     }
     const p = this.pending.get(e.id);
@@ -199,7 +220,7 @@ export class InferenceClient {
       case 'error':
         this.pending.delete(e.id);
         release(p);
-        p.reject(new InferenceError(e.code, e.message));
+        p.reject(new InferenceError(e.code, e.message, { ...e.detail }));
         // A runtime that failed to start may hold the worker; the next run gets a fresh one.
         if (FATAL_WORKER_CODES.includes(e.code) && this.pending.size === 0) this.dispose();
         break;

@@ -5,22 +5,20 @@
  * typed in protocol.ts; the page side is client.ts.
  */
 import { analyzeSeries } from '../../analysis/analyze';
-import { refusal } from '../registry/contract';
-import { messageOf } from '../../lib/errors';
+import { contractRefusal } from '../registry/contract';
+import { LucentError, messageOf } from '../../lib/errors';
 import { holdLifeLock } from '../../lib/liveness';
 import { streamModelGrid } from '../shared/modelGrid';
 import { CancelledError, TooLargeError } from '../shared/pipeline';
 import { modelBytes, modelFiles, ModelLoadError } from './modelBytes';
-import type { SliceMessage, WorkerEvent, WorkerRequest } from './protocol';
 import {
-  classifierSession,
-  createSession,
-  fileBytes,
-  realGpu,
-  runnerOf,
-  runtime,
-  RuntimeLoadError,
-} from './runtime';
+  SLICE_WAIT_MS,
+  workerProblem,
+  type SliceMessage,
+  type WorkerEvent,
+  type WorkerRequest,
+} from './protocol';
+import { classifierSession, createSession, fileBytes, realGpu, runnerOf, runtime } from './runtime';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -30,9 +28,6 @@ const inboxes = new Map<number, SliceInbox>();
 
 /** How often (in slices) the worker tells the page how many it has taken. */
 const SLICES_TAKEN_EVERY = 8;
-
-/** The longest the page may take to send the next slice before the run gives up (ms). */
-const SLICE_WAIT_MS = 60_000;
 
 /** Slices of one run as they arrive; `take` waits for one, bounded, and lets it go once handed over. */
 class SliceInbox {
@@ -60,7 +55,11 @@ class SliceInbox {
       const timer = setTimeout(() => {
         this.waiting = null;
         signal.removeEventListener('abort', abort);
-        reject(new Error(`The page sent no slice for ${SLICE_WAIT_MS / 1000} s.`));
+        reject(
+          new LucentError('slice-timeout', `The page sent no slice for ${SLICE_WAIT_MS / 1000} s.`, {
+            seconds: SLICE_WAIT_MS / 1000,
+          }),
+        );
       }, SLICE_WAIT_MS);
       const abort = (): void => {
         clearTimeout(timer);
@@ -122,11 +121,11 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     const fprSession = second ? await classifierSession(ort, second.bytes) : null;
     const m = req.model.manifest;
     // A model folder can lie about its files' inputs and outputs: refuse it before any image is run.
-    const refused = refusal(m, session, fprSession);
+    const refused = contractRefusal(m, session, fprSession);
     if (refused) {
       await session.release();
       await fprSession?.release();
-      throw new ModelLoadError('shape-mismatch', refused);
+      throw new ModelLoadError('shape-mismatch', refused.message, { ...refused.detail });
     }
     const runtimeMs = performance.now() - started - filesMs;
     post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
@@ -165,19 +164,12 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       analysis.detection.evidence ? [analysis.detection.evidence.data.buffer] : [],
     );
   } catch (e) {
-    const code =
-      e instanceof CancelledError
-        ? 'cancelled'
-        : e instanceof ModelLoadError || e instanceof RuntimeLoadError
-          ? e.code
-          : e instanceof TooLargeError || e instanceof RangeError
-            ? 'out-of-memory'
-            : 'failed';
+    const { code, detail } = workerProblem(e);
     const message =
-      code === 'out-of-memory'
+      e instanceof TooLargeError || e instanceof RangeError
         ? `The series is too large to analyse in this tab: ${messageOf(e)}`
         : messageOf(e);
-    post({ type: 'error', id: req.id, code, message });
+    post({ type: 'error', id: req.id, code, message, detail });
   } finally {
     controllers.delete(req.id);
     inboxes.delete(req.id);
@@ -231,7 +223,7 @@ async function bench(req: Extract<WorkerRequest, { type: 'bench' }>): Promise<vo
       threads: req.threads,
     });
   } catch (e) {
-    post({ type: 'error', id: req.id, code: 'failed', message: messageOf(e) });
+    post({ type: 'error', id: req.id, code: 'failed', message: messageOf(e), detail: {} });
   }
 }
 

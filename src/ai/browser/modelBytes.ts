@@ -6,16 +6,22 @@
 import { sha256Hex } from '../../lib/hash';
 import type { Manifest } from '../registry/manifest';
 import { LucentError, messageOf } from '../../lib/errors';
+import type { MODEL_LOAD_ERROR_CODES } from './protocol';
 
 export const MODEL_CACHE = 'lucent-models-v1';
 
-type ModelLoadErrorCode = 'checksum-mismatch' | 'fetch-failed' | 'not-onnx' | 'shape-mismatch';
+type ModelLoadErrorCode = (typeof MODEL_LOAD_ERROR_CODES)[number];
 
+/**
+ * A model file that cannot be used. `detail` names the file (`model`, `file`) and, where a code has several
+ * causes, which one (`kind`): fetch-failed `network` | `http` (with `status`) | `no-source`; not-onnx
+ * `model` | `fpr`; shape-mismatch the first broken promise (ai/registry/contract).
+ */
 export class ModelLoadError extends LucentError {
   declare readonly code: ModelLoadErrorCode;
 
-  constructor(code: ModelLoadErrorCode, message: string) {
-    super(code, message);
+  constructor(code: ModelLoadErrorCode, message: string, detail: Record<string, string | number> = {}) {
+    super(code, message, detail);
     this.name = 'ModelLoadError';
   }
 }
@@ -58,12 +64,14 @@ export async function modelBytes(
     throw new ModelLoadError(
       'fetch-failed',
       `The model file ${manifest.file} could not be fetched: ${messageOf(e)}`,
+      { kind: 'network', file: manifest.file },
     );
   }
   if (!res.ok)
     throw new ModelLoadError(
       'fetch-failed',
       `The model file ${manifest.file} could not be fetched (HTTP ${res.status}).`,
+      { kind: 'http', file: manifest.file, status: res.status },
     );
   const bytes = await readWithProgress(res, manifest.bytes, onBytes);
   await verify(bytes, manifest);
@@ -112,6 +120,7 @@ export async function verify(bytes: ArrayBuffer, manifest: ModelFile): Promise<v
     throw new ModelLoadError(
       'checksum-mismatch',
       `${manifest.id}: the SHA-256 of ${manifest.file} (${digest.slice(0, 12)}…) does not match its manifest (${manifest.sha256.slice(0, 12)}…). It was refused.`,
+      { model: manifest.id, file: manifest.file },
     );
   }
 }

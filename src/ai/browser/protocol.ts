@@ -7,7 +7,8 @@ import type { Manifest } from '../registry/manifest';
 import type { SeriesAnalysis } from '../../analysis/analyze';
 import type { PatientContext } from '../../findings/assess';
 import type { Language } from '../../i18n/language';
-import type { SliceArray, SliceGeometry, SliceValues } from '../../lib/volume';
+import { problemOf, type Problem } from '../../lib/errors';
+import { VOLUME_ERROR_CODES, type SliceArray, type SliceGeometry, type SliceValues } from '../../lib/volume';
 
 /** One decoded slice of a run's series: its index in the run's geometry, and its values. */
 export interface SliceMessage {
@@ -25,6 +26,56 @@ export type Stage = 'loading-model' | 'starting-runtime' | 'running';
  * that never arrive, so the next run starts from a fresh one.
  */
 export const FATAL_WORKER_CODES: readonly string[] = ['runtime-timeout', 'runtime-unavailable'];
+
+/** A model file that cannot be used (ai/browser/modelBytes ModelLoadError). */
+export const MODEL_LOAD_ERROR_CODES = [
+  'checksum-mismatch',
+  'fetch-failed',
+  'not-onnx',
+  'shape-mismatch',
+] as const;
+
+/** The runtime did not start (ai/browser/runtime RuntimeLoadError). */
+export const RUNTIME_LOAD_ERROR_CODES = ['runtime-unavailable', 'runtime-timeout'] as const;
+
+/** The worker itself was lost: it crashed, stopped without a word, went silent, or never started (client.ts). */
+export const WORKER_LOST_CODES = [
+  'worker-crashed',
+  'worker-stopped',
+  'worker-unresponsive',
+  'worker-unavailable',
+] as const;
+
+/**
+ * Every code a run in the browser can fail with (besides `cancelled`), for the page to word: the codes above,
+ * the series' (too large for its grid, the engine out of memory, slices that stopped coming or could not be
+ * read, slices that do not make a volume), and `failed` for anything else.
+ */
+export const RUN_PROBLEM_CODES = [
+  ...MODEL_LOAD_ERROR_CODES,
+  ...RUNTIME_LOAD_ERROR_CODES,
+  ...WORKER_LOST_CODES,
+  'too-large',
+  'out-of-memory',
+  'slice-timeout',
+  'slice-unreadable',
+  ...VOLUME_ERROR_CODES,
+  'failed',
+] as const;
+
+/** The page sent no slice for this long (ms) during a run: the worker gives the run up (`slice-timeout`). */
+export const SLICE_WAIT_MS = 60_000;
+
+/**
+ * The code and detail a failed run reports: an error of the project's own keeps its code and detail (the
+ * model files', the runtime's, a series too large, a volume that cannot be built, the slices' timeout, a
+ * cancel); the engine running out of memory is `out-of-memory`, an abort `cancelled`, anything else `failed`.
+ */
+export function workerProblem(e: unknown): Problem {
+  if (e instanceof RangeError) return { code: 'out-of-memory', detail: {} };
+  if (e instanceof DOMException && e.name === 'AbortError') return { code: 'cancelled', detail: {} };
+  return problemOf(e, 'failed');
+}
 
 export interface ModelSource {
   readonly manifest: Manifest;
@@ -77,8 +128,8 @@ export type WorkerEvent =
       readonly threads?: number;
       /** Model download progress, when the file comes from the network. */
       readonly bytes?: { readonly loaded: number; readonly total: number };
-      /** Why the backend runs with fewer threads than it could. */
-      readonly note?: string;
+      /** Why the backend runs with fewer threads than it could (`no-coep`, with the `file`). */
+      readonly note?: Problem;
     }
   | { readonly type: 'progress'; readonly id: number; readonly done: number; readonly total: number }
   /** How many of a run's slices the worker has taken into its grid so far (the page's send window). */
@@ -94,7 +145,14 @@ export type WorkerEvent =
       readonly setupMs: { readonly files: number; readonly runtime: number; readonly volume: number };
       readonly cached: boolean;
     }
-  | { readonly type: 'error'; readonly id: number; readonly code: string; readonly message: string }
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly code: string;
+      /** English, for support and the logs; the page words `code` and `detail` in its own language. */
+      readonly message: string;
+      readonly detail: Problem['detail'];
+    }
   | {
       readonly type: 'bench-result';
       readonly id: number;

@@ -4,10 +4,10 @@
  * cross-origin isolated, else one thread), sessions for a model and its second stage, bounded in time.
  */
 import type * as Ort from 'onnxruntime-web';
-import { LucentError, messageOf } from '../../lib/errors';
+import { LucentError, messageOf, type Problem } from '../../lib/errors';
 import type { Runner, Tensor } from '../shared/pipeline';
 import { modelBytes, verify, ModelLoadError, type ModelFile } from './modelBytes';
-import type { Provider } from './protocol';
+import type { Provider, RUNTIME_LOAD_ERROR_CODES } from './protocol';
 
 export type OrtModule = typeof Ort;
 type Build = 'cpu' | 'gpu';
@@ -39,6 +39,7 @@ export function runtime(build: Build): Promise<OrtModule> {
         throw new RuntimeLoadError(
           'runtime-unavailable',
           `The AI runtime (onnxruntime-web) could not be loaded: ${messageOf(e)}`,
+          { kind: 'import' },
         );
       },
     );
@@ -53,7 +54,10 @@ export function runtime(build: Build): Promise<OrtModule> {
  * for threads that never start. Returns the thread count the files allow (1 when threads would be
  * blocked) and, then, why.
  */
-async function checkRuntimeFiles(build: Build, threads: number): Promise<{ threads: number; note?: string }> {
+async function checkRuntimeFiles(
+  build: Build,
+  threads: number,
+): Promise<{ threads: number; note?: Problem }> {
   const base = `/ort/${runtimeBase(build)}`;
   const probe = async (url: string): Promise<Response> => {
     let res: Response;
@@ -63,12 +67,14 @@ async function checkRuntimeFiles(build: Build, threads: number): Promise<{ threa
       throw new RuntimeLoadError(
         'runtime-unavailable',
         `The AI runtime file ${url} could not be fetched: ${messageOf(e)}`,
+        { kind: 'fetch', file: url },
       );
     }
     if (!res.ok)
       throw new RuntimeLoadError(
         'runtime-unavailable',
         `The AI runtime file ${url} could not be loaded (HTTP ${res.status}).`,
+        { kind: 'http', file: url, status: res.status },
       );
     return res;
   };
@@ -78,23 +84,29 @@ async function checkRuntimeFiles(build: Build, threads: number): Promise<{ threa
     throw new RuntimeLoadError(
       'runtime-unavailable',
       `The AI runtime file ${base}.wasm is served as "${type || 'no type'}", not application/wasm.`,
+      { kind: 'type', file: `${base}.wasm`, type: type || '—' },
     );
   // The threads are workers started from the loader itself; in a cross-origin isolated page the browser
   // refuses to start a worker whose script comes without Cross-Origin-Embedder-Policy.
   const coep = mjs.headers.get('cross-origin-embedder-policy') ?? '';
   if (threads > 1 && !/^(require-corp|credentialless)/.test(coep))
-    return {
-      threads: 1,
-      note: `${base}.mjs is served without Cross-Origin-Embedder-Policy, so its threads cannot start`,
-    };
+    return { threads: 1, note: { code: 'no-coep', detail: { file: `${base}.mjs` } } };
   return { threads };
 }
 
-/** Fails with a clear message when `p` has not settled within `ms`. */
-function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+/** Fails with a clear message when `p` has not settled within `ms` (`detail`: what did not start). */
+function within<T>(
+  p: Promise<T>,
+  ms: number,
+  message: string,
+  detail: Record<string, string | number>,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RuntimeLoadError('runtime-timeout', message)), ms);
+    timer = setTimeout(
+      () => reject(new RuntimeLoadError('runtime-timeout', message, { ...detail, seconds: ms / 1000 })),
+      ms,
+    );
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
@@ -121,15 +133,24 @@ export interface OpenSession {
   readonly session: Ort.InferenceSession;
   readonly provider: Provider;
   readonly threads: number;
-  /** Why fewer threads than the machine offers are used, when that is the runtime files' doing. */
-  readonly note?: string;
+  /** Why fewer threads than the machine offers are used, when that is the runtime files' doing (`no-coep`). */
+  readonly note?: Problem;
 }
 
+/**
+ * The runtime did not start. `detail.kind` says how: runtime-unavailable `import` | `fetch` | `http` (with
+ * `status`) | `type` (the `type` it was served as), each with the `file`; runtime-timeout `webgpu` | `wasm`
+ * (with `threads`) | `fpr`, each with the `seconds` waited.
+ */
 export class RuntimeLoadError extends LucentError {
-  declare readonly code: 'runtime-unavailable' | 'runtime-timeout';
+  declare readonly code: (typeof RUNTIME_LOAD_ERROR_CODES)[number];
 
-  constructor(code: 'runtime-unavailable' | 'runtime-timeout', message: string) {
-    super(code, message);
+  constructor(
+    code: (typeof RUNTIME_LOAD_ERROR_CODES)[number],
+    message: string,
+    detail: Record<string, string | number> = {},
+  ) {
+    super(code, message, detail);
     this.name = 'RuntimeLoadError';
   }
 }
@@ -146,6 +167,7 @@ export async function createSession(bytes: ArrayBuffer, allowWebGpu: boolean): P
         ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'] }),
         RUNTIME_START_MS,
         slow('The AI runtime (WebGPU)'),
+        { kind: 'webgpu' },
       );
       return { ort, session, provider: 'webgpu', threads: 0 };
     } catch {
@@ -161,12 +183,14 @@ export async function createSession(bytes: ArrayBuffer, allowWebGpu: boolean): P
       ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
       RUNTIME_START_MS,
       slow(`The AI runtime (WebAssembly, ${threads} ${threads === 1 ? 'thread' : 'threads'})`),
+      { kind: 'wasm', threads },
     );
   } catch (e) {
     if (e instanceof RuntimeLoadError) throw e;
     throw new ModelLoadError(
       'not-onnx',
       `The model file could not be loaded as an ONNX model: ${messageOf(e)}`,
+      { kind: 'model' },
     );
   }
   return {
@@ -189,7 +213,11 @@ export async function fileBytes(
     await verify(given, file);
     return { bytes: given, cached: false };
   }
-  if (!url) throw new ModelLoadError('fetch-failed', `${file.id}: no source was given for ${file.file}.`);
+  if (!url)
+    throw new ModelLoadError('fetch-failed', `${file.id}: no source was given for ${file.file}.`, {
+      kind: 'no-source',
+      file: file.file,
+    });
   return modelBytes(url, file, onBytes);
 }
 
@@ -199,13 +227,15 @@ export async function classifierSession(ort: OrtModule, bytes: ArrayBuffer): Pro
     return await within(
       ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
       RUNTIME_START_MS,
-      'The false-positive reduction model did not load within 60 s.',
+      `The false-positive reduction model did not load within ${RUNTIME_START_MS / 1000} s.`,
+      { kind: 'fpr' },
     );
   } catch (e) {
     if (e instanceof RuntimeLoadError) throw e;
     throw new ModelLoadError(
       'not-onnx',
       `The false-positive reduction file could not be loaded as an ONNX model: ${messageOf(e)}`,
+      { kind: 'fpr' },
     );
   }
 }

@@ -2,8 +2,9 @@
 import { LucentError } from '../../lib/errors';
 
 export class TooLargeError extends LucentError {
-  constructor(message: string) {
-    super('too-large', message);
+  /** `detail`: the model's pixel spacing (`pixelSpacingMm`), the memory needed and allowed (`neededMb`, `limitMb`). */
+  constructor(message: string, detail: { pixelSpacingMm: number; neededMb: number; limitMb: number }) {
+    super('too-large', message, detail);
     this.name = 'TooLargeError';
   }
 }

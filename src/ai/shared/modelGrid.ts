@@ -28,8 +28,11 @@ type GridSpec = Pick<InputSpec, 'pixelSpacingMm' | 'sliceSpacingMm'>;
 export function checkGridSize(source: SourceGeometry, spec: GridSpec): void {
   const bytes = gridBytes(source, spec.pixelSpacingMm, spec.sliceSpacingMm);
   if (!(bytes <= MAX_GRID_BYTES)) {
+    const neededMb = Math.round(bytes / 1e6);
+    const limitMb = MAX_GRID_BYTES / 1e6;
     throw new TooLargeError(
-      `Resampling this series to ${spec.pixelSpacingMm} mm pixels would need ${Math.round(bytes / 1e6).toLocaleString('en')} MB, more than the ${MAX_GRID_BYTES / 1e6} MB an analysis may use.`,
+      `Resampling this series to ${spec.pixelSpacingMm} mm pixels would need ${neededMb.toLocaleString('en')} MB, more than the ${limitMb} MB an analysis may use.`,
+      { pixelSpacingMm: spec.pixelSpacingMm, neededMb, limitMb },
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { JSX } from 'react';
 import { useAppState } from '../context';
-import { aiStatusText } from '../panels/FindingsPanel';
+import { aiStatusText } from '../aiText';
 import { useT } from '../hooks/useT';
 
 export function StatusBar(): JSX.Element {

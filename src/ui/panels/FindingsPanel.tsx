@@ -2,67 +2,14 @@ import { useEffect, useMemo, useRef, type JSX } from 'react';
 import type { FindingRecord } from '../../findings/record';
 import { sortFindings, type FindingSort } from '../../findings/review';
 import type { MessageKey } from '../../i18n';
-import type { AiState } from '../../store';
 import { aiBusy } from '../../store/selectors';
 import { useActions, useApp, useAppState } from '../context';
+import { aiStatusText } from '../aiText';
 import { useNumber, useT } from '../hooks/useT';
 import { CaseSummary } from './CaseSummary';
 import { FindingDetail } from './FindingDetail';
 import { Measurements } from './Measurements';
 import { ModelPicker } from './ModelPicker';
-
-function providerText(ai: AiState, t: ReturnType<typeof useT>): string {
-  if (!ai.provider) return '';
-  const provider = t(`ai.provider.${ai.provider}`, { threads: ai.threads ?? 1 });
-  return ai.note ? t('ai.providerNote', { provider, note: ai.note }) : provider;
-}
-
-const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
-
-export function aiStatusText(ai: AiState, t: ReturnType<typeof useT>): string | null {
-  switch (ai.status) {
-    case 'idle':
-      return null;
-    case 'preparing':
-      return t('ai.preparing', { done: ai.done, total: ai.total });
-    case 'loading-model':
-      return ai.total > 0
-        ? t('ai.loading-model-bytes', { loaded: mb(ai.done), total: mb(ai.total) })
-        : t('ai.loading-model');
-    case 'starting-runtime':
-      return t('ai.starting-runtime');
-    case 'running': {
-      const elapsed = (Date.now() - ai.startedAt) / 1000;
-      const eta =
-        ai.done > 0 && ai.total > ai.done ? Math.round((elapsed / ai.done) * (ai.total - ai.done)) : null;
-      return `${t('ai.running', { done: ai.done, total: ai.total, provider: providerText(ai, t) })}${eta !== null ? ` ${t('ai.eta', { seconds: eta })}` : ''}`;
-    }
-    case 'done':
-      if (ai.classification) {
-        return t('ai.doneClassification', {
-          label: ai.classification.label,
-          percent: Math.round(ai.classification.probability * 1000) / 10,
-          model: ai.model?.id ?? '',
-          version: ai.model?.version ?? '',
-          provider: providerText(ai, t),
-          seconds: ai.seconds ?? 0,
-        });
-      }
-      return t('ai.done', {
-        count: ai.found ?? 0,
-        model: ai.model?.id ?? '',
-        version: ai.model?.version ?? '',
-        provider: providerText(ai, t),
-        seconds: ai.seconds ?? 0,
-      });
-    case 'error':
-      return t('ai.error', { message: ai.message ?? '' });
-    case 'cancelled':
-      return t('ai.cancelled');
-    case 'not-applicable':
-      return t('ai.notApplicable', { message: ai.message ?? '' });
-  }
-}
 
 function FindingItem({ f }: { f: FindingRecord }): JSX.Element {
   const t = useT();
