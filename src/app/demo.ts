@@ -3,6 +3,8 @@
  * still generating them, and opening one (its files are fetched from the app's own origin and loaded
  * like any others). A reload during a demo brings the same case back (this tab only).
  */
+import { DicomError } from '../dicom/errors';
+import { messageOf } from '../lib/errors';
 import { DEMO_INDEX_SCHEMA } from '../synth/demo';
 import type { DemoCaseSummary } from '../store';
 import type { Host } from './host';
@@ -114,13 +116,25 @@ export class Demo {
     await this.loading.streamIn(
       demo.files.length,
       async (n) => {
-        const res = await fetch(
-          `demo/${encodeURIComponent(demo.id)}/${encodeURIComponent(demo.files[n] ?? '')}`,
-          {
-            signal: abort.signal,
-          },
-        );
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        let res: Response;
+        try {
+          res = await fetch(
+            `demo/${encodeURIComponent(demo.id)}/${encodeURIComponent(demo.files[n] ?? '')}`,
+            {
+              signal: abort.signal,
+            },
+          );
+        } catch (e) {
+          if (abort.signal.aborted) throw e;
+          throw new DicomError('fetch-failed', `The file could not be downloaded: ${messageOf(e)}`, {
+            kind: 'download-no-answer',
+          });
+        }
+        if (!res.ok)
+          throw new DicomError('fetch-failed', `The file could not be downloaded (HTTP ${res.status}).`, {
+            kind: 'download-http',
+            status: res.status,
+          });
         return new Uint8Array(await res.arrayBuffer());
       },
       (n) => `${demo.id}/${demo.files[n] ?? n}`,

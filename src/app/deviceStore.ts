@@ -14,7 +14,7 @@
  * `onProblem`, with the record left in memory: the page says so and points to clearing old data. Where
  * IndexedDB cannot be opened at all (some private modes), localStorage is used instead, and said.
  */
-import { messageOf } from '../lib/errors';
+import { LucentError, messageOf, problemOf } from '../lib/errors';
 import type { KeyValueStorage, StorageProblem } from '../store/persist';
 
 export const DB_NAME = 'lucent';
@@ -62,7 +62,13 @@ function upgrade(db: IDBDatabase, oldVersion: number): void {
 function openDb(factory: IDBFactory): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`the database did not open within ${OPEN_TIMEOUT_MS / 1000} s`)),
+      () =>
+        reject(
+          new LucentError('storage', `the database did not open within ${OPEN_TIMEOUT_MS / 1000} s`, {
+            kind: 'timeout',
+            seconds: OPEN_TIMEOUT_MS / 1000,
+          }),
+        ),
       OPEN_TIMEOUT_MS,
     );
     const request = factory.open(DB_NAME, DB_VERSION);
@@ -80,7 +86,11 @@ function openDb(factory: IDBFactory): Promise<IDBDatabase> {
     };
     request.onblocked = () => {
       clearTimeout(timer);
-      reject(new Error('the database is held by an older version of Lucent open in another tab'));
+      reject(
+        new LucentError('storage', 'the database is held by an older version of Lucent open in another tab', {
+          kind: 'blocked',
+        }),
+      );
     };
   });
 }
@@ -126,16 +136,19 @@ async function migrate(db: IDBDatabase, records: Map<string, string>, legacy: St
   for (const k of keys) legacy.removeItem(k);
 }
 
-function problemOf(e: unknown): StorageProblem {
+/** A storage problem with `code`: why in detail (Lucent's own `kind`) and the browser's English message. */
+function storageProblem(code: StorageProblem['code'], e: unknown): StorageProblem {
+  return { code, detail: problemOf(e).detail, message: messageOf(e) };
+}
+
+function writeProblem(e: unknown): StorageProblem {
   const name = e instanceof DOMException ? e.name : '';
-  return name === 'QuotaExceededError'
-    ? { code: 'quota', detail: messageOf(e) }
-    : { code: 'write-failed', detail: messageOf(e) };
+  return storageProblem(name === 'QuotaExceededError' ? 'quota' : 'write-failed', e);
 }
 
 /** localStorage as the device store, where IndexedDB cannot be used. */
 function fallback(legacy: Storage | undefined, onProblem?: (p: StorageProblem) => void): DeviceStore {
-  const report = (e: unknown): void => onProblem?.(problemOf(e));
+  const report = (e: unknown): void => onProblem?.(writeProblem(e));
   return {
     backend: 'localstorage',
     getItem: (k) => legacy?.getItem(k) ?? null,
@@ -159,18 +172,18 @@ export async function openDeviceStore(options: DeviceStoreOptions = {}): Promise
   let db: IDBDatabase;
   let records: Map<string, string>;
   try {
-    if (!factory) throw new Error('this browser has no IndexedDB');
+    if (!factory) throw new LucentError('storage', 'this browser has no IndexedDB', { kind: 'no-indexeddb' });
     db = await openDb(factory);
     records = await readAll(db);
   } catch (e) {
-    onProblem?.({ code: 'unavailable', detail: messageOf(e) });
+    onProblem?.(storageProblem('unavailable', e));
     return fallback(legacy, onProblem);
   }
   try {
     if (legacy) await migrate(db, records, legacy);
   } catch (e) {
     // The records stay where they were, and are moved on a later start.
-    onProblem?.(problemOf(e));
+    onProblem?.(writeProblem(e));
   }
   let last: Promise<void> = Promise.resolve();
   let closed = false;
@@ -183,10 +196,10 @@ export async function openDeviceStore(options: DeviceStoreOptions = {}): Promise
       // Committed now, not at the end of this task: a tab killed a moment later keeps the write.
       tx.commit();
     } catch (e) {
-      onProblem?.(problemOf(e));
+      onProblem?.(writeProblem(e));
       return;
     }
-    const committed = done(tx).catch((e: unknown) => onProblem?.(problemOf(e)));
+    const committed = done(tx).catch((e: unknown) => onProblem?.(writeProblem(e)));
     last = last.then(() => committed);
   };
   return {

@@ -7,13 +7,12 @@
 import { DicomWebClient, type StudyHit, type StudyQuery } from '../dicom/dicomweb';
 import { createIngestClient, type IngestClient } from '../dicom/ingest/client';
 import type { IngestEvent } from '../dicom/ingest/protocol';
-import type { LoadError } from '../dicom/read';
+import { fetchLoadError, type LoadError } from '../dicom/read';
 import { assembleStudies, imageCount, type LoadedInstance } from '../dicom/series';
 import { blobSource } from '../dicom/source';
 import { setDecodeFailureListener } from '../imaging/loader';
 import { getInstance, instanceCount, parseImageId, registerInstance } from '../imaging/registry';
 import { resetImaging } from '../imaging/session';
-import { messageOf } from '../lib/errors';
 import { log } from '../lib/logger';
 import { resetForNewStudy } from '../store';
 import { findSeries, firstImageSeries } from '../store/selectors';
@@ -48,7 +47,7 @@ export class Loading {
     private readonly hooks: LoadingHooks,
   ) {
     // An image Cornerstone could not decode is listed under Load errors once, by file name.
-    setDecodeFailureListener(({ imageId, message }) => {
+    setDecodeFailureListener(({ imageId, message, problem }) => {
       const ref = parseImageId(imageId);
       const entry = ref && getInstance(ref.key);
       if (!entry || this.decodeErrorFiles.has(entry.fileName)) return;
@@ -58,6 +57,8 @@ export class Loading {
           file: entry.fileName,
           code: 'decode-failed',
           message: `The image could not be decoded: ${message}`,
+          // Lucent's own refusal is worded as itself (`cause`), under the listed code decode-failed.
+          detail: problem ? { ...problem.detail, cause: problem.code } : {},
         },
       ]);
     });
@@ -265,8 +266,7 @@ export class Loading {
           });
           if (chunk.length >= 16 || done === 0) flush();
         } catch (e) {
-          if (!signal.aborted)
-            this.addErrors([{ file: nameOf(n), code: 'fetch-failed', message: messageOf(e) }]);
+          if (!signal.aborted) this.addErrors([fetchLoadError(nameOf(n), e)]);
         }
         done++;
         store.setState({ retrieving: { done, total, source } });

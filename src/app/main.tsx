@@ -15,7 +15,7 @@ import { AppContext } from '../ui/context';
 import { Controller } from './controller';
 import { openDeviceStore } from './deviceStore';
 import '../ui/styles.css';
-import { messageOf } from '../lib/errors';
+import { failureOf } from '../lib/errors';
 import { registerOffline } from '../offline/register';
 
 const saved = loadSettings(globalThis.localStorage);
@@ -54,7 +54,7 @@ initImaging()
     controller.attachViewer(viewer);
     window.addEventListener('beforeunload', () => viewer.destroy());
   })
-  .catch((e: unknown) => store.setState({ viewerError: messageOf(e) }));
+  .catch((e: unknown) => store.setState({ viewerError: failureOf(e, 'viewer-failed') }));
 
 // The production build keeps itself for offline use once the page has loaded (offline/sw.ts).
 // (This module awaits the device store above, so the page may have finished loading already.)

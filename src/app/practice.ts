@@ -10,7 +10,7 @@ import type { LungRadsCategory, NoduleType } from '../findings/types';
 import { imageIdOf } from '../imaging/registry';
 import { volumeNear } from '../imaging/volumeExport';
 import { sha256Hex } from '../lib/hash';
-import { messageOf } from '../lib/errors';
+import { failureOf, LucentError, messageOf } from '../lib/errors';
 import { requestFrom, type CaseMix, type Difficulty } from '../practice/difficulty';
 import { falsePositiveFeedback, missFeedback } from '../practice/feedback';
 import { appendHistory, loadHistory, type PracticeEntry } from '../practice/history';
@@ -38,7 +38,7 @@ import { aiBusy, findSeries } from '../store/selectors';
 import type { OpenFile } from '../ui/context';
 import type { PracticeActions, PracticeStart, StudyExport } from '../ui/practice/actions';
 import type { Host } from './host';
-import { marksFrom, truthFromJson } from './practiceMarks';
+import { marksFrom, parseTruthText, truthOf } from './practiceMarks';
 import { generateCase } from './practiceSynth';
 import { ownCaseTruth } from './practiceOwnTruth';
 import { studyExport } from './practiceExport';
@@ -213,7 +213,7 @@ export class Practice implements PracticeActions {
 
   private fail(e: unknown): void {
     if (e instanceof DOMException && e.name === 'AbortError') return;
-    this.update({ error: messageOf(e), progress: null });
+    this.update({ error: failureOf(e), progress: null });
   }
 
   async startDemo(id: string, start: PracticeStart, studyId?: string): Promise<void> {
@@ -223,10 +223,19 @@ export class Practice implements PracticeActions {
     this.begin({ kind: 'demo', id }, demo.label, id, start, []);
     if (studyId) this.update({ studyId });
     try {
-      const res = await fetch(`demo/${encodeURIComponent(id)}/truth.json`);
-      if (!res.ok) throw new Error(`the truth of ${demo.label} could not be read (HTTP ${res.status})`);
-      const truth = truthFromJson(await res.json());
-      if (typeof truth === 'string') throw new Error(truth);
+      const res = await fetch(`demo/${encodeURIComponent(id)}/truth.json`).catch((e: unknown) => {
+        throw new LucentError('demo-truth', `the truth of ${demo.label} could not be read (${messageOf(e)})`);
+      });
+      if (!res.ok)
+        throw new LucentError(
+          'demo-truth',
+          `the truth of ${demo.label} could not be read (HTTP ${res.status})`,
+          {
+            kind: 'http',
+            status: res.status,
+          },
+        );
+      const truth = truthOf(await res.json().catch(() => null));
       this.update({ truth });
       let opened: Promise<void> = Promise.resolve();
       this.openStudy(() => {
@@ -286,8 +295,7 @@ export class Practice implements PracticeActions {
     }
     try {
       const text = await truthFile.file.text();
-      const truth = truthFromJson(JSON.parse(text));
-      if (typeof truth === 'string') throw new Error(truth);
+      const truth = truthOf(parseTruthText(text));
       // The same truth gives the same case id (reads of one case pair up), and no folder name is kept.
       const caseId = `own-${(await sha256Hex(JSON.stringify(truth))).slice(0, 12)}`;
       this.update({ truth, caseId, truthSource: { kind: 'truth-json' } });

@@ -2,6 +2,7 @@
  * Pure pieces of the practice host: the truth of a case from its `lucent.truth/1` file, and the reader's
  * marks from the probe points and ellipses drawn on the series.
  */
+import { LucentError, messageOf } from '../lib/errors';
 import type { Measurement } from '../imaging/measurements';
 import { parseStudy } from '../practice/studyFile';
 import type { ReaderMark, TruthLesion, Vec3 } from '../practice/types';
@@ -21,6 +22,26 @@ export function truthFromJson(raw: unknown): TruthLesion[] | string {
   return parsed.ok
     ? [...(parsed.value.cases[0]?.truth ?? [])]
     : `truth.json: ${parsed.error.replace(/^cases\[0\]\./, '')}`;
+}
+
+/**
+ * The truth a truth.json holds (its parsed content), or a `truth-json` error saying why it is not usable
+ * (`kind` `schema` when it is not lucent.truth/1 at all).
+ */
+export function truthOf(raw: unknown): TruthLesion[] {
+  const truth = truthFromJson(raw);
+  if (typeof truth !== 'string') return truth;
+  const schema = (raw as { schema?: unknown } | null)?.schema !== 'lucent.truth/1';
+  throw new LucentError('truth-json', truth, schema ? { kind: 'schema' } : {});
+}
+
+/** A truth.json's text as JSON; a `truth-json` error when it is not JSON. */
+export function parseTruthText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new LucentError('truth-json', `truth.json is not JSON (${messageOf(e)})`);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
  * The client of the practice case generator (practiceSynth.worker.ts): one worker per case, slices as
  * they are made, cancel by terminating it. A worker that fails to start or dies reports an error.
  */
+import { LucentError } from '../lib/errors';
 import type { CaseRequest } from '../practice/difficulty';
 import type { TruthLesion } from '../practice/types';
 
@@ -41,7 +42,13 @@ export function generateCase(
     });
     worker.onerror = (e) => {
       stop();
-      reject(new Error(`the case generator failed: ${e.message || 'the worker did not start'}`));
+      reject(
+        new LucentError(
+          'case-generator',
+          `the case generator failed: ${e.message || 'the worker did not start'}`,
+          e.message ? {} : { kind: 'not-started' },
+        ),
+      );
     };
     worker.onmessage = (e: MessageEvent<SynthReply>) => {
       const m = e.data;
@@ -59,7 +66,7 @@ export function generateCase(
           break;
         case 'error':
           stop();
-          reject(new Error(`the case generator failed: ${m.message}`));
+          reject(new LucentError('case-generator', `the case generator failed: ${m.message}`));
           break;
       }
     };

@@ -16,7 +16,7 @@ import { confirmSentence, signAddendum, signReport } from '../report/signoff';
 import { aiResultsSr, signedSrUids, type SrSource } from '../report/sr';
 import { provenanceOf } from '../dicom/series';
 import type { ReportDraft, TechniqueFacts } from '../report/structured';
-import { messageOf } from '../lib/errors';
+import { failureOf, LucentError } from '../lib/errors';
 import type { AppState } from '../store';
 import { findSeries } from '../store/selectors';
 import type { Host } from './host';
@@ -178,7 +178,7 @@ export class ReportHost {
     const s = this.host.store.getState();
     const signed = s.signedReport;
     const series = findSeries(s, s.reviewSeriesKey);
-    if (!signed || !series) throw new Error('Sign the report first.');
+    if (!signed || !series) throw new LucentError('not-signed', 'Sign the report first.');
     const instances = series.instanceKeys.map((k) => getInstance(k)?.info).filter((i) => i !== undefined);
     // The SR is always written whole; without the patient it then goes through the same de-identification
     // as `lucent deidentify` (new UIDs, identifiers out of the header and out of the report's text).
@@ -229,7 +229,7 @@ export class ReportHost {
         reportExport: { state: 'exported', detail: withPatient ? 'identified' : 'deidentified' },
       });
     } catch (e) {
-      store.setState({ reportExport: { state: 'failed', detail: messageOf(e) } });
+      store.setState({ reportExport: { state: 'failed', failure: failureOf(e) } });
     }
   }
 
@@ -245,10 +245,11 @@ export class ReportHost {
     try {
       const { bytes, sopInstanceUID } = this.srBytes(true);
       const result = await new DicomWebClient(url, fetch.bind(globalThis)).store([bytes]);
-      if (!result.stored.includes(sopInstanceUID)) throw new Error('The server did not store the report.');
+      if (!result.stored.includes(sopInstanceUID))
+        throw new LucentError('not-stored', 'The server did not store the report.');
       store.setState({ reportExport: { state: 'stored' } });
     } catch (e) {
-      store.setState({ reportExport: { state: 'failed', detail: messageOf(e) } });
+      store.setState({ reportExport: { state: 'failed', failure: failureOf(e) } });
     }
   }
 }

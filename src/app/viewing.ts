@@ -16,7 +16,7 @@ import {
   type ToolName,
   type Viewer,
 } from '../imaging/viewer';
-import { messageOf } from '../lib/errors';
+import { failureOf } from '../lib/errors';
 import { findSeries, imageSeries } from '../store/selectors';
 import type { Host } from './host';
 
@@ -70,8 +70,8 @@ export class Viewing {
           };
         });
       },
-      loadFailed: (cell, message) =>
-        store.setState((s) => ({ cellErrors: { ...s.cellErrors, [cell]: message } })),
+      loadFailed: (cell, failure) =>
+        store.setState((s) => ({ cellErrors: { ...s.cellErrors, [cell]: failure } })),
       measurementsChanged: () => {
         store.setState({ measurements: listMeasurements() });
         this.hooks.measurementsChanged();
@@ -141,7 +141,9 @@ export class Viewing {
       if (series && series.kind === 'image') displays.set(series.key, this.display(series));
     }
     store.setState({ cellErrors: {} });
-    viewer.mount(cells, displays).catch((e: unknown) => store.setState({ viewerError: messageOf(e) }));
+    viewer
+      .mount(cells, displays)
+      .catch((e: unknown) => store.setState({ viewerError: failureOf(e, 'viewer-failed') }));
     const preset = state.preset;
     if (preset) setTimeout(() => viewer.applyPreset(preset), 0);
   }

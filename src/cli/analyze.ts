@@ -2,7 +2,7 @@
 import { seriesFacts, type SeriesFacts, type Skip } from '../ai/shared/applicability';
 import { installedModels, nodeRunner, type InstalledModel } from '../ai/node/models';
 import { loadAll, type LoadedSources } from '../dicom/load';
-import type { LoadError } from '../dicom/read';
+import { listedLoadError, type LoadError } from '../dicom/read';
 import { assembleStudies, imageCount } from '../dicom/series';
 import { analyzeSeries, type SeriesAnalysis } from '../analysis/analyze';
 import { firstApplicable } from '../analysis/chooseModel';
@@ -38,7 +38,8 @@ export interface AnalysisSeries {
 export interface Analysis {
   readonly schema: 'lucent.analysis/1';
   readonly series: readonly AnalysisSeries[];
-  readonly errors: readonly LoadError[];
+  /** `{file, code, message}` each: the interface's detail stays out of the JSON. */
+  readonly errors: readonly Pick<LoadError, 'file' | 'code' | 'message'>[];
 }
 
 export interface AnalyzeOptions {
@@ -158,7 +159,7 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
       });
     }
   }
-  return { schema: 'lucent.analysis/1', series, errors: loaded.errors };
+  return { schema: 'lucent.analysis/1', series, errors: loaded.errors.map(listedLoadError) };
 }
 
 export async function analyzePaths(

@@ -35,7 +35,9 @@ export async function expandArchive(source: ByteSource, depth = 0): Promise<Byte
   if (!(await isArchive(source))) return null;
   const bytes = await source.read(0, source.size);
   if (depth >= MAX_DEPTH)
-    throw new DicomError('archive-error', 'Archives nested more than three deep are not opened.');
+    throw new DicomError('archive-error', 'Archives nested more than three deep are not opened.', {
+      kind: 'too-deep',
+    });
   let entries: [string, Uint8Array][];
   try {
     if (isGzip(bytes)) {
@@ -48,7 +50,9 @@ export async function expandArchive(source: ByteSource, depth = 0): Promise<Byte
         filter: (f) => {
           total += f.originalSize;
           if (total > MAX_EXPANDED_BYTES)
-            throw new DicomError('archive-error', 'The archive expands to more than 4 GB.');
+            throw new DicomError('archive-error', 'The archive expands to more than 4 GB.', {
+              kind: 'too-large',
+            });
           return !skipEntry(f.name);
         },
       });
@@ -59,6 +63,7 @@ export async function expandArchive(source: ByteSource, depth = 0): Promise<Byte
     throw new DicomError(
       'archive-error',
       'The archive is damaged or uses an unsupported compression method.',
+      { kind: 'damaged' },
     );
   }
   const out: ByteSource[] = [];

@@ -20,17 +20,21 @@ export function j2kSampleFormat(frame: Uint8Array): { signed: boolean; precision
 /**
  * A JPEG 2000 codestream that stores unsigned samples while the DICOM header says signed (Pixel
  * Representation 1) at the same precision is an encoder error: decoders disagree on how to read it and the
- * browser codec's level shift gives values offset by half the range. Returns a reason, or null when the
- * header and codestream agree.
+ * browser codec's level shift gives values offset by half the range. Returns the refusal (an
+ * `invalid-attribute` {@link DicomError}), or null when the header and codestream agree.
  */
 export function j2kSignMismatch(
   frame: Uint8Array,
   image: Pick<ImageInfo, 'pixelRepresentation'>,
-): string | null {
+): DicomError | null {
   if (image.pixelRepresentation !== 1) return null;
   const f = j2kSampleFormat(frame);
   if (!f || f.signed) return null;
-  return `The JPEG 2000 data holds unsigned ${f.precision}-bit samples but the DICOM header says they are signed (Pixel Representation 1): the pixel values cannot be trusted, so the image is not displayed.`;
+  return new DicomError(
+    'invalid-attribute',
+    `The JPEG 2000 data holds unsigned ${f.precision}-bit samples but the DICOM header says they are signed (Pixel Representation 1): the pixel values cannot be trusted, so the image is not displayed.`,
+    { kind: 'j2k-sign', precision: f.precision },
+  );
 }
 
 const APP14_ADOBE_NO_TRANSFORM = new Uint8Array([
@@ -133,6 +137,15 @@ export function checkFrameSize(
     throw new DicomError(
       'unsupported-pixel-format',
       `A ${rows}×${columns} frame of ${samplesPerPixel} × ${bitsAllocated}-bit samples would decode to ${Math.round(bytes / 2 ** 20)} MB, more than Lucent decodes (${MAX_FRAME_BYTES / 2 ** 20} MB).`,
+      {
+        kind: 'frame-too-large',
+        rows,
+        columns,
+        samples: samplesPerPixel,
+        bits: bitsAllocated,
+        mb: Math.round(bytes / 2 ** 20),
+        limitMb: MAX_FRAME_BYTES / 2 ** 20,
+      },
     );
   }
 }

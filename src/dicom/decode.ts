@@ -73,7 +73,7 @@ function notDecodedByLucent(ts: string): DicomError {
   return new DicomError(
     'unsupported-transfer-syntax',
     `Lucent's own decoders do not read ${transferSyntax(ts).name} pixel data: it decodes in the browser (with the codecs for JPEG-LS, JPEG 2000 and others), not in the command line.`,
-    { transferSyntax: ts },
+    { kind: 'command-line', transferSyntax: ts, name: transferSyntax(ts).name },
   );
 }
 
@@ -87,6 +87,7 @@ function jpegToNative(f: FrameFormat, encoded: Uint8Array): Uint8Array {
   throw new DicomError(
     'decode-failed',
     `The JPEG data holds ${d.precision}-bit samples but Bits Allocated (0028,0100) is ${f.bitsAllocated}.`,
+    { kind: 'jpeg-precision', precision: d.precision, bitsAllocated: f.bitsAllocated },
   );
 }
 
@@ -105,7 +106,7 @@ export function decodeOwn(f: FrameFormat, transferSyntaxUID: string, encoded: Ui
       throw new DicomError(
         'unsupported-transfer-syntax',
         `Native pixel data under ${transferSyntax(ts).name} is not expected.`,
-        { transferSyntax: ts },
+        { kind: 'native-unexpected', transferSyntax: ts, name: transferSyntax(ts).name },
       );
   } else if (ts === RLE_LOSSLESS) {
     bytes = decodeRleFrame(encoded, f.rows, f.columns, f.samplesPerPixel, f.bitsAllocated);
@@ -126,8 +127,8 @@ export function decodeOwn(f: FrameFormat, transferSyntaxUID: string, encoded: Ui
  */
 export function correctForCodec(f: FrameFormat, transferSyntaxUID: string, encoded: Uint8Array): Uint8Array {
   if (JPEG2000_FAMILY.has(transferSyntaxUID)) {
-    const mismatch = j2kSignMismatch(encoded, f);
-    if (mismatch) throw new DicomError('invalid-attribute', mismatch);
+    const refused = j2kSignMismatch(encoded, f);
+    if (refused) throw refused;
     return encoded;
   }
   if (transferSyntaxUID === JPEG_BASELINE) return markJpegRgb(encoded, f);
@@ -154,7 +155,9 @@ export async function readEncodedFrame(
     const { start, end } = nativeFrameRange(image, frame);
     const bytes = await source.read(px.offset + start, px.offset + end);
     if (bytes.length < end - start)
-      throw new DicomError('truncated', 'The pixel data ends early: the file is truncated.');
+      throw new DicomError('truncated', 'The pixel data ends early: the file is truncated.', {
+        kind: 'frame-short',
+      });
     return bytes;
   }
   const all = await (encapsulated?.() ?? source.read(px.offset, source.size));
@@ -176,6 +179,7 @@ export function monochromeSamples(f: FrameFormat, native: Uint8Array): Int32Arra
     throw new DicomError(
       'unsupported-pixel-format',
       `The image has ${f.samplesPerPixel} samples per pixel; only monochrome images can be analysed.`,
+      { kind: 'not-monochrome', samples: f.samplesPerPixel },
     );
   }
   const n = f.rows * f.columns;
@@ -185,6 +189,7 @@ export function monochromeSamples(f: FrameFormat, native: Uint8Array): Int32Arra
     throw new DicomError(
       'decode-failed',
       `The frame decodes to ${native.byteLength} bytes, not the ${f.rows}×${f.columns} image its header describes.`,
+      { kind: 'frame-size', bytes: native.byteLength, rows: f.rows, columns: f.columns },
     );
   }
   const out = new Int32Array(n);
@@ -199,6 +204,7 @@ export function monochromeSamples(f: FrameFormat, native: Uint8Array): Int32Arra
     throw new DicomError(
       'unsupported-pixel-format',
       `${f.bitsAllocated}-bit samples are not supported for analysis.`,
+      { kind: 'bits', bits: f.bitsAllocated },
     );
   }
   return out;
@@ -214,7 +220,11 @@ export async function decodeFrame(
   frame: number,
 ): Promise<Int32Array> {
   const image = info.image;
-  if (!image) throw new DicomError('no-pixel-data', `${info.label} objects hold no image to decode.`);
+  if (!image)
+    throw new DicomError('no-pixel-data', `${info.label} objects hold no image to decode.`, {
+      kind: 'not-an-image',
+      label: info.label,
+    });
   const format = frameFormat(image);
   // Refuse before reading: an encapsulated frame's read is the whole pixel data element.
   if (!decodesItself(format, info.transferSyntaxUID, 'none'))

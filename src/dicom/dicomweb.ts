@@ -128,18 +128,22 @@ export class DicomWebClient {
       throw new DicomError(
         'fetch-failed',
         `The DICOMweb server did not answer (${messageOf(e)}). Check the URL, that the server is running, and that it allows this origin (CORS).`,
+        { kind: 'no-answer' },
       );
     }
     if (res.status === 204) return [];
     if (!res.ok)
       throw new DicomError('fetch-failed', `The DICOMweb server answered ${res.status} ${res.statusText}.`, {
+        kind: 'http',
         status: res.status,
       });
-    const body = await res.json();
+    // A body that is not JSON at all (an HTML error page) is refused like any other non-list.
+    const body: unknown = await res.json().catch(() => null);
     if (!Array.isArray(body))
       throw new DicomError(
         'fetch-failed',
         'The DICOMweb server sent a response that is not a DICOM JSON list.',
+        { kind: 'not-list' },
       );
     return body as JsonDataset[];
   }
@@ -248,7 +252,9 @@ export class DicomWebClient {
         signal,
       });
     } catch (e) {
-      throw new DicomError('fetch-failed', `Storing to the DICOMweb server failed: ${messageOf(e)}`);
+      throw new DicomError('fetch-failed', `Storing to the DICOMweb server failed: ${messageOf(e)}`, {
+        kind: 'store-no-answer',
+      });
     }
     const json: unknown = await res.json().catch(() => null);
     const result = stowResult(json);
@@ -257,7 +263,9 @@ export class DicomWebClient {
       throw new DicomError(
         'fetch-failed',
         `The DICOMweb server refused the instances: ${res.status} ${res.statusText}${reasons ? ` (failure reasons ${reasons})` : ''}.`,
-        { status: res.status },
+        reasons
+          ? { kind: 'store-refused-reasons', status: res.status, reasons }
+          : { kind: 'store-refused', status: res.status },
       );
     }
     return result;
@@ -278,16 +286,28 @@ export class DicomWebClient {
         signal,
       });
     } catch (e) {
-      throw new DicomError('fetch-failed', `Retrieving an instance failed: ${messageOf(e)}`);
+      throw new DicomError('fetch-failed', `Retrieving an instance failed: ${messageOf(e)}`, {
+        kind: 'retrieve-no-answer',
+      });
     }
     if (!res.ok)
-      throw new DicomError('fetch-failed', `Retrieving an instance failed: ${res.status} ${res.statusText}.`);
+      throw new DicomError(
+        'fetch-failed',
+        `Retrieving an instance failed: ${res.status} ${res.statusText}.`,
+        {
+          kind: 'retrieve-http',
+          status: res.status,
+        },
+      );
     const body = new Uint8Array(await res.arrayBuffer());
     const type = res.headers.get('content-type') ?? '';
     if (!type.toLowerCase().startsWith('multipart/')) return body;
     const parts = parseMultipart(body, type);
     const first = parts[0];
-    if (!first) throw new DicomError('fetch-failed', 'The server sent an empty multipart response.');
+    if (!first)
+      throw new DicomError('fetch-failed', 'The server sent an empty multipart response.', {
+        kind: 'multipart-empty',
+      });
     return first;
   }
 }
@@ -295,7 +315,10 @@ export class DicomWebClient {
 /** Split a multipart/related body into its parts' bodies (headers dropped). */
 export function parseMultipart(body: Uint8Array, contentType: string): Uint8Array[] {
   const m = /boundary="?([^";,]+)"?/i.exec(contentType);
-  if (!m) throw new DicomError('fetch-failed', 'The multipart response has no boundary.');
+  if (!m)
+    throw new DicomError('fetch-failed', 'The multipart response has no boundary.', {
+      kind: 'multipart-no-boundary',
+    });
   const delimiter = new TextEncoder().encode(`--${m[1]}`);
   const indexOf = (from: number): number => {
     outer: for (let i = from; i <= body.length - delimiter.length; i++) {

@@ -58,8 +58,14 @@ export function framesFromFragments(
   extendedOffsets?: readonly number[],
 ): Fragment[][] {
   const [bot, ...data] = fragments;
-  if (!bot) throw new DicomError('not-dicom', 'Compressed pixel data has no Basic Offset Table item.');
-  if (data.length === 0) throw new DicomError('no-pixel-data', 'Compressed pixel data holds no fragments.');
+  if (!bot)
+    throw new DicomError('not-dicom', 'Compressed pixel data has no Basic Offset Table item.', {
+      kind: 'no-offset-table',
+    });
+  if (data.length === 0)
+    throw new DicomError('no-pixel-data', 'Compressed pixel data holds no fragments.', {
+      kind: 'no-fragments',
+    });
   if (numberOfFrames === 1) return [data];
   const firstItemStart = data[0].offset - 8;
   const offsetsToFrames = (offsets: readonly number[]): Fragment[][] => {
@@ -94,6 +100,7 @@ export function framesFromFragments(
     throw new DicomError(
       'invalid-attribute',
       `Compressed pixel data holds ${frames.length} frames but Number of Frames says ${numberOfFrames}.`,
+      { kind: 'frame-count-mismatch', found: frames.length, declared: numberOfFrames },
     );
   }
   return frames;
@@ -114,6 +121,7 @@ export function extractFrame(
     throw new DicomError(
       'invalid-attribute',
       `Frame ${frame + 1} does not exist (the image has ${image.numberOfFrames}).`,
+      { kind: 'no-such-frame', frame: frame + 1, frames: image.numberOfFrames },
     );
   }
   if (!encapsulated) {
@@ -122,6 +130,7 @@ export function extractFrame(
       throw new DicomError(
         'truncated',
         `Frame ${frame + 1} lies beyond the end of the pixel data: it is truncated.`,
+        { kind: 'frame-beyond', frame: frame + 1 },
       );
     }
     return bytes.subarray(start, end);
@@ -130,7 +139,10 @@ export function extractFrame(
   const frames = framesFromFragments(bytes, fragments, image.numberOfFrames, extendedOffsets);
   const parts = frames[frame];
   if (!parts || parts.length === 0) {
-    throw new DicomError('no-pixel-data', `Frame ${frame + 1} has no compressed data.`);
+    throw new DicomError('no-pixel-data', `Frame ${frame + 1} has no compressed data.`, {
+      kind: 'frame-empty',
+      frame: frame + 1,
+    });
   }
   return concat(bytes, parts);
 }

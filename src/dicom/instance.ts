@@ -144,7 +144,10 @@ function strictInt(ds: DataSet, t: number, name: string): number | undefined {
   if (e && e.vr !== 'IS' && e.vr !== 'UN' && e.vr !== 'DS') return ds.number(t);
   if (!/^\s*[+-]?\d+\s*$/.test(s.split('\\')[0] ?? '')) {
     throw new DicomError('invalid-attribute', `${name} ${formatTag(t)} is "${s}", which is not an integer.`, {
+      kind: 'not-integer',
+      attribute: name,
       tag: formatTag(t),
+      value: s,
     });
   }
   return Number(s.split('\\')[0]);
@@ -238,14 +241,20 @@ function imageInfo(ds: DataSet, pixel: PixelDataLocation, transferSyntaxUID: str
     throw new DicomError(
       'invalid-attribute',
       'The image has no valid Rows (0028,0010) or Columns (0028,0011).',
+      { kind: 'no-size' },
     );
   }
   if (!bitsAllocated) {
-    throw new DicomError('invalid-attribute', 'The image has no valid Bits Allocated (0028,0100).');
+    throw new DicomError('invalid-attribute', 'The image has no valid Bits Allocated (0028,0100).', {
+      kind: 'no-bits',
+    });
   }
   const numberOfFrames = strictInt(ds, T.NumberOfFrames, 'Number of Frames') ?? 1;
   if (numberOfFrames < 1) {
-    throw new DicomError('invalid-attribute', `Number of Frames (0028,0008) is ${numberOfFrames}.`);
+    throw new DicomError('invalid-attribute', `Number of Frames (0028,0008) is ${numberOfFrames}.`, {
+      kind: 'frame-count',
+      frames: numberOfFrames,
+    });
   }
   const samplesPerPixel = ds.number(T.SamplesPerPixel) ?? 1;
   const photometric = str(ds, T.PhotometricInterpretation) ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2');
@@ -256,7 +265,16 @@ function imageInfo(ds: DataSet, pixel: PixelDataLocation, transferSyntaxUID: str
       throw new DicomError(
         'truncated',
         `Pixel Data holds ${pixel.length} bytes but ${rows}×${columns}×${samplesPerPixel}×${numberOfFrames} frames at ${bitsAllocated} bits need ${expected}.`,
-        { have: pixel.length, need: expected },
+        {
+          kind: 'pixel-short',
+          have: pixel.length,
+          need: expected,
+          rows,
+          columns,
+          samples: samplesPerPixel,
+          frames: numberOfFrames,
+          bits: bitsAllocated,
+        },
       );
     }
   }
@@ -350,14 +368,14 @@ function refuseUndisplayable(image: ImageInfo, transferSyntaxUID: string): void 
     throw new DicomError(
       'unsupported-pixel-format',
       `Colour images with ${image.bitsAllocated} bits per sample cannot be displayed (only 8-bit colour is supported).`,
-      { bitsAllocated: image.bitsAllocated },
+      { kind: 'colour-depth', bitsAllocated: image.bitsAllocated },
     );
   }
   if (JPEG_PROGRESSIVE.includes(transferSyntaxUID) && image.bitsStored > 8) {
     throw new DicomError(
       'unsupported-transfer-syntax',
       `12-bit progressive JPEG (${transferSyntaxUID}) cannot be decoded accurately in the browser, so it is not displayed.`,
-      { transferSyntax: transferSyntaxUID },
+      { kind: 'progressive-12-bit', transferSyntax: transferSyntaxUID },
     );
   }
 }
@@ -368,8 +386,8 @@ function refuseInconsistentCodestream(file: ParsedFile, image: ImageInfo): void 
   const second = px?.fragments?.[1];
   if (!px?.encapsulated || !second || !J2K_SYNTAXES.has(file.transferSyntax.uid)) return;
   const bytes = px.inline ?? file.dataset.bytes;
-  const reason = j2kSignMismatch(bytes.subarray(second.offset, second.offset + second.length), image);
-  if (reason) throw new DicomError('invalid-attribute', reason);
+  const refused = j2kSignMismatch(bytes.subarray(second.offset, second.offset + second.length), image);
+  if (refused) throw refused;
 }
 
 const J2K_SYNTAXES = new Set([JPEG2000_LOSSLESS, JPEG2000]);
@@ -398,7 +416,7 @@ export function describeInstance(file: ParsedFile): InstanceInfo {
       throw new DicomError(
         'invalid-attribute',
         `The dataset has no ${missing.join(', ')}, so it cannot be placed in a study and series.`,
-        { missing: missing.length },
+        { kind: 'no-uids', attributes: missing.join(', '), missing: missing.length },
       );
     }
   }
@@ -412,13 +430,14 @@ export function describeInstance(file: ParsedFile): InstanceInfo {
       throw new DicomError(
         'no-pixel-data',
         'The file is an image object but has no Pixel Data (7FE0,0010): there is nothing to display.',
+        { kind: 'missing' },
       );
     }
     if (file.pixelData.encapsulated && !file.transferSyntax.decodable) {
       throw new DicomError(
         'unsupported-transfer-syntax',
         `The pixel data is encoded as ${file.transferSyntax.name}, which Lucent cannot decode.`,
-        { transferSyntax: file.transferSyntax.uid },
+        { kind: 'not-decodable', transferSyntax: file.transferSyntax.uid, name: file.transferSyntax.name },
       );
     }
     kind = 'image';

@@ -80,7 +80,7 @@ function ensure(ctx: Ctx, end: number, t: number): void {
     throw new DicomError(
       'truncated',
       `The file ends inside attribute ${formatTag(t)}: it is truncated (needs ${end} bytes, has ${ctx.sourceSize}).`,
-      { tag: formatTag(t), needed: end, size: ctx.sourceSize },
+      { kind: 'attribute', tag: formatTag(t), needed: end, size: ctx.sourceSize },
     );
   }
   throw new NeedMoreData(end);
@@ -136,7 +136,9 @@ function parseElements(
   const limit = end ?? Number.POSITIVE_INFINITY;
   while (pos < limit) {
     if (end === undefined && pos >= ctx.sourceSize) {
-      throw new DicomError('truncated', 'The file ends inside a sequence item: it is truncated.');
+      throw new DicomError('truncated', 'The file ends inside a sequence item: it is truncated.', {
+        kind: 'item',
+      });
     }
     if (end !== undefined && pos + 8 > end && depth === 0 && end === ctx.sourceSize) {
       // Trailing bytes too short for an element header: padding after the dataset. Ignore them.
@@ -245,7 +247,14 @@ function parseSequence(
   owner: number,
 ): { items: DataSet[]; next: number } {
   if (depth > MAX_DEPTH) {
-    throw new DicomError('not-dicom', `Sequence ${formatTag(owner)} is nested too deeply to be valid DICOM.`);
+    throw new DicomError(
+      'not-dicom',
+      `Sequence ${formatTag(owner)} is nested too deeply to be valid DICOM.`,
+      {
+        kind: 'nested-too-deep',
+        tag: formatTag(owner),
+      },
+    );
   }
   const items: DataSet[] = [];
   let pos = start;
@@ -255,6 +264,7 @@ function parseSequence(
       throw new DicomError(
         'truncated',
         `The file ends inside sequence ${formatTag(owner)}: it is truncated.`,
+        { kind: 'sequence', tag: formatTag(owner) },
       );
     }
     ensure(ctx, pos + 8, owner);
@@ -266,9 +276,7 @@ function parseSequence(
       throw new DicomError(
         'not-dicom',
         `Sequence ${formatTag(owner)} holds ${formatTag(tag)} where an item belongs.`,
-        {
-          tag: formatTag(owner),
-        },
+        { kind: 'item-expected', tag: formatTag(owner), found: formatTag(tag) },
       );
     }
     if (length === UNDEFINED) {
@@ -293,7 +301,7 @@ function readPixelData(ctx: Ctx, h: Header, valueStart: number, le: boolean): nu
       throw new DicomError(
         'truncated',
         `Pixel Data declares ${h.length} bytes but the file ends ${valueEnd - ctx.sourceSize} bytes short: it is truncated.`,
-        { declared: h.length, missing: valueEnd - ctx.sourceSize },
+        { kind: 'pixel-data', declared: h.length, missing: valueEnd - ctx.sourceSize },
       );
     }
     ctx.pixel = { tag: h.tag, vr: h.vr, offset: valueStart, length: h.length, encapsulated: false };
@@ -322,7 +330,9 @@ export function readFragments(
   let pos = start;
   for (;;) {
     if (pos + 8 > bytes.length) {
-      throw new DicomError('truncated', 'The file ends inside the compressed pixel data: it is truncated.');
+      throw new DicomError('truncated', 'The file ends inside the compressed pixel data: it is truncated.', {
+        kind: 'fragments',
+      });
     }
     const tag = ((view.getUint16(pos, le) << 16) | view.getUint16(pos + 2, le)) >>> 0;
     const length = view.getUint32(pos + 4, le);
@@ -332,12 +342,14 @@ export function readFragments(
       throw new DicomError(
         'not-dicom',
         `Compressed pixel data holds ${formatTag(tag)} where a fragment belongs.`,
+        { kind: 'fragment-expected', found: formatTag(tag) },
       );
     }
     if (pos + length > bytes.length) {
       throw new DicomError(
         'truncated',
         `A compressed pixel data fragment needs ${length} bytes but the file ends first: it is truncated.`,
+        { kind: 'fragment', length },
       );
     }
     fragments.push({ offset: pos, length });
@@ -365,7 +377,7 @@ function sniffEncoding(bytes: Uint8Array, at: number): { explicit: boolean; litt
  */
 export function parseDicom(input: Uint8Array, options: ParseOptions = {}): ParsedFile {
   const fileSize = options.fileSize ?? input.length;
-  if (fileSize === 0) throw new DicomError('empty-file', 'The file is empty (0 bytes).');
+  if (fileSize === 0) throw new DicomError('empty-file', 'The file is empty (0 bytes).', { kind: 'empty' });
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   const baseCtx: Ctx = {
     bytes: input,
@@ -395,7 +407,9 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
       const h = readHeader(baseCtx, pos, true, true);
       const valueStart = pos + h.headerSize;
       if (h.length === UNDEFINED)
-        throw new DicomError('not-dicom', 'The file meta information is malformed.');
+        throw new DicomError('not-dicom', 'The file meta information is malformed.', {
+          kind: 'meta-malformed',
+        });
       ensure(baseCtx, valueStart + h.length, h.tag);
       metaElements.set(h.tag, { tag: h.tag, vr: h.vr, offset: valueStart, length: h.length });
       pos = valueStart + h.length;
@@ -415,6 +429,7 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
         hasPreamble
           ? 'The file has a DICOM preamble but no readable dataset after it.'
           : 'This is not a DICOM file (no "DICM" marker and no recognisable DICOM attributes at the start).',
+        { kind: hasPreamble ? 'preamble-only' : 'no-marker' },
       );
     }
     guessed = true;
@@ -432,6 +447,7 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
       throw new DicomError(
         'truncated',
         'The deflated dataset cannot be inflated: the file is damaged or truncated.',
+        { kind: 'deflate' },
       );
     }
     ctx = {
@@ -452,7 +468,9 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
     0,
   );
   if (elements.size === 0 && !meta) {
-    throw new DicomError('not-dicom', 'This is not a DICOM file (no attributes could be read).');
+    throw new DicomError('not-dicom', 'This is not a DICOM file (no attributes could be read).', {
+      kind: 'no-attributes',
+    });
   }
   const dataset = new DataSet(ctx.bytes, syntax.littleEndian, elements, ctx.charset);
   let pixel = ctx.pixel;

@@ -2,15 +2,18 @@
  * Read one source into a {@link LoadedInstance}, reading only as much of it as the header needs.
  * Every failure becomes a {@link LoadError} with a specific code and message; nothing throws.
  */
-import { messageOf } from '../lib/errors';
+import { messageOf, type Failure } from '../lib/errors';
 import { describeInstance, type InstanceInfo } from './instance';
 import { DicomError, NeedMoreData, parseDicom, type LoadErrorCode, type ParsedFile } from './parse';
 import type { ByteSource } from './source';
 
-export interface LoadError {
+/**
+ * A file that could not be used: its name, a code, the detail the interface words it from (errors.ts
+ * `LOAD_ERROR_KINDS`) and the English message the CLI prints.
+ */
+export interface LoadError extends Failure {
   readonly file: string;
   readonly code: LoadErrorCode;
-  readonly message: string;
 }
 
 export type ReadOutcome =
@@ -30,7 +33,7 @@ export async function parseSource(source: ByteSource): Promise<ParsedFile> {
       want = Math.min(source.size, Math.max(e.bytesNeeded + 4096, want * 2));
     }
   }
-  throw new DicomError('read-failed', 'The DICOM header is too large to read.');
+  throw new DicomError('read-failed', 'The DICOM header is too large to read.', { kind: 'header-too-large' });
 }
 
 export async function readInstance(source: ByteSource): Promise<ReadOutcome> {
@@ -43,16 +46,37 @@ export async function readInstance(source: ByteSource): Promise<ReadOutcome> {
 }
 
 export function toLoadError(file: string, e: unknown): LoadError {
-  if (e instanceof DicomError) return { file, code: e.code, message: e.message };
+  if (e instanceof DicomError) return { file, code: e.code, message: e.message, detail: { ...e.detail } };
   if (e instanceof NeedMoreData) {
     return {
       file,
       code: 'truncated',
       message: 'The file ends before its DICOM header does: it is truncated.',
+      detail: { kind: 'header' },
     };
   }
   if (e instanceof RangeError) {
-    return { file, code: 'not-dicom', message: `The file could not be parsed as DICOM (${messageOf(e)}).` };
+    return {
+      file,
+      code: 'not-dicom',
+      message: `The file could not be parsed as DICOM (${messageOf(e)}).`,
+      detail: {},
+    };
   }
-  return { file, code: 'read-failed', message: `The file could not be read: ${messageOf(e)}` };
+  return { file, code: 'read-failed', message: `The file could not be read: ${messageOf(e)}`, detail: {} };
+}
+
+/**
+ * A file that could not be fetched (from a DICOMweb server, or the app's demo folder): the error's own
+ * code and detail when it is a {@link DicomError}, else `fetch-failed`.
+ */
+export function fetchLoadError(file: string, e: unknown): LoadError {
+  return e instanceof DicomError
+    ? { file, code: e.code, message: e.message, detail: { ...e.detail } }
+    : { file, code: 'fetch-failed', message: messageOf(e), detail: {} };
+}
+
+/** A load error as `lucent.analysis/1` lists it: file, code and message (the detail is the interface's). */
+export function listedLoadError(e: LoadError): Pick<LoadError, 'file' | 'code' | 'message'> {
+  return { file: e.file, code: e.code, message: e.message };
 }

@@ -17,3 +17,9 @@ export function workerErrorDetail(ev: Event): string {
   const message = (ev as { message?: unknown }).message;
   return typeof message === 'string' && message.trim() !== '' ? ` (${message.trim()})` : '';
 }
+
+/**
+ * How a worker stopped: with no error event (noticed by lib/liveness), after a message from it could not
+ * be read, or on an error (or it could not start). A lost file or frame carries it as its `kind`.
+ */
+export type WorkerStop = 'silent' | 'unreadable' | 'stopped';

@@ -125,6 +125,149 @@ export const en = {
   'errors.code.fetch-failed': 'Download failed',
   'errors.code.worker-lost': 'File reader stopped',
   'errors.retryLost': 'Read {count} {count|file|files} again',
+  // Why a file, a download or a step failed (ui/failureText): problem.<code>.<kind> words an error
+  // whose detail names that kind (dicom/errors LOAD_ERROR_KINDS and the app's own codes); problem.<code>
+  // is the code's generic sentence, shown where the English message is too specific to translate.
+  'problem.not-dicom': 'The file is not DICOM, or its structure is damaged.',
+  'problem.not-dicom.no-marker':
+    'This is not a DICOM file (no "DICM" marker and no recognisable DICOM attributes at the start).',
+  'problem.not-dicom.preamble-only': 'The file has a DICOM preamble but no readable dataset after it.',
+  'problem.not-dicom.meta-malformed': 'The file meta information is malformed.',
+  'problem.not-dicom.no-attributes': 'This is not a DICOM file (no attributes could be read).',
+  'problem.not-dicom.nested-too-deep': 'Sequence {tag} is nested too deeply to be valid DICOM.',
+  'problem.not-dicom.item-expected': 'Sequence {tag} holds {found} where an item belongs.',
+  'problem.not-dicom.fragment-expected': 'Compressed pixel data holds {found} where a fragment belongs.',
+  'problem.not-dicom.no-offset-table': 'Compressed pixel data has no Basic Offset Table item.',
+  'problem.empty-file': 'The file is empty.',
+  'problem.empty-file.empty': 'The file is empty (0 bytes).',
+  'problem.truncated':
+    'The file is incomplete: it ends before its data does (it may have been cut off while copied or downloaded).',
+  'problem.truncated.header': 'The file ends before its DICOM header does: it is truncated.',
+  'problem.truncated.attribute':
+    'The file ends inside attribute {tag}: it is truncated (needs {needed} bytes, has {size}).',
+  'problem.truncated.item': 'The file ends inside a sequence item: it is truncated.',
+  'problem.truncated.sequence': 'The file ends inside sequence {tag}: it is truncated.',
+  'problem.truncated.pixel-data':
+    'Pixel Data declares {declared} bytes but the file ends {missing} bytes short: it is truncated.',
+  'problem.truncated.fragments': 'The file ends inside the compressed pixel data: it is truncated.',
+  'problem.truncated.fragment':
+    'A compressed pixel data fragment needs {length} bytes but the file ends first: it is truncated.',
+  'problem.truncated.deflate': 'The deflated dataset cannot be inflated: the file is damaged or truncated.',
+  'problem.truncated.pixel-short':
+    'Pixel Data holds {have} bytes but {rows}×{columns}×{samples}×{frames} frames at {bits} bits need {need}.',
+  'problem.truncated.frame-short': 'The pixel data ends early: the file is truncated.',
+  'problem.truncated.frame-beyond': 'Frame {frame} lies beyond the end of the pixel data: it is truncated.',
+  'problem.unsupported-transfer-syntax': 'Lucent cannot decode the encoding of this image.',
+  'problem.unsupported-transfer-syntax.not-decodable':
+    'The pixel data is encoded as {name}, which Lucent cannot decode.',
+  'problem.unsupported-transfer-syntax.progressive-12-bit':
+    '12-bit progressive JPEG ({transferSyntax}) cannot be decoded accurately in the browser, so it is not displayed.',
+  'problem.unsupported-transfer-syntax.command-line':
+    "Lucent's own decoders do not read {name} pixel data: it decodes in the browser (with the codecs for JPEG-LS, JPEG 2000 and others), not in the command line.",
+  'problem.unsupported-transfer-syntax.native-unexpected': 'Native pixel data under {name} is not expected.',
+  'problem.unsupported-pixel-format': 'Lucent cannot show or analyse this kind of pixel data.',
+  'problem.unsupported-pixel-format.colour-depth':
+    'Colour images with {bitsAllocated} bits per sample cannot be displayed (only 8-bit colour is supported).',
+  'problem.unsupported-pixel-format.frame-too-large':
+    'A {rows}×{columns} frame of {samples} × {bits}-bit samples would decode to {mb} MB, more than Lucent decodes ({limitMb} MB).',
+  'problem.unsupported-pixel-format.not-monochrome':
+    'The image has {samples} samples per pixel; only monochrome images can be analysed.',
+  'problem.unsupported-pixel-format.bits': '{bits}-bit samples are not supported for analysis.',
+  'problem.no-pixel-data': 'The file holds no image to show.',
+  'problem.no-pixel-data.missing':
+    'The file is an image object but has no Pixel Data (7FE0,0010): there is nothing to display.',
+  'problem.no-pixel-data.no-fragments': 'Compressed pixel data holds no fragments.',
+  'problem.no-pixel-data.frame-empty': 'Frame {frame} has no compressed data.',
+  'problem.no-pixel-data.not-an-image': '{label} objects hold no image to decode.',
+  'problem.invalid-attribute': 'An attribute the file needs is missing or not valid.',
+  'problem.invalid-attribute.not-integer': '{attribute} {tag} is "{value}", which is not an integer.',
+  'problem.invalid-attribute.no-size': 'The image has no valid Rows (0028,0010) or Columns (0028,0011).',
+  'problem.invalid-attribute.no-bits': 'The image has no valid Bits Allocated (0028,0100).',
+  'problem.invalid-attribute.frame-count': 'Number of Frames (0028,0008) is {frames}.',
+  'problem.invalid-attribute.no-uids':
+    'The dataset has no {attributes}, so it cannot be placed in a study and series.',
+  'problem.invalid-attribute.j2k-sign':
+    'The JPEG 2000 data holds unsigned {precision}-bit samples but the DICOM header says they are signed (Pixel Representation 1): the pixel values cannot be trusted, so the image is not displayed.',
+  'problem.invalid-attribute.frame-count-mismatch':
+    'Compressed pixel data holds {found} frames but Number of Frames says {declared}.',
+  'problem.invalid-attribute.no-such-frame': 'Frame {frame} does not exist (the image has {frames}).',
+  'problem.invalid-attribute.no-sop': 'The file has no SOP Class UID or SOP Instance UID.',
+  'problem.decode-failed': 'The image data could not be decoded: the file may be damaged.',
+  'problem.decode-failed.jpeg-precision':
+    'The JPEG data holds {precision}-bit samples but Bits Allocated (0028,0100) is {bitsAllocated}.',
+  'problem.decode-failed.frame-size':
+    'The frame decodes to {bytes} bytes, not the {rows}×{columns} image its header describes.',
+  'problem.decode-failed.codec-size':
+    'The compressed image decodes to {samples} samples, not the {rows}×{columns} image its header describes.',
+  'problem.decode-failed.decoder-silent':
+    'The image decoder (a background worker) stopped without an error (closed by the browser, or out of memory) before this image was decoded; open the file again.',
+  'problem.decode-failed.decoder-unreadable':
+    'The image decoder (a background worker) stopped (a message from it could not be read) before this image was decoded; open the file again.',
+  'problem.decode-failed.decoder-stopped':
+    'The image decoder (a background worker) stopped before this image was decoded; open the file again.',
+  'problem.read-failed': 'The file could not be read.',
+  'problem.read-failed.header-too-large': 'The DICOM header is too large to read.',
+  'problem.read-failed.not-open': 'The file is no longer open.',
+  'problem.archive-error': 'The archive could not be opened.',
+  'problem.archive-error.too-deep': 'Archives nested more than three deep are not opened.',
+  'problem.archive-error.too-large': 'The archive expands to more than 4 GB.',
+  'problem.archive-error.damaged': 'The archive is damaged or uses an unsupported compression method.',
+  'problem.fetch-failed': 'The file could not be downloaded.',
+  'problem.fetch-failed.no-answer':
+    'The DICOMweb server did not answer. Check the URL, that the server is running, and that it allows this origin (CORS).',
+  'problem.fetch-failed.http': 'The DICOMweb server answered HTTP {status}.',
+  'problem.fetch-failed.not-list': 'The DICOMweb server sent a response that is not a DICOM JSON list.',
+  'problem.fetch-failed.store-no-answer': 'Storing to the DICOMweb server failed: the server did not answer.',
+  'problem.fetch-failed.store-refused': 'The DICOMweb server refused the instances (HTTP {status}).',
+  'problem.fetch-failed.store-refused-reasons':
+    'The DICOMweb server refused the instances (HTTP {status}; failure reasons {reasons}).',
+  'problem.fetch-failed.retrieve-no-answer': 'Retrieving an instance failed: the server did not answer.',
+  'problem.fetch-failed.retrieve-http': 'Retrieving an instance failed: HTTP {status}.',
+  'problem.fetch-failed.multipart-empty': 'The server sent an empty multipart response.',
+  'problem.fetch-failed.multipart-no-boundary': 'The multipart response has no boundary.',
+  'problem.fetch-failed.download-http': 'The file could not be downloaded (HTTP {status}).',
+  'problem.fetch-failed.download-no-answer': 'The file could not be downloaded: the server did not answer.',
+  'problem.worker-lost': 'The file reader stopped before this file was read; open it again.',
+  'problem.worker-lost.silent':
+    'The file reader (a background worker) stopped without an error (closed by the browser, or out of memory) before this file was read; open it again.',
+  'problem.worker-lost.unreadable':
+    'The file reader (a background worker) stopped (a message from it could not be read) before this file was read; open it again.',
+  'problem.worker-lost.stopped':
+    'The file reader (a background worker) stopped before this file was read; open it again.',
+  'problem.failed': 'An unexpected error occurred.',
+  'problem.unknown': 'An unexpected error occurred (code {code}).',
+  'problem.display-failed': 'The image could not be shown.',
+  'problem.viewer-failed': 'The display engine failed; reload the page.',
+  'problem.not-signed': 'Sign the report first.',
+  'problem.not-stored': 'The server did not store the report.',
+  'problem.llm-folder': 'The language model folder cannot be used.',
+  'problem.llm-folder.bad-name': '"{name}" is not a model folder name.',
+  'problem.llm-folder.not-open':
+    'The model folder "{name}" is no longer open in the language-model worker: pick it again.',
+  'problem.llm-folder.unknown-dtype': 'config.json names an unknown dtype "{dtype}".',
+  'problem.llm-folder.not-json': '{file} is not a JSON object.',
+  'problem.llm-folder.missing-file':
+    'The model folder "{name}" has no {file} (a transformers.js model folder has config.json, tokenizer.json, tokenizer_config.json and onnx/model*.onnx).',
+  'problem.llm-checksum': 'A file of the language model folder does not match its manifest.',
+  'problem.llm-checksum.mismatch':
+    '{file} in "{name}" does not match its manifest (SHA-256 {actual}…, expected {expected}…).',
+  'problem.llm-load': 'The language model could not be loaded.',
+  'problem.llm-load.timeout': 'The language model "{name}" did not finish loading within {seconds} s.',
+  'problem.llm-generate': 'The language model stopped with an error.',
+  'problem.llm-worker': 'The language-model worker stopped. The draft was not changed; you can run it again.',
+  'problem.llm-worker.stopped':
+    'The language-model worker stopped. The draft was not changed; you can run it again.',
+  'problem.llm-worker.closed': 'The language model was closed.',
+  'problem.truth-json': 'truth.json is not a valid lucent.truth/1 file.',
+  'problem.truth-json.schema': 'truth.json is not lucent.truth/1',
+  'problem.demo-truth': 'the truth of this demo case could not be read',
+  'problem.demo-truth.http': 'the truth of this demo case could not be read (HTTP {status})',
+  'problem.case-generator': 'the case generator failed',
+  'problem.case-generator.not-started': 'the case generator failed: the worker did not start',
+  'storage.reason': ' ({reason})',
+  'storage.reason.timeout': 'the database did not open within {seconds} s',
+  'storage.reason.blocked': 'the database is held by an older version of Lucent open in another tab',
+  'storage.reason.no-indexeddb': 'this browser has no IndexedDB',
   'crash.title': 'The display stopped working',
   'crash.detail':
     'Nothing is lost: your findings, decisions and report are kept on this device and are listed below. Show the viewer again to go on.',
@@ -140,11 +283,11 @@ export const en = {
   'clearData.confirm': 'Clear everything',
   'clearData.keep': 'Keep my data',
   'storage.problem.quota':
-    'This device has no space left for Lucent: your latest review and report edits are kept only until this tab closes. ({detail})',
+    'This device has no space left for Lucent: your latest review and report edits are kept only until this tab closes.',
   'storage.problem.write-failed':
-    'Your latest review and report edits could not be saved on this device and are kept only until this tab closes. ({detail})',
+    'Your latest review and report edits could not be saved on this device and are kept only until this tab closes.',
   'storage.problem.unavailable':
-    'This browser does not let Lucent use its database; reviews are kept in its simpler local storage instead. ({detail})',
+    'This browser does not let Lucent use its database; reviews are kept in its simpler local storage instead.',
   'storage.freeSpace': 'Free space…',
 
   'viewport.region': 'Viewport',

@@ -13,6 +13,7 @@ import {
   readEncodedFrame,
 } from '../dicom/decode';
 import { DicomError } from '../dicom/parse';
+import { problemOf, type Problem } from '../lib/errors';
 import type { ImageInfo } from '../dicom/instance';
 import { createDecoderClient, type DecoderClient } from './decoder/client';
 import { getInstance, parseImageId } from './registry';
@@ -39,7 +40,7 @@ async function codecInput(
   signal: AbortSignal,
 ): Promise<{ bytes: Uint8Array; ts: string }> {
   const entry = getInstance(key);
-  if (!entry) throw new DicomError('read-failed', 'The file is no longer open.');
+  if (!entry) throw new DicomError('read-failed', 'The file is no longer open.', { kind: 'not-open' });
   const encoded = await readEncodedFrame(image, entry.source, frame, () => {
     let all = encapsulatedCache.get(key);
     if (!all) {
@@ -75,7 +76,12 @@ export function isReportedLoadFailure(reason: unknown): boolean {
   return typeof inner === 'object' && inner !== null && reported.has(inner);
 }
 
-export type DecodeFailure = { readonly imageId: string; readonly message: string };
+export type DecodeFailure = {
+  readonly imageId: string;
+  readonly message: string;
+  /** Lucent's own refusal (code and detail) when the failure is one, for the interface to word. */
+  readonly problem: Problem | null;
+};
 let onDecodeFailure: ((f: DecodeFailure) => void) | null = null;
 
 /** Report frames that fail to decode (the UI lists them under Load errors). */
@@ -122,6 +128,7 @@ export function lucentImageLoader(
         throw new DicomError(
           'decode-failed',
           `The compressed image decodes to ${got} samples, not the ${image.rows}×${image.columns} image its header describes.`,
+          { kind: 'codec-size', samples: got, rows: image.rows, columns: image.columns },
         );
       }
       return decoded as never;
@@ -137,7 +144,7 @@ export function lucentImageLoader(
           : typeof e === 'object' && e !== null && 'error' in e
             ? String(e.error)
             : String(e);
-      onDecodeFailure?.({ imageId, message });
+      onDecodeFailure?.({ imageId, message, problem: e instanceof DicomError ? problemOf(e) : null });
       const error = e instanceof Error ? e : new Error(message);
       reported.add(error);
       throw error;

@@ -21,7 +21,7 @@ import {
   annotation,
   utilities as toolUtils,
 } from '@cornerstonejs/tools';
-import { messageOf } from '../lib/errors';
+import { failureOf, type Failure } from '../lib/errors';
 import { prefetchSeries } from './prefetch';
 import {
   applyToolBindings,
@@ -382,13 +382,10 @@ export class Viewer {
   }
 }
 
-function describeLoadFailure(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (typeof e === 'object' && e !== null && 'error' in e) {
-    const inner = e.error;
-    return messageOf(inner);
-  }
-  return String(e);
+/** Why a cell's images could not be shown: the loader's error (Cornerstone may wrap it as `{ error }`). */
+function describeLoadFailure(e: unknown): Failure {
+  const inner = !(e instanceof Error) && typeof e === 'object' && e !== null && 'error' in e ? e.error : e;
+  return failureOf(inner, 'display-failed');
 }
 
 export { annotation as annotationState };

@@ -4,6 +4,7 @@
  * raises, and the mounted-cell record the viewer's parts share. `viewer.ts` re-exports the public names.
  */
 import type { Vec3 } from '../dicom/geometry';
+import type { Failure } from '../lib/errors';
 
 export type Layout = '1x1' | '1x3' | '2x2';
 export type Plane = 'stack' | 'axial' | 'coronal' | 'sagittal';
@@ -48,7 +49,8 @@ export interface Readout {
 
 export interface ViewerEvents {
   readout(r: Readout): void;
-  loadFailed(cell: number, message: string): void;
+  /** A cell's images could not be shown: why, as the interface words it (lib/errors Failure). */
+  loadFailed(cell: number, failure: Failure): void;
   measurementsChanged(): void;
   /** A measurement was finished by the user (its annotation UID). */
   measurementCompleted?(uid: string): void;

@@ -31,6 +31,20 @@ export function problemOf(error: unknown, fallback = 'failed'): Problem {
     : { code: fallback, detail: {} };
 }
 
+/**
+ * A problem with the English sentence of the error it came from. The UI words the code (and `detail.kind`)
+ * where the catalogue can; where it cannot, the English sentence is shown in English only, and other
+ * languages get the code's generic wording. The CLI and logs keep using `message`.
+ */
+export interface Failure extends Problem {
+  readonly message: string;
+}
+
+/** The code, detail and English message of a thrown value (`fallback` as the code of one without). */
+export function failureOf(error: unknown, fallback = 'failed'): Failure {
+  return { ...problemOf(error, fallback), message: messageOf(error) };
+}
+
 /** Narrow an unknown thrown value to a human-readable message. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -4,6 +4,7 @@
  * other modules of this folder.
  */
 import type { LungRadsCategory } from '../findings/types';
+import type { Failure } from '../lib/errors';
 import type { CaseRequest, Difficulty } from './difficulty';
 import type { FalsePositiveFeedback, MissFeedback, ScanContext } from './feedback';
 import type { CaseSource } from './history';
@@ -99,7 +100,8 @@ export interface PracticeSession {
   readonly impression: string;
   readonly seconds: number | null;
   readonly result: PracticeResult | null;
-  readonly error: string | null;
+  /** Why the case could not start (worded by the UI: ui/failureText). */
+  readonly error: Failure | null;
   /** Set instead of `error` when an own case's truth is missing or unusable (worded by the UI). */
   readonly problem?: CaseProblem;
   /** Where an own case's truth came from. */

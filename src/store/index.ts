@@ -11,7 +11,7 @@ import type { FleischnerRisk } from '../findings/fleischnerTable';
 import type { FindingRecord } from '../findings/record';
 import type { FindingSort } from '../findings/review';
 import type { Language, MessageKey } from '../i18n';
-import type { Problem } from '../lib/errors';
+import type { Failure, Problem } from '../lib/errors';
 import type { Measurement } from '../imaging/measurements';
 import type { Layout, PresetName, Readout, ToolName } from '../imaging/viewer';
 import type { PracticeEntry } from '../practice/history';
@@ -59,8 +59,9 @@ export interface ViewerSlice {
   readouts: Readonly<Record<number, Readout>>;
   cached: Readonly<Record<string, { cached: number; total: number }>>;
   measurements: readonly Measurement[];
-  viewerError: string | null;
-  cellErrors: Readonly<Record<number, string>>;
+  /** Why the viewer could not start or show the cells (worded by the UI). */
+  viewerError: Failure | null;
+  cellErrors: Readonly<Record<number, Failure>>;
   cpuRendering: boolean;
 }
 
@@ -220,10 +221,11 @@ export interface ReportSlice {
   addendumText: string | null;
   /** What stood in the way of the last sign-off attempt. */
   reportBlocks: readonly SignOffBlock[];
-  /** The last export or store to PACS. */
+  /** The last export or store to PACS (`failure`: why it failed, worded by the UI). */
   reportExport: {
     readonly state: 'working' | 'exported' | 'stored' | 'failed';
     readonly detail?: string;
+    readonly failure?: Failure;
   } | null;
 }
 

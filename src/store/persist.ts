@@ -4,6 +4,7 @@
  * dropped, not trusted).
  */
 import { isLanguage, type Language } from '../i18n';
+import type { Failure } from '../lib/errors';
 
 export type Destination = 'device' | 'export' | 'never';
 
@@ -26,11 +27,13 @@ export const PERSISTENCE: Readonly<Record<keyof PersistedSettings, Destination>>
 const KEY = 'lucent.settings';
 const VERSION = 1;
 
-/** Why what a reader produces could not be kept on this device. */
-export type StorageProblem =
-  | { readonly code: 'quota'; readonly detail: string }
-  | { readonly code: 'write-failed'; readonly detail: string }
-  | { readonly code: 'unavailable'; readonly detail: string };
+/**
+ * Why what a reader produces could not be kept on this device: the code, and why in detail (`kind`
+ * `timeout`, `blocked` or `no-indexeddb` where Lucent knows; else the browser's English message).
+ */
+export interface StorageProblem extends Failure {
+  readonly code: 'quota' | 'write-failed' | 'unavailable';
+}
 
 export interface KeyValueStorage {
   getItem(key: string): string | null;

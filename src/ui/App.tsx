@@ -8,6 +8,7 @@ import { useActions, useApp, useAppState } from './context';
 import { aiHidden } from '../practice/session';
 import { PracticeDialog } from './practice/PracticeDialog';
 import { PracticePanel } from './practice/PracticePanel';
+import { storageProblemText } from './failureText';
 import { filesFromDrop } from './files';
 import { useT } from './hooks/useT';
 import { handleKey } from './keyboard';
@@ -47,6 +48,7 @@ export function App(): JSX.Element {
   const cpu = useAppState((s) => s.cpuRendering);
   const practiceOpen = useAppState((s) => s.practiceOpen);
   const storageProblem = useAppState((s) => s.storageProblem);
+  const language = useAppState((s) => s.language);
   // A blind practice read: no AI output (findings, report) and no demo-case answers on screen.
   const blind = useAppState((s) => aiHidden(s.practice));
   const [dragging, setDragging] = useState(false);
@@ -125,7 +127,7 @@ export function App(): JSX.Element {
       {cpu ? <div className="banner">{t('viewport.cpuRendering')}</div> : null}
       {storageProblem ? (
         <div className="banner" role="alert">
-          {t(`storage.problem.${storageProblem.code}`, { detail: storageProblem.detail })}{' '}
+          {storageProblemText(t, language, storageProblem)}{' '}
           {storageProblem.code === 'unavailable' ? null : (
             <button type="button" className="button" onClick={() => store.setState({ helpOpen: true })}>
               {t('storage.freeSpace')}

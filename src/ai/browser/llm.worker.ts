@@ -10,7 +10,7 @@
  * after every token; a draft can be cancelled. Messages are typed in llmProtocol.ts; the page side is
  * llmClient.ts.
  */
-import { LucentError, messageOf } from '../../lib/errors';
+import { LucentError, messageOf, problemOf } from '../../lib/errors';
 import { describeFolder, type ModelFolder } from '../../report/llm/folder';
 import { LocalModel } from '../../report/llm/local';
 import { loadTransformers } from '../../report/llm/runtime';
@@ -77,7 +77,10 @@ function folderFetch(input: string | URL, init?: RequestInit): Promise<Response>
 function folderOf(source: LlmSource): { id: string; folder: ModelFolder } {
   if (source.kind === 'served') {
     if (!SAFE_NAME.test(source.dir) || source.dir.startsWith('.'))
-      throw new LucentError('llm-folder', `"${source.dir.slice(0, 40)}" is not a model folder name.`);
+      throw new LucentError('llm-folder', `"${source.dir.slice(0, 40)}" is not a model folder name.`, {
+        kind: 'bad-name',
+        name: source.dir.slice(0, 40),
+      });
     return { id: source.dir, folder: servedFolder(source.dir) };
   }
   const p = picked;
@@ -85,6 +88,7 @@ function folderOf(source: LlmSource): { id: string; folder: ModelFolder } {
     throw new LucentError(
       'llm-folder',
       `The model folder "${source.name}" is no longer open in the language-model worker: pick it again.`,
+      { kind: 'not-open', name: source.name },
     );
   return {
     id: `picked-${source.key}`,
@@ -92,12 +96,12 @@ function folderOf(source: LlmSource): { id: string; folder: ModelFolder } {
   };
 }
 
-function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+function within<T>(work: Promise<T>, ms: number, late: LucentError): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LucentError('llm-load', message)), ms);
+  const tooLate = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late), ms);
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return Promise.race([work, tooLate]).finally(() => clearTimeout(timer));
 }
 
 async function load(
@@ -119,7 +123,11 @@ async function load(
     const model = await within(
       LocalModel.load(tf, info, { modelId: id, device }),
       limit,
-      `The language model "${info.name}" did not finish loading within ${Math.round(limit / 1000)} s.`,
+      new LucentError(
+        'llm-load',
+        `The language model "${info.name}" did not finish loading within ${Math.round(limit / 1000)} s.`,
+        { kind: 'timeout', name: info.name, seconds: Math.round(limit / 1000) },
+      ),
     );
     // The runtime holds the weights now: the picked files' bytes are not kept twice.
     if (source.kind === 'picked' && picked?.key === source.key) picked = null;
@@ -163,8 +171,8 @@ async function draft(req: Extract<LlmRequest, { type: 'draft' }>): Promise<void>
     });
     post({ type: 'done', id: req.id, draft: result, ms: performance.now() - started });
   } catch (e) {
-    const code = e instanceof LucentError ? e.code : 'llm-generate';
-    post({ type: 'error', id: req.id, code, message: messageOf(e) });
+    const { code, detail } = problemOf(e, 'llm-generate');
+    post({ type: 'error', id: req.id, code, message: messageOf(e), detail });
   } finally {
     controllers.delete(req.id);
   }

@@ -120,7 +120,7 @@ export class LlmClient {
     this.worker?.terminate();
     this.worker = null;
     this.sentKey = null;
-    this.failAll('The language model was closed.');
+    this.failAll('The language model was closed.', 'closed');
   }
 
   /** A draft stopped while its folder was being read: nothing written. */
@@ -163,14 +163,15 @@ export class LlmClient {
       }
       this.failAll(
         `The language-model worker stopped${ev.message ? ` (${ev.message})` : ''}. The draft was not changed; you can run it again.`,
+        'stopped',
       );
     };
     this.worker = w;
     return w;
   }
 
-  private failAll(message: string): void {
-    for (const p of this.pending.values()) p.reject(new LucentError('llm-worker', message));
+  private failAll(message: string, kind: 'closed' | 'stopped'): void {
+    for (const p of this.pending.values()) p.reject(new LucentError('llm-worker', message, { kind }));
     this.pending.clear();
   }
 
@@ -192,7 +193,7 @@ export class LlmClient {
         return;
       case 'error':
         this.pending.delete(e.id);
-        p.reject(new LucentError(e.code, e.message));
+        p.reject(new LucentError(e.code, e.message, { ...e.detail }));
     }
   }
 }

@@ -46,4 +46,11 @@ export type LlmEvent =
     }
   | { readonly type: 'text'; readonly id: number; readonly text: string }
   | { readonly type: 'done'; readonly id: number; readonly draft: LlmDraft; readonly ms: number }
-  | { readonly type: 'error'; readonly id: number; readonly code: string; readonly message: string };
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly code: string;
+      readonly message: string;
+      /** The error's detail (lib/errors Problem), for the page to word it. */
+      readonly detail: Readonly<Record<string, string | number>>;
+    };

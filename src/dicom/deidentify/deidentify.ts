@@ -285,7 +285,9 @@ export function createDeidentifier(options: DeidentifyOptions = {}): Deidentifie
       );
     }
     if (!sopClassUID || !sopInstanceUID) {
-      throw new DicomError('invalid-attribute', 'The file has no SOP Class UID or SOP Instance UID.');
+      throw new DicomError('invalid-attribute', 'The file has no SOP Class UID or SOP Instance UID.', {
+        kind: 'no-sop',
+      });
     }
     if (!options.allowBurnedIn) {
       if ((ds.string(BURNED_IN_ANNOTATION) ?? '').toUpperCase() === 'YES') {

@@ -48,7 +48,11 @@ describe('ingest client', () => {
     const { jobId, done } = client.load(files('a.dcm'), (e) => events.push(e));
     const w = workers[0];
     expect(w.sent).toEqual([{ type: 'load', jobId, files: files('a.dcm') }]);
-    w.reply({ type: 'errors', jobId, errors: [{ file: 'a.dcm', code: 'not-dicom', message: 'no' }] });
+    w.reply({
+      type: 'errors',
+      jobId,
+      errors: [{ file: 'a.dcm', code: 'not-dicom', message: 'no', detail: {} }],
+    });
     w.reply({ type: 'finished', jobId, files: [0] });
     w.reply({ type: 'done', jobId });
     await done;

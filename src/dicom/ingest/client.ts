@@ -7,7 +7,7 @@
 import { messageOf } from '../../lib/errors';
 import { lifeLockName, SILENT_DEATH, watchLife } from '../../lib/liveness';
 import type { LoadError } from '../read';
-import { workerErrorDetail, type WorkerLike } from '../worker';
+import { workerErrorDetail, type WorkerLike, type WorkerStop } from '../worker';
 import type { IngestEvent, IngestFile, IngestRequest, IngestWorkerMessage } from './protocol';
 
 export interface IngestClient {
@@ -30,12 +30,13 @@ interface Job {
 const spawnIngestWorker = (name: string): WorkerLike =>
   new Worker(new URL('./ingest.worker.ts', import.meta.url), { type: 'module', name });
 
-/** The error a file gets when the worker reading it died. */
-export function workerLostError(file: string, detail: string): LoadError {
+/** The error a file gets when the worker reading it died (`detail`: how, in words, after "stopped"). */
+export function workerLostError(file: string, detail: string, how: WorkerStop = 'stopped'): LoadError {
   return {
     file,
     code: 'worker-lost',
     message: `The file reader (a background worker) stopped${detail} before this file was read; open it again.`,
+    detail: { kind: how },
   };
 }
 
@@ -53,20 +54,20 @@ export function createIngestClient(spawn: (name: string) => WorkerLike = spawnIn
   };
 
   /** Report the files of a job not yet finished as load errors, and complete it. */
-  const abandon = (jobId: number, job: Job, detail: string): void => {
+  const abandon = (jobId: number, job: Job, detail: string, how: WorkerStop): void => {
     const errors = job.files.flatMap((f, i) =>
-      job.finished.has(i) ? [] : [workerLostError(f.name, detail)],
+      job.finished.has(i) ? [] : [workerLostError(f.name, detail, how)],
     );
     if (errors.length > 0) job.onEvent({ type: 'errors', jobId, errors });
     complete(jobId, job);
   };
 
-  const lose = (w: WorkerLike, detail: string): void => {
+  const lose = (w: WorkerLike, detail: string, how: WorkerStop): void => {
     if (worker !== w) return; // an error from a worker already replaced
     worker = null;
     unwatch();
     w.terminate();
-    for (const [jobId, job] of [...jobs]) abandon(jobId, job, detail);
+    for (const [jobId, job] of [...jobs]) abandon(jobId, job, detail, how);
   };
 
   const receive = (m: IngestWorkerMessage): void => {
@@ -85,10 +86,10 @@ export function createIngestClient(spawn: (name: string) => WorkerLike = spawnIn
     const name = lifeLockName('lucent-ingest');
     const w = spawn(name);
     w.onmessage = (ev: MessageEvent<IngestWorkerMessage>) => receive(ev.data);
-    w.onerror = (ev) => lose(w, workerErrorDetail(ev));
-    w.onmessageerror = () => lose(w, ' (a message from it could not be read)');
+    w.onerror = (ev) => lose(w, workerErrorDetail(ev), 'stopped');
+    w.onmessageerror = () => lose(w, ' (a message from it could not be read)', 'unreadable');
     // A worker closed or killed without an error event is noticed too (lib/liveness).
-    unwatch = watchLife(name, () => lose(w, SILENT_DEATH));
+    unwatch = watchLife(name, () => lose(w, SILENT_DEATH, 'silent'));
     worker = w;
     return w;
   };
@@ -111,7 +112,7 @@ export function createIngestClient(spawn: (name: string) => WorkerLike = spawnIn
         send({ type: 'load', jobId, files });
       } catch (e) {
         // The worker cannot even be created (e.g. workers are blocked): fail this load at once.
-        if (job) abandon(jobId, job, ` (${messageOf(e)})`);
+        if (job) abandon(jobId, job, ` (${messageOf(e)})`, 'stopped');
       }
       return { jobId, done };
     },

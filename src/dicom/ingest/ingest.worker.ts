@@ -94,7 +94,7 @@ self.onmessage = (ev: MessageEvent<IngestRequest>) => {
     post({
       type: 'errors',
       jobId: msg.jobId,
-      errors: [{ file: '(ingest)', code: 'read-failed', message: messageOf(e) }],
+      errors: [{ file: '(ingest)', code: 'read-failed', message: messageOf(e), detail: {} }],
     });
     post({ type: 'done', jobId: msg.jobId });
   });

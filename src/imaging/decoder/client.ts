@@ -5,7 +5,7 @@
  */
 import type { FrameFormat } from '../../dicom/decode';
 import { DicomError } from '../../dicom/parse';
-import { workerErrorDetail, type WorkerLike } from '../../dicom/worker';
+import { workerErrorDetail, type WorkerLike, type WorkerStop } from '../../dicom/worker';
 import { messageOf } from '../../lib/errors';
 import { lifeLockName, SILENT_DEATH, watchLife } from '../../lib/liveness';
 import { ownBuffer, type DecoderReply, type DecoderRequest } from './decoder.shared';
@@ -38,11 +38,12 @@ interface Pending {
 const spawnDecoderWorker = (name: string): WorkerLike =>
   new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module', name });
 
-/** The error a frame gets when the worker decoding it died. */
-export function decoderLostError(detail: string): DicomError {
+/** The error a frame gets when the worker decoding it died (`detail`: how, in words, after "stopped"). */
+export function decoderLostError(detail: string, how: WorkerStop = 'stopped'): DicomError {
   return new DicomError(
     'decode-failed',
     `The image decoder (a background worker) stopped${detail} before this image was decoded; open the file again.`,
+    { kind: `decoder-${how}` },
   );
 }
 
@@ -53,12 +54,12 @@ export function createDecoderClient(spawn: (name: string) => WorkerLike = spawnD
   /** Stops watching the running worker's life (before the page ends it itself). */
   let unwatch = (): void => {};
 
-  const lose = (w: WorkerLike, detail: string): void => {
+  const lose = (w: WorkerLike, detail: string, how: WorkerStop): void => {
     if (worker !== w) return;
     worker = null;
     unwatch();
     w.terminate();
-    const error = decoderLostError(detail);
+    const error = decoderLostError(detail, how);
     for (const p of pending.values()) p.reject(error);
     pending.clear();
   };
@@ -73,12 +74,12 @@ export function createDecoderClient(spawn: (name: string) => WorkerLike = spawnD
       if (!p) return; // cancelled meanwhile
       pending.delete(r.id);
       if (r.type === 'decoded') p.resolve(r.bytes);
-      else p.reject(new DicomError('decode-failed', r.message));
+      else p.reject(new DicomError(r.code, r.message, r.detail));
     };
-    w.onerror = (ev) => lose(w, workerErrorDetail(ev));
-    w.onmessageerror = () => lose(w, ' (a message from it could not be read)');
+    w.onerror = (ev) => lose(w, workerErrorDetail(ev), 'stopped');
+    w.onmessageerror = () => lose(w, ' (a message from it could not be read)', 'unreadable');
     // A worker closed or killed without an error event is noticed too (lib/liveness).
-    unwatch = watchLife(name, () => lose(w, SILENT_DEATH));
+    unwatch = watchLife(name, () => lose(w, SILENT_DEATH, 'silent'));
     worker = w;
     return w;
   };

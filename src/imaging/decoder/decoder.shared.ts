@@ -3,6 +3,7 @@
  * frame with the shared decoder (dicom/decode) into native little-endian bytes, transferred back.
  */
 import { decodeOwn, type FrameFormat } from '../../dicom/decode';
+import { DicomError, type LoadErrorCode, type LoadErrorDetail } from '../../dicom/errors';
 import { messageOf } from '../../lib/errors';
 
 export type DecoderRequest =
@@ -18,7 +19,14 @@ export type DecoderRequest =
 
 export type DecoderReply =
   | { readonly type: 'decoded'; readonly id: number; readonly bytes: Uint8Array }
-  | { readonly type: 'failed'; readonly id: number; readonly message: string };
+  | {
+      readonly type: 'failed';
+      readonly id: number;
+      /** The refusal's own code and detail when Lucent's decoder gave one, else `decode-failed`. */
+      readonly code: LoadErrorCode;
+      readonly message: string;
+      readonly detail: LoadErrorDetail;
+    };
 
 /** The bytes as a view of a buffer of their own (a copy when they share one), ready to transfer. */
 export function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -35,6 +43,14 @@ export function answer(req: Extract<DecoderRequest, { type: 'decode' }>): {
     const bytes = ownBuffer(decodeOwn(req.format, req.transferSyntaxUID, req.encoded));
     return { reply: { type: 'decoded', id: req.id, bytes }, transfer: [bytes.buffer] };
   } catch (e) {
-    return { reply: { type: 'failed', id: req.id, message: messageOf(e) }, transfer: [] };
+    const own = e instanceof DicomError;
+    const reply: DecoderReply = {
+      type: 'failed',
+      id: req.id,
+      code: own ? e.code : 'decode-failed',
+      message: messageOf(e),
+      detail: own ? { ...e.detail } : {},
+    };
+    return { reply, transfer: [] };
   }
 }

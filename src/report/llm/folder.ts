@@ -29,7 +29,11 @@ export function onnxFileFor(dtype: string): string {
     bnb4: '_bnb4',
   };
   const s = suffix[dtype];
-  if (s === undefined) throw new LlmError('llm-folder', `config.json names an unknown dtype "${dtype}".`);
+  if (s === undefined)
+    throw new LlmError('llm-folder', `config.json names an unknown dtype "${dtype}".`, {
+      kind: 'unknown-dtype',
+      dtype,
+    });
   return `onnx/model${s}.onnx`;
 }
 
@@ -50,7 +54,7 @@ function json(bytes: Uint8Array, file: string): Record<string, unknown> {
   } catch {
     // reported below
   }
-  throw new LlmError('llm-folder', `${file} is not a JSON object.`);
+  throw new LlmError('llm-folder', `${file} is not a JSON object.`, { kind: 'not-json', file });
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
@@ -74,6 +78,7 @@ export async function describeFolder(folder: ModelFolder): Promise<LlmModelInfo>
       throw new LlmError(
         'llm-folder',
         `The model folder "${folder.name}" has no ${path} (a transformers.js model folder has config.json, tokenizer.json, tokenizer_config.json and onnx/model*.onnx).`,
+        { kind: 'missing-file', name: folder.name, file: path },
       );
     return b;
   };
@@ -94,6 +99,13 @@ export async function describeFolder(folder: ModelFolder): Promise<LlmModelInfo>
       throw new LlmError(
         'llm-checksum',
         `${path} in "${folder.name}" does not match its manifest (SHA-256 ${actual.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…).`,
+        {
+          kind: 'mismatch',
+          file: path,
+          name: folder.name,
+          actual: actual.slice(0, 12),
+          expected: expected.sha256.slice(0, 12),
+        },
       );
   }
   const card = (await folder.read('MODEL_CARD.md')) ?? (await folder.read('README.md'));

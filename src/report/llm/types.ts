@@ -65,8 +65,8 @@ export type LlmErrorCode =
 export class LlmError extends LucentError {
   declare readonly code: LlmErrorCode;
 
-  constructor(code: LlmErrorCode, message: string) {
-    super(code, message);
+  constructor(code: LlmErrorCode, message: string, detail: Record<string, string | number> = {}) {
+    super(code, message, detail);
     this.name = 'LlmError';
   }
 }

@@ -1,12 +1,14 @@
 import { useState, type FormEvent, type JSX } from 'react';
 import type { StudyHit } from '../../dicom/dicomweb';
 import { useActions, useApp, useAppState } from '../context';
-import { useT } from '../hooks/useT';
+import { fetchLoadError } from '../../dicom/read';
+import { failureOf, type Failure } from '../../lib/errors';
+import { useFailureText, useT } from '../hooks/useT';
 import { useModalDialog } from '../hooks/useModalDialog';
-import { messageOf } from '../../lib/errors';
 
 export function PacsDialog(): JSX.Element {
   const t = useT();
+  const said = useFailureText();
   const actions = useActions();
   const { store } = useApp();
   const savedUrl = useAppState((s) => s.pacsUrl);
@@ -17,7 +19,7 @@ export function PacsDialog(): JSX.Element {
   const [modality, setModality] = useState('');
   const [results, setResults] = useState<StudyHit[] | null>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Failure | null>(null);
   const ref = useModalDialog();
   const close = (): void => store.setState({ pacsOpen: false });
 
@@ -29,7 +31,7 @@ export function PacsDialog(): JSX.Element {
       setResults(await actions.searchPacs(url, { patientName, patientId, studyDate, modality }));
     } catch (err) {
       setResults(null);
-      setError(t('pacs.error', { message: messageOf(err) }));
+      setError(failureOf(err, 'fetch-failed'));
     } finally {
       setBusy(false);
     }
@@ -39,7 +41,7 @@ export function PacsDialog(): JSX.Element {
     close();
     actions.openPacsStudy(url, hit).catch((err: unknown) => {
       store.setState((s) => ({
-        loadErrors: [...s.loadErrors, { file: 'PACS', code: 'fetch-failed', message: messageOf(err) }],
+        loadErrors: [...s.loadErrors, fetchLoadError('PACS', err)],
         retrieving: null,
         loading: null,
       }));
@@ -91,7 +93,7 @@ export function PacsDialog(): JSX.Element {
       <p className="note">{t('pacs.hint')}</p>
       {error ? (
         <p className="error" role="alert">
-          {error}
+          {t('pacs.error', { message: said(error) })}
         </p>
       ) : null}
       {results ? (

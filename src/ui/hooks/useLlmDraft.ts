@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LlmDraftStream } from '../context';
 import { useActions } from '../context';
-import { messageOf } from '../../lib/errors';
+import { failureOf, type Failure } from '../../lib/errors';
 
 type Outcome = Awaited<LlmDraftStream['done']>;
 
@@ -9,7 +9,7 @@ export type LlmDraftState =
   | { readonly status: 'idle' }
   | { readonly status: 'running'; readonly text: string }
   | { readonly status: 'done'; readonly text: string; readonly outcome: Outcome }
-  | { readonly status: 'error'; readonly text: string; readonly message: string };
+  | { readonly status: 'error'; readonly text: string; readonly failure: Failure };
 
 /**
  * A draft by the app's language model: `start` begins one (the text streams into `state`), `cancel`
@@ -35,7 +35,7 @@ export function useLlmDraft(): { state: LlmDraftState; start: () => void; cancel
         if (running.current === stream) setState({ status: 'done', text: outcome.text, outcome });
       },
       (e: unknown) => {
-        if (running.current === stream) setState({ status: 'error', text, message: messageOf(e) });
+        if (running.current === stream) setState({ status: 'error', text, failure: failureOf(e) });
       },
     );
   }, [actions]);

@@ -2,7 +2,7 @@ import type { JSX } from 'react';
 import { useAppState } from '../context';
 import { useLlmDraft } from '../hooks/useLlmDraft';
 import { useLlmModel } from '../hooks/useLlmModel';
-import { useNumber, useT } from '../hooks/useT';
+import { useFailureText, useNumber, useT } from '../hooks/useT';
 import { LlmModelRow } from './LlmModelRow';
 
 /**
@@ -13,6 +13,7 @@ import { LlmModelRow } from './LlmModelRow';
 export function LlmDraftSection(): JSX.Element | null {
   const t = useT();
   const num = useNumber();
+  const said = useFailureText();
   const counted = useAppState((s) => s.findings.some((f) => f.status !== 'rejected'));
   const { state, start, cancel } = useLlmDraft();
   const picked = useLlmModel().choice.kind === 'picked';
@@ -50,7 +51,7 @@ export function LlmDraftSection(): JSX.Element | null {
       )}
       {state.status === 'error' && (
         <p className="error" role="alert">
-          {t('report.llm.error', { message: state.message })}
+          {t('report.llm.error', { message: said(state.failure) })}
         </p>
       )}
     </div>

@@ -1,9 +1,10 @@
 import type { JSX } from 'react';
 import { useActions, useAppState } from '../context';
-import { useT } from '../hooks/useT';
+import { useFailureText, useT } from '../hooks/useT';
 
 export function LoadErrorsPanel(): JSX.Element {
   const t = useT();
+  const said = useFailureText();
   const errors = useAppState((s) => s.loadErrors);
   const loading = useAppState((s) => s.loading);
   const actions = useActions();
@@ -23,7 +24,7 @@ export function LoadErrorsPanel(): JSX.Element {
             <li key={`${e.file}-${i}`} className="load-error" data-code={e.code}>
               <span className="error-file">{e.file}</span>
               <span className="error-kind">{t(`errors.code.${e.code}`)}</span>
-              <span className="error-message">{e.message}</span>
+              <span className="error-message">{said(e)}</span>
             </li>
           ))}
         </ul>

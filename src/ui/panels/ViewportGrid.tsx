@@ -3,7 +3,7 @@ import type { CellSpec } from '../../imaging/viewer';
 import { findSeries } from '../../store/selectors';
 import type { AppState } from '../../store';
 import { useActions, useAppState } from '../context';
-import { useNumber, useT } from '../hooks/useT';
+import { useFailureText, useNumber, useT } from '../hooks/useT';
 import { FindingOverlay } from './FindingOverlay';
 import { PracticeOverlay } from '../practice/PracticeOverlay';
 
@@ -72,6 +72,7 @@ function Overlay({ cell, spec }: { cell: number; spec: CellSpec }): JSX.Element 
 
 export function ViewportGrid(): JSX.Element {
   const t = useT();
+  const said = useFailureText();
   const actions = useActions();
   const layout = useAppState((s) => s.layout);
   const activeSeriesKey = useAppState((s) => s.activeSeriesKey);
@@ -122,7 +123,7 @@ export function ViewportGrid(): JSX.Element {
   if (viewerError)
     body = (
       <p className="viewport-message" role="alert">
-        {t('viewport.renderError', { message: viewerError })}
+        {t('viewport.renderError', { message: said(viewerError) })}
       </p>
     );
   else if (!active) body = <p className="viewport-message">{t('viewport.empty')}</p>;
@@ -153,7 +154,7 @@ export function ViewportGrid(): JSX.Element {
             {overlay ? <Overlay cell={i} spec={spec} /> : null}
             {cellErrors[i] ? (
               <p className="cell-error" role="alert">
-                {cellErrors[i]}
+                {said(cellErrors[i])}
               </p>
             ) : null}
           </div>

@@ -10,7 +10,7 @@ import type { PracticeSession } from '../../practice/session';
 import { MAX_CONFIDENCE, MIN_CONFIDENCE } from '../../practice/types';
 import { aiBusy } from '../../store/selectors';
 import { useActions, useAppState } from '../context';
-import { useT } from '../hooks/useT';
+import { useFailureText, useT } from '../hooks/useT';
 import { PracticeResult } from './PracticeResult';
 import { clock, problemText, truthSourceText, typeName } from './words';
 
@@ -173,6 +173,7 @@ function StudyLine({ id }: { id: string }): JSX.Element | null {
  */
 export function PracticePanel(): JSX.Element | null {
   const t = useT();
+  const said = useFailureText();
   const actions = useActions();
   const p = useAppState((s) => s.practice);
   if (!p) return null;
@@ -190,7 +191,11 @@ export function PracticePanel(): JSX.Element | null {
       {p.error || p.problem ? (
         <>
           <p className="error" role="alert">
-            {p.problem ? problemText(t, p.problem) : t('practice.error', { message: p.error ?? '' })}
+            {p.problem
+              ? problemText(t, p.problem)
+              : t('practice.error', {
+                  message: said(p.error ?? { code: 'failed', detail: {}, message: '' }),
+                })}
           </p>
           <button type="button" className="button" onClick={() => actions.practice.end()}>
             {t('practice.end')}

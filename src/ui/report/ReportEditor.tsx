@@ -4,7 +4,7 @@ import type { GroundedSentence } from '../../report/ground';
 import { reportGrounding } from '../../report/session';
 import { isConfirmed, type SignOffBlock } from '../../report/signoff';
 import { useActions, useAppState } from '../context';
-import { useT } from '../hooks/useT';
+import { useFailureText, useT } from '../hooks/useT';
 
 type T = ReturnType<typeof useT>;
 
@@ -40,6 +40,7 @@ function blockText(b: SignOffBlock, t: T): string {
  */
 export function ReportEditor(): JSX.Element | null {
   const t = useT();
+  const said = useFailureText();
   const actions = useActions();
   const text = useAppState((s) => s.reportText);
   const hasDraft = useAppState((s) => s.reportDraft !== null);
@@ -189,7 +190,9 @@ export function ReportEditor(): JSX.Element | null {
           {exported.state === 'failed'
             ? exported.detail === 'no-server'
               ? t('report.export.noServer')
-              : t('report.export.failed', { detail: exported.detail ?? '' })
+              : t('report.export.failed', {
+                  detail: said(exported.failure ?? { code: 'failed', detail: {}, message: '' }),
+                })
             : exported.state === 'exported' && exported.detail === 'deidentified'
               ? t('report.export.deidentified')
               : t(`report.export.${exported.state}`)}
