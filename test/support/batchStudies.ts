@@ -1,9 +1,10 @@
 /**
  * Small synthetic chest CT studies for the batch tests and benchmark.
  *
- * A base study is one chest CT from Lucent's generator: 22 slices of 320² (0.9 mm pixels, a 42 mm slab
- * through the hila, 2 mm apart, enough for the model's 20-slice minimum), with up to two nodules placed
- * in the slab. Generating one takes ~10 s (the chest model, not the matrix), so an archive of many
+ * A base study is one chest CT from Lucent's generator: 22 slices of 320² (0.9 mm pixels, a 42 mm slab,
+ * 2 mm apart, enough for the model's 20-slice minimum), with up to two nodules. The slab is centred on
+ * the first nodule, wherever the generator put it (through the hila when there is none), so a study with
+ * nodules has at least one in its images: the batch tests compare findings, not only empty lists. Generating one takes ~10 s (the chest model, not the matrix), so an archive of many
  * studies is made from a few bases: each derived study is a copy of a base with its own patient, its own
  * study/series/instance/frame-of-reference UIDs and its own pixel noise (±3 HU), so every study is a
  * different series that the model analyses afresh. Everything is written once into .cache and reused.
@@ -18,12 +19,12 @@ import { mulberry32 } from '../../src/lib/random';
 
 const root = resolve(import.meta.dirname, '../..');
 const TYPES: readonly NoduleType[] = ['solid', 'part-solid', 'ground-glass', 'solid'];
-const LAYOUT = 'v2';
+const LAYOUT = 'v3';
 
-export function studyOptions(index: number): CaseOptions {
+export function studyOptions(index: number, zRange: readonly [number, number] = [-20, 22]): CaseOptions {
   const count = index % 3;
   return {
-    zRange: [-20, 22],
+    zRange,
     clean: true,
     scanner: {
       matrix: 320,
@@ -60,7 +61,15 @@ function writeOnce(dir: string, fill: (partial: string) => void): string {
 /** The folder of base study `index` (its DICOM files and truth.json), written if it is not there yet. */
 export function batchStudy(seed: string, index: number): string {
   return writeOnce(cacheDir(seed, `case-${index}`), (partial) => {
-    const c = makeCase(seed, index, studyOptions(index));
+    // Where the generator places the nodules does not depend on the slab: find the first, then image
+    // 42 mm around it.
+    const { zRange, ...whole } = studyOptions(index);
+    const z = makeCase(seed, index, whole).truth.nodules[0]?.centerMm[2];
+    const c = makeCase(
+      seed,
+      index,
+      z === undefined ? studyOptions(index, zRange) : studyOptions(index, [z - 21, z + 21]),
+    );
     for (const s of c.slices()) writeFileSync(join(partial, s.fileName), s.bytes);
     writeFileSync(join(partial, 'truth.json'), JSON.stringify(c.truth));
   });
