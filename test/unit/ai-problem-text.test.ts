@@ -5,47 +5,26 @@
  * checks, the worker's conversion, the page's slice reader), and is rendered the way the status bar and the
  * findings panel render it (ui/aiText aiStatusText).
  */
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InferenceError, unreadableSlice } from '../../src/ai/browser/client';
 import { modelBytes, verify } from '../../src/ai/browser/modelBytes';
 import { RUN_PROBLEM_CODES, workerProblem } from '../../src/ai/browser/protocol';
 import { createSession, fileBytes } from '../../src/ai/browser/runtime';
 import { contractRefusal, modelContractProblems, type SessionIo } from '../../src/ai/registry/contract';
-import { validateManifest, type Manifest } from '../../src/ai/registry/manifest';
+import type { Manifest } from '../../src/ai/registry/manifest';
 import { applicability, SKIP_CODES, type SeriesFacts, type Skip } from '../../src/ai/shared/applicability';
 import { checkGridSize } from '../../src/ai/shared/modelGrid';
 import { DicomError } from '../../src/dicom/errors';
 import { en } from '../../src/i18n/en';
-import { translate, type Language } from '../../src/i18n';
 import { zhCN } from '../../src/i18n/zh-CN';
 import { LucentError, problemOf, type Problem } from '../../src/lib/errors';
 import { planVolume } from '../../src/lib/volume';
 import type { AiState } from '../../src/store';
 import { aiStatusText, problemText } from '../../src/ui/aiText';
+import { expectChinese, translator } from '../support/chineseText';
+import { chest, ct, thin } from '../support/modelFacts';
 
-const parsed = validateManifest(JSON.parse(readFileSync('models/lung-nodule-ct/manifest.json', 'utf8')));
-if (!parsed.ok) throw new Error(parsed.error.join('; '));
-const chest: Manifest = parsed.value;
-const thin: Manifest = {
-  ...chest,
-  id: 'thin-only',
-  applicability: { ...chest.applicability, sliceThicknessMm: [0.5, 1] },
-};
-const ct: SeriesFacts = {
-  modality: 'CT',
-  bodyPartExamined: 'CHEST',
-  pixelSpacingMm: 0.7,
-  sliceThicknessMm: 2,
-  slices: 120,
-  isVolume: true,
-  normal: [0, 0, 1],
-};
-
-const t =
-  (language: Language) =>
-  (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]): string =>
-    translate(language, key, params);
+const t = translator;
 
 const state = (status: 'error' | 'not-applicable', problem: Problem): AiState => ({
   status,
@@ -54,17 +33,6 @@ const state = (status: 'error' | 'not-applicable', problem: Problem): AiState =>
   startedAt: 0,
   problem,
 });
-
-/** Words of three or more Latin letters, less those the text must carry as they are (ids, names). */
-const latinWords = (text: string, allowed: readonly string[]): string[] =>
-  (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !allowed.some((a) => a.includes(w)));
-
-/** Rendered in Chinese: every parameter filled, Chinese text, no English words beyond the allowed ones. */
-function expectChinese(text: string, allowed: readonly string[] = []): void {
-  expect(text).not.toMatch(/\{\w+\}/);
-  expect(text).toMatch(/[\u4e00-\u9fff]/);
-  expect(latinWords(text, allowed), text).toEqual([]);
-}
 
 const skipOf = (m: Manifest, facts: SeriesFacts): Skip => {
   const s = applicability(m, facts);
@@ -233,7 +201,7 @@ describe('why a run failed, from the code that raised it', () => {
   it('a slice that cannot be decoded names the load error in the reader’s language', () => {
     const e = unreadableSlice(new DicomError('decode-failed', 'The RLE compressed frame cannot be decoded.'));
     const zh = problemText(t('zh-CN'), 'ai.problem', problemOf(e));
-    expect(zh).toContain(translate('zh-CN', 'errors.code.decode-failed'));
+    expect(zh).toContain(t('zh-CN')('errors.code.decode-failed'));
     expectChinese(zh);
   });
 

@@ -36,24 +36,11 @@ import { createAppStore } from '../../src/store';
 import type { StorageProblem } from '../../src/store/persist';
 import { writeCtSlice, type CtSlice } from '../../src/synth/dicomWriter';
 import { failureText, storageProblemText } from '../../src/ui/failureText';
+import { expectChinese, translator } from '../support/chineseText';
 import { corpusFile, sourceOf } from '../support/corpus';
 
-const t =
-  (language: Language) =>
-  (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]): string =>
-    translate(language, key, params);
+const t = translator;
 const said = (language: Language, f: Failure): string => failureText(t(language), language, f);
-
-/** Words of three or more Latin letters, less those the text must carry as they are (names, formats). */
-const latinWords = (text: string, allowed: readonly string[]): string[] =>
-  (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !allowed.some((a) => a.includes(w)));
-
-/** Rendered in Chinese: every parameter filled, Chinese text, no English words beyond the allowed ones. */
-function expectChinese(text: string, allowed: readonly string[] = []): void {
-  expect(text).not.toMatch(/\{\w+\}/);
-  expect(text).toMatch(/[\u4e00-\u9fff]/);
-  expect(latinWords(text, allowed), text).toEqual([]);
-}
 
 async function thrown(f: () => unknown): Promise<unknown> {
   try {
