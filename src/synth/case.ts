@@ -266,8 +266,9 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
     if (n) nodules.push(n);
   }
   if (training) {
-    // Ground glass is often ill-defined: in training cases its margin fades over 0–3 mm (a stream of its
-    // own, so every other draw, and every clinical-profile case, is unchanged).
+    // Ground glass is often ill-defined: in training cases 70% of ground-glass margins fade over 0.5–3 mm,
+    // the rest stay sharp (a stream of its own, so every other draw, and every clinical-profile case, is
+    // unchanged).
     const hazeRng = rng.fork('haze');
     nodules.forEach((n, k) => {
       if (n.type === 'ground-glass' || n.type === 'part-solid') {

@@ -190,6 +190,9 @@ export type BitMask = Uint8Array;
 
 export const bitMask = (voxels: number): BitMask => new Uint8Array((voxels + 7) >> 3);
 export const isSet = (m: BitMask, i: number): boolean => ((m[i >> 3] ?? 0) & (1 << (i & 7))) !== 0;
+export const setBit = (m: BitMask, i: number): void => {
+  m[i >> 3] |= 1 << (i & 7);
+};
 
 /** A bit mask as one byte a voxel (0 or 1), for code that wants a plain array (the training recipe). */
 export function unpackBits(m: BitMask, voxels: number): Uint8Array {
@@ -307,6 +310,8 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
         stack[sp++] = i + nx;
       }
     }
+    // The slice's lung pixels, listed in `stack` (free again after the fill): set in the mask only if
+    // there are enough of them.
     let area = 0;
     let sx0 = nx;
     let sy0 = ny;
@@ -314,7 +319,7 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
     let sy1 = -1;
     for (let i = 0; i < plane; i++) {
       if (reached[i] === 0 && data[base + i] < LUNG_HU) {
-        area++;
+        stack[area++] = i;
         const x = i % nx;
         const y = (i - x) / nx;
         if (x < sx0) sx0 = x;
@@ -330,12 +335,7 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
       by0 = Math.min(by0, sy0);
       bx1 = Math.max(bx1, sx1);
       by1 = Math.max(by1, sy1);
-      for (let i = 0; i < plane; i++) {
-        if (reached[i] === 0 && data[base + i] < LUNG_HU) {
-          const v = base + i;
-          mask[v >> 3] |= 1 << (v & 7);
-        }
-      }
+      for (let n = 0; n < area; n++) setBit(mask, base + stack[n]);
     }
   }
   if (bz1 < 0) return { mask, box: null };
