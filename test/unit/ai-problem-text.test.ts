@@ -22,6 +22,7 @@ import { planVolume } from '../../src/lib/volume';
 import type { AiState } from '../../src/store';
 import { aiStatusText, problemText } from '../../src/ui/aiText';
 import { expectChinese, translator } from '../support/chineseText';
+import { thrown } from '../support/thrown';
 import { chest, ct, thin } from '../support/modelFacts';
 
 const t = translator;
@@ -39,15 +40,6 @@ const skipOf = (m: Manifest, facts: SeriesFacts): Skip => {
   if (!s) throw new Error('the model applies');
   return s;
 };
-
-async function thrown(f: () => unknown): Promise<unknown> {
-  try {
-    await f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('nothing was thrown');
-}
 
 afterEach(() => {
   vi.unstubAllGlobals();

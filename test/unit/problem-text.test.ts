@@ -37,19 +37,11 @@ import type { StorageProblem } from '../../src/store/persist';
 import { writeCtSlice, type CtSlice } from '../../src/synth/dicomWriter';
 import { failureText, storageProblemText } from '../../src/ui/failureText';
 import { expectChinese, translator } from '../support/chineseText';
+import { thrown } from '../support/thrown';
 import { corpusFile, sourceOf } from '../support/corpus';
 
 const t = translator;
 const said = (language: Language, f: Failure): string => failureText(t(language), language, f);
-
-async function thrown(f: () => unknown): Promise<unknown> {
-  try {
-    await f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('nothing was thrown');
-}
 
 const PATIENT = 'QUENTIN^TESTPERSON';
 
@@ -95,6 +87,14 @@ function shrunk(name: string, bytes: Uint8Array, size: number): ByteSource {
     read: (start, end) => Promise.resolve(bytes.slice(start, Math.min(end, bytes.length))),
   };
 }
+
+/** A frame the loader could not decode, listed as app/loading lists it: its own code as the cause. */
+const listedDecodeFailure = (p: Failure): LoadError => ({
+  file: 'x.dcm',
+  code: 'decode-failed',
+  message: `The image could not be decoded: ${p.message}`,
+  detail: { ...p.detail, cause: p.code },
+});
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -239,13 +239,7 @@ describe('a file that cannot be loaded, from the real reader', () => {
     ];
     for (const e of refusals) {
       const p = failureOf(e);
-      // As app/loading lists a frame the loader could not decode: its own code as the cause.
-      const listed: LoadError = {
-        file: 'x.dcm',
-        code: 'decode-failed',
-        message: `The image could not be decoded: ${p.message}`,
-        detail: { ...p.detail, cause: p.code },
-      };
+      const listed = listedDecodeFailure(p);
       expect(said('en', listed)).toBe(p.message);
       expectChinese(said('zh-CN', listed), ['Lucent']);
     }
@@ -255,12 +249,7 @@ describe('a file that cannot be loaded, from the real reader', () => {
         decodeOwn({ ...format, encapsulated: true }, '1.2.840.10008.1.2.5', new Uint8Array(70)),
       ),
     );
-    const listed: LoadError = {
-      file: 'x.dcm',
-      code: 'decode-failed',
-      message: `The image could not be decoded: ${rle.message}`,
-      detail: { ...rle.detail, cause: rle.code },
-    };
+    const listed = listedDecodeFailure(rle);
     expect(said('en', listed)).toBe(listed.message);
     expect(said('zh-CN', listed)).toBe(translate('zh-CN', 'problem.decode-failed'));
   });
