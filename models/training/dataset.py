@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import torch
 
+from drawn import draw as draw_nodule, labels as drawn_labels, random_nodule
 from common import MARGINS, SLICES, STRIDE, TYPES, normalise, read_series, read_truth, resample
 
 PATCH = 128
@@ -94,9 +95,13 @@ class PatchSampler:
     surface (no band of the donor's background comes with it), so that each of the few hundred training
     nodules is also seen against other backgrounds. Half are placed in open lung, half against tissue (the
     pleura over the chest wall, mediastinum or diaphragm, or a vessel), where the tissue is kept.
+
+    Drawn nodules: with probability `drawn`, a lung patch without a pasted nodule receives a new nodule
+    drawn procedurally (drawn.py), placed the same way, so that the nodules' own shapes, densities and
+    margins vary beyond the training cases'.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0):
         self.metas = metas
         self.vols = [np.load(os.path.join(cache_dir, m["name"] + ".npy"), mmap_mode="r") for m in metas]
         self.rng = np.random.default_rng(seed)
@@ -104,11 +109,12 @@ class PatchSampler:
         self.paste = paste
         self.zoom = zoom
         self.dense = dense
+        self.drawn = drawn
         self.donors = [(ci, n) for ci, m in enumerate(metas) for n in m["nodules"]]
         # The engine's lung mask of each case (lungmasks.mjs): pasted nodules go only into the lungs, never
         # into a patient table's foam core or the air beside the body, which have lung-like values.
         self.lungs = []
-        if paste > 0:
+        if paste > 0 or drawn > 0:
             for m in metas:
                 f = os.path.join(cache_dir, m["name"] + ".lung.npy")
                 if not os.path.exists(f):
@@ -154,6 +160,8 @@ class PatchSampler:
                 break
             if self.donors and rng.random() < self.paste:
                 return self._patch(ci, k, cy, cx, scale, pasted=True)
+            if rng.random() < self.drawn:
+                return self._patch(ci, k, cy, cx, scale, drew=True)
         return self._patch(ci, k, cy, cx, scale)
 
     def _donor_block(self, ci: int, n: dict, half_xy: int, half_z: int):
@@ -174,26 +182,12 @@ class PatchSampler:
         frac = [n["k"] - c[0], n["j"] - c[1], n["i"] - c[2]]
         return block, frac
 
-    def _paste(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray):
-        """Blend one donor nodule into the source window `x` (HU, [SLICES + 2, S, S], centre slice k) at a
-        position inside the lungs (`lung`: slice k's lung mask); returns the nodule in this case's voxel
-        coordinates, or None when no place was found."""
+    def _place(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray, r: float, half_xy: int):
+        """Where a nodule of radius r may go in the source window `x` (centre slice k): inside the lungs,
+        half the time against tissue; (row, column) in the window, or None when no place was found."""
         rng = self.rng
-        ci, n = self.donors[int(rng.integers(len(self.donors)))]
-        r = n["diameter"] / 2
         size = x.shape[1]
         mid = x.shape[0] // 2
-        half_xy = int(math.ceil(r + 2))
-        half_z = int(math.ceil((r + 2) / 1.5)) + mid + 1
-        if 2 * half_xy + 6 >= size:
-            return None
-        block, (fk, fj, fi) = self._donor_block(ci, n, half_xy, half_z)
-        if rng.random() < 0.5:
-            block, fi = block[:, :, ::-1], -fi
-        if rng.random() < 0.5:
-            block, fj = block[:, ::-1, :], -fj
-        if rng.random() < 0.5:
-            block, fj, fi = block.transpose(0, 2, 1), fi, fj
         # Half the nodules are put against something: the pleura over the chest wall, the mediastinum, the
         # diaphragm or a vessel (juxtapleural and juxtavascular nodules), the rest in open lung.
         attached = rng.random() < 0.5
@@ -219,9 +213,33 @@ class PatchSampler:
                     continue  # not touching tissue, or the skin and the air outside
             if any(math.hypot(e["i"] - x0 - px, e["j"] - y0 - py) < e["diameter"] / 2 + r + 6 and abs(e["k"] - k) * 1.5 < e["diameter"] / 2 + r + 6 for e in existing):
                 continue
-            break
-        else:
+            return py, px
+        return None
+
+    def _paste(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray):
+        """Blend one donor nodule into the source window `x` (HU, [SLICES + 2, S, S], centre slice k) at a
+        position inside the lungs (`lung`: slice k's lung mask); returns the nodule in this case's voxel
+        coordinates, or None when no place was found."""
+        rng = self.rng
+        ci, n = self.donors[int(rng.integers(len(self.donors)))]
+        r = n["diameter"] / 2
+        size = x.shape[1]
+        mid = x.shape[0] // 2
+        half_xy = int(math.ceil(r + 2))
+        half_z = int(math.ceil((r + 2) / 1.5)) + mid + 1
+        if 2 * half_xy + 6 >= size:
             return None
+        block, (fk, fj, fi) = self._donor_block(ci, n, half_xy, half_z)
+        if rng.random() < 0.5:
+            block, fi = block[:, :, ::-1], -fi
+        if rng.random() < 0.5:
+            block, fj = block[:, ::-1, :], -fj
+        if rng.random() < 0.5:
+            block, fj, fi = block.transpose(0, 2, 1), fi, fj
+        spot = self._place(x, y0, x0, k, existing, lung, r, half_xy)
+        if spot is None:
+            return None
+        py, px = spot
         dk = 0 if rng.random() < 0.5 else int(round(rng.normal(0, max(0.5, r / 1.5) * 0.45)))
         dk = max(-(half_z - mid - 1), min(half_z - mid - 1, dk))
         bz = half_z
@@ -239,7 +257,28 @@ class PatchSampler:
         region[...] = np.where(region > -400, np.maximum(blended, region), blended)
         return {"i": x0 + px + fi, "j": y0 + py + fj, "k": k + dk + fk, "diameter": n["diameter"], "type": n["type"], "margin": n["margin"]}
 
-    def _patch(self, ci: int, k: int, cy: int, cx: int, scale: float = 1.0, pasted: bool = False):
+    def _draw(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray):
+        """Blend a procedurally drawn nodule (drawn.py) into the source window `x`, placed as pasted ones
+        are; returns it in this case's voxel coordinates, or None when no place was found."""
+        rng = self.rng
+        spec = random_nodule(rng)
+        r = spec["diameter"] / 2
+        half_xy = int(math.ceil(r * 1.2 + 2))
+        if 2 * half_xy + 6 >= x.shape[1]:
+            return None
+        spot = self._place(x, y0, x0, k, existing, lung, r, half_xy)
+        if spot is None:
+            return None
+        py, px = spot
+        mid = x.shape[0] // 2
+        # The centre anywhere within its own slice and pixel; half the time on this slice, else nearby.
+        dk = 0 if rng.random() < 0.5 else int(round(rng.normal(0, max(0.5, r / 1.5) * 0.45)))
+        fk, fj, fi = rng.uniform(-0.5, 0.5, 3)
+        draw_nodule(x, (mid + dk + fk, py + fj, px + fi), spec, rng)
+        t, m = drawn_labels(spec)
+        return {"i": x0 + px + fi, "j": y0 + py + fj, "k": k + dk + fk, "diameter": spec["diameter"], "type": t, "margin": m}
+
+    def _patch(self, ci: int, k: int, cy: int, cx: int, scale: float = 1.0, pasted: bool = False, drew: bool = False):
         """The model input around (k, cy, cx): SLICES slices of a window `scale` × PATCH wide, resized to
         PATCH, with its CenterNet targets; one extra slice each side for z-blur augmentation."""
         vol = self.vols[ci]
@@ -259,6 +298,10 @@ class PatchSampler:
         nodules = list(meta["nodules"])
         if pasted:
             extra = self._paste(x, y0, x0, k, nodules, self.lungs[ci][k])
+            if extra is not None:
+                nodules.append(extra)
+        if drew:
+            extra = self._draw(x, y0, x0, k, nodules, self.lungs[ci][k])
             if extra is not None:
                 nodules.append(extra)
         f = size / PATCH  # source pixels per model pixel

@@ -386,12 +386,15 @@ Two stages, both run on the device:
    centred on dense structures (vessels, walls); copy-paste of nodules blended along their own surface
    (${Math.round((train.paste ?? 0) * 100)}% of lung patches), only inside the lungs (the engine's own lung mask, never a
    table's core) and half of them against tissue (the pleura over the chest wall, mediastinum or diaphragm,
-   or a vessel), the tissue kept where it is denser. Lucent averages its centre heatmap with a
+   or a vessel), the tissue kept where it is denser; and nodules drawn procedurally (\`drawn.py\`: random
+   ellipsoids with lobes, spicules, sharp to hazy margins and the density of each type, with partial volume and
+   noise like their surroundings') placed the same way in ${Math.round((train.drawn ?? 0) * 100)}% of the other lung
+   patches, so that the nodules themselves vary beyond the training cases'. Lucent averages its centre heatmap with a
    left–right mirrored pass and keeps only findings that touch the lungs (a lung mask from the air inside
    the body).
 2. A 3D false-positive reduction classifier on ${fprPatchText} around each of the ${budget} best candidates; ${fprInfo.parameters.toLocaleString('en')} parameters,
    ${fprInfo.steps} steps (${Math.round(fprInfo.seconds / 60)} min), trained on the training cases' true nodules
-   against ${fprInfo.negatives.toLocaleString('en')} negatives: the detector's own false candidates on the training
+   ${fprInfo.drawn ? `and drawn nodules (${Math.round(fprInfo.drawn * 100)}% of positives, beside vessels and the pleura or in open lung) ` : ''}against ${fprInfo.negatives.toLocaleString('en')} negatives: the detector's own false candidates on the training
    cases (hard negatives, mined with \`lucent eval\`), dense points in the lungs and points on their border
    (pleura, mediastinum, hila). Augmentation as the detector's: in-plane zoom 0.8–1.25, thicker slices,
    soft and edge-enhancing kernels, noise of three textures, gain and offset, flips. Final score =

@@ -6,7 +6,9 @@ each candidate: 15 × 31 × 31 voxels at the grid's spacing (22.5 × 31 × 31 mm
 more channels, the same number of voxels at s times the spacing (s × s × s voxel means) for more context.
 
 Training samples, all from the cached training cases (the same grid as inference, see common.py):
-- positives: the true nodules, jittered by up to two voxels;
+- positives: the true nodules, jittered by up to two voxels, and (a share `--drawn`) nodules drawn
+  procedurally (drawn.py) on the negatives' places or in open lung, so that the nodules themselves vary
+  beyond the training cases' few hundred;
 - negatives: the detector's own candidates on the training cases that are not nodules (hard negatives,
   mined with `lucent eval` over the training set), plus dense points in the lungs (vessels, airway walls)
   and on their border (pleura, mediastinum, hila).
@@ -26,6 +28,7 @@ from torch import nn
 
 from common import PATCH, SCALES, CpuBudget, normalise, patches
 from dataset import gaussian_blur2d, high_pass
+from drawn import draw as draw_nodule, random_nodule
 
 MINED_PER_CASE = 120
 BORDER_PER_CASE = 30
@@ -172,9 +175,70 @@ def augment(x: torch.Tensor, rng: np.random.Generator) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
-def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True):
+def lung_point(vol: np.ndarray, rng: np.random.Generator):
+    """A random point of open lung parenchyma (k, j, i), or None."""
+    z, h, w = vol.shape
+    for _ in range(200):
+        k, j, i = int(rng.integers(8, z - 8)), int(rng.integers(20, h - 20)), int(rng.integers(20, w - 20))
+        around = vol[k, j - 4 : j + 5, i - 4 : i + 5]
+        if -960 < float(np.mean(around)) < -650:
+            return k, j, i
+    return None
+
+
+def drawn_positive(neg, vols, lungs, rng: np.random.Generator):
+    """A block with a procedurally drawn nodule (drawn.py) at its centre, or None when no place was found:
+    half beside one of the negatives' places (a vessel, a wall, the pleura: the nodule overlaps it, its centre
+    in the lung next to it), half in open lung."""
+    if len(SCALES) != 1:
+        return None  # drawn at the grid's own scale only
+    spec = random_nodule(rng, diameter=(3.0, 24.0))
+    r = spec["diameter"] / 2
+    ci, k, j, i, _ = neg[int(rng.integers(len(neg)))]
+    vol = vols[ci]
+    if rng.random() < 0.5:
+        spot = lung_point(vol, rng)
+        if spot is None:
+            return None
+        k, j, i = spot
+    else:
+        # The centre moves into the lung beside the structure, 0.35–0.9 radii from it.
+        k, j, i = int(round(k)), int(round(j)), int(round(i))
+        reach = int(math.ceil(0.9 * r))
+        z, h, w = vol.shape
+        if not (0 <= k < z and reach <= j < h - reach and reach <= i < w - reach):
+            return None
+        area = np.asarray(vol[k, j - reach : j + reach + 1, i - reach : i + reach + 1])
+        yy, xx = np.mgrid[-reach : reach + 1, -reach : reach + 1]
+        dist = np.hypot(yy, xx)
+        ok = np.argwhere((area < -650) & (area > -985) & (dist >= 0.35 * r) & (dist <= 0.9 * r))
+        if len(ok) == 0:
+            return None
+        dy, dx = ok[int(rng.integers(len(ok)))] - reach
+        j, i = j + int(dy), i + int(dx)
+    if not lungs[ci][k, j, i]:
+        return None  # lung-like values outside the lungs: a table's core, air beside the body
+    x = cut(vol, k, j, i, rng).numpy().copy()
+    spread = min(2.0, max(0.5, spec["diameter"] / 6))
+    d, h, w = x.shape[1:]
+    centre = ((d - 1) / 2 + rng.normal(0, spread / 1.5), (h - 1) / 2 + rng.normal(0, spread), (w - 1) / 2 + rng.normal(0, spread))
+    before = x[0, d // 2 - 1 : d // 2 + 2, h // 2 - 1 : h // 2 + 2, w // 2 - 1 : w // 2 + 2].copy()
+    draw_nodule(x[0], centre, spec, rng)
+    after = x[0, d // 2 - 1 : d // 2 + 2, h // 2 - 1 : h // 2 + 2, w // 2 - 1 : w // 2 + 2]
+    if float(np.mean(np.abs(after - before))) < 60:
+        return None  # hidden in denser tissue: not a visible nodule
+    return torch.from_numpy(x)
+
+
+def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True, drawn: float = 0.0, lungs=None):
     xs, ys = [], []
     for b in range(n):
+        if b % 2 == 0 and train and lungs and rng.random() < drawn:
+            block = drawn_positive(neg, vols, lungs, rng)
+            if block is not None:
+                xs.append(normalise(augment(block, rng)))
+                ys.append(1.0)
+                continue
         if b % 2 == 0:
             ci, k, j, i, diameter = pos[int(rng.integers(len(pos)))]
             # The detector's centre is off by up to a few mm: train with that jitter.
@@ -199,6 +263,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--batch", type=int, default=48)
+    ap.add_argument("--drawn", type=float, default=0.4, help="share of positives that are drawn nodules (drawn.py)")
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -206,6 +271,8 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
     vols = [np.load(os.path.join(args.cache, m["name"] + ".npy"), mmap_mode="r") for m in metas]
+    # The engine's lung masks (lungmasks.mjs): drawn nodules go only into the lungs.
+    lungs = [np.load(os.path.join(args.cache, m["name"] + ".lung.npy"), mmap_mode="r") for m in metas] if args.drawn > 0 else None
     report = json.load(open(args.mined, encoding="utf8"))
     mined = {c["name"]: c["detections"] for c in report["perCase"]}
     pos, neg = samples(metas, vols, mined, rng)
@@ -222,7 +289,7 @@ def main() -> None:
     while budget.left():
         for g in opt.param_groups:  # warm-up then cosine decay
             g["lr"] = budget.lr(2e-3, step, 50)
-        x, y = batch(pos, neg, vols, args.batch, rng)
+        x, y = batch(pos, neg, vols, args.batch, rng, drawn=args.drawn, lungs=lungs)
         loss = loss_fn(model.logits(x), y)
         opt.zero_grad()
         loss.backward()
@@ -249,7 +316,7 @@ def main() -> None:
     )
     torch.save(model.state_dict(), os.path.join(args.out, "fpr.pt"))
     with open(os.path.join(args.out, "fpr.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3)}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "drawn": args.drawn, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3)}, f)
     print(f"fpr: trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread), accuracy on training draws {acc:.3f}", file=sys.stderr)
 
 

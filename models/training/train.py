@@ -55,12 +55,13 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=24)
     ap.add_argument("--paste", type=float, default=0.3, help="share of lung patches that get a pasted nodule")
     ap.add_argument("--zoom", type=float, nargs=2, default=[0.8, 1.25], help="in-plane scale range of the anatomy")
+    ap.add_argument("--drawn", type=float, default=0.3, help="share of the other lung patches that get a drawn nodule (drawn.py)")
     ap.add_argument("--dense", type=float, default=0.35, help="share of lung patches centred on dense structures")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
-    sampler = PatchSampler(metas, args.cache, args.seed, paste=args.paste, zoom=tuple(args.zoom), dense=args.dense)
+    sampler = PatchSampler(metas, args.cache, args.seed, paste=args.paste, zoom=tuple(args.zoom), dense=args.dense, drawn=args.drawn)
     # Channels-last convolutions: about 12% more steps per minute on 2 cores with this CPU build.
     model = NoduleNet().to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
@@ -98,7 +99,7 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn}, f)
     print(f"trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread)", file=sys.stderr)
 
 
