@@ -153,6 +153,8 @@ export interface MemoryPeak {
   readonly byTypeMB: Record<string, number>;
   /** Sum of resident sets with the app loaded, before the study was opened. */
   readonly baselineMB: number;
+  /** The largest renderer with the app loaded, before the study was opened (the app's own footprint). */
+  readonly rendererBaselineMB: number;
   readonly samples: number;
 }
 
@@ -171,6 +173,7 @@ class MemorySampler {
   private byType: Record<string, number> = {};
   private samples = 0;
   baseline = 0;
+  rendererBaseline = 0;
 
   private typeOf(pid: number): string | null {
     const known = this.types.get(pid);
@@ -244,7 +247,9 @@ class MemorySampler {
   }
 
   start(): void {
-    this.baseline = this.read().reduce((n, p) => n + p.rss, 0);
+    const procs = this.read();
+    this.baseline = procs.reduce((n, p) => n + p.rss, 0);
+    this.rendererBaseline = Math.max(0, ...procs.filter((p) => p.type === 'renderer').map((p) => p.rss));
     this.sample();
     this.timer = setInterval(() => this.sample(), 250);
   }
@@ -268,6 +273,7 @@ class MemorySampler {
       rendererByPhaseMB: Object.fromEntries(Object.entries(this.rendererPhases).map(([k, v]) => [k, mb(v)])),
       byTypeMB: Object.fromEntries(Object.entries(this.byType).map(([k, v]) => [k, mb(v)])),
       baselineMB: mb(this.baseline),
+      rendererBaselineMB: mb(this.rendererBaseline),
       samples: this.samples,
     };
   }
@@ -292,8 +298,16 @@ export interface BigOpen {
     readonly stagesMs: Record<string, number> | null;
   } | null;
   readonly memory: MemoryPeak;
-  /** Peak / decoded voxel bytes: the largest renderer, and every Chromium process together. */
-  readonly ratio: { readonly renderer: number; readonly total: number; readonly totalPss: number };
+  /**
+   * Peak / decoded voxel bytes: the largest renderer, and every Chromium process together; and what the
+   * study added to the renderer (its peak less the app's own footprint before the study was opened).
+   */
+  readonly ratio: {
+    readonly renderer: number;
+    readonly rendererAdded: number;
+    readonly total: number;
+    readonly totalPss: number;
+  };
   readonly crashed: boolean;
   readonly alerts: string[];
   /** The first wait that failed, if any. */
@@ -385,6 +399,8 @@ async function openOne(port: number, set: BigDataSet, name: string, runAi: boole
     memory,
     ratio: {
       renderer: Math.round(((memory.rendererMB * MB) / set.voxelBytes) * 100) / 100,
+      rendererAdded:
+        Math.round((((memory.rendererMB - memory.rendererBaselineMB) * MB) / set.voxelBytes) * 100) / 100,
       total: Math.round(((memory.totalMB * MB) / set.voxelBytes) * 100) / 100,
       totalPss: Math.round(((memory.totalPssMB * MB) / set.voxelBytes) * 100) / 100,
     },

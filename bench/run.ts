@@ -189,6 +189,9 @@ if (named('big')) {
         .join(' · ')}`,
     );
     console.log(
+      `  added by the study, renderer   ${m.rendererMB - m.rendererBaselineMB} MB, ${o.ratio.rendererAdded}× voxels  (the app alone before opening: ${m.rendererBaselineMB} MB)`,
+    );
+    console.log(
       `  peak memory, all Chromium      ${m.totalMB} MB, ${o.ratio.total}× voxels  (goal ≤ 2×; before opening ${m.baselineMB} MB; anonymous + shared ${m.totalAnonMB} MB)`,
     );
     console.log(
