@@ -18,6 +18,7 @@ import { resetForNewStudy } from '../store';
 import { findSeries, firstImageSeries } from '../store/selectors';
 import type { OpenFile } from '../ui/context';
 import type { Host } from './host';
+import { pacsInstanceName } from '../lib/sourceNames';
 
 const ASSEMBLE_EVERY_MS = 150;
 /** Files fetched at once from a DICOMweb server or the app's demo folder. */
@@ -215,7 +216,7 @@ export class Loading {
     await this.streamIn(
       refs.length,
       (n) => client.retrieveInstance(refs[n], abort.signal),
-      (n) => `PACS instance ${n + 1} of ${refs.length}`,
+      (n) => pacsInstanceName(n + 1, refs.length),
       abort.signal,
       'pacs',
     );

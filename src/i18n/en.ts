@@ -111,6 +111,7 @@ export const en = {
 
   'errors.region': 'Load errors',
   'errors.none': 'No load errors.',
+  'errors.pacsInstance': 'PACS instance {n} of {total}',
   'errors.count': '{count} {count|file|files} could not be loaded',
   'errors.code.not-dicom': 'Not a DICOM file',
   'errors.code.empty-file': 'Empty file',

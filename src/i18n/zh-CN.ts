@@ -106,6 +106,7 @@ export const zhCN: Messages = {
 
   'errors.region': '加载错误',
   'errors.none': '没有加载错误。',
+  'errors.pacsInstance': 'PACS 实例（第 {n} 个，共 {total} 个）',
   'errors.count': '{count} 个文件无法加载',
   'errors.code.not-dicom': '不是 DICOM 文件',
   'errors.code.empty-file': '空文件',

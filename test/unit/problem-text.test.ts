@@ -39,6 +39,7 @@ import { failureText, storageProblemText } from '../../src/ui/failureText';
 import { expectChinese, translator } from '../support/chineseText';
 import { thrown } from '../support/thrown';
 import { corpusFile, sourceOf } from '../support/corpus';
+import { pacsInstanceName, pacsInstanceOf } from '../../src/lib/sourceNames';
 
 const t = translator;
 const said = (language: Language, f: Failure): string => failureText(t(language), language, f);
@@ -285,12 +286,19 @@ describe('a DICOMweb server that fails', () => {
 
   it('retrieving an instance (a load error) and storing the report', async () => {
     const retrieved = fetchLoadError(
-      'PACS instance 1 of 2',
+      pacsInstanceName(1, 2),
       await thrown(() =>
         client(() => Promise.resolve(new Response('', { status: 404 }))).retrieveInstance(instance),
       ),
     );
     expect(retrieved.code).toBe('fetch-failed');
+    // The instance has no file name: a neutral key, worded in the reader's language where it is shown.
+    const at = pacsInstanceOf(retrieved.file);
+    expect(at).toEqual({ n: 1, total: 2 });
+    expect(translate('en', 'errors.pacsInstance', { ...at })).toBe('PACS instance 1 of 2');
+    expectChinese(translate('zh-CN', 'errors.pacsInstance', { ...at }), ['PACS']);
+    expect(pacsInstanceOf('pacs-instance:1/2.dcm')).toBeNull();
+    expect(pacsInstanceOf('IM-0001.dcm')).toBeNull();
     expectChinese(said('zh-CN', retrieved), ['HTTP']);
     const refused = failureOf(
       await thrown(() =>
