@@ -299,6 +299,15 @@ export interface BigOpen {
   } | null;
   readonly memory: MemoryPeak;
   /**
+   * What JavaScript holds (heaps, typed arrays, WebAssembly memories) by context, in MB, from
+   * `performance.measureUserAgentSpecificMemory`: once the series is scrollable, and once AI is done
+   * (null where the browser does not measure it).
+   */
+  readonly jsMemoryMB: {
+    readonly loaded: Record<string, number> | null;
+    readonly aiDone: Record<string, number> | null;
+  };
+  /**
    * Peak / decoded voxel bytes: the largest renderer, and every Chromium process together; and what the
    * study added to the renderer (its peak less the app's own footprint before the study was opened).
    */
@@ -314,6 +323,40 @@ export interface BigOpen {
   readonly error: string | null;
 }
 
+/** JavaScript memory by context (the page, each worker by its script's name), in MB. */
+async function jsMemory(page: Page): Promise<Record<string, number> | null> {
+  return page
+    .evaluate(async () => {
+      interface Entry {
+        bytes: number;
+        attribution: { url?: string; scope?: string }[];
+      }
+      const p = performance as Performance & {
+        measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: Entry[] }>;
+      };
+      if (!crossOriginIsolated || !p.measureUserAgentSpecificMemory) return null;
+      const r = await p.measureUserAgentSpecificMemory();
+      const out: Record<string, number> = { total: r.bytes };
+      for (const b of r.breakdown) {
+        const a = b.attribution[0];
+        if (b.bytes === 0) continue;
+        const file = (a?.url ?? '').split('?')[0]?.split('/').pop() ?? '';
+        // Vite names a worker's chunk <name>-<hash>.js.
+        const key = !a
+          ? 'shared'
+          : a.scope === 'Window'
+            ? 'page'
+            : file.replace(/-[\w-]{8}\.js$/, '') || 'worker';
+        out[key] = (out[key] ?? 0) + b.bytes;
+      }
+      return out;
+    })
+    .then((m) =>
+      m === null ? null : Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / MB)])),
+    )
+    .catch(() => null);
+}
+
 const LOAD_TIMEOUT_MS = 600_000;
 const AI_TIMEOUT_MS = 1_200_000;
 
@@ -327,6 +370,10 @@ async function openOne(port: number, set: BigDataSet, name: string, runAi: boole
   let marks: { first: number | null; scrollable: number | null } = { first: null, scrollable: null };
   let alerts: string[] = [];
   let page: Page | null = null;
+  const js: { loaded: Record<string, number> | null; aiDone: Record<string, number> | null } = {
+    loaded: null,
+    aiDone: null,
+  };
   try {
     page = await context.newPage();
     page.on('crash', () => {
@@ -358,6 +405,7 @@ async function openOne(port: number, set: BigDataSet, name: string, runAi: boole
     const since = (t: number | undefined): number | null =>
       t === undefined || open === undefined || !Number.isFinite(t - open) ? null : Math.round(t - open);
     marks = { first: since(first), scrollable: since(scrollable) };
+    js.loaded = await jsMemory(page);
     if (runAi) {
       sampler.phase = 'ai';
       const clicked = Date.now();
@@ -372,6 +420,7 @@ async function openOne(port: number, set: BigDataSet, name: string, runAi: boole
         ).__lucent.aiTiming(),
       );
       ai = { seconds: /AI done/.test(text) ? seconds : null, status: text, stagesMs };
+      js.aiDone = await jsMemory(page);
     }
   } catch (e) {
     error = e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
@@ -397,6 +446,7 @@ async function openOne(port: number, set: BigDataSet, name: string, runAi: boole
     timeToScrollableMs: marks.scrollable,
     ai,
     memory,
+    jsMemoryMB: js,
     ratio: {
       renderer: Math.round(((memory.rendererMB * MB) / set.voxelBytes) * 100) / 100,
       rendererAdded:

@@ -191,6 +191,13 @@ if (named('big')) {
     console.log(
       `  added by the study, renderer   ${m.rendererMB - m.rendererBaselineMB} MB, ${o.ratio.rendererAdded}× voxels  (the app alone before opening: ${m.rendererBaselineMB} MB)`,
     );
+    for (const [when, j] of Object.entries(o.jsMemoryMB))
+      if (j)
+        console.log(
+          `  JavaScript memory, ${when.padEnd(8)}  ${Object.entries(j)
+            .map(([k, v]) => `${k} ${v} MB`)
+            .join(' · ')}`,
+        );
     console.log(
       `  peak memory, all Chromium      ${m.totalMB} MB, ${o.ratio.total}× voxels  (goal ≤ 2×; before opening ${m.baselineMB} MB; anonymous + shared ${m.totalAnonMB} MB)`,
     );
