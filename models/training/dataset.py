@@ -160,7 +160,7 @@ class PatchSampler:
                 break
             if self.donors and rng.random() < self.paste:
                 return self._patch(ci, k, cy, cx, scale, pasted=True)
-            if rng.random() < self.drawn:
+            if self.drawn > 0 and rng.random() < self.drawn:
                 return self._patch(ci, k, cy, cx, scale, drew=True)
         return self._patch(ci, k, cy, cx, scale)
 

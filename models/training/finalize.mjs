@@ -386,10 +386,14 @@ Two stages, both run on the device:
    centred on dense structures (vessels, walls); copy-paste of nodules blended along their own surface
    (${Math.round((train.paste ?? 0) * 100)}% of lung patches), only inside the lungs (the engine's own lung mask, never a
    table's core) and half of them against tissue (the pleura over the chest wall, mediastinum or diaphragm,
-   or a vessel), the tissue kept where it is denser; and nodules drawn procedurally (\`drawn.py\`: random
+   or a vessel), the tissue kept where it is denser${
+     train.drawn
+       ? `; and nodules drawn procedurally (\`drawn.py\`: random
    ellipsoids with lobes, spicules, sharp to hazy margins and the density of each type, with partial volume and
-   noise like their surroundings') placed the same way in ${Math.round((train.drawn ?? 0) * 100)}% of the other lung
-   patches, so that the nodules themselves vary beyond the training cases'. Lucent averages its centre heatmap with a
+   noise like their surroundings') placed the same way in ${Math.round(train.drawn * 100)}% of the other lung
+   patches, so that the nodules themselves vary beyond the training cases'`
+       : ''
+   }. Lucent averages its centre heatmap with a
    left–right mirrored pass and keeps only findings that touch the lungs (a lung mask from the air inside
    the body).
 2. A 3D false-positive reduction classifier on ${fprPatchText} around each of the ${budget} best candidates; ${fprInfo.parameters.toLocaleString('en')} parameters,

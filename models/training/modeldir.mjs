@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ID = 'lung-nodule-ct';
 /** Bump when the weights change: reviews and audit trails record which version made each finding. */
-export const VERSION = '2.3.0';
+export const VERSION = '2.2.0';
 /** The second stage's candidates: detector score at least this, at most this many per series. */
 export const FPR_CANDIDATE_SCORE = 0.05;
 /**
