@@ -2,7 +2,8 @@
 // `npm run train:nodules`: regenerate the synthetic data, train the detector, mine its false candidates,
 // train the false-positive reduction stage, quantize, choose the settings on the development set,
 // evaluate on the held-out sets (the training generator's and the independent one's) and rewrite
-// models/lung-nodule-ct. One command, no network.
+// models/lung-nodule-ct. One command, no network. Needs Debian's python3-numpy, python3-torch and
+// python3-onnx (checked first).
 // Options: --minutes M (detector training, default 28), --fpr-minutes M (7), --train-cases N (64),
 //          --dev-cases N (16), --test-cases N (30), --indep-cases N (40),
 //          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints)
@@ -58,6 +59,24 @@ async function parallel(name, jobs) {
 const lucent = (args) => [join(root, 'bin/lucent.mjs'), ...args];
 const synth = (dir, seed, cases, ...extra) =>
   lucent(['synth', '--out', join(data, dir), '--cases', String(cases), '--seed', seed, ...extra]);
+
+// Before anything long: the Python modules every step needs, each from a Debian package.
+const PYTHON_NEEDS = [
+  ['numpy', 'python3-numpy'],
+  ['torch', 'python3-torch'],
+  ['onnx', 'python3-onnx'],
+];
+const missing = PYTHON_NEEDS.filter(
+  ([module]) => spawnSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status !== 0,
+);
+if (missing.length > 0) {
+  console.error(
+    `✖ ${PYTHON} cannot import ${missing.map(([m]) => m).join(', ')}: install ${missing
+      .map(([, pkg]) => pkg)
+      .join(' ')} (apt-get install -y --no-install-recommends …), then run this again.`,
+  );
+  process.exit(1);
+}
 
 mkdirSync(work, { recursive: true });
 if (!flag('skip-data')) {
