@@ -6,8 +6,18 @@
  */
 import { isMessageKey, type Language } from '../i18n';
 import type { Failure } from '../lib/errors';
+import { pacsInstanceOf } from '../lib/sourceNames';
 import type { StorageProblem } from '../store/persist';
 import type { Translate } from './aiText';
+
+/**
+ * A file's name as the reader sees it: instances retrieved from a PACS have none of their own (a
+ * language-neutral key, lib/sourceNames), so they are worded here; any other name is shown as it is.
+ */
+export function fileLabel(t: Translate, name: string): string {
+  const pacs = pacsInstanceOf(name);
+  return pacs ? t('errors.pacsInstance', { n: pacs.n, total: pacs.total }) : name;
+}
 
 /**
  * A failure as one sentence: the catalogue's `problem.<code>.<kind>` when the detail names a kind the

@@ -35,7 +35,7 @@ import { describeFolder } from '../../src/report/llm/folder';
 import { createAppStore } from '../../src/store';
 import type { StorageProblem } from '../../src/store/persist';
 import { writeCtSlice, type CtSlice } from '../../src/synth/dicomWriter';
-import { failureText, storageProblemText } from '../../src/ui/failureText';
+import { failureText, fileLabel, storageProblemText } from '../../src/ui/failureText';
 import { expectChinese, translator } from '../support/chineseText';
 import { thrown } from '../support/thrown';
 import { corpusFile, sourceOf } from '../support/corpus';
@@ -295,8 +295,9 @@ describe('a DICOMweb server that fails', () => {
     // The instance has no file name: a neutral key, worded in the reader's language where it is shown.
     const at = pacsInstanceOf(retrieved.file);
     expect(at).toEqual({ n: 1, total: 2 });
-    expect(translate('en', 'errors.pacsInstance', { ...at })).toBe('PACS instance 1 of 2');
-    expectChinese(translate('zh-CN', 'errors.pacsInstance', { ...at }), ['PACS']);
+    expect(fileLabel(translator('en'), retrieved.file)).toBe('PACS instance 1 of 2');
+    expectChinese(fileLabel(translator('zh-CN'), retrieved.file), ['PACS']);
+    expect(fileLabel(translator('zh-CN'), 'IM-0001.dcm')).toBe('IM-0001.dcm');
     expect(pacsInstanceOf('pacs-instance:1/2.dcm')).toBeNull();
     expect(pacsInstanceOf('IM-0001.dcm')).toBeNull();
     expectChinese(said('zh-CN', retrieved), ['HTTP']);

@@ -1,7 +1,7 @@
 import type { JSX } from 'react';
 import { useActions, useAppState } from '../context';
 import { useFailureText, useT } from '../hooks/useT';
-import { pacsInstanceOf } from '../../lib/sourceNames';
+import { fileLabel } from '../failureText';
 
 export function LoadErrorsPanel(): JSX.Element {
   const t = useT();
@@ -10,11 +10,6 @@ export function LoadErrorsPanel(): JSX.Element {
   const loading = useAppState((s) => s.loading);
   const actions = useActions();
   // Files whose reader (a background worker) stopped can be read again, into the open study.
-  // Instances retrieved from a PACS have no file name: worded here, in the reader's language.
-  const fileLabel = (name: string): string => {
-    const pacs = pacsInstanceOf(name);
-    return pacs ? t('errors.pacsInstance', { n: pacs.n, total: pacs.total }) : name;
-  };
   const lost = errors.filter((e) => e.code === 'worker-lost').length;
   return (
     <section className="panel errors-panel" aria-label="Load errors">
@@ -28,7 +23,7 @@ export function LoadErrorsPanel(): JSX.Element {
         <ul className="error-list">
           {errors.map((e, i) => (
             <li key={`${e.file}-${i}`} className="load-error" data-code={e.code}>
-              <span className="error-file">{fileLabel(e.file)}</span>
+              <span className="error-file">{fileLabel(t, e.file)}</span>
               <span className="error-kind">{t(`errors.code.${e.code}`)}</span>
               <span className="error-message">{said(e)}</span>
             </li>

@@ -2,6 +2,7 @@ import { useState, type JSX } from 'react';
 import type { MessageKey } from '../../i18n';
 import type { SeriesExportStatus } from '../../store';
 import { useActions, useAppState } from '../context';
+import { fileLabel } from '../failureText';
 import { useT } from '../hooks/useT';
 
 type T = ReturnType<typeof useT>;
@@ -18,7 +19,7 @@ function reasonText(code: string, t: T): string {
 
 function LeftOut({ files, t }: { files: readonly { file: string; code: string }[]; t: T }): JSX.Element {
   const byCode = new Map<string, string[]>();
-  for (const f of files) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f.file]);
+  for (const f of files) byCode.set(f.code, [...(byCode.get(f.code) ?? []), fileLabel(t, f.file)]);
   return (
     <>
       <p>{t('seriesExport.leftOut', { count: files.length })}</p>
