@@ -380,7 +380,7 @@ unknown.
 Two stages, both run on the device:
 1. A 2.5D CenterNet (five adjacent slices at 1.5 mm, resampled to 1.0 mm pixels, HU window −1100…500)
    with heads for the centre heatmap, diameter, offset, type and margin; ${train.parameters.toLocaleString('en')} parameters,
-   ${train.steps} steps (${Math.round(train.seconds / 60)} min on 2 CPU cores). Augmentation: in-plane zoom
+   ${train.steps} steps (${Math.round(train.seconds / 60)} min on 2 CPU cores${train.seed === undefined ? '' : `, seed ${train.seed}`}). Augmentation: in-plane zoom
    ${train.zoom?.join('–') ?? '1'}, thicker-slice averaging, soft and edge-enhancing kernels, noise of three
    textures, gain and offset, flips and transposition; ${Math.round((train.dense ?? 0) * 100)}% of the lung patches are
    centred on dense structures (vessels, walls); copy-paste of nodules blended along their own surface
@@ -397,7 +397,7 @@ Two stages, both run on the device:
    left–right mirrored pass and keeps only findings that touch the lungs (a lung mask from the air inside
    the body).
 2. A 3D false-positive reduction classifier on ${fprPatchText} around each of the ${budget} best candidates; ${fprInfo.parameters.toLocaleString('en')} parameters,
-   ${fprInfo.steps} steps (${Math.round(fprInfo.seconds / 60)} min), trained on the training cases' true nodules
+   ${fprInfo.steps} steps (${Math.round(fprInfo.seconds / 60)} min${fprInfo.seed === undefined ? '' : `, seed ${fprInfo.seed}`}), trained on the training cases' true nodules
    ${fprInfo.drawn ? `and drawn nodules (${Math.round(fprInfo.drawn * 100)}% of positives, beside vessels and the pleura or in open lung) ` : ''}against ${fprInfo.negatives.toLocaleString('en')} negatives: the detector's own false candidates on the training
    cases (hard negatives, mined with \`lucent eval\`), dense points in the lungs and points on their border
    (pleura, mediastinum, hila). Augmentation as the detector's: in-plane zoom 0.8–1.25, thicker slices,

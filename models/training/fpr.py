@@ -316,7 +316,7 @@ def main() -> None:
     )
     torch.save(model.state_dict(), os.path.join(args.out, "fpr.pt"))
     with open(os.path.join(args.out, "fpr.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "drawn": args.drawn, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3)}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "drawn": args.drawn, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3), "seed": args.seed}, f)
     print(f"fpr: trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread), accuracy on training draws {acc:.3f}", file=sys.stderr)
 
 

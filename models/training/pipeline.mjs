@@ -6,7 +6,9 @@
 // python3-onnx (checked first).
 // Options: --minutes M (detector training, default 28), --fpr-minutes M (7), --train-cases N (64),
 //          --dev-cases N (16), --test-cases N (30), --indep-cases N (40),
-//          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints)
+//          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints),
+//          --seed N (the training runs' random seed, default 7; the second stage gets N + 4): a rerun with
+//          another seed shows how far the figures move with the seed alone
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +28,11 @@ const flag = (name) => process.argv.includes(`--${name}`);
 const PYTHON = '/usr/bin/python3';
 /** Seeds of the four data sets: never shared, so each set is made apart from the others. */
 const SEEDS = { train: 'train-v2', dev: 'dev-v2', test: 'heldout-v2', indep: '4401' };
+const SEED = Number(arg('seed', '7'));
+if (!Number.isInteger(SEED) || SEED < 0) {
+  console.error(`✖ --seed wants a whole number ≥ 0, not ${arg('seed', '')}`);
+  process.exit(2);
+}
 const started = Date.now();
 
 function step(name, cmd, args, options = {}) {
@@ -132,6 +139,8 @@ if (!flag('skip-train')) {
     out,
     '--minutes',
     arg('minutes', '28'),
+    '--seed',
+    String(SEED),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',
@@ -145,6 +154,8 @@ if (!flag('skip-train')) {
     out,
     '--minutes',
     arg('fpr-minutes', '7'),
+    '--seed',
+    String(SEED + 4),
   ]);
 }
 step('calibration inputs (training patches)', PYTHON, ['calib.py', cache, out]);
