@@ -3,7 +3,6 @@
  * recovery when the worker dies mid-sweep, with an error or without a word (lib/liveness): it is replaced
  * and the run fails with a clear error.
  */
-import type { SeriesAnalysis } from '../../analysis/analyze';
 import type { PatientContext } from '../../findings/assess';
 import type { Language } from '../../i18n/language';
 import type { SliceGeometry } from '../../lib/volume';
@@ -39,14 +38,8 @@ export interface RunHandlers {
  */
 export const WORKER_SILENCE_MS = 90_000;
 
-export interface RunOutcome {
-  readonly analysis: SeriesAnalysis;
-  readonly provider: Provider;
-  readonly threads: number;
-  readonly ms: number;
-  readonly setupMs: { readonly files: number; readonly runtime: number; readonly volume: number };
-  readonly cached: boolean;
-}
+/** What a finished run gives the page: the worker's `result` message without its envelope. */
+export type RunOutcome = Omit<Extract<WorkerEvent, { type: 'result' }>, 'type' | 'id'>;
 
 export interface BenchResult {
   /** Median of the measured runs, after warm-up (ms). */
@@ -208,14 +201,10 @@ export class InferenceClient {
       case 'result':
         this.pending.delete(e.id);
         release(p);
-        p.resolve({
-          analysis: e.analysis,
-          provider: e.provider,
-          threads: e.threads,
-          ms: e.ms,
-          setupMs: e.setupMs,
-          cached: e.cached,
-        });
+        {
+          const { type: _type, id: _id, ...outcome } = e;
+          p.resolve(outcome);
+        }
         break;
       case 'error':
         this.pending.delete(e.id);
