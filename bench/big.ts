@@ -296,6 +296,8 @@ export interface BigOpen {
     readonly seconds: number | null;
     readonly status: string;
     readonly stagesMs: Record<string, number> | null;
+    /** Slices sent to the worker, and the buffers the page allocated for their copies (the rest reused). */
+    readonly sliceBuffers?: { sent: number; allocated: number } | null;
   } | null;
   readonly memory: MemoryPeak;
   /**
@@ -419,7 +421,14 @@ async function openOne(port: number, set: BigDataSet, name: string, runAi: boole
           window as unknown as { __lucent: { aiTiming(): Record<string, number> | null } }
         ).__lucent.aiTiming(),
       );
-      ai = { seconds: /AI done/.test(text) ? seconds : null, status: text, stagesMs };
+      const sliceBuffers = await page.evaluate(() =>
+        (
+          window as unknown as {
+            __lucent: { aiSliceBuffers(): { sent: number; allocated: number } | null };
+          }
+        ).__lucent.aiSliceBuffers(),
+      );
+      ai = { seconds: /AI done/.test(text) ? seconds : null, status: text, stagesMs, sliceBuffers };
       js.aiDone = await jsMemory(page);
     }
   } catch (e) {

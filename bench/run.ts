@@ -181,6 +181,10 @@ if (named('big')) {
     console.log(`  time until every file is read  ${ms(o.timeToAllReadMs)}`);
     console.log(`  time to scrollable (on screen) ${ms(o.timeToScrollableMs)}`);
     if (o.ai) console.log(`  AI sweep, click to findings    ${o.ai.seconds ?? 'n/a'} s  (${o.ai.status})`);
+    if (o.ai?.sliceBuffers)
+      console.log(
+        `  slices to the AI worker        ${o.ai.sliceBuffers.sent}, in ${o.ai.sliceBuffers.allocated} buffers (the rest handed back and reused)`,
+      );
     console.log(
       `  peak memory, largest renderer  ${m.rendererMB} MB (VmHWM ${m.rendererHwmMB} MB), ${o.ratio.renderer}× voxels; by phase: ${Object.entries(
         m.rendererByPhaseMB,

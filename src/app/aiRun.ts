@@ -46,6 +46,8 @@ export class AiRun {
   private batchDelayMs = 0;
   /** Where the last completed run's time went (ms), for `npm run bench` and support. */
   private lastTiming: Record<string, number> | null = null;
+  /** The last completed run's slice copies: how many went to the worker, how many buffers were new. */
+  private lastSliceBuffers: { sent: number; allocated: number } | null = null;
 
   constructor(
     private readonly host: Host,
@@ -237,11 +239,13 @@ export class AiRun {
         (slices) => this.inference.sendSlices(run.id, slices),
         (done, total) => store.setState((s) => ({ ai: { ...s.ai, done, total } })),
         this.abort.signal,
+        (bytes) => this.inference.spareBuffer(run.id, bytes),
       ).catch((e: unknown) => {
         this.inference.cancel(run.id);
         throw unreadableSlice(e);
       });
-      const [outcome] = await Promise.all([run.done, sent]);
+      const [outcome, buffers] = await Promise.all([run.done, sent]);
+      this.lastSliceBuffers = buffers;
       const volumeMs = outcome.setupMs.volume;
       const a = outcome.analysis;
       const round = (ms: number): number => Math.round(ms);
@@ -320,6 +324,8 @@ export class AiRun {
     return {
       // Where the last completed run's time went (ms).
       aiTiming: () => this.lastTiming,
+      // The last completed run's slices sent to the worker, and the buffers allocated for their copies.
+      aiSliceBuffers: () => this.lastSliceBuffers,
       benchModel: (dims: [number, number, number, number], backend: 'wasm' | 'webgpu', threads: number) => {
         const m = this.host.store.getState().models?.find((x) => x.manifest.task === 'detection');
         if (!m) return Promise.reject(new Error('no detection model'));

@@ -30,14 +30,39 @@ function geometryOf(imageIds: readonly string[]): SliceGeometry[] {
   });
 }
 
-async function sliceOf(imageId: string): Promise<SliceValues & { values: SliceArray }> {
+/** Where a copy of a slice may go: a spent buffer of that many bytes, when one is free. */
+export type SpareBuffer = (bytes: number) => ArrayBuffer | undefined;
+
+/** `pixels` copied into `into` (a buffer of exactly its size), as the same kind of typed array. */
+function copyInto(pixels: SliceArray, into: ArrayBuffer): SliceArray {
+  const copy =
+    pixels instanceof Int16Array
+      ? new Int16Array(into)
+      : pixels instanceof Uint16Array
+        ? new Uint16Array(into)
+        : pixels instanceof Float32Array
+          ? new Float32Array(into)
+          : pixels instanceof Uint8Array
+            ? new Uint8Array(into)
+            : pixels instanceof Int8Array
+              ? new Int8Array(into)
+              : new Int32Array(into);
+  copy.set(pixels);
+  return copy;
+}
+
+async function sliceOf(imageId: string, spare?: SpareBuffer): Promise<SliceValues & { values: SliceArray }> {
   const image = await imageLoader.loadAndCacheImage(imageId);
   const scaled = image.preScale?.scaled === true;
   const pixels = image.getPixelData() as ArrayLike<number>;
-  // A copy: the cache keeps its own buffer, the copy's is transferred to the worker.
-  const values: SliceArray = ArrayBuffer.isView(pixels)
-    ? (pixels as SliceArray).slice()
-    : Float32Array.from(pixels);
+  // A copy: the cache keeps its own buffer, the copy's is transferred to the worker. It goes into a buffer
+  // the worker has handed back when one of that size is free.
+  let values: SliceArray;
+  if (ArrayBuffer.isView(pixels)) {
+    const typed = pixels as SliceArray;
+    const into = spare?.(typed.byteLength);
+    values = into ? copyInto(typed, into) : typed.slice();
+  } else values = Float32Array.from(pixels);
   return {
     values,
     rows: image.rows,
@@ -57,8 +82,8 @@ const SLICES_PER_MESSAGE = 8;
 
 /**
  * Stream the decoded slices of a series to the inference worker, in the volume's order (bottom to top),
- * a few per message, each copied into a buffer of its own that is transferred: the page never holds more
- * than one message's worth of copies, and `send` waits while the worker has a window's worth it has not
+ * a few per message, each copied into a buffer of its own that is transferred (one the worker has handed
+ * back, from `spare`, when one is free): the page never holds more than one message's worth of copies, and `send` waits while the worker has a window's worth it has not
  * resampled yet (ai/browser/client.ts SLICE_WINDOW). Stops with an AbortError when `signal` aborts, and
  * quietly when `send` says the run has ended.
  */
@@ -70,20 +95,34 @@ export async function streamSlices(
   ) => Promise<boolean>,
   onProgress?: (done: number, total: number) => void,
   signal?: AbortSignal,
-): Promise<void> {
+  spare?: SpareBuffer,
+): Promise<{ sent: number; allocated: number }> {
   const { order } = planVolume(geometry);
   let part: { index: number; slice: SliceValues & { values: SliceArray } }[] = [];
+  let sent = 0;
+  let allocated = 0;
+  // Counts the buffers this call had to allocate (the rest were handed back by the worker).
+  const reuse: SpareBuffer | undefined = spare
+    ? (bytes) => {
+        const b = spare(bytes);
+        if (!b) allocated++;
+        return b;
+      }
+    : undefined;
   for (const [n, index] of order.entries()) {
     if (signal?.aborted) throw new DOMException('The analysis was cancelled.', 'AbortError');
-    part.push({ index, slice: await sliceOf(imageIds[index] ?? '') });
+    part.push({ index, slice: await sliceOf(imageIds[index] ?? '', reuse) });
+    if (!reuse) allocated++;
     if (part.length === SLICES_PER_MESSAGE || n === order.length - 1) {
       // Waits while the receiver is full; stops copying once the receiver has ended (it failed, say).
       const more = await send(part);
+      sent += part.length;
       part = [];
       onProgress?.(n + 1, order.length);
-      if (!more) return;
+      if (!more) break;
     }
   }
+  return { sent, allocated };
 }
 
 /**

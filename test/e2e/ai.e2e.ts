@@ -4,7 +4,7 @@
  * the bad paths: inapplicable series, checksum mismatch, a file that is not ONNX, cancel, a crashed worker,
  * an absurd input size, and a second visit with no network for the model.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -69,6 +69,18 @@ describe('AI in the browser', () => {
 
     // The same files through the CLI (onnxruntime-node): the same findings within a stated tolerance.
     const cli = await expectSameFindingsAsCli(page, join(DEMO_DIR, 'demo-solid'));
+    // Those findings came from slices copied into buffers the worker handed back once it had resampled
+    // them: the page allocated fewer buffers than it sent slices (a window's worth, then reuse).
+    const buffers = await page.evaluate(() =>
+      (
+        window as unknown as { __lucent: { aiSliceBuffers(): { sent: number; allocated: number } | null } }
+      ).__lucent.aiSliceBuffers(),
+    );
+    expect(buffers?.sent).toBe(
+      readdirSync(join(DEMO_DIR, 'demo-solid')).filter((f) => f.endsWith('.dcm')).length,
+    );
+    expect(buffers?.allocated).toBeGreaterThan(0);
+    expect(buffers?.allocated).toBeLessThan(buffers?.sent ?? 0);
 
     // Against the case's truth: the largest true nodule is found at the operating point, with its type. A
     // finding hits a nodule when its centre lies within the nodule's radius (LUNA16). The page does not

@@ -86,6 +86,8 @@ interface PendingRun {
   taken: number;
   /** Senders waiting for the window to open. */
   waiting: (() => void)[];
+  /** Slice buffers the worker has finished with, for the next slices' copies. */
+  spare: ArrayBuffer[];
 }
 
 /** Wake every sender of a run that waits for the window (they then look at the run and their signal). */
@@ -196,6 +198,8 @@ export class InferenceClient {
         break;
       case 'slices-taken':
         p.taken = e.taken;
+        // Never more spares than a window's worth: the sender takes them as fast as they come back.
+        if (e.spare) p.spare.push(...e.spare.slice(0, Math.max(0, SLICE_WINDOW - p.spare.length)));
         if (p.sent - p.taken <= SLICE_WINDOW) release(p);
         break;
       case 'result':
@@ -232,7 +236,7 @@ export class InferenceClient {
   ): { id: number; done: Promise<RunOutcome> } {
     const id = this.nextId++;
     const done = new Promise<RunOutcome>((resolve, reject) =>
-      this.pending.set(id, { resolve, reject, handlers, sent: 0, taken: 0, waiting: [] }),
+      this.pending.set(id, { resolve, reject, handlers, sent: 0, taken: 0, waiting: [], spare: [] }),
     );
     const msg: WorkerRequest = {
       type: 'run',
@@ -296,6 +300,16 @@ export class InferenceClient {
       await new Promise<void>((resolve) => p.waiting.push(resolve));
     }
     return this.pending.has(id);
+  }
+
+  /**
+   * A buffer of exactly `bytes` bytes that run `id`'s worker has finished with, to copy the next slice
+   * into instead of allocating one; undefined when none is free.
+   */
+  spareBuffer(id: number, bytes: number): ArrayBuffer | undefined {
+    const spare = this.pending.get(id)?.spare;
+    const i = spare ? spare.findIndex((b) => b.byteLength === bytes) : -1;
+    return i < 0 ? undefined : spare?.splice(i, 1)[0];
   }
 
   cancel(id: number): void {

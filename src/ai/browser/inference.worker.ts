@@ -90,15 +90,24 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     // (lib/volume reorients each as the Node host's volume builder does); each slice is let go once
     // resampled, so the series is never held here at full resolution.
     const volumeStarted = performance.now();
-    // The page sends more only as slices are taken (client.ts SLICE_WINDOW): say so every few.
+    // The page sends more only as slices are taken (client.ts SLICE_WINDOW): say so every few, and hand
+    // back the buffers of the slices already written into the grid (slices are asked for one at a time,
+    // so when slice n is asked for, slice n - 1 has been written and its buffer is free).
     let taken = 0;
+    let inUse: ArrayBuffer | null = null;
+    let spare: ArrayBuffer[] = [];
     const { grid } = await streamModelGrid(
       req.geometry,
       async (i) => {
+        if (inUse) spare.push(inUse);
+        inUse = null;
         const slice = await inbox.take(i, controller.signal);
         taken++;
-        if (taken % SLICES_TAKEN_EVERY === 0 || taken === req.geometry.length)
-          post({ type: 'slices-taken', id: req.id, taken });
+        if (slice.values.buffer instanceof ArrayBuffer) inUse = slice.values.buffer;
+        if (taken % SLICES_TAKEN_EVERY === 0 || taken === req.geometry.length) {
+          self.postMessage({ type: 'slices-taken', id: req.id, taken, spare } satisfies WorkerEvent, spare);
+          spare = [];
+        }
         return slice;
       },
       req.model.manifest.input,

@@ -132,8 +132,17 @@ export type WorkerEvent =
       readonly note?: Problem;
     }
   | { readonly type: 'progress'; readonly id: number; readonly done: number; readonly total: number }
-  /** How many of a run's slices the worker has taken into its grid so far (the page's send window). */
-  | { readonly type: 'slices-taken'; readonly id: number; readonly taken: number }
+  /**
+   * How many of a run's slices the worker has taken into its grid so far (the page's send window), and the
+   * buffers of those it has finished with, transferred back for the page to copy the next slices into: the
+   * same few buffers go round, so a series leaves no trail of spent slice buffers for the collector.
+   */
+  | {
+      readonly type: 'slices-taken';
+      readonly id: number;
+      readonly taken: number;
+      readonly spare?: readonly ArrayBuffer[];
+    }
   | {
       readonly type: 'result';
       readonly id: number;
