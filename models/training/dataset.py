@@ -94,15 +94,17 @@ class PatchSampler:
     training case (randomly flipped and transposed), blended in with a mask that follows the nodule's own
     surface (no band of the donor's background comes with it), so that each of the few hundred training
     nodules is also seen against other backgrounds. Half are placed in open lung, half against tissue (the
-    pleura over the chest wall, mediastinum or diaphragm, or a vessel), where the tissue is kept.
+    pleura over the chest wall, mediastinum or diaphragm, or a vessel), where the tissue is kept; with
+    `across`, that share of the attached ones touch tissue above or below them instead of beside them.
 
     Drawn nodules: with probability `drawn`, a lung patch without a pasted nodule receives a new nodule
     drawn procedurally (drawn.py), placed the same way, so that the nodules' own shapes, densities and
     margins vary beyond the training cases'.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0):
         self.metas = metas
+        self.across = across
         self.vols = [np.load(os.path.join(cache_dir, m["name"] + ".npy"), mmap_mode="r") for m in metas]
         self.rng = np.random.default_rng(seed)
         self.with_nodules = [i for i, m in enumerate(metas) if m["nodules"]]
@@ -182,21 +184,26 @@ class PatchSampler:
         frac = [n["k"] - c[0], n["j"] - c[1], n["i"] - c[2]]
         return block, frac
 
-    def _place(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray, r: float, half_xy: int):
-        """Where a nodule of radius r may go in the source window `x` (centre slice k): inside the lungs,
-        half the time against tissue; (row, column) in the window, or None when no place was found."""
+    def _place(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray, r: float, half_xy: int, vol=None):
+        """Where a nodule of radius r may go in the source window `x` (centre slice k of the case volume
+        `vol`): inside the lungs, half the time against tissue; (row, column) in the window, or None when no
+        place was found."""
         rng = self.rng
         size = x.shape[1]
         mid = x.shape[0] // 2
         # Half the nodules are put against something: the pleura over the chest wall, the mediastinum, the
         # diaphragm or a vessel (juxtapleural and juxtavascular nodules), the rest in open lung.
         attached = rng.random() < 0.5
+        # Some of those touch tissue above or below rather than beside them: on the dome of the diaphragm,
+        # under the apex, on a vessel that runs across the slices. In their own slice they sit in open lung;
+        # the tissue meets them in the slices beyond their edge.
+        across = attached and vol is not None and self.across > 0 and rng.random() < self.across
         ring = None
         if attached:
             yy0, xx0 = np.mgrid[-half_xy : half_xy + 1, -half_xy : half_xy + 1]
             d0 = np.hypot(yy0, xx0)
             ring = (d0 >= r + 0.5) & (d0 <= r + 2.5)
-        for _ in range(60 if attached else 20):
+        for _ in range(120 if across else 60 if attached else 20):
             py = int(rng.integers(half_xy + 2, size - half_xy - 2))
             px = int(rng.integers(half_xy + 2, size - half_xy - 2))
             m = float(np.mean(x[mid, py - 2 : py + 3, px - 2 : px + 3]))
@@ -205,7 +212,13 @@ class PatchSampler:
             ly, lx = y0 + py, x0 + px
             if not (0 <= ly < lung.shape[0] and 0 <= lx < lung.shape[1] and lung[ly, lx]):
                 continue  # lung-like values outside the lungs: a table's core, air beside the body
-            if ring is not None:
+            if across:
+                around = x[mid, py - half_xy : py + half_xy + 1, px - half_xy : px + half_xy + 1]
+                if float(np.mean(around[ring] > -400)) > 0.55 or float(np.mean(around[ring] < -985)) > 0.02:
+                    continue  # buried in tissue in its own slice, or by the skin
+                if not touches_across(vol, k, ly, lx, r):
+                    continue
+            elif ring is not None:
                 around = x[mid, py - half_xy : py + half_xy + 1, px - half_xy : px + half_xy + 1]
                 dense = float(np.mean(around[ring] > -400))
                 outside = float(np.mean(around[ring] < -985))
@@ -216,7 +229,7 @@ class PatchSampler:
             return py, px
         return None
 
-    def _paste(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray):
+    def _paste(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray, vol=None):
         """Blend one donor nodule into the source window `x` (HU, [SLICES + 2, S, S], centre slice k) at a
         position inside the lungs (`lung`: slice k's lung mask); returns the nodule in this case's voxel
         coordinates, or None when no place was found."""
@@ -236,7 +249,7 @@ class PatchSampler:
             block, fj = block[:, ::-1, :], -fj
         if rng.random() < 0.5:
             block, fj, fi = block.transpose(0, 2, 1), fi, fj
-        spot = self._place(x, y0, x0, k, existing, lung, r, half_xy)
+        spot = self._place(x, y0, x0, k, existing, lung, r, half_xy, vol)
         if spot is None:
             return None
         py, px = spot
@@ -297,7 +310,7 @@ class PatchSampler:
                 x[c, ys - y0 : ye - y0, xs - x0 : xe - x0] = vol[kk, ys:ye, xs:xe]
         nodules = list(meta["nodules"])
         if pasted:
-            extra = self._paste(x, y0, x0, k, nodules, self.lungs[ci][k])
+            extra = self._paste(x, y0, x0, k, nodules, self.lungs[ci][k], vol)
             if extra is not None:
                 nodules.append(extra)
         if drew:
@@ -344,6 +357,24 @@ class PatchSampler:
                 margin[iy, ix] = n["margin"]
                 mask[iy, ix] = 1.0
         return x, hm, size_t, offset, cls, margin, mask
+
+
+def touches_across(vol, k: int, j: int, i: int, r: float, slice_mm: float = 1.5) -> bool:
+    """Whether a nodule of radius r (mm) centred at voxel (k, j, i) of `vol` (HU, slices `slice_mm` apart)
+    would rest on tissue above or below it: tissue (mean of the 3 × 3 pixels over -400 HU) in the first slice
+    past its edge on one side, and lung (under -500 HU) in the slice before that."""
+    reach = int(math.ceil((r + 0.75) / slice_mm))
+    if not (1 <= j < vol.shape[1] - 1 and 1 <= i < vol.shape[2] - 1):
+        return False
+    for side in (1, -1):
+        kk = k + side * reach
+        if not 0 <= kk < vol.shape[0]:
+            continue
+        beyond = float(np.mean(vol[kk, j - 1 : j + 2, i - 1 : i + 2]))
+        between = float(np.mean(vol[k + side * (reach - 1), j - 1 : j + 2, i - 1 : i + 2]))
+        if beyond > -400 and between < -500:
+            return True
+    return False
 
 
 def augment(x: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:

@@ -387,6 +387,11 @@ Two stages, both run on the device:
    (${Math.round((train.paste ?? 0) * 100)}% of lung patches), only inside the lungs (the engine's own lung mask, never a
    table's core) and half of them against tissue (the pleura over the chest wall, mediastinum or diaphragm,
    or a vessel), the tissue kept where it is denser${
+     train.across
+       ? ` (${Math.round(train.across * 100)}% of those on tissue above or below them: the dome of the
+   diaphragm, the apex, a vessel that crosses the slices)`
+       : ''
+   }${
      train.drawn
        ? `; and nodules drawn procedurally (\`drawn.py\`: random
    ellipsoids with lobes, spicules, sharp to hazy margins and the density of each type, with partial volume and
