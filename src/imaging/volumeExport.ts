@@ -35,18 +35,7 @@ export type SpareBuffer = (bytes: number) => ArrayBuffer | undefined;
 
 /** `pixels` copied into `into` (a buffer of exactly its size), as the same kind of typed array. */
 function copyInto(pixels: SliceArray, into: ArrayBuffer): SliceArray {
-  const copy =
-    pixels instanceof Int16Array
-      ? new Int16Array(into)
-      : pixels instanceof Uint16Array
-        ? new Uint16Array(into)
-        : pixels instanceof Float32Array
-          ? new Float32Array(into)
-          : pixels instanceof Uint8Array
-            ? new Uint8Array(into)
-            : pixels instanceof Int8Array
-              ? new Int8Array(into)
-              : new Int32Array(into);
+  const copy = new (pixels.constructor as new (buffer: ArrayBuffer) => SliceArray)(into);
   copy.set(pixels);
   return copy;
 }
@@ -83,8 +72,10 @@ const SLICES_PER_MESSAGE = 8;
 /**
  * Stream the decoded slices of a series to the inference worker, in the volume's order (bottom to top),
  * a few per message, each copied into a buffer of its own that is transferred (one the worker has handed
- * back, from `spare`, when one is free): the page never holds more than one message's worth of copies, and `send` waits while the worker has a window's worth it has not
- * resampled yet (ai/browser/client.ts SLICE_WINDOW). Stops with an AbortError when `signal` aborts, and
+ * back, from `spare`, when one is free): the page never holds more than one message's worth of copies,
+ * and `send` waits while the worker has a window's worth it has not resampled yet
+ * (ai/browser/client.ts SLICE_WINDOW). Returns how many slices were sent, and how many buffers were
+ * allocated for them (the rest reused). Stops with an AbortError when `signal` aborts, and
  * quietly when `send` says the run has ended.
  */
 export async function streamSlices(
@@ -100,19 +91,17 @@ export async function streamSlices(
   const { order } = planVolume(geometry);
   let part: { index: number; slice: SliceValues & { values: SliceArray } }[] = [];
   let sent = 0;
-  let allocated = 0;
-  // Counts the buffers this call had to allocate (the rest were handed back by the worker).
+  let reused = 0;
   const reuse: SpareBuffer | undefined = spare
     ? (bytes) => {
         const b = spare(bytes);
-        if (!b) allocated++;
+        if (b) reused++;
         return b;
       }
     : undefined;
   for (const [n, index] of order.entries()) {
     if (signal?.aborted) throw new DOMException('The analysis was cancelled.', 'AbortError');
     part.push({ index, slice: await sliceOf(imageIds[index] ?? '', reuse) });
-    if (!reuse) allocated++;
     if (part.length === SLICES_PER_MESSAGE || n === order.length - 1) {
       // Waits while the receiver is full; stops copying once the receiver has ended (it failed, say).
       const more = await send(part);
@@ -122,7 +111,8 @@ export async function streamSlices(
       if (!more) break;
     }
   }
-  return { sent, allocated };
+  // Every slice read was sent (a run that ends stops the reading right after a send).
+  return { sent, allocated: sent - reused };
 }
 
 /**
