@@ -212,18 +212,16 @@ class PatchSampler:
             ly, lx = y0 + py, x0 + px
             if not (0 <= ly < lung.shape[0] and 0 <= lx < lung.shape[1] and lung[ly, lx]):
                 continue  # lung-like values outside the lungs: a table's core, air beside the body
-            if across:
-                around = x[mid, py - half_xy : py + half_xy + 1, px - half_xy : px + half_xy + 1]
-                if float(np.mean(around[ring] > -400)) > 0.55 or float(np.mean(around[ring] < -985)) > 0.02:
-                    continue  # buried in tissue in its own slice, or by the skin
-                if not touches_across(vol, k, ly, lx, r):
-                    continue
-            elif ring is not None:
+            if ring is not None:
                 around = x[mid, py - half_xy : py + half_xy + 1, px - half_xy : px + half_xy + 1]
                 dense = float(np.mean(around[ring] > -400))
                 outside = float(np.mean(around[ring] < -985))
-                if not 0.12 <= dense <= 0.55 or outside > 0.02:
-                    continue  # not touching tissue, or the skin and the air outside
+                if dense > 0.55 or outside > 0.02:
+                    continue  # buried in tissue in its own slice, or by the skin and the air outside
+                if across and not touches_across(vol, k, ly, lx, r):
+                    continue  # no tissue just past its edge above or below
+                if not across and dense < 0.12:
+                    continue  # not touching tissue beside it
             if any(math.hypot(e["i"] - x0 - px, e["j"] - y0 - py) < e["diameter"] / 2 + r + 6 and abs(e["k"] - k) * 1.5 < e["diameter"] / 2 + r + 6 for e in existing):
                 continue
             return py, px
