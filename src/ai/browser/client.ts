@@ -73,9 +73,10 @@ export function unreadableSlice(e: unknown): InferenceError {
 /**
  * The most slices of a run that may be on their way to the worker and not yet resampled: the page waits
  * for the worker to take some before it copies more, so a fast page never parks a whole series in the
- * worker's inbox (64 slices of 512² are 32 MB).
+ * worker's inbox. Three messages' worth (24 slices of 512² are 12 MB): the worker takes slices as fast as
+ * it resamples them, and every slice in flight, and every spare buffer the page keeps, is memory.
  */
-export const SLICE_WINDOW = 64;
+export const SLICE_WINDOW = 24;
 
 interface PendingRun {
   resolve(o: RunOutcome): void;
