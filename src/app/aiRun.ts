@@ -4,7 +4,7 @@
  * handed to the inference worker, which runs the host-neutral analysis (src/analysis); its findings come
  * back here and become review records, marked as the model's.
  */
-import { InferenceClient, InferenceError, unreadableSlice } from '../ai/browser/client';
+import { InferenceClient, InferenceError, SLICE_WINDOW, unreadableSlice } from '../ai/browser/client';
 import type { ModelSource } from '../ai/browser/protocol';
 import { manifestIssues, validateManifest } from '../ai/registry/manifest';
 import { seriesFacts } from '../ai/shared/applicability';
@@ -14,7 +14,7 @@ import { sliceNumberNearest, type Series } from '../dicom/series';
 import type { FindingRecord } from '../findings/record';
 import type { MessageKey } from '../i18n';
 import { getInstance, imageIdOf } from '../imaging/registry';
-import { seriesGeometry, streamSlices } from '../imaging/volumeExport';
+import { seriesGeometry, SLICES_PER_MESSAGE, streamSlices } from '../imaging/volumeExport';
 import { problemOf } from '../lib/errors';
 import { sha256Hex } from '../lib/hash';
 import { log } from '../lib/logger';
@@ -46,8 +46,11 @@ export class AiRun {
   private batchDelayMs = 0;
   /** Where the last completed run's time went (ms), for `npm run bench` and support. */
   private lastTiming: Record<string, number> | null = null;
-  /** The last completed run's slice copies: how many went to the worker, how many buffers were new. */
-  private lastSliceBuffers: { sent: number; allocated: number } | null = null;
+  /**
+   * The last completed run's slice copies: how many went to the worker, how many buffers were new, and the
+   * most it should ever need (a window in flight, one message being copied, the slice the worker holds).
+   */
+  private lastSliceBuffers: { sent: number; allocated: number; most: number } | null = null;
 
   constructor(
     private readonly host: Host,
@@ -245,7 +248,7 @@ export class AiRun {
         throw unreadableSlice(e);
       });
       const [outcome, buffers] = await Promise.all([run.done, sent]);
-      this.lastSliceBuffers = buffers;
+      this.lastSliceBuffers = { ...buffers, most: SLICE_WINDOW + SLICES_PER_MESSAGE + 1 };
       const volumeMs = outcome.setupMs.volume;
       const a = outcome.analysis;
       const round = (ms: number): number => Math.round(ms);

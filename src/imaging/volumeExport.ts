@@ -67,7 +67,7 @@ export function seriesGeometry(imageIds: readonly string[]): SliceGeometry[] {
 }
 
 /** How many slices go to the worker in one message. */
-const SLICES_PER_MESSAGE = 8;
+export const SLICES_PER_MESSAGE = 8;
 
 /**
  * Stream the decoded slices of a series to the inference worker, in the volume's order (bottom to top),
