@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
-import { evaluate, FPR_BUDGETS, ID, installModel, manifest, size, VERSION } from './modeldir.mjs';
+import { evaluate, FPR_BUDGETS, ID, installModel, manifest, size, SLICES, VERSION } from './modeldir.mjs';
 
 register();
 const { froc, thresholdAt, atThreshold, attributeAccuracy, FP_RATES } =
@@ -378,7 +378,7 @@ unknown.
 
 ## Model
 Two stages, both run on the device:
-1. A 2.5D CenterNet (five adjacent slices at 1.5 mm, resampled to 1.0 mm pixels, HU window −1100…500)
+1. A 2.5D CenterNet (${SLICES} adjacent slices at 1.5 mm, ${((SLICES - 1) * 1.5).toFixed(1)} mm of z context, resampled to 1.0 mm pixels, HU window −1100…500)
    with heads for the centre heatmap, diameter, offset, type and margin; ${train.parameters.toLocaleString('en')} parameters,
    ${train.steps} steps (${Math.round(train.seconds / 60)} min on 2 CPU cores${train.seed === undefined ? '' : `, seed ${train.seed}`}). Augmentation: in-plane zoom
    ${train.zoom?.join('–') ?? '1'}, thicker-slice averaging, soft and edge-enhancing kernels, noise of three

@@ -18,6 +18,13 @@ export const FPR_CANDIDATE_SCORE = 0.05;
  * 2.8× slower than 48 (75 s against 27 s a case) without raising its CPM, so the largest is 96.
  */
 export const FPR_BUDGETS = [32, 48, 64, 96];
+/** The detector's input slices: set in one place, common.py, which the Python steps import. */
+export const SLICES = Number(
+  /^SLICES = (\d+)$/m.exec(
+    readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'common.py'), 'utf8'),
+  )?.[1],
+);
+if (!Number.isInteger(SLICES) || SLICES < 1) throw new Error('common.py: no SLICES = N line');
 
 export const sha = (p) => createHash('sha256').update(readFileSync(p)).digest('hex');
 export const size = (p) => readFileSync(p).length;
@@ -58,7 +65,7 @@ export function manifest({
       name: 'input',
       layout: 'NCHW',
       dtype: 'float32',
-      slices: 5,
+      slices: SLICES,
       sliceSpacingMm: 1.5,
       pixelSpacingMm: 1.0,
       window: { lower: -1100, upper: 500 },

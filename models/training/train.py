@@ -100,7 +100,7 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across}, f)
     print(f"trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread)", file=sys.stderr)
 
 
