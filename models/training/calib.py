@@ -1,6 +1,6 @@
 """Calibration inputs and a calibration copy of the model.
 
-Writes calib/input-NNN.bin (float32, [1, 5, 128, 128] model inputs from training patches) and
+Writes calib/input-NNN.bin (float32, [1, SLICES, 128, 128] model inputs from training patches) and
 model.calib.onnx: the fp32 model with every tensor we will quantize exposed as an extra output, so that
 onnxruntime-node (calibrate.mjs) can record their ranges.
 
@@ -14,6 +14,7 @@ import numpy as np
 import onnx
 import torch
 
+from common import SLICES
 from dataset import PatchSampler, batch
 from quantize import quantizable_tensors
 
@@ -40,5 +41,5 @@ if __name__ == "__main__":
             model.graph.output.append(onnx.helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, None))
     onnx.save(model, os.path.join(args.out, "model.calib.onnx"))
     with open(os.path.join(args.out, "calib", "tensors.json"), "w", encoding="utf8") as f:
-        json.dump({"tensors": names, "shape": [1, 5, 128, 128], "count": args.count}, f)
+        json.dump({"tensors": names, "shape": [1, SLICES, 128, 128], "count": args.count}, f)
     print(f"calibration: {args.count} inputs, {len(names)} tensors")
