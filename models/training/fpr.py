@@ -1,7 +1,7 @@
 """False-positive reduction: a small 3D CNN that scores detector candidates from a patch of the model grid.
 
-The 2.5D detector sees a few slices (common.SLICES); a vessel seen end-on is a round blob there, as a nodule is. In 3D the
-vessel runs on through the slices and branches, the nodule ends. This classifier looks at a block around
+The 2.5D detector sees a few slices (common.SLICES); a vessel seen end-on is a round blob there, as a
+nodule is. In 3D the vessel runs on through the slices and branches, the nodule ends. This classifier looks at a block around
 each candidate: 15 × 31 × 31 voxels at the grid's spacing (22.5 × 31 × 31 mm), and with SCALES (common.py)
 more channels, the same number of voxels at s times the spacing (s × s × s voxel means) for more context.
 

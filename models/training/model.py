@@ -1,5 +1,5 @@
-"""A small 2.5D CenterNet for lung nodules: SLICES adjacent slices in (common.py), stride-4 maps out (centre heatmap,
-cross-section diameter in mm, sub-cell offset, type and margin probabilities)."""
+"""A small 2.5D CenterNet for lung nodules: SLICES adjacent slices in (common.py), stride-4 maps out
+(centre heatmap, cross-section diameter in mm, sub-cell offset, type and margin probabilities)."""
 import torch
 from torch import nn
 

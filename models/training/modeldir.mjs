@@ -6,7 +6,8 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '../..');
 export const ID = 'lung-nodule-ct';
 /** Bump when the weights change: reviews and audit trails record which version made each finding. */
 export const VERSION = '2.2.0';
@@ -19,11 +20,7 @@ export const FPR_CANDIDATE_SCORE = 0.05;
  */
 export const FPR_BUDGETS = [32, 48, 64, 96];
 /** The detector's input slices: set in one place, common.py, which the Python steps import. */
-export const SLICES = Number(
-  /^SLICES = (\d+)$/m.exec(
-    readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'common.py'), 'utf8'),
-  )?.[1],
-);
+export const SLICES = Number(/^SLICES = (\d+)$/m.exec(readFileSync(join(here, 'common.py'), 'utf8'))?.[1]);
 if (!Number.isInteger(SLICES) || SLICES < 1) throw new Error('common.py: no SLICES = N line');
 
 export const sha = (p) => createHash('sha256').update(readFileSync(p)).digest('hex');
