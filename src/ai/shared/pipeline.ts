@@ -47,7 +47,8 @@ export interface DetectOptions {
   readonly evidence?: boolean;
   /**
    * CenterNet models: also run each batch mirrored left–right and average the two centre heatmaps
-   * (default true; it doubles inference time and raised the bundled model's held-out CPM by 0.06).
+   * (default true; it doubles inference time and is worth it: for lung-nodule-ct 2.2.0 the CPM is 0.723
+   * with it and 0.676 without on the development set, 0.455 and 0.407 on the independent one).
    */
   readonly flip?: boolean;
   /**
