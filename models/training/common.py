@@ -160,8 +160,9 @@ class CpuBudget:
     def left(self) -> bool:
         return self.used() < self.seconds
 
-    def lr(self, peak: float, step: int, warmup: int) -> float:
-        frac = self.used() / self.seconds
+    def lr(self, peak: float, step: int, warmup: int, span: float = 1.0) -> float:
+        """Warm-up over `warmup` steps, then cosine decay to 5% of `peak` over the first `span` of the budget."""
+        frac = min(1.0, self.used() / (self.seconds * span))
         return peak * min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
 
 

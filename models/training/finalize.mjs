@@ -398,7 +398,13 @@ Two stages, both run on the device:
    noise like their surroundings') placed the same way in ${Math.round(train.drawn * 100)}% of the other lung
    patches, so that the nodules themselves vary beyond the training cases'`
        : ''
-   }. Lucent averages its centre heatmap with a
+   }.${
+     train.swaSnapshots
+       ? ` The weights are the average of ${train.swaSnapshots} snapshots taken over the last
+   ${Math.round(train.swa * 100)}% of the training at a constant learning rate (stochastic weight averaging),
+   with the batch-norm statistics recomputed for them.`
+       : ''
+   } Lucent averages its centre heatmap with a
    left–right mirrored pass and keeps only findings that touch the lungs (a lung mask from the air inside
    the body).
 2. A 3D false-positive reduction classifier on ${fprPatchText} around each of the ${budget} best candidates; ${fprInfo.parameters.toLocaleString('en')} parameters,

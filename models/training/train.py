@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import torch
+from torch import nn
 
 from common import SLICES, CpuBudget
 from dataset import PatchSampler, batch
@@ -45,6 +46,38 @@ def losses(out, targets):
     return l_hm + l_size + l_off + l_type + 0.5 * l_margin, (l_hm.item(), l_size.item(), l_type.item())
 
 
+def add_snapshot(total, n: int, model: nn.Module):
+    """Add the model's parameters to a running sum (float64, so that a hundred snapshots lose nothing)."""
+    with torch.no_grad():
+        params = {k: p.detach().to(torch.float64) for k, p in model.named_parameters()}
+        if total is None:
+            return {k: v.clone() for k, v in params.items()}, 1
+        for k, v in params.items():
+            total[k] += v
+    return total, n + 1
+
+
+BN_BATCHES = 60
+
+
+def use_average(model: nn.Module, total: dict, n: int, sampler, batch_size: int) -> None:
+    """Load the averaged parameters, then recompute the batch-norm statistics for them from training
+    batches: the running statistics of the last weights do not fit the averaged ones."""
+    with torch.no_grad():
+        for k, p in model.named_parameters():
+            p.copy_((total[k] / n).to(p.dtype))
+        norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # a plain average over the batches below
+        model.train()
+        for _ in range(BN_BATCHES):
+            x, *_ = batch(sampler, batch_size, train=True)
+            model(x.contiguous(memory_format=torch.channels_last))
+        for m in norms:
+            m.momentum = 0.1
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cache")
@@ -58,6 +91,9 @@ def main() -> None:
     ap.add_argument("--drawn", type=float, default=0.0, help="share of the other lung patches that get a drawn nodule (drawn.py); 0.3 gave 2.3.0, not adopted: independent CPM 0.407 against 0.452")
     ap.add_argument("--across", type=float, default=0.0, help="share of the attached pasted nodules that touch tissue above or below them (the dome of the diaphragm, the apex, a vessel across the slices) instead of beside them; 0.4 gave 2.5.0, not adopted: 2 false positives on a demo case, ground glass 1 of 11 on the independent cases")
     ap.add_argument("--dense", type=float, default=0.35, help="share of lung patches centred on dense structures")
+    ap.add_argument("--swa", type=float, default=0.0, help="share of the budget, at its end, over which the weights are averaged (stochastic weight averaging) at a constant learning rate; 0 for none. 0.25 gave 2.6.0, not adopted: independent CPM 0.435 against 0.452, ground glass 1 of 11")
+    ap.add_argument("--swa-lr", type=float, default=0.25, help="that learning rate, as a share of the peak (the decay before it stops there)")
+    ap.add_argument("--swa-every", type=int, default=25, help="steps between the snapshots averaged")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -71,10 +107,16 @@ def main() -> None:
     budget = CpuBudget(args.minutes, args.threads)
     step = 0
     avg = None
+    # Stochastic weight averaging: the last `swa` of the budget runs at a constant learning rate and the
+    # weights are averaged over it, a cheap stand-in for an ensemble of nearby models.
+    decay_span = 1.0 - args.swa
+    swa_lr = 2e-3 * args.swa_lr
+    swa_sum, swa_n = None, 0
     model.train()
     while budget.left():
-        for g in opt.param_groups:  # warm-up then cosine decay
-            g["lr"] = budget.lr(2e-3, step, 100)
+        averaging = args.swa > 0 and budget.used() >= budget.seconds * decay_span
+        for g in opt.param_groups:  # warm-up, cosine decay, then (with SWA) a constant rate
+            g["lr"] = swa_lr if averaging else max(budget.lr(2e-3, step, 100, decay_span), swa_lr if args.swa > 0 else 0.0)
         x, *targets = batch(sampler, args.batch, train=True)
         loss, parts = losses(model(x.contiguous(memory_format=torch.channels_last)), targets)
         opt.zero_grad()
@@ -83,8 +125,13 @@ def main() -> None:
         opt.step()
         avg = np.array(parts) if avg is None else 0.98 * avg + 0.02 * np.array(parts)
         step += 1
+        if averaging and step % args.swa_every == 0:
+            swa_sum, swa_n = add_snapshot(swa_sum, swa_n, model)
         if step % 50 == 0:
             print(f"step {step} {budget.used():.0f}s loss hm {avg[0]:.3f} size {avg[1]:.3f} type {avg[2]:.3f}", file=sys.stderr, flush=True)
+    if swa_n > 0:
+        use_average(model, swa_sum, swa_n, sampler, args.batch)
+        print(f"weights averaged over {swa_n} snapshots; batch-norm statistics recomputed", file=sys.stderr, flush=True)
     os.makedirs(args.out, exist_ok=True)
     torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))
     model = model.to(memory_format=torch.contiguous_format).eval()
@@ -100,7 +147,7 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n}, f)
     print(f"trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread)", file=sys.stderr)
 
 
