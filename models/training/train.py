@@ -67,6 +67,7 @@ def use_average(model: nn.Module, total: dict, n: int, sampler, batch_size: int)
         for k, p in model.named_parameters():
             p.copy_((total[k] / n).to(p.dtype))
         norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        momenta = [m.momentum for m in norms]
         for m in norms:
             m.reset_running_stats()
             m.momentum = None  # a plain average over the batches below
@@ -74,8 +75,8 @@ def use_average(model: nn.Module, total: dict, n: int, sampler, batch_size: int)
         for _ in range(BN_BATCHES):
             x, *_ = batch(sampler, batch_size, train=True)
             model(x.contiguous(memory_format=torch.channels_last))
-        for m in norms:
-            m.momentum = 0.1
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
 
 
 def main() -> None:
