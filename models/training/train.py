@@ -49,9 +49,10 @@ def losses(out, targets):
 def add_snapshot(total, n: int, model: nn.Module):
     """Add the model's parameters to a running sum (float64, so that a hundred snapshots lose nothing)."""
     with torch.no_grad():
-        params = {k: p.detach().to(torch.float64) for k, p in model.named_parameters()}
+        # Copies (float32 parameters to float64), so the first snapshot can be the sum itself.
+        params = {k: p.detach().to(torch.float64, copy=True) for k, p in model.named_parameters()}
         if total is None:
-            return {k: v.clone() for k, v in params.items()}, 1
+            return params, 1
         for k, v in params.items():
             total[k] += v
     return total, n + 1
@@ -112,12 +113,13 @@ def main() -> None:
     # weights are averaged over it, a cheap stand-in for an ensemble of nearby models.
     decay_span = 1.0 - args.swa
     swa_lr = 2e-3 * args.swa_lr
+    lr_floor = swa_lr if args.swa > 0 else 0.0
     swa_sum, swa_n = None, 0
     model.train()
     while budget.left():
         averaging = args.swa > 0 and budget.used() >= budget.seconds * decay_span
         for g in opt.param_groups:  # warm-up, cosine decay, then (with SWA) a constant rate
-            g["lr"] = swa_lr if averaging else max(budget.lr(2e-3, step, 100, decay_span), swa_lr if args.swa > 0 else 0.0)
+            g["lr"] = swa_lr if averaging else max(budget.lr(2e-3, step, 100, decay_span), lr_floor)
         x, *targets = batch(sampler, args.batch, train=True)
         loss, parts = losses(model(x.contiguous(memory_format=torch.channels_last)), targets)
         opt.zero_grad()
