@@ -15,6 +15,8 @@ from drawn import draw as draw_nodule, labels as drawn_labels, random_nodule
 from common import MARGINS, SLICES, STRIDE, TYPES, normalise, read_series, read_truth, resample
 
 PATCH = 128
+# Type indices whose centres go on the second heatmap when the detector has two (model.py `heads`).
+SUBSOLID = (TYPES.index("part-solid"), TYPES.index("ground-glass"))
 
 
 def cache_case(case_dir: str, cache_dir: str) -> dict:
@@ -102,8 +104,9 @@ class PatchSampler:
     margins vary beyond the training cases'.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1):
         self.metas = metas
+        self.heads = heads
         self.across = across
         self.vols = [np.load(os.path.join(cache_dir, m["name"] + ".npy"), mmap_mode="r") for m in metas]
         self.rng = np.random.default_rng(seed)
@@ -320,7 +323,7 @@ class PatchSampler:
             t = torch.from_numpy(x).unsqueeze(0)
             x = torch.nn.functional.interpolate(t, size=(PATCH, PATCH), mode="bilinear", align_corners=False)[0].numpy()
         out = PATCH // STRIDE
-        hm = np.zeros((1, out, out), dtype=np.float32)
+        hm = np.zeros((self.heads, out, out), dtype=np.float32)
         size_t = np.zeros((1, out, out), dtype=np.float32)
         offset = np.zeros((2, out, out), dtype=np.float32)
         cls = np.full((out, out), -1, dtype=np.int64)
@@ -347,7 +350,8 @@ class PatchSampler:
             sigma = max(0.7, (2 * rz / STRIDE) / 3)
             ix, iy = int(math.floor(px)), int(math.floor(py))
             g = amp * np.exp(-((xs_ - ix) ** 2 + (ys_ - iy) ** 2) / (2 * sigma * sigma))
-            hm[0] = np.maximum(hm[0], g)
+            c = 1 if self.heads > 1 and n["type"] in SUBSOLID else 0
+            hm[c] = np.maximum(hm[c], g)
             if 0 <= ix < out and 0 <= iy < out:
                 size_t[0, iy, ix] = 2 * rz
                 offset[:, iy, ix] = (px - ix, py - iy)

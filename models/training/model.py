@@ -22,7 +22,12 @@ class Res(nn.Module):
 
 
 class NoduleNet(nn.Module):
-    def __init__(self, width: int = 32):
+    """`heads=2` trains one centre heatmap for solid and calcified nodules and one for sub-solid ones
+    (part-solid, ground glass), so that faint nodules have a loss of their own instead of being a minority
+    of one shared map; in eval mode (and so in the exported graph) the output is their maximum, one map
+    as the engine expects."""
+
+    def __init__(self, width: int = 32, heads: int = 1):
         super().__init__()
         w = width
         self.stem = conv(SLICES, w // 2, 2)  # 1/2
@@ -39,7 +44,7 @@ class NoduleNet(nn.Module):
         def out(c: int) -> nn.Conv2d:
             return nn.Conv2d(w, c, 1)
 
-        self.hm = out(1)
+        self.hm = out(heads)
         self.size = out(1)
         self.offset = out(2)
         self.kind = out(len(TYPES))
@@ -53,8 +58,11 @@ class NoduleNet(nn.Module):
         p8 = self.fuse8(f8 + self.up(self.lat16(f16)))
         p4 = self.fuse4(f4 + self.up(self.lat8(p8)))
         h = self.head(p4)
+        hm = torch.sigmoid(self.hm(h))
+        if not self.training and hm.shape[1] > 1:
+            hm = hm.amax(dim=1, keepdim=True)
         return (
-            torch.sigmoid(self.hm(h)),
+            hm,
             torch.nn.functional.softplus(self.size(h)) * 10.0,
             torch.sigmoid(self.offset(h)),
             torch.softmax(self.kind(h), dim=1),

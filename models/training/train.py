@@ -32,7 +32,9 @@ def losses(out, targets):
     t_hm, t_size, t_off, t_cls, t_margin, mask = targets
     m = mask.unsqueeze(1)
     n = torch.clamp(mask.sum(), min=1.0)
-    l_hm = focal(hm, t_hm)
+    # One focal loss per heatmap, each over its own positives: with two, sub-solid nodules weigh as much
+    # as all the others together.
+    l_hm = sum(focal(hm[:, c : c + 1], t_hm[:, c : c + 1]) for c in range(hm.shape[1]))
     l_size = (torch.abs(size - t_size) * m).sum() / n / 5.0
     l_off = (torch.abs(off - t_off) * m).sum() / n
     sel = mask > 0
@@ -95,14 +97,15 @@ def main() -> None:
     ap.add_argument("--dense", type=float, default=0.35, help="share of lung patches centred on dense structures")
     ap.add_argument("--swa", type=float, default=0.0, help="share of the budget, at its end, over which the weights are averaged (stochastic weight averaging) at a constant learning rate; 0 for none. 0.25 gave 2.6.0, not adopted: independent CPM 0.435 against 0.452, ground glass 1 of 11")
     ap.add_argument("--swa-lr", type=float, default=0.25, help="that learning rate, as a share of the peak (the decay before it stops there)")
+    ap.add_argument("--heads", type=int, choices=(1, 2), default=1, help="centre heatmaps: 1, or 2 (one for solid and calcified nodules, one for part-solid and ground-glass ones, their maximum exported as the one map)")
     ap.add_argument("--swa-every", type=int, default=25, help="steps between the snapshots averaged")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
-    sampler = PatchSampler(metas, args.cache, args.seed, paste=args.paste, zoom=tuple(args.zoom), dense=args.dense, drawn=args.drawn, across=args.across)
+    sampler = PatchSampler(metas, args.cache, args.seed, paste=args.paste, zoom=tuple(args.zoom), dense=args.dense, drawn=args.drawn, across=args.across, heads=args.heads)
     # Channels-last convolutions: about 12% more steps per minute on 2 cores with this CPU build.
-    model = NoduleNet().to(memory_format=torch.channels_last)
+    model = NoduleNet(heads=args.heads).to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
     print(f"model: {params} parameters; {len(metas)} cases, {sum(len(m['nodules']) for m in metas)} nodules", file=sys.stderr)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
@@ -150,7 +153,7 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n, "heads": args.heads}, f)
     print(f"trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread)", file=sys.stderr)
 
 
