@@ -97,7 +97,7 @@ def main() -> None:
     ap.add_argument("--dense", type=float, default=0.35, help="share of lung patches centred on dense structures")
     ap.add_argument("--swa", type=float, default=0.0, help="share of the budget, at its end, over which the weights are averaged (stochastic weight averaging) at a constant learning rate; 0 for none. 0.25 gave 2.6.0, not adopted: independent CPM 0.435 against 0.452, ground glass 1 of 11")
     ap.add_argument("--swa-lr", type=float, default=0.25, help="that learning rate, as a share of the peak (the decay before it stops there)")
-    ap.add_argument("--heads", type=int, choices=(1, 2), default=1, help="centre heatmaps: 1, or 2 (one for solid and calcified nodules, one for part-solid and ground-glass ones, their maximum exported as the one map)")
+    ap.add_argument("--heads", type=int, choices=(1, 2), default=1, help="centre heatmaps: 1, or 2 (one for solid and calcified nodules, one for part-solid and ground-glass ones, their maximum exported as the one map); 2 gave 2.8.0, not adopted: independent CPM 0.408 at weight 0.75 against 0.455, ground glass 2 of 11")
     ap.add_argument("--swa-every", type=int, default=25, help="steps between the snapshots averaged")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
