@@ -104,7 +104,7 @@ class PatchSampler:
     margins vary beyond the training cases'.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0):
         self.metas = metas
         self.heads = heads
         self.across = across
@@ -119,7 +119,11 @@ class PatchSampler:
         # The engine's lung mask of each case (lungmasks.mjs): pasted nodules go only into the lungs, never
         # into a patient table's foam core or the air beside the body, which have lung-like values.
         self.lungs = []
-        if paste > 0 or drawn > 0:
+        # Hard negatives (hard.py): (case, k, j, i, score) of the detector's own false peaks, set part-way
+        # through training; `hard_share` of the negative patches are then centred near one of them.
+        self.hard: list = []
+        self.hard_share = hard
+        if paste > 0 or drawn > 0 or hard > 0:
             for m in metas:
                 f = os.path.join(cache_dir, m["name"] + ".lung.npy")
                 if not os.path.exists(f):
@@ -147,6 +151,12 @@ class PatchSampler:
             k = int(round(n["k"])) if rng.random() < 0.5 else int(round(n["k"] + rng.normal(0, r_slices * 0.45)))
             cy = int(round(n["j"] + rng.uniform(-40, 40) * scale))
             cx = int(round(n["i"] + rng.uniform(-40, 40) * scale))
+        elif self.hard and rng.random() < self.hard_share:
+            ci, hk, hj, hi, _ = self.hard[int(rng.integers(len(self.hard)))]
+            z = self.vols[ci].shape[0]
+            k = min(max(hk + int(rng.integers(-1, 2)), 0), z - 1)
+            cy = int(round(hj + rng.uniform(-40, 40) * scale))
+            cx = int(round(hi + rng.uniform(-40, 40) * scale))
         else:
             ci = int(rng.integers(len(self.metas)))
             meta = self.metas[ci]
