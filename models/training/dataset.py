@@ -104,9 +104,10 @@ class PatchSampler:
     margins vary beyond the training cases'.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0):
         self.metas = metas
         self.heads = heads
+        self.remap = remap
         self.across = across
         self.vols = [np.load(os.path.join(cache_dir, m["name"] + ".npy"), mmap_mode="r") for m in metas]
         self.rng = np.random.default_rng(seed)
@@ -389,10 +390,29 @@ def touches_across(vol, k: int, j: int, i: int, r: float, slice_mm: float = 1.5)
     return False
 
 
-def augment(x: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
-    """Scanner and reconstruction variation on HU patches [SLICES + 2, H, W]: slice thickness (z blur),
-    kernel (blur or edge-enhancing sharpening), noise of several textures and levels, and calibration
-    (gain and offset). Returns the middle SLICES slices."""
+# Tissue density remapping (`remap`): knots (HU) and how far each may move. Lung parenchyma varies with
+# inspiration, age and emphysema (about -950 to -750), ground glass and partial volume sit between it and
+# soft tissue, soft tissue and blood shift with contrast and the scanner's calibration; air and bone ends
+# stay put. The moved knots stay in order, so the map is monotone: what is denser stays denser.
+REMAP_KNOTS = np.array([-1100.0, -950.0, -850.0, -700.0, -500.0, -250.0, 0.0, 80.0, 300.0, 1500.0])
+REMAP_SPREAD = np.array([0.0, 25.0, 45.0, 50.0, 60.0, 60.0, 30.0, 40.0, 80.0, 0.0])
+
+
+def remap_hu(x: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
+    """A random monotone piecewise-linear map of HU (REMAP_KNOTS moved by up to REMAP_SPREAD)."""
+    moved = REMAP_KNOTS + rng.uniform(-1.0, 1.0, REMAP_KNOTS.shape) * REMAP_SPREAD
+    moved = np.maximum.accumulate(moved)
+    out = np.interp(x.numpy().ravel(), REMAP_KNOTS, moved).reshape(x.shape)
+    return torch.from_numpy(out.astype(np.float32))
+
+
+def augment(x: torch.Tensor, rng: np.random.Generator, remap: float = 0.0) -> torch.Tensor:
+    """Scanner and reconstruction variation on HU patches [SLICES + 2, H, W]: with probability `remap` a
+    different density of each tissue (remap_hu), then slice thickness (z blur), kernel (blur or
+    edge-enhancing sharpening), noise of several textures and levels, and calibration (gain and offset).
+    Returns the middle SLICES slices."""
+    if remap > 0 and rng.random() < remap:
+        x = remap_hu(x, rng)
     if rng.random() < 0.35:  # a thicker reconstruction: average neighbouring slices
         wts = torch.tensor([1.0, 2.0, 1.0] if rng.random() < 0.6 else [1.0, 1.0, 1.0])
         wts = wts / wts.sum()
@@ -424,7 +444,7 @@ def batch(sampler: PatchSampler, n: int, train: bool):
     for b in range(n):
         x, hm, size, off, cls, margin, mask = sampler.sample(positive=(b % 2 == 0))
         x = torch.from_numpy(np.ascontiguousarray(x))
-        x = augment(x, sampler.rng) if train else x[1:-1]
+        x = augment(x, sampler.rng, sampler.remap) if train else x[1:-1]
         x = torch.from_numpy(normalise(x.numpy()).astype(np.float32))
         tensors = [x, torch.from_numpy(hm), torch.from_numpy(size), torch.from_numpy(off), torch.from_numpy(cls), torch.from_numpy(margin), torch.from_numpy(mask)]
         if train and sampler.rng.random() < 0.5:
