@@ -48,8 +48,8 @@ def _case_peaks(model, vol: np.ndarray, lung: np.ndarray, nodules: list, thresho
                 kk = min(max(k + c - half, 0), nz - 1)
                 x[n, c, : y1 - y0, : x1 - x0] = vol[kk, y0:y1, x0:x1]
         with torch.no_grad():
+            # In eval mode the detector returns one centre map, whatever its heads (model.py).
             hm = model(torch.from_numpy(normalise(x).astype(np.float32)).contiguous(memory_format=torch.channels_last))[0]
-            hm = hm.amax(dim=1, keepdim=True)
             peak = torch.nn.functional.max_pool2d(hm, 3, 1, 1)
             keep = (hm == peak) & (hm >= threshold)
         for n, _, py, px in torch.nonzero(keep).tolist():
