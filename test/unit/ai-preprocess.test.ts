@@ -114,6 +114,136 @@ describe('preprocessing matches the training recipe', () => {
     const bytes = unpackBits(mask, grid.nx * grid.ny * grid.nz);
     expect(bytes.every((v, i) => v === (isSet(mask, i) ? 1 : 0))).toBe(true);
   });
+  describe('finds the lungs where the field of view cuts the body', () => {
+    // Hand-built slices at 1 mm: one scene a slice. Lungs are air at -850 HU with small vessels in them;
+    // the air around the body is -1000 HU with noise, or the grid's floor (-1024) without it.
+    const n = 160;
+    let seed = 12345;
+    const noise = (sd: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return ((seed / 2147483648) * 2 - 1) * sd * 1.7;
+    };
+    const inEllipse = (x: number, y: number, cx: number, cy: number, ax: number, ay: number): boolean =>
+      ((x - cx) / ax) ** 2 + ((y - cy) / ay) ** 2 <= 1;
+    type Scene = (x: number, y: number) => number;
+    /** Lung at -850 HU with a vessel (2 × 2 px at 40 HU) every 9 px. */
+    const lung = (x: number, y: number): number => (x % 9 < 2 && y % 9 < 2 ? 40 : -850 + noise(15));
+    /**
+     * A table under the body, edge to edge: a 300 HU shell 2 px thick round a -800 HU foam core, with
+     * small struts in the core (compact and dense, as vessels are) where `struts` says.
+     */
+    const table = (x: number, y: number, top: number, struts: boolean): number | null => {
+      if (y < top || y > top + 12) return null;
+      if (y < top + 2 || y > top + 10) return 300;
+      if (struts && x % 20 < 3 && y > top + 4 && y < top + 8) return 300;
+      return -800 + noise(10);
+    };
+    const scenes: Scene[] = [
+      // 0: a targeted reconstruction: the body runs off the right edge, and so does the left lung.
+      (x, y) => {
+        if (inEllipse(x, y, 55, 75, 22, 32)) return lung(x, y);
+        if (inEllipse(x, y, 140, 75, 30, 32)) return lung(x, y);
+        if (inEllipse(x, y, 100, 75, 90, 58)) return 40 + noise(10);
+        return table(x, y, 140, true) ?? -1000 + noise(20);
+      },
+      // 1: padding (the floor, no noise) outside a reconstruction circle that cuts the body and a lung.
+      (x, y) => {
+        if ((x - 80) ** 2 + (y - 80) ** 2 > 76 ** 2) return -1024;
+        if (inEllipse(x, y, 125, 80, 32, 30)) return lung(x, y);
+        if (inEllipse(x, y, 45, 80, 20, 28)) return lung(x, y);
+        if (inEllipse(x, y, 95, 85, 85, 55)) return 40 + noise(10);
+        return -1000 + noise(20);
+      },
+      // 2: the whole body in the field, air around it at the floor with a partial-volume rim along the
+      // skin, lying on a table whose shell touches the back and is closed at its left end (one tissue
+      // region with the body, so the table's core lies inside the body's hull) and whose foam core runs
+      // off the right edge.
+      (x, y) => {
+        if (inEllipse(x, y, 55, 75, 22, 32) || inEllipse(x, y, 105, 75, 22, 32)) return lung(x, y);
+        if (inEllipse(x, y, 80, 75, 62, 50)) return 40 + noise(10);
+        if (inEllipse(x, y, 80, 75, 63.5, 51.5) && y < 120) return -700;
+        if (x < 6) return -1024;
+        if (x < 8 && y >= 124 && y <= 136) return 300;
+        return table(x, y, 124, false) ?? -1024;
+      },
+      // 3: as 0, but the air around the body at the floor (so the table is cut off from it) and the
+      // table apart from the body, its core with struts in it running off both edges.
+      (x, y) => {
+        if (inEllipse(x, y, 55, 75, 22, 32)) return lung(x, y);
+        if (inEllipse(x, y, 140, 75, 30, 32)) return lung(x, y);
+        if (inEllipse(x, y, 100, 75, 90, 58)) return 40 + noise(10);
+        return table(x, y, 140, true) ?? -1024;
+      },
+      // 4: the reconstruction circle cuts the chest wall above and below a lung, and the lung runs out to
+      // the circle further than any of the body does.
+      (x, y) => {
+        if ((x - 80) ** 2 + (y - 80) ** 2 > 76 ** 2) return -1024;
+        if (inEllipse(x, y, 40, 80, 38, 42)) return lung(x, y);
+        if (inEllipse(x, y, 100, 80, 100, 70)) return 40 + noise(10);
+        return -1000 + noise(20);
+      },
+    ];
+    const data = new Int16Array(n * n * scenes.length);
+    scenes.forEach((scene, k) => {
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++) data[(k * n + y) * n + x] = Math.max(-1024, Math.round(scene(x, y)));
+    });
+    const grid: Grid = { data, nx: n, ny: n, nz: scenes.length, origin: [0, 0, 0], spacing: [1, 1, 1] };
+    const { mask } = lungMask(grid, 0, 100);
+    const at = (k: number, x: number, y: number): boolean => isSet(mask, (k * n + y) * n + x);
+    /** The share of a slice's pixels in a region that are in the mask. */
+    const share = (k: number, inside: (x: number, y: number) => boolean): number => {
+      let all = 0;
+      let set = 0;
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++) {
+          if (!inside(x, y)) continue;
+          all++;
+          if (at(k, x, y)) set++;
+        }
+      return set / all;
+    };
+
+    it('keeps a lung that runs off the image edge, and the one inside', () => {
+      expect(share(0, (x, y) => inEllipse(x, y, 140, 75, 26, 28))).toBeGreaterThan(0.8);
+      expect(share(0, (x, y) => inEllipse(x, y, 55, 75, 18, 28))).toBeGreaterThan(0.8);
+      // Never the air above the body, the mediastinum or the table's core.
+      expect(share(0, (_x, y) => y < 12)).toBe(0);
+      expect(at(0, 100, 75)).toBe(false);
+      expect(share(0, (_x, y) => y > 143 && y < 149)).toBe(0);
+    });
+
+    it('keeps a lung cut by the reconstruction circle, never the padding or the air inside the circle', () => {
+      expect(
+        share(1, (x, y) => inEllipse(x, y, 125, 80, 28, 26) && (x - 80) ** 2 + (y - 80) ** 2 < 70 ** 2),
+      ).toBeGreaterThan(0.8);
+      expect(share(1, (x, y) => inEllipse(x, y, 45, 80, 16, 24))).toBeGreaterThan(0.8);
+      expect(share(1, (x, y) => (x - 80) ** 2 + (y - 80) ** 2 > 77 ** 2)).toBe(0);
+      expect(share(1, (x, y) => y < 25 && (x - 80) ** 2 + (y - 80) ** 2 < 74 ** 2)).toBe(0);
+    });
+
+    it('keeps a lung that the circle cuts beyond the reach of the body', () => {
+      expect(
+        share(4, (x, y) => inEllipse(x, y, 40, 80, 34, 38) && (x - 80) ** 2 + (y - 80) ** 2 < 70 ** 2),
+      ).toBeGreaterThan(0.8);
+      expect(share(4, (x, y) => (x - 80) ** 2 + (y - 80) ** 2 > 77 ** 2)).toBe(0);
+    });
+
+    it('never takes the core of a table below the body for lung, struts and all', () => {
+      expect(share(3, (x, y) => inEllipse(x, y, 140, 75, 26, 28))).toBeGreaterThan(0.8);
+      expect(share(3, (_x, y) => y > 142 && y < 150)).toBe(0);
+    });
+
+    it('takes neither the rim along the skin nor a table core running off the image for lung', () => {
+      expect(share(2, (x, y) => inEllipse(x, y, 55, 75, 18, 28))).toBeGreaterThan(0.8);
+      expect(share(2, (x, y) => inEllipse(x, y, 105, 75, 18, 28))).toBeGreaterThan(0.8);
+      expect(
+        share(2, (x, y) => inEllipse(x, y, 80, 75, 63.5, 51.5) && !inEllipse(x, y, 80, 75, 62, 50)),
+      ).toBe(0);
+      expect(share(2, (x, y) => x > 8 && y > 126 && y < 134)).toBe(0);
+    });
+  });
+
   it('cuts the second-stage patches, at the grid spacing and at twice it, as the Python training code does', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lucent-patch-'));
     // A grid of distinct values (so an index off by one shows), 20 × 24 × 28 voxels.

@@ -209,12 +209,40 @@ export interface LungMask {
 
 const LUNG_HU = -400;
 const TISSUE_HU = -500;
+/** Room air: air this thin on average is the air around the body, never lung. */
+const ROOM_AIR_HU = -950;
+/** A lung has places this far (mm) from anything but air; the partial-volume rim along the skin has none. */
+const THICK_MM = 2;
+/** Lung is air with vessels in it: separate small tissue regions (pixels, at about 1 mm a pixel). */
+const VESSEL_PX = [3, 400] as const;
+/** …and compact: none is longer than this along x or y (a table's shell is long and thin). */
+const VESSEL_SPAN_PX = 40;
+const MIN_VESSELS = 3;
+// What the hole fill knows of each pixel of a slice (`reached`).
+const OPEN = 0;
+const OUTSIDE = 1;
+const PADDING = 2;
+const PENDING = 4;
+const CUT_LUNG = 5;
+// What markPadding found.
+const NO_PADDING = 0;
+const PADDING_APART = 1;
+const PADDING_AT_BODY = 2;
+/** The grid's floor: a reconstruction's padding outside its circle ends up here, without noise. */
+const PADDING_HU = -1024;
+/** How far padding is widened over the circle's rim, which resampling blends with what is inside it. */
+const PADDING_RIM_MM = 2;
 
 /**
  * Where the lungs are. Per slice: the body is the largest connected region of tissue (> -500 HU) with
  * its holes filled; the lungs are the air (< -400 HU) inside it. Air around the body, inside a patient
  * table or a blanket, or in an arm is not lung. Slices with less than `minAreaMm2` of lung are left out;
  * the box pads the lungs by `marginMm`.
+ *
+ * Where the field of view cuts the body (a targeted reconstruction, a large patient, padding outside the
+ * reconstruction circle up against the body), a lung can run off the image, and air reaching the edge is
+ * no longer outside air by that alone: see openCutSlice. Slices the field does not cut are filled as
+ * above, from the image edge.
  */
 export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
   const { nx, ny, nz } = g;
@@ -224,6 +252,15 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
   const label = new Int32Array(plane);
   const stack = new Int32Array(plane);
   const reached = new Uint8Array(plane);
+  const sizes = new Int32Array(plane + 1);
+  const seen = new Int32Array(plane + 1);
+  /** Each tissue region's bounding box: x0, x1, y0, y1. */
+  const boxes = new Int32Array(4 * (plane + 1));
+  const scratchA = new Uint8Array(plane);
+  const scratchB = new Uint8Array(plane);
+  const padArea = new Int32Array(4);
+  const hullLo = new Float64Array(ny);
+  const hullHi = new Float64Array(ny);
   let bx0 = nx;
   let by0 = ny;
   let bx1 = -1;
@@ -232,6 +269,8 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
   let bz1 = -1;
   // Hot loops: no closures (a closure per visited pixel made this the slowest step of an analysis).
   const data = g.data;
+  const thick = Math.max(1, Math.round(THICK_MM / g.spacing[0]));
+  const rim = Math.max(1, Math.round(PADDING_RIM_MM / g.spacing[0]));
   for (let k = 0; k < nz; k++) {
     const base = k * plane;
     // The largest 4-connected tissue region is the body.
@@ -244,12 +283,21 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
       next++;
       let size = 0;
       let sp = 0;
+      let cx0 = nx;
+      let cx1 = 0;
+      let cy0 = ny;
+      let cy1 = 0;
       label[start] = next;
       stack[sp++] = start;
       while (sp > 0) {
         const i = stack[--sp];
         size++;
         const x = i % nx;
+        const y = (i - x) / nx;
+        if (x < cx0) cx0 = x;
+        if (x > cx1) cx1 = x;
+        if (y < cy0) cy0 = y;
+        if (y > cy1) cy1 = y;
         if (x > 0 && label[i - 1] === 0 && data[base + i - 1] > TISSUE_HU) {
           label[i - 1] = next;
           stack[sp++] = i - 1;
@@ -267,16 +315,89 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
           stack[sp++] = i + nx;
         }
       }
+      sizes[next] = size;
+      boxes[4 * next] = cx0;
+      boxes[4 * next + 1] = cx1;
+      boxes[4 * next + 2] = cy0;
+      boxes[4 * next + 3] = cy1;
       if (size > bodySize) {
         bodySize = size;
         body = next;
       }
     }
     if (body === 0) continue;
+    sizes[next + 1] = 0; // ends this slice's regions for openCutSlice
     // Fill the body's holes: everything not reachable from the image edge without crossing the body.
-    reached.fill(0);
+    reached.fill(OPEN);
+    // Padding matters only where the body reaches it: looked for around the body first, over the whole
+    // image only where the body is cut (a lung can run beyond the body's box to the field's edge).
+    const atEdge = bodyAtEdge(label, body, nx, ny);
+    const g1 = rim + 1;
+    padArea[0] = atEdge ? 0 : Math.max(0, boxes[4 * body] - g1);
+    padArea[1] = atEdge ? nx - 1 : Math.min(nx - 1, boxes[4 * body + 1] + g1);
+    padArea[2] = atEdge ? 0 : Math.max(0, boxes[4 * body + 2] - g1);
+    padArea[3] = atEdge ? ny - 1 : Math.min(ny - 1, boxes[4 * body + 3] + g1);
+    let padding = markPadding(
+      data,
+      base,
+      nx,
+      ny,
+      label,
+      body,
+      reached,
+      stack,
+      rim,
+      scratchA,
+      scratchB,
+      padArea,
+    );
+    if (!atEdge && padding === PADDING_AT_BODY) {
+      reached.fill(OPEN);
+      padArea.set([0, nx - 1, 0, ny - 1]);
+      padding = markPadding(
+        data,
+        base,
+        nx,
+        ny,
+        label,
+        body,
+        reached,
+        stack,
+        rim,
+        scratchA,
+        scratchB,
+        padArea,
+      );
+    }
+    const cut = atEdge || padding === PADDING_AT_BODY;
+    if (cut) {
+      // Every region that reaches the edge or the padding is decided there; what is left are holes.
+      openCutSlice(
+        data,
+        base,
+        nx,
+        ny,
+        label,
+        sizes,
+        boxes,
+        seen,
+        Math.ceil(bodySize / 4),
+        reached,
+        stack,
+        scratchA,
+        padding !== NO_PADDING,
+        padArea,
+        hullLo,
+        hullHi,
+        thick,
+      );
+    } else if (padding !== NO_PADDING) {
+      for (let y = padArea[2]; y <= padArea[3]; y++)
+        for (let x = padArea[0]; x <= padArea[1]; x++)
+          if (reached[y * nx + x] === PADDING) reached[y * nx + x] = OPEN;
+    }
     let sp = 0;
-    for (let e = 0; e < 2 * (nx + ny); e++) {
+    for (let e = 0; !cut && e < 2 * (nx + ny); e++) {
       const i =
         e < nx
           ? e
@@ -285,8 +406,8 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
             : e < 2 * nx + ny
               ? (e - 2 * nx) * nx
               : (e - 2 * nx - ny) * nx + nx - 1;
-      if (reached[i] === 0 && label[i] !== body) {
-        reached[i] = 1;
+      if (reached[i] === OPEN && label[i] !== body) {
+        reached[i] = OUTSIDE;
         stack[sp++] = i;
       }
     }
@@ -318,7 +439,7 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
     let sx1 = -1;
     let sy1 = -1;
     for (let i = 0; i < plane; i++) {
-      if (reached[i] === 0 && data[base + i] < LUNG_HU) {
+      if ((reached[i] === OPEN || reached[i] === CUT_LUNG) && data[base + i] < LUNG_HU) {
         stack[area++] = i;
         const x = i % nx;
         const y = (i - x) / nx;
@@ -352,6 +473,364 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
       z1: Math.min(nz - 1, bz1 + mz),
     },
   };
+}
+
+/**
+ * Marks (reached = PADDING) the padding outside a reconstruction circle within `area` (x0, x1, y0, y1):
+ * pixels at the floor value (-1024 HU) whose 8 neighbours are all at it too (noisy air never is, over
+ * nine pixels), connected to the area's border (outside the body), widened by `grow` pixels over the
+ * resampled rim. Floor-valued air inside the body (a noiseless gas bubble) is not padding. Returns
+ * NO_PADDING, PADDING_APART, or PADDING_AT_BODY when the body (`label` = `body`) comes within `grow`
+ * pixels of it. `a` and `b` are scratch planes.
+ */
+function markPadding(
+  data: Int16Array,
+  base: number,
+  nx: number,
+  ny: number,
+  label: Int32Array,
+  body: number,
+  reached: Uint8Array,
+  stack: Int32Array,
+  grow: number,
+  a: Uint8Array,
+  b: Uint8Array,
+  area: Int32Array,
+): number {
+  const plane = nx * ny;
+  let any = false;
+  for (let x = 0; x < nx && !any; x++)
+    any = data[base + x] <= PADDING_HU || data[base + plane - nx + x] <= PADDING_HU;
+  for (let y = 0; y < ny && !any; y++)
+    any = data[base + y * nx] <= PADDING_HU || data[base + y * nx + nx - 1] <= PADDING_HU;
+  if (!any) return NO_PADDING;
+  const [x0, x1, y0, y1] = area;
+  // a: floor pixels; b: floor with floor on both sides in the row; then a: cores, b above and below as
+  // well. Beyond the box counts as floor: a core there is padding or floor-valued air, harmless.
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) a[y * nx + x] = data[base + y * nx + x] <= PADDING_HU ? 1 : 0;
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      const i = y * nx + x;
+      b[i] = a[i] & (x === x0 ? 1 : a[i - 1]) & (x === x1 ? 1 : a[i + 1]);
+    }
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      const i = y * nx + x;
+      a[i] = b[i] & (y === y0 ? 1 : b[i - nx]) & (y === y1 ? 1 : b[i + nx]);
+    }
+  for (let y = y0; y <= y1; y++) b.fill(0, y * nx + x0, y * nx + x1 + 1);
+  // Only cores connected to the box's border (which is outside the body) are padding (b = 1); floor-valued
+  // air inside the body (a noiseless gas bubble) is not.
+  let sp = 0;
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x += y === y0 || y === y1 ? 1 : x1 - x0) {
+      const i = y * nx + x;
+      if (a[i] === 1 && b[i] === 0) {
+        b[i] = 1;
+        stack[sp++] = i;
+      }
+      if (x1 === x0) break;
+    }
+  if (sp === 0) return NO_PADDING;
+  while (sp > 0) {
+    const i = stack[--sp];
+    const x = i % nx;
+    const y = (i - x) / nx;
+    if (x > x0 && a[i - 1] === 1 && b[i - 1] === 0) {
+      b[i - 1] = 1;
+      stack[sp++] = i - 1;
+    }
+    if (x < x1 && a[i + 1] === 1 && b[i + 1] === 0) {
+      b[i + 1] = 1;
+      stack[sp++] = i + 1;
+    }
+    if (y > y0 && a[i - nx] === 1 && b[i - nx] === 0) {
+      b[i - nx] = 1;
+      stack[sp++] = i - nx;
+    }
+    if (y < y1 && a[i + nx] === 1 && b[i + nx] === 0) {
+      b[i + nx] = 1;
+      stack[sp++] = i + nx;
+    }
+  }
+  // Mark the cores; widen those at the rim (beside a non-core pixel), noting whether the body is there.
+  let atBody = false;
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      const i = y * nx + x;
+      if (b[i] === 0) continue;
+      if (reached[i] === OPEN) reached[i] = PADDING;
+      const inner =
+        (x === x0 || b[i - 1] === 1) &&
+        (x === x1 || b[i + 1] === 1) &&
+        (y === y0 || b[i - nx] === 1) &&
+        (y === y1 || b[i + nx] === 1);
+      if (inner) continue;
+      for (let yy = Math.max(y0, y - grow); yy <= Math.min(y1, y + grow); yy++)
+        for (let xx = Math.max(x0, x - grow); xx <= Math.min(x1, x + grow); xx++) {
+          const j = yy * nx + xx;
+          if (label[j] === body) atBody = true;
+          else if (reached[j] === OPEN) reached[j] = PADDING;
+        }
+    }
+  return atBody ? PADDING_AT_BODY : PADDING_APART;
+}
+
+/** Whether the body reaches the image edge. */
+function bodyAtEdge(label: Int32Array, body: number, nx: number, ny: number): boolean {
+  const plane = nx * ny;
+  for (let x = 0; x < nx; x++) if (label[x] === body || label[plane - nx + x] === body) return true;
+  for (let y = 0; y < ny; y++) if (label[y * nx] === body || label[y * nx + nx - 1] === body) return true;
+  return false;
+}
+
+/**
+ * x of the convex hull's left (`sign` 1) or right (-1) boundary on each row, from each row's extreme x
+ * (`ext`, NaN where the row is empty): the lower convex envelope of (y, sign·x), linearly interpolated.
+ */
+function hullSide(ext: Float64Array, sign: number, ny: number, out: Float64Array, ys: Int32Array): void {
+  let h = 0;
+  for (let y = 0; y < ny; y++) {
+    const v = ext[y];
+    if (v === undefined || Number.isNaN(v)) continue;
+    // Pop while the last two points and this one turn the wrong way (not convex from below).
+    while (h >= 2) {
+      const y1 = ys[h - 2];
+      const y2 = ys[h - 1];
+      const a = sign * ext[y1];
+      const b = sign * ext[y2];
+      const c = sign * v;
+      if ((b - a) * (y - y1) >= (c - a) * (y2 - y1)) h--;
+      else break;
+    }
+    ys[h++] = y;
+  }
+  out.fill(NaN);
+  for (let n = 0; n < h; n++) {
+    const y1 = ys[n];
+    const v1 = ext[y1];
+    out[y1] = v1;
+    if (n + 1 < h) {
+      const y2 = ys[n + 1];
+      const v2 = ext[y2];
+      for (let y = y1 + 1; y < y2; y++) out[y] = v1 + ((v2 - v1) * (y - y1)) / (y2 - y1);
+    }
+  }
+}
+
+/**
+ * A slice whose body the field of view cuts. Each region of air and loose tissue that reaches the edge or
+ * the padding is decided as a whole. It is lung cut off by the field when all of these hold: it is
+ * lung-dense (its air averages above room air); most of its air lies inside the convex hull of the body;
+ * somewhere in it is thicker than the partial-volume rim along the skin; and it holds vessels (at least
+ * three separate small, compact tissue regions), which a table's foam core, a blanket or the rim do not.
+ * Otherwise it is the air around the body. The body here is every tissue region of at least `minPiece`
+ * pixels, since the cut can split it.
+ */
+function openCutSlice(
+  data: Int16Array,
+  base: number,
+  nx: number,
+  ny: number,
+  label: Int32Array,
+  sizes: Int32Array,
+  boxes: Int32Array,
+  seen: Int32Array,
+  minPiece: number,
+  reached: Uint8Array,
+  list: Int32Array,
+  body: Uint8Array,
+  padded: boolean,
+  area: Int32Array,
+  lo: Float64Array,
+  hi: Float64Array,
+  thick: number,
+): void {
+  const plane = nx * ny;
+
+  // The hull of the body, row by row.
+  const left = new Float64Array(ny).fill(NaN);
+  const right = new Float64Array(ny).fill(NaN);
+  // Only inside the union of the pieces' boxes: elsewhere there is no body.
+  let ux0 = nx;
+  let ux1 = -1;
+  let uy0 = ny;
+  let uy1 = -1;
+  for (let l = 1; l < sizes.length && sizes[l] > 0; l++) {
+    if (sizes[l] < minPiece) continue;
+    ux0 = Math.min(ux0, boxes[4 * l]);
+    ux1 = Math.max(ux1, boxes[4 * l + 1]);
+    uy0 = Math.min(uy0, boxes[4 * l + 2]);
+    uy1 = Math.max(uy1, boxes[4 * l + 3]);
+  }
+  body.fill(0);
+  for (let y = uy0; y <= uy1; y++) {
+    for (let x = ux0; x <= ux1; x++) {
+      const l = label[y * nx + x];
+      const piece = l !== 0 && sizes[l] >= minPiece;
+      body[y * nx + x] = piece ? 1 : 0;
+      if (!piece) continue;
+      if (Number.isNaN(left[y])) left[y] = x;
+      right[y] = x;
+    }
+  }
+  const ys = new Int32Array(ny);
+  hullSide(left, 1, ny, lo, ys);
+  hullSide(right, -1, ny, hi, ys);
+  // Starts: the image edge, then (where there is padding: only inside `area`) pixels beside padding.
+  const edge = 2 * (nx + ny);
+  const inArea = padded ? (area[1] - area[0] + 1) * (area[3] - area[2] + 1) : 0;
+  for (let e = 0; e < edge + inArea; e++) {
+    let start: number;
+    if (e < edge) {
+      start =
+        e < nx
+          ? e
+          : e < 2 * nx
+            ? (ny - 1) * nx + (e - nx)
+            : e < 2 * nx + ny
+              ? (e - 2 * nx) * nx
+              : (e - 2 * nx - ny) * nx + nx - 1;
+    } else {
+      const w = area[1] - area[0] + 1;
+      start = (area[2] + Math.floor((e - edge) / w)) * nx + area[0] + ((e - edge) % w);
+    }
+    if (reached[start] !== OPEN || body[start] === 1) continue;
+    if (e >= edge) {
+      const sx = start % nx;
+      const besidePadding =
+        (sx > 0 && reached[start - 1] === PADDING) ||
+        (sx < nx - 1 && reached[start + 1] === PADDING) ||
+        (start >= nx && reached[start - nx] === PADDING) ||
+        (start < plane - nx && reached[start + nx] === PADDING);
+      if (!besidePadding) continue;
+    }
+    // Where it starts in room air, the region is the air around the body: filled at once, no questions.
+    if (roomAir(data, base, nx, ny, start, thick, reached)) {
+      let sp = 0;
+      list[sp++] = start;
+      reached[start] = OUTSIDE;
+      while (sp > 0) {
+        const i = list[--sp];
+        const x = i % nx;
+        if (x > 0 && reached[i - 1] === OPEN && body[i - 1] === 0) {
+          reached[i - 1] = OUTSIDE;
+          list[sp++] = i - 1;
+        }
+        if (x < nx - 1 && reached[i + 1] === OPEN && body[i + 1] === 0) {
+          reached[i + 1] = OUTSIDE;
+          list[sp++] = i + 1;
+        }
+        if (i >= nx && reached[i - nx] === OPEN && body[i - nx] === 0) {
+          reached[i - nx] = OUTSIDE;
+          list[sp++] = i - nx;
+        }
+        if (i < plane - nx && reached[i + nx] === OPEN && body[i + nx] === 0) {
+          reached[i + nx] = OUTSIDE;
+          list[sp++] = i + nx;
+        }
+      }
+      continue;
+    }
+    // Otherwise the region, breadth first, listed in `list`.
+    let n = 0;
+    list[n++] = start;
+    reached[start] = PENDING;
+    let airSum = 0;
+    let airN = 0;
+    let inHull = 0;
+    let deep = false;
+    let vessels = 0;
+    const stamp = base + start + 1;
+    for (let q = 0; q < n; q++) {
+      const i = list[q];
+      const x = i % nx;
+      const y = (i - x) / nx;
+      const v = data[base + i];
+      const l = label[i];
+      if (l !== 0 && seen[l] !== stamp) {
+        seen[l] = stamp;
+        const size = sizes[l];
+        const span = Math.max(boxes[4 * l + 1] - boxes[4 * l], boxes[4 * l + 3] - boxes[4 * l + 2]);
+        if (size >= VESSEL_PX[0] && size <= VESSEL_PX[1] && span <= VESSEL_SPAN_PX) vessels++;
+      }
+      if (v < LUNG_HU) {
+        airSum += v;
+        airN++;
+        if (x >= lo[y] && x <= hi[y]) inHull++;
+        if (!deep) deep = allAir(data, base, nx, ny, x, y, thick, reached);
+      }
+      if (x > 0 && reached[i - 1] === OPEN && body[i - 1] === 0) {
+        reached[i - 1] = PENDING;
+        list[n++] = i - 1;
+      }
+      if (x < nx - 1 && reached[i + 1] === OPEN && body[i + 1] === 0) {
+        reached[i + 1] = PENDING;
+        list[n++] = i + 1;
+      }
+      if (i >= nx && reached[i - nx] === OPEN && body[i - nx] === 0) {
+        reached[i - nx] = PENDING;
+        list[n++] = i - nx;
+      }
+      if (i < plane - nx && reached[i + nx] === OPEN && body[i + nx] === 0) {
+        reached[i + nx] = PENDING;
+        list[n++] = i + nx;
+      }
+    }
+    const lung =
+      airN > 0 && airSum / airN >= ROOM_AIR_HU && 2 * inHull >= airN && deep && vessels >= MIN_VESSELS;
+    for (let q = 0; q < n; q++) reached[list[q]] = lung ? CUT_LUNG : OUTSIDE;
+  }
+}
+
+/**
+ * Whether the air within `r` pixels of pixel `i` (tissue and padding left out) is room air: well below
+ * lung density (-975 HU on average), as only the air around the body is.
+ */
+function roomAir(
+  data: Int16Array,
+  base: number,
+  nx: number,
+  ny: number,
+  i: number,
+  r: number,
+  reached: Uint8Array,
+): boolean {
+  const x = i % nx;
+  const y = (i - x) / nx;
+  let sum = 0;
+  let n = 0;
+  for (let yy = Math.max(0, y - r); yy <= Math.min(ny - 1, y + r); yy++)
+    for (let xx = Math.max(0, x - r); xx <= Math.min(nx - 1, x + r); xx++) {
+      const j = yy * nx + xx;
+      const v = data[base + j];
+      if (v < LUNG_HU && reached[j] !== PADDING) {
+        sum += v;
+        n++;
+      }
+    }
+  return n > 0 && sum / n < ROOM_AIR_HU - 25;
+}
+
+/** Whether everything within `r` pixels of (x, y) is air, none of it padding or off the image. */
+function allAir(
+  data: Int16Array,
+  base: number,
+  nx: number,
+  ny: number,
+  x: number,
+  y: number,
+  r: number,
+  reached: Uint8Array,
+): boolean {
+  if (x < r || y < r || x >= nx - r || y >= ny - r) return false;
+  for (let yy = y - r; yy <= y + r; yy++)
+    for (let xx = x - r; xx <= x + r; xx++) {
+      const i = yy * nx + xx;
+      if (!(data[base + i] < LUNG_HU) || reached[i] === PADDING) return false;
+    }
+  return true;
 }
 
 /** The lungs' bounding box (see lungMask). */
