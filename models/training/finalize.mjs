@@ -39,7 +39,13 @@ const fprPatchText = fprScales
       : `the same at ${s}× the spacing (${mm} mm)`;
   })
   .join(' and ');
-const trainingData = `Synthetic chest CT only: ${train.cases} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile), domain-randomised.`;
+// Cases from the second training generator (pipeline.mjs --chestgen-cases), among train.cases.
+const g2Index = process.argv.indexOf('--chestgen-cases');
+const g2 = g2Index > 0 ? Number(process.argv[g2Index + 1]) : 0;
+const trainingData =
+  g2 > 0
+    ? `Synthetic chest CT only: ${train.cases - g2} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile) and ${g2} from a second generator written apart from it (models/training/chestgen, seed ${seeds.chestgen}), domain-randomised.`
+    : `Synthetic chest CT only: ${train.cases} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile), domain-randomised.`;
 
 function run(label, data, options) {
   const dir = join(out, `models-${label}`);
@@ -367,8 +373,8 @@ development set only.
 int8 calibration ranges come from training patches only.
 
 ## Training data
-Synthetic only: ${train.cases} procedurally generated chest CTs (\`lucent synth --profile training --seed ${seeds.train}\`,
-generator lucent-synth/4), randomised in anatomy (curved, tapering vessel trees reaching the pleura,
+Synthetic only: ${train.cases - g2} procedurally generated chest CTs (\`lucent synth --profile training --seed ${seeds.train}\`,
+generator lucent-synth/4)${g2 > 0 ? ` and ${g2} from a second generator written apart from it from a written specification of chest CT (models/training/chestgen, seed ${seeds.chestgen}, generator lucent-chestgen/1; its README lists what it models)` : ''}, randomised in anatomy (curved, tapering vessel trees reaching the pleura,
 airways, curved fissures, scars, emphysema, effusions, lymph nodes, a patient table, arms), nodule
 location (intraparenchymal, juxtavascular, juxtapleural, perifissural), ground-glass margins (sharp, or
 fading over 0.5–3 mm) and imaging (slice profile, kernels

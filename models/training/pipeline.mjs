@@ -8,7 +8,10 @@
 //          --dev-cases N (16), --test-cases N (30), --indep-cases N (40),
 //          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints),
 //          --seed N (the training runs' random seed, default 7; the second stage gets N + 4): a rerun with
-//          another seed shows how far the figures move with the seed alone
+//          another seed shows how far the figures move with the seed alone,
+//          --chestgen-cases N (default 0): also train on N cases from the second training generator
+//          (models/training/chestgen, written apart from lucent synth and from eval/phantom), named g2-NNNN
+//          beside lucent synth's cases
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -27,7 +30,7 @@ const arg = (name, fallback) => {
 const flag = (name) => process.argv.includes(`--${name}`);
 const PYTHON = '/usr/bin/python3';
 /** Seeds of the four data sets: never shared, so each set is made apart from the others. */
-const SEEDS = { train: 'train-v2', dev: 'dev-v2', test: 'heldout-v2', indep: '4401' };
+const SEEDS = { train: 'train-v2', dev: 'dev-v2', test: 'heldout-v2', indep: '4401', chestgen: '5113' };
 const SEED = Number(arg('seed', '7'));
 if (!Number.isInteger(SEED) || SEED < 0) {
   console.error(`✖ --seed wants a whole number ≥ 0, not ${arg('seed', '')}`);
@@ -93,6 +96,30 @@ if (!flag('skip-data')) {
     process.execPath,
     synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training'),
   );
+  const g2 = Number(arg('chestgen-cases', '0'));
+  if (g2 > 0) {
+    const g2half = Math.ceil(g2 / 2);
+    const chestgen = (first, cases) => [
+      PYTHON,
+      [
+        join(here, 'chestgen/generate.py'),
+        '--out',
+        join(data, 'train'),
+        '--cases',
+        String(cases),
+        '--first',
+        String(first),
+        '--seed',
+        SEEDS.chestgen,
+        '--prefix',
+        'g2-',
+      ],
+    ];
+    await parallel('training data, second generator (chestgen)', [
+      chestgen(0, g2half),
+      chestgen(g2half, g2 - g2half),
+    ]);
+  }
   step(
     'development data (chooses the settings)',
     process.execPath,
@@ -173,6 +200,8 @@ step('choose the settings on the development set; evaluate on the test sets', pr
   join(data, 'indep'),
   '--seeds',
   JSON.stringify(SEEDS),
+  '--chestgen-cases',
+  arg('chestgen-cases', '0'),
 ]);
 console.log(`\nDone in ${Math.round((Date.now() - started) / 60000)} min.`);
 if (!existsSync(join(root, 'models/lung-nodule-ct/model.onnx'))) process.exit(1);

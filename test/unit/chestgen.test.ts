@@ -1,0 +1,111 @@
+/**
+ * The second training generator (models/training/chestgen): small cases read back like real data, their
+ * truth has the contract's shape, every truth centre mapped through the DICOM geometry lies on the nodule
+ * (supine and prone), and a case depends only on the seed and its index, not on how the range was split.
+ * test/reference/chestgen_check.py generates the cases and measures; this file states what must hold.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '../..');
+
+interface NoduleCheck {
+  type: string;
+  location: string;
+  diameter: number;
+  inVolume: boolean;
+  mean?: number;
+  lungRef?: number;
+  lungFraction?: number;
+  dense?: boolean;
+  enclosed?: boolean;
+  ok: boolean;
+}
+
+interface CaseReport {
+  name: string;
+  shape: number[];
+  truthProblems: string[];
+  headerProblems: string[];
+  position: string;
+  nodules: NoduleCheck[];
+  spinePosterior: boolean;
+  rawBackUp: boolean;
+  sizeMB: number;
+}
+
+interface Answers {
+  exitCodes: number[];
+  progressLines: number[];
+  folders: string[];
+  cases: CaseReport[];
+  prone: CaseReport;
+  splitIdentical: boolean;
+  splitTruthIdentical: boolean;
+  casesDiffer: boolean;
+}
+
+describe('second synthetic chest-CT generator (chestgen)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'chestgen-'));
+  let a: Answers;
+
+  beforeAll(() => {
+    a = JSON.parse(
+      execFileSync('/usr/bin/python3', [join(ROOT, 'test/reference/chestgen_check.py'), ROOT, tmp], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as Answers;
+  }, 180_000);
+
+  afterAll(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('writes the requested case folders with one progress line per case', () => {
+    expect(a.exitCodes).toEqual([0, 0, 0]);
+    expect(a.progressLines).toEqual([2, 1, 1]);
+    expect(a.folders).toEqual(['g2-0001', 'g2-0002']);
+  });
+
+  it('reads back as an axial CT series with the required header and truth format', () => {
+    for (const c of [...a.cases, a.prone]) {
+      expect(c.shape).toHaveLength(3);
+      expect(c.shape[0]).toBeGreaterThan(20);
+      expect(c.headerProblems).toEqual([]);
+      expect(c.truthProblems).toEqual([]);
+      expect(c.sizeMB).toBeLessThan(60);
+    }
+  });
+
+  it('puts every truth centre on nodule-dense voxels inside the lungs', () => {
+    const all = [...a.cases, a.prone].flatMap((c) => c.nodules);
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    for (const n of all) {
+      expect(n.inVolume).toBe(true);
+      expect(n.dense).toBe(true);
+      expect(n.enclosed).toBe(true);
+      expect(n.lungFraction).toBeGreaterThanOrEqual(0.25);
+    }
+  });
+
+  it('gets the geometry right for a prone patient', () => {
+    expect(a.prone.position).toBe('HFP');
+    expect(a.prone.nodules.length).toBeGreaterThan(0);
+    expect(a.prone.nodules.every((n) => n.ok)).toBe(true);
+    // canonical (patient) orientation: spine posterior; stored display: back up, unlike a supine case
+    expect(a.prone.spinePosterior).toBe(true);
+    expect(a.prone.rawBackUp).toBe(true);
+    expect(a.cases[0].spinePosterior).toBe(true);
+    expect(a.cases[0].rawBackUp).toBe(false);
+  });
+
+  it('makes a case from its seed and index only, whatever the split', () => {
+    expect(a.splitIdentical).toBe(true);
+    expect(a.splitTruthIdentical).toBe(true);
+    expect(a.casesDiffer).toBe(true);
+  });
+});
