@@ -16,6 +16,11 @@ export const PACKAGES = [
       spawnSync('/usr/bin/python3', ['-c', 'import pydicom, numpy, gdcm, PIL'], { stdio: 'ignore' })
         .status === 0,
   },
+  // The training recipe's own tests (hard negatives, placement, the second training generator) run it.
+  {
+    pkg: 'python3-torch',
+    check: () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+  },
 ];
 
 export function missingPackages() {
