@@ -9,7 +9,7 @@
 //          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints),
 //          --seed N (the training runs' random seed, default 7; the second stage gets N + 4): a rerun with
 //          another seed shows how far the figures move with the seed alone,
-//          --chestgen-cases N (default 0): also train on N cases from the second training generator
+//          --chestgen-cases N (default 48; 0 for none): also train on N cases from the second training generator
 //          (models/training/chestgen, written apart from lucent synth and from eval/phantom), named g2-NNNN
 //          beside lucent synth's cases
 import { spawn, spawnSync } from 'node:child_process';
@@ -96,7 +96,7 @@ if (!flag('skip-data')) {
     process.execPath,
     synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training'),
   );
-  const g2 = Number(arg('chestgen-cases', '0'));
+  const g2 = Number(arg('chestgen-cases', '48'));
   if (g2 > 0) {
     const g2half = Math.ceil(g2 / 2);
     const chestgen = (first, cases) => [
@@ -201,7 +201,7 @@ step('choose the settings on the development set; evaluate on the test sets', pr
   '--seeds',
   JSON.stringify(SEEDS),
   '--chestgen-cases',
-  arg('chestgen-cases', '0'),
+  arg('chestgen-cases', '48'),
 ]);
 console.log(`\nDone in ${Math.round((Date.now() - started) / 60000)} min.`);
 if (!existsSync(join(root, 'models/lung-nodule-ct/model.onnx'))) process.exit(1);
