@@ -398,14 +398,7 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
     }
     let sp = 0;
     for (let e = 0; !cut && e < 2 * (nx + ny); e++) {
-      const i =
-        e < nx
-          ? e
-          : e < 2 * nx
-            ? (ny - 1) * nx + (e - nx)
-            : e < 2 * nx + ny
-              ? (e - 2 * nx) * nx
-              : (e - 2 * nx - ny) * nx + nx - 1;
+      const i = edgePixel(e, nx, ny);
       if (reached[i] === OPEN && label[i] !== body) {
         reached[i] = OUTSIDE;
         stack[sp++] = i;
@@ -577,6 +570,15 @@ function markPadding(
   return atBody ? PADDING_AT_BODY : PADDING_APART;
 }
 
+/** The `e`-th of the 2 (nx + ny) pixels round the edge of an nx × ny plane: top row, bottom row, left
+ * column, right column (the corners twice). */
+function edgePixel(e: number, nx: number, ny: number): number {
+  if (e < nx) return e;
+  if (e < 2 * nx) return (ny - 1) * nx + (e - nx);
+  if (e < 2 * nx + ny) return (e - 2 * nx) * nx;
+  return (e - 2 * nx - ny) * nx + nx - 1;
+}
+
 /** Whether the body reaches the image edge. */
 function bodyAtEdge(label: Int32Array, body: number, nx: number, ny: number): boolean {
   const plane = nx * ny;
@@ -684,14 +686,7 @@ function openCutSlice(
   for (let e = 0; e < edge + inArea; e++) {
     let start: number;
     if (e < edge) {
-      start =
-        e < nx
-          ? e
-          : e < 2 * nx
-            ? (ny - 1) * nx + (e - nx)
-            : e < 2 * nx + ny
-              ? (e - 2 * nx) * nx
-              : (e - 2 * nx - ny) * nx + nx - 1;
+      start = edgePixel(e, nx, ny);
     } else {
       const w = area[1] - area[0] + 1;
       start = (area[2] + Math.floor((e - edge) / w)) * nx + area[0] + ((e - edge) % w);
