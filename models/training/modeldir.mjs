@@ -144,3 +144,22 @@ export function evaluate(modelsDir, data, out, limit) {
   if (r.status !== 0) throw new Error(`lucent eval failed on ${basename(data)}`);
   return JSON.parse(readFileSync(out, 'utf8'));
 }
+
+/** Up to `count` names, an equal share from each prefix group (the name less its trailing digits; a group
+ * smaller than its share gives the rest to the others), spread evenly through each group. */
+export function spreadAcrossGroups(names, count) {
+  const groups = new Map();
+  for (const name of [...names].sort()) {
+    const key = name.replace(/\d+$/, '');
+    groups.set(key, [...(groups.get(key) ?? []), name]);
+  }
+  const lists = [...groups.values()].sort((a, b) => a.length - b.length);
+  const chosen = [];
+  let left = Math.min(count, names.length);
+  lists.forEach((list, g) => {
+    const share = Math.min(list.length, Math.ceil(left / (lists.length - g)));
+    for (let i = 0; i < share; i++) chosen.push(list[Math.floor((i * list.length) / share)]);
+    left -= share;
+  });
+  return chosen.sort();
+}

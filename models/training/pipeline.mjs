@@ -11,9 +11,12 @@
 //          another seed shows how far the figures move with the seed alone,
 //          --chestgen-cases N (default 48; 0 for none): also train on N cases from the second training generator
 //          (models/training/chestgen, written apart from lucent synth and from eval/phantom), named g2-NNNN
-//          beside lucent synth's cases
+//          beside lucent synth's cases,
+//          --mine-cases N (default 50): how many training cases the hard negatives are mined from,
+//          --mine-spread: take them in equal shares from each generator, spread through each (tried for
+//          2.12.0; by default they are the first N in name order, which are all lucent synth's)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +37,11 @@ const SEEDS = { train: 'train-v2', dev: 'dev-v2', test: 'heldout-v2', indep: '44
 const SEED = Number(arg('seed', '7'));
 if (!Number.isInteger(SEED) || SEED < 0) {
   console.error(`✖ --seed wants a whole number ≥ 0, not ${arg('seed', '')}`);
+  process.exit(2);
+}
+const CHESTGEN_CASES = Number(arg('chestgen-cases', '48'));
+if (!Number.isInteger(CHESTGEN_CASES) || CHESTGEN_CASES < 0) {
+  console.error(`✖ --chestgen-cases wants a whole number ≥ 0, not ${arg('chestgen-cases', '')}`);
   process.exit(2);
 }
 const started = Date.now();
@@ -96,7 +104,7 @@ if (!flag('skip-data')) {
     process.execPath,
     synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training'),
   );
-  const g2 = Number(arg('chestgen-cases', '48'));
+  const g2 = CHESTGEN_CASES;
   if (g2 > 0) {
     const g2half = Math.ceil(g2 / 2);
     const chestgen = (first, cases) => [
@@ -173,6 +181,8 @@ if (!flag('skip-train')) {
     'mine.mjs',
     out,
     join(data, 'train'),
+    arg('mine-cases', '50'),
+    ...(flag('mine-spread') ? ['--spread'] : []),
   ]);
   step(`train the false-positive reduction stage (${arg('fpr-minutes', '7')} min)`, PYTHON, [
     'fpr.py',
@@ -200,8 +210,9 @@ step('choose the settings on the development set; evaluate on the test sets', pr
   join(data, 'indep'),
   '--seeds',
   JSON.stringify(SEEDS),
+  // The card names the cases the detector was trained on: those in the data, whichever run made them.
   '--chestgen-cases',
-  arg('chestgen-cases', '48'),
+  String(readdirSync(join(data, 'train')).filter((d) => d.startsWith('g2-')).length),
 ]);
 console.log(`\nDone in ${Math.round((Date.now() - started) / 60000)} min.`);
 if (!existsSync(join(root, 'models/lung-nodule-ct/model.onnx'))) process.exit(1);
