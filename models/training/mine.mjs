@@ -7,7 +7,7 @@
 // of every generator, not only of the one that sorts first)
 import { mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { evaluate, ID, installModel, spreadAcrossGroups } from './modeldir.mjs';
+import { evaluate, generatorOf, ID, installModel, spreadAcrossGroups } from './modeldir.mjs';
 
 const [out, data, cases = '50'] = process.argv.slice(2).filter((a) => a !== '--spread');
 const all = readdirSync(data).filter((d) => statSync(join(data, d)).isDirectory());
@@ -28,7 +28,7 @@ installModel(join(models, ID), {
 const report = evaluate(models, chosenDir, join(out, 'mined.json'));
 const candidates = report.perCase.reduce((n, c) => n + c.detections.length, 0);
 const byGroup = {};
-for (const name of picked) byGroup[name.replace(/\d+$/, '')] = (byGroup[name.replace(/\d+$/, '')] ?? 0) + 1;
+for (const name of picked) byGroup[generatorOf(name)] = (byGroup[generatorOf(name)] ?? 0) + 1;
 console.log(
   `mined ${candidates} candidates on ${report.cases} training cases (${Object.entries(byGroup)
     .map(([g, n]) => `${n} ${g}*`)

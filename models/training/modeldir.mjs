@@ -125,33 +125,28 @@ export function installModel(dir, options) {
   return dir;
 }
 
-/** `lucent eval DATA` with the models in `modelsDir` (the first `limit` cases); returns the report. */
-export function evaluate(modelsDir, data, out, limit) {
+/** `lucent eval DATA` with the models in `modelsDir`; returns the report. */
+export function evaluate(modelsDir, data, out) {
   const r = spawnSync(
     process.execPath,
-    [
-      join(root, 'bin/lucent.mjs'),
-      'eval',
-      data,
-      '--models',
-      modelsDir,
-      '--out',
-      out,
-      ...(limit ? ['--limit', String(limit)] : []),
-    ],
+    [join(root, 'bin/lucent.mjs'), 'eval', data, '--models', modelsDir, '--out', out],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   if (r.status !== 0) throw new Error(`lucent eval failed on ${basename(data)}`);
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
-/** Up to `count` names, an equal share from each prefix group (the name less its trailing digits; a group
- * smaller than its share gives the rest to the others), spread evenly through each group. */
+/** The generator a training case comes from, by its name less the number: `case-` (lucent synth), `g2-`
+ * (chestgen). */
+export const generatorOf = (name) => name.replace(/\d+$/, '');
+
+/** Up to `count` names, an equal share from each generator (a generator with fewer cases than its share
+ * gives the rest to the others), spread evenly through each. */
 export function spreadAcrossGroups(names, count) {
   const groups = new Map();
   for (const name of [...names].sort()) {
-    const key = name.replace(/\d+$/, '');
-    groups.set(key, [...(groups.get(key) ?? []), name]);
+    if (!groups.has(generatorOf(name))) groups.set(generatorOf(name), []);
+    groups.get(generatorOf(name)).push(name);
   }
   const lists = [...groups.values()].sort((a, b) => a.length - b.length);
   const chosen = [];
