@@ -34,16 +34,18 @@ const flag = (name) => process.argv.includes(`--${name}`);
 const PYTHON = '/usr/bin/python3';
 /** Seeds of the four data sets: never shared, so each set is made apart from the others. */
 const SEEDS = { train: 'train-v2', dev: 'dev-v2', test: 'heldout-v2', indep: '4401', chestgen: '5113' };
-const SEED = Number(arg('seed', '7'));
-if (!Number.isInteger(SEED) || SEED < 0) {
-  console.error(`✖ --seed wants a whole number ≥ 0, not ${arg('seed', '')}`);
-  process.exit(2);
+/** A whole-number option ≥ 0, checked before anything long starts. */
+function wholeNumber(name, fallback) {
+  const value = Number(arg(name, fallback));
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`✖ --${name} wants a whole number ≥ 0, not ${arg(name, '')}`);
+    process.exit(2);
+  }
+  return value;
 }
-const CHESTGEN_CASES = Number(arg('chestgen-cases', '48'));
-if (!Number.isInteger(CHESTGEN_CASES) || CHESTGEN_CASES < 0) {
-  console.error(`✖ --chestgen-cases wants a whole number ≥ 0, not ${arg('chestgen-cases', '')}`);
-  process.exit(2);
-}
+const SEED = wholeNumber('seed', '7');
+const CHESTGEN_CASES = wholeNumber('chestgen-cases', '48');
+const MINE_CASES = wholeNumber('mine-cases', '50');
 const started = Date.now();
 
 function step(name, cmd, args, options = {}) {
@@ -181,7 +183,7 @@ if (!flag('skip-train')) {
     'mine.mjs',
     out,
     join(data, 'train'),
-    arg('mine-cases', '50'),
+    String(MINE_CASES),
     ...(flag('mine-spread') ? ['--spread'] : []),
   ]);
   step(`train the false-positive reduction stage (${arg('fpr-minutes', '7')} min)`, PYTHON, [
