@@ -6,7 +6,17 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
-import { evaluate, FPR_BUDGETS, ID, installModel, manifest, size, SLICES, VERSION } from './modeldir.mjs';
+import {
+  evaluate,
+  FPR_BUDGETS,
+  generatorOf,
+  ID,
+  installModel,
+  manifest,
+  size,
+  SLICES,
+  VERSION,
+} from './modeldir.mjs';
 
 register();
 const { froc, thresholdAt, atThreshold, attributeAccuracy, FP_RATES } =
@@ -39,13 +49,25 @@ const fprPatchText = fprScales
       : `the same at ${s}× the spacing (${mm} mm)`;
   })
   .join(' and ');
-// Cases from the second training generator (pipeline.mjs --chestgen-cases), among train.cases.
-const g2Index = process.argv.indexOf('--chestgen-cases');
-const g2 = g2Index > 0 ? Number(process.argv[g2Index + 1]) : 0;
-const trainingData =
-  g2 > 0
-    ? `Synthetic chest CT only: ${train.cases - g2} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile) and ${g2} from a second generator written apart from it (models/training/chestgen, seed ${seeds.chestgen}), domain-randomised.`
-    : `Synthetic chest CT only: ${train.cases} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile), domain-randomised.`;
+// Cases from the second and third training generators (pipeline.mjs --chestgen-cases, --gen3-cases), among
+// train.cases.
+const countArg = (name) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : 0;
+};
+const g2 = countArg('chestgen-cases');
+const g3 = countArg('gen3-cases');
+const others = [
+  ...(g2 > 0
+    ? [
+        `${g2} from a second generator written apart from it (models/training/chestgen, seed ${seeds.chestgen})`,
+      ]
+    : []),
+  ...(g3 > 0
+    ? [`${g3} from a third written apart from both (models/training/gen3, seed ${seeds.gen3})`]
+    : []),
+];
+const trainingData = `Synthetic chest CT only: ${train.cases - g2 - g3} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile)${others.length ? ` and ${others.join(' and ')}` : ''}, domain-randomised.`;
 
 function run(label, data, options) {
   const dir = join(out, `models-${label}`);
@@ -111,6 +133,17 @@ console.log(
   `second stage on the development set (budget, weight → CPM): ${grid.map((g) => `${g.budget}/${g.w}→${g.cpm}`).join(' ')}`,
 );
 console.log(`→ budget ${budget}, weight ${weight}`);
+/** The development set in words: how many cases from each generator, with its seed. */
+const devByGenerator = new Map();
+for (const c of dev.perCase)
+  devByGenerator.set(generatorOf(c.name), (devByGenerator.get(generatorOf(c.name)) ?? 0) + 1);
+const DEV_SOURCES = {
+  'case-': `lucent synth, seed ${seeds.dev}`,
+  'g2dev-': `chestgen, seed ${seeds.devChestgen}`,
+  'g3dev-': `gen3, seed ${seeds.devGen3}`,
+};
+const devText = [...devByGenerator].map(([g, n]) => `${n} cases, ${DEV_SOURCES[g] ?? g}`).join('; ');
+
 // 2. The operating point: half a false positive per scan on the development set. (Until 2.2.0 it was one
 // per scan; with 16 development cases that point is noisy, and 2.2.0's, 0.653, gave 1.97 false
 // positives per scan on the training generator's held-out cases, 7.5 on the independent ones and 2 on the
@@ -283,6 +316,7 @@ writeFileSync(
       operatingPoint: op,
       development: {
         seed: seeds.dev,
+        generators: Object.fromEntries(devByGenerator),
         cases: dev.cases,
         nodules: dev.nodules,
         atOperatingPoint: devAt,
@@ -364,8 +398,8 @@ Against the targets set for this model:
 ${targets.map(([n, g, v, met]) => `| ${n} | ${g} | ${v} | ${met ? 'yes' : '**no**'} |`).join('\n')}
 
 ## How the settings were chosen
-Three data sets, each made apart: training (seed ${seeds.train}), development (seed ${seeds.dev},
-${dev.cases} cases) and the two test sets above. The second stage's candidate budget (${budget}, from
+Three data sets, each made apart: training (seed ${seeds.train}), development (${devText}) and the two
+test sets above. The second stage's candidate budget (${budget}, from
 ${FPR_BUDGETS.join(', ')}: the smallest within 0.005 of the best development CPM), its weight (${weight}, from
 ${WEIGHTS.join(', ')}: development CPM ${byWeight.map((b) => b.cpm).join(', ')} at that budget) and the
 operating point (${op}, ${OP_FP_PER_SCAN} false positives per scan on the development set) were chosen on the
@@ -373,8 +407,8 @@ development set only.
 int8 calibration ranges come from training patches only.
 
 ## Training data
-Synthetic only: ${train.cases - g2} procedurally generated chest CTs (\`lucent synth --profile training --seed ${seeds.train}\`,
-generator lucent-synth/4)${g2 > 0 ? ` and ${g2} from a second generator written apart from it from a written specification of chest CT (models/training/chestgen, seed ${seeds.chestgen}, generator lucent-chestgen/1; its README lists what it models)` : ''}, randomised in anatomy (curved, tapering vessel trees reaching the pleura,
+Synthetic only: ${train.cases - g2 - g3} procedurally generated chest CTs (\`lucent synth --profile training --seed ${seeds.train}\`,
+generator lucent-synth/4)${g2 > 0 ? ` and ${g2} from a second generator written apart from it from a written specification of chest CT (models/training/chestgen, seed ${seeds.chestgen}, generator lucent-chestgen/1; its README lists what it models)` : ''}${g3 > 0 ? ` and ${g3} from a third written apart from both (models/training/gen3, seed ${seeds.gen3}, generator lucent-gen3/1; its README lists what it models)` : ''}, randomised in anatomy (curved, tapering vessel trees reaching the pleura,
 airways, curved fissures, scars, emphysema, effusions, lymph nodes, a patient table, arms), nodule
 location (intraparenchymal, juxtavascular, juxtapleural, perifissural), ground-glass margins (sharp, or
 fading over 0.5–3 mm) and imaging (slice profile, kernels

@@ -14,7 +14,12 @@
 //          beside lucent synth's cases,
 //          --mine-cases N (default 50): how many training cases the hard negatives are mined from,
 //          --mine-spread: take them in equal shares from each generator, spread through each (tried for
-//          2.12.0; by default they are the first N in name order, which are all lucent synth's)
+//          2.12.0; by default they are the first N in name order, which are all lucent synth's),
+//          --gen3-cases N (default 0): also train on N cases from the third training generator
+//          (models/training/gen3, written apart from the other two and from eval/phantom), named g3-NNNN,
+//          --dev-chestgen-cases N, --dev-gen3-cases N (default 0): add N cases from that generator, made with
+//          their own seeds, to the development set, so that the settings are chosen on more than one
+//          generator's images (by default the development set is lucent synth's alone)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -33,7 +38,16 @@ const arg = (name, fallback) => {
 const flag = (name) => process.argv.includes(`--${name}`);
 const PYTHON = '/usr/bin/python3';
 /** Seeds of the four data sets: never shared, so each set is made apart from the others. */
-const SEEDS = { train: 'train-v2', dev: 'dev-v2', test: 'heldout-v2', indep: '4401', chestgen: '5113' };
+const SEEDS = {
+  train: 'train-v2',
+  dev: 'dev-v2',
+  test: 'heldout-v2',
+  indep: '4401',
+  chestgen: '5113',
+  gen3: '7919',
+  devChestgen: '6007',
+  devGen3: '8311',
+};
 /** A whole-number option ≥ 0, checked before anything long starts. */
 function wholeNumber(name, fallback) {
   const value = Number(arg(name, fallback));
@@ -46,6 +60,9 @@ function wholeNumber(name, fallback) {
 const SEED = wholeNumber('seed', '7');
 const CHESTGEN_CASES = wholeNumber('chestgen-cases', '48');
 const MINE_CASES = wholeNumber('mine-cases', '50');
+const GEN3_CASES = wholeNumber('gen3-cases', '0');
+const DEV_CHESTGEN_CASES = wholeNumber('dev-chestgen-cases', '0');
+const DEV_GEN3_CASES = wholeNumber('dev-gen3-cases', '0');
 const started = Date.now();
 
 function step(name, cmd, args, options = {}) {
@@ -77,6 +94,33 @@ async function parallel(name, jobs) {
 }
 
 const lucent = (args) => [join(root, 'bin/lucent.mjs'), ...args];
+const CHESTGEN = join(here, 'chestgen/generate.py');
+const GEN3 = join(here, 'gen3/generate.py');
+
+/** `cases` cases from a Python generator into data/`dir`, named `prefix`NNNN: two halves side by side (each
+ * generator is single-threaded, and a case depends only on the seed and its index, so the split does not
+ * change them). Nothing when `cases` is 0. */
+async function pythonCases(name, script, dir, cases, seed, prefix) {
+  if (cases <= 0) return;
+  const half = Math.ceil(cases / 2);
+  const job = (first, count) => [
+    PYTHON,
+    [
+      script,
+      '--out',
+      join(data, dir),
+      '--cases',
+      String(count),
+      '--first',
+      String(first),
+      '--seed',
+      seed,
+      '--prefix',
+      prefix,
+    ],
+  ];
+  await parallel(name, cases === 1 ? [job(0, 1)] : [job(0, half), job(half, cases - half)]);
+}
 const synth = (dir, seed, cases, ...extra) =>
   lucent(['synth', '--out', join(data, dir), '--cases', String(cases), '--seed', seed, ...extra]);
 
@@ -106,34 +150,35 @@ if (!flag('skip-data')) {
     process.execPath,
     synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training'),
   );
-  const g2 = CHESTGEN_CASES;
-  if (g2 > 0) {
-    const g2half = Math.ceil(g2 / 2);
-    const chestgen = (first, cases) => [
-      PYTHON,
-      [
-        join(here, 'chestgen/generate.py'),
-        '--out',
-        join(data, 'train'),
-        '--cases',
-        String(cases),
-        '--first',
-        String(first),
-        '--seed',
-        SEEDS.chestgen,
-        '--prefix',
-        'g2-',
-      ],
-    ];
-    await parallel('training data, second generator (chestgen)', [
-      chestgen(0, g2half),
-      chestgen(g2half, g2 - g2half),
-    ]);
-  }
+  await pythonCases(
+    'training data, second generator (chestgen)',
+    CHESTGEN,
+    'train',
+    CHESTGEN_CASES,
+    SEEDS.chestgen,
+    'g2-',
+  );
+  await pythonCases('training data, third generator (gen3)', GEN3, 'train', GEN3_CASES, SEEDS.gen3, 'g3-');
   step(
     'development data (chooses the settings)',
     process.execPath,
     synth('dev', SEEDS.dev, arg('dev-cases', '16')),
+  );
+  await pythonCases(
+    'development data, second generator',
+    CHESTGEN,
+    'dev',
+    DEV_CHESTGEN_CASES,
+    SEEDS.devChestgen,
+    'g2dev-',
+  );
+  await pythonCases(
+    'development data, third generator',
+    GEN3,
+    'dev',
+    DEV_GEN3_CASES,
+    SEEDS.devGen3,
+    'g3dev-',
   );
   step(
     'held-out test data, training generator',
@@ -215,6 +260,8 @@ step('choose the settings on the development set; evaluate on the test sets', pr
   // The card names the cases the detector was trained on: those in the data, whichever run made them.
   '--chestgen-cases',
   String(readdirSync(join(data, 'train')).filter((d) => d.startsWith('g2-')).length),
+  '--gen3-cases',
+  String(readdirSync(join(data, 'train')).filter((d) => d.startsWith('g3-')).length),
 ]);
 console.log(`\nDone in ${Math.round((Date.now() - started) / 60000)} min.`);
 if (!existsSync(join(root, 'models/lung-nodule-ct/model.onnx'))) process.exit(1);

@@ -99,6 +99,12 @@ export interface FalsePositiveReduction {
   readonly maxCandidates: number;
   /** Final score = detector^(1 − weight) × classifier^weight. */
   readonly weight: number;
+  /**
+   * The classifier's probability is the mean over this many symmetric views of each patch (1 to 5: as
+   * is, then mirrored in x, in y, in z, and transposed in the plane; the last needs square slices of the
+   * patch). Absent: 1.
+   */
+  readonly views?: number;
 }
 
 export interface Metric {
@@ -332,6 +338,17 @@ export function manifestIssues(json: Json): ManifestIssue[] {
         isNumber(fpr['weight']) && fpr['weight'] >= 0 && fpr['weight'] <= 1,
         'falsePositiveReduction.weight',
         'must be in [0, 1]',
+      );
+      const views = fpr['views'];
+      need(
+        views === undefined ||
+          (isNumber(views) &&
+            Number.isInteger(views) &&
+            views >= 1 &&
+            views <= 5 &&
+            (views < 5 || (Array.isArray(p) && p[1] === p[2]))),
+        'falsePositiveReduction.views',
+        'must be an integer from 1 to 5 (5, the transposed view, needs a patch with as many rows as columns)',
       );
     }
   }

@@ -192,6 +192,13 @@ const broken: readonly Variant[] = [
     twoStage,
     set('falsePositiveReduction.weight', 1.2),
   ],
+  ['fpr six views', 'falsePositiveReduction.views', twoStage, set('falsePositiveReduction.views', 6)],
+  [
+    'fpr fractional views',
+    'falsePositiveReduction.views',
+    twoStage,
+    set('falsePositiveReduction.views', 2.5),
+  ],
   ['classifier softmax not boolean', 'output.softmax', classifier, set('output.softmax', 'yes')],
   ['classifier without softmax', 'output.softmax', classifier, del('output.softmax')],
   ['classifier labels not a list', 'output.labels', classifier, set('output.labels', { 0: 'lung' })],
@@ -290,6 +297,12 @@ describe('models/manifest.schema.json', () => {
       'falsePositiveReduction.patch',
       twoStage,
       set('falsePositiveReduction.patch', [16, 31, 31]),
+    ],
+    [
+      'transposed view of a patch that is not square',
+      'falsePositiveReduction.views',
+      twoStage,
+      (m) => set('falsePositiveReduction.views', 5)(set('falsePositiveReduction.patch', [15, 31, 21])(m)),
     ],
   ])('cannot express: %s (%s) is rejected only by validateManifest', (_, field, base, breakIt) => {
     const r = check(breakIt(base()));

@@ -74,3 +74,53 @@ describe('the second stage', () => {
     );
   });
 });
+
+describe('the second stage with symmetric views', () => {
+  it('scores each patch as is, mirrored in x, y and z, and transposed, and averages the probabilities', async () => {
+    const g = grid();
+    const fpr: FalsePositiveReduction = {
+      file: 'fpr.onnx',
+      sha256: '0'.repeat(64),
+      bytes: 1,
+      input: 'patch',
+      patch: [3, 5, 5],
+      output: 'probability',
+      candidateScore: 0.1,
+      maxCandidates: 4,
+      weight: 1,
+      views: 5,
+    };
+    const block = 3 * 5 * 5;
+    const seen: { input: Float32Array; dims: readonly number[] }[] = [];
+    // A stand-in classifier whose answer is the patch's first voxel, squashed into [0, 1]: every view of
+    // an asymmetric patch then gets its own answer, so the mean is visible.
+    const first = (v: number): number => 1 / (1 + Math.exp(-v));
+    const runner = {
+      run: (input: Float32Array, dims: readonly number[]) => {
+        seen.push({ input: input.slice(), dims });
+        const n = dims[0] ?? 0;
+        const data = new Float32Array(n).map((_, i) => first(input[i * block] ?? 0));
+        return Promise.resolve({ probability: { data, dims: [n, 1] } });
+      },
+    };
+    const out = await rescore([finding(17, 0.8)], g, fpr, spec as InputSpec, runner);
+    expect(seen[0]?.dims).toEqual([5, 1, 3, 5, 5]);
+    const want = new Float32Array(block);
+    writePatch(g, [17, 20, 20], fpr.patch, spec, want, 0, 1);
+    const at = (k: number, y: number, x: number): number => want[(k * 5 + y) * 5 + x] ?? NaN;
+    const view = (v: number, k: number, y: number, x: number): number =>
+      seen[0]?.input[v * block + (k * 5 + y) * 5 + x] ?? NaN;
+    for (let k = 0; k < 3; k++)
+      for (let y = 0; y < 5; y++)
+        for (let x = 0; x < 5; x++) {
+          expect(view(0, k, y, x)).toBe(at(k, y, x));
+          expect(view(1, k, y, x)).toBe(at(k, y, 4 - x));
+          expect(view(2, k, y, x)).toBe(at(k, 4 - y, x));
+          expect(view(3, k, y, x)).toBe(at(2 - k, y, x));
+          expect(view(4, k, y, x)).toBe(at(k, x, y));
+        }
+    // The first voxel of each view: the corners (0,0,0), (0,0,4), (0,4,0), (2,0,0) and (0,0,0) again.
+    const mean = [at(0, 0, 0), at(0, 0, 4), at(0, 4, 0), at(2, 0, 0), at(0, 0, 0)].map(first);
+    expect(out[0]?.stages?.classifier).toBeCloseTo(mean.reduce((a, b) => a + b, 0) / 5, 6);
+  });
+});
