@@ -7,6 +7,8 @@ import { describeInstance } from '../../src/dicom/instance';
 import { parseDicom } from '../../src/dicom/parse';
 import { simplePhantomSeries } from '../../src/synth/simplePhantom';
 import {
+  bitMask,
+  dropSmallRegions,
   isSet,
   lungBox,
   lungMask,
@@ -114,6 +116,60 @@ describe('preprocessing matches the training recipe', () => {
     const bytes = unpackBits(mask, grid.nx * grid.ny * grid.nz);
     expect(bytes.every((v, i) => v === (isSet(mask, i) ? 1 : 0))).toBe(true);
   });
+  it('leaves out air that is lung in each slice but not in 3D: a pocket trapped in the back', () => {
+    // 1 mm voxels, 30 slices of a body (40 HU) with two lungs (-850 HU, a vessel every 9 px), and on
+    // slices 12-15 a 6 × 6 px pocket of air in the back muscles, well away from the lungs.
+    const n = 100;
+    const nz = 30;
+    const inEllipse = (x: number, y: number, cx: number, cy: number, ax: number, ay: number): boolean =>
+      ((x - cx) / ax) ** 2 + ((y - cy) / ay) ** 2 <= 1;
+    const pocket = (x: number, y: number, k: number): boolean =>
+      k >= 12 && k <= 15 && x >= 47 && x < 53 && y >= 80 && y < 86;
+    const data = new Int16Array(n * n * nz);
+    for (let k = 0; k < nz; k++)
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++) {
+          let v = -1000;
+          if (inEllipse(x, y, 50, 50, 46, 42)) v = 40;
+          if (inEllipse(x, y, 28, 48, 16, 26) || inEllipse(x, y, 72, 48, 16, 26))
+            v = x % 9 < 2 && y % 9 < 2 ? 40 : -850;
+          if (pocket(x, y, k)) v = -900;
+          data[(k * n + y) * n + x] = v;
+        }
+    const grid: Grid = { data, nx: n, ny: n, nz, origin: [0, 0, 0], spacing: [1, 1, 1] };
+    const { mask } = lungMask(grid, 0, 100);
+    const at = (k: number, x: number, y: number): boolean => isSet(mask, (k * n + y) * n + x);
+    expect(at(13, 27, 48)).toBe(true);
+    expect(at(13, 73, 48)).toBe(true);
+    for (let k = 12; k <= 15; k++) expect(at(k, 49, 82)).toBe(false);
+  });
+
+  it('drops the 3D regions smaller than a share of the largest', () => {
+    const [nx, ny, nz] = [20, 10, 6];
+    const mask = bitMask(nx * ny * nz);
+    const set = (x: number, y: number, k: number): void => {
+      const i = (k * ny + y) * nx + x;
+      mask[i >> 3] = (mask[i >> 3] ?? 0) | (1 << (i & 7));
+    };
+    // Region A: 5 × 5 × 4 = 100 voxels; region B: 4 × 4 × 3 = 48; region C: 2 voxels, touching A only
+    // diagonally (not 6-connected).
+    for (let k = 1; k < 5; k++) for (let y = 2; y < 7; y++) for (let x = 1; x < 6; x++) set(x, y, k);
+    for (let k = 2; k < 5; k++) for (let y = 3; y < 7; y++) for (let x = 12; x < 16; x++) set(x, y, k);
+    set(6, 7, 5);
+    set(7, 7, 5);
+    const at = (x: number, y: number, k: number): boolean => isSet(mask, (k * ny + y) * nx + x);
+    expect(dropSmallRegions(mask, nx, ny, nz, 0.05)).toBe(2);
+    expect(at(3, 4, 2)).toBe(true);
+    expect(at(13, 4, 3)).toBe(true);
+    expect(at(6, 7, 5)).toBe(false);
+    expect(at(7, 7, 5)).toBe(false);
+    // With a share above B's (48 of 100), only A is left.
+    expect(dropSmallRegions(mask, nx, ny, nz, 0.5)).toBe(48);
+    expect(at(13, 4, 3)).toBe(false);
+    expect(at(3, 4, 2)).toBe(true);
+    expect(dropSmallRegions(bitMask(8), 2, 2, 2, 0.5)).toBe(0);
+  });
+
   describe('finds the lungs where the field of view cuts the body', () => {
     // Hand-built slices at 1 mm: one scene a slice. Lungs are air at -850 HU with small vessels in them;
     // the air around the body is -1000 HU with noise, or the grid's floor (-1024) without it.

@@ -233,6 +233,87 @@ const PADDING_HU = -1024;
 /** How far padding is widened over the circle's rim, which resampling blends with what is inside it. */
 const PADDING_RIM_MM = 2;
 
+/** A 3D region of lung-mask voxels smaller than this share of the largest is not lung (see lungMask). */
+const SMALL_REGION_SHARE = 0.01;
+
+/**
+ * Clears the 6-connected regions of set voxels smaller than `share` of the largest, in place; returns how
+ * many voxels it cleared. Two flood fills: one to size every region (remembering a voxel of each), one to
+ * clear the small ones from it.
+ */
+export function dropSmallRegions(mask: BitMask, nx: number, ny: number, nz: number, share: number): number {
+  const plane = nx * ny;
+  const total = plane * nz;
+  const seen = bitMask(total);
+  let stack = new Int32Array(1 << 16);
+  const seeds: number[] = [];
+  const sizes: number[] = [];
+  /** Flood from `start` over set voxels not yet in `visited`; `clear` also clears them in the mask. */
+  const flood = (start: number, visited: BitMask, clear: boolean): number => {
+    let sp = 0;
+    let size = 0;
+    setBit(visited, start);
+    stack[sp++] = start;
+    while (sp > 0) {
+      const i = stack[--sp];
+      size++;
+      if (clear) mask[i >> 3] &= ~(1 << (i & 7));
+      const x = i % nx;
+      const k = Math.floor(i / plane);
+      const y = (i - k * plane - x) / nx;
+      if (sp + 6 > stack.length) {
+        const grown = new Int32Array(stack.length * 2);
+        grown.set(stack);
+        stack = grown;
+      }
+      if (x > 0 && isSet(mask, i - 1) && !isSet(visited, i - 1)) {
+        setBit(visited, i - 1);
+        stack[sp++] = i - 1;
+      }
+      if (x < nx - 1 && isSet(mask, i + 1) && !isSet(visited, i + 1)) {
+        setBit(visited, i + 1);
+        stack[sp++] = i + 1;
+      }
+      if (y > 0 && isSet(mask, i - nx) && !isSet(visited, i - nx)) {
+        setBit(visited, i - nx);
+        stack[sp++] = i - nx;
+      }
+      if (y < ny - 1 && isSet(mask, i + nx) && !isSet(visited, i + nx)) {
+        setBit(visited, i + nx);
+        stack[sp++] = i + nx;
+      }
+      if (k > 0 && isSet(mask, i - plane) && !isSet(visited, i - plane)) {
+        setBit(visited, i - plane);
+        stack[sp++] = i - plane;
+      }
+      if (k < nz - 1 && isSet(mask, i + plane) && !isSet(visited, i + plane)) {
+        setBit(visited, i + plane);
+        stack[sp++] = i + plane;
+      }
+    }
+    return size;
+  };
+  for (let byte = 0; byte < mask.length; byte++) {
+    // Whole bytes at a time: most of the volume is not lung.
+    if ((mask[byte] ?? 0) === 0 || (mask[byte] ?? 0) === ((seen[byte] ?? 0) & (mask[byte] ?? 0))) continue;
+    for (let bit = 0; bit < 8; bit++) {
+      const i = byte * 8 + bit;
+      if (i < total && isSet(mask, i) && !isSet(seen, i)) {
+        seeds.push(i);
+        sizes.push(flood(i, seen, false));
+      }
+    }
+  }
+  if (sizes.length === 0) return 0;
+  const largest = Math.max(...sizes);
+  const cleared = bitMask(total);
+  let dropped = 0;
+  sizes.forEach((size, r) => {
+    if (size < share * largest) dropped += flood(seeds[r] ?? 0, cleared, true);
+  });
+  return dropped;
+}
+
 /**
  * Where the lungs are. Per slice: the body is the largest connected region of tissue (> -500 HU) with
  * its holes filled; the lungs are the air (< -400 HU) inside it. Air around the body, inside a patient
@@ -453,6 +534,13 @@ export function lungMask(g: Grid, marginMm = 12, minAreaMm2 = 400): LungMask {
     }
   }
   if (bz1 < 0) return { mask, box: null };
+  // Air that a slice took for lung but that is not part of a lung in 3D: a pocket trapped between the
+  // back and the table or a pad, gas in a loop of bowel, a fold of skin. Each slice alone cannot tell it
+  // from a small piece of lung; in 3D it is a region far smaller than the lungs. It leaves the mask (so
+  // no finding counts as touching the lungs through it); the box, the detector's crop, stays as the
+  // slices found it: the detector's scores move with where its crop starts, so a fix to the mask would
+  // otherwise change every score a little.
+  dropSmallRegions(mask, nx, ny, nz, SMALL_REGION_SHARE);
   const m = Math.round(marginMm / g.spacing[0]);
   const mz = Math.max(1, Math.round(marginMm / 2 / g.spacing[2]));
   return {
