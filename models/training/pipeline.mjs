@@ -97,9 +97,9 @@ const lucent = (args) => [join(root, 'bin/lucent.mjs'), ...args];
 const CHESTGEN = join(here, 'chestgen/generate.py');
 const GEN3 = join(here, 'gen3/generate.py');
 
-/** `cases` cases from a Python generator into data/`dir`, named `prefix`NNNN: two halves side by side (each
- * generator is single-threaded, and a case depends only on the seed and its index, so the split does not
- * change them). Nothing when `cases` is 0. */
+/** `cases` cases from a Python generator into data/`dir`, named `prefix`NNNN (the generator's own names
+ * without a prefix): two halves side by side (each generator is single-threaded, and a case depends only
+ * on the seed and its index, so the split does not change them). Nothing when `cases` is 0. */
 async function pythonCases(name, script, dir, cases, seed, prefix) {
   if (cases <= 0) return;
   const half = Math.ceil(cases / 2);
@@ -115,8 +115,7 @@ async function pythonCases(name, script, dir, cases, seed, prefix) {
       String(first),
       '--seed',
       seed,
-      '--prefix',
-      prefix,
+      ...(prefix ? ['--prefix', prefix] : []),
     ],
   ];
   await parallel(name, cases === 1 ? [job(0, 1)] : [job(0, half), job(half, cases - half)]);
@@ -185,28 +184,13 @@ if (!flag('skip-data')) {
     process.execPath,
     synth('test', SEEDS.test, arg('test-cases', '30')),
   );
-  // The independent generator is single-threaded: two halves side by side (the cases are the same
-  // whichever way they are split).
-  const n = Number(arg('indep-cases', '40'));
-  const half = Math.ceil(n / 2);
-  const indep = (first, cases) => [
-    PYTHON,
-    [
-      join(root, 'eval/phantom/generate.py'),
-      '--out',
-      join(data, 'indep'),
-      '--cases',
-      String(cases),
-      '--first',
-      String(first),
-      '--seed',
-      SEEDS.indep,
-    ],
-  ];
-  await parallel('held-out test data, independent generator (eval/phantom)', [
-    indep(0, half),
-    indep(half, n - half),
-  ]);
+  await pythonCases(
+    'held-out test data, independent generator (eval/phantom)',
+    join(root, 'eval/phantom/generate.py'),
+    'indep',
+    Number(arg('indep-cases', '40')),
+    SEEDS.indep,
+  );
 }
 if (!flag('skip-train')) {
   rmSync(cache, { recursive: true, force: true });
