@@ -6,8 +6,27 @@ from torch import nn
 from common import MARGINS, SLICES, TYPES
 
 
-def conv(cin: int, cout: int, stride: int = 1, k: int = 3) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+def conv(cin: int, cout: int, stride: int = 1, k: int = 3, blur: bool = False) -> nn.Sequential:
+    layers = [Blur(cin)] if blur and stride > 1 else []
+    layers += [nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+    return nn.Sequential(*layers)
+
+
+class Blur(nn.Module):
+    """A fixed [1 2 1] x [1 2 1] / 16 low-pass filter per channel, put before a strided convolution: the
+    convolution is linear, so this is the same as low-passing its output before it is subsampled, which
+    reduces the aliasing of the subsampling (anti-aliased downsampling, after Zhang, 2019, "Making
+    convolutional networks shift-invariant again"). Meant to make the detector's scores depend less on
+    where its crop starts; `train.py --blur`, off by default."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        k = torch.tensor([1.0, 2.0, 1.0])
+        self.register_buffer("kernel", (k[:, None] * k[None, :] / 16.0).expand(c, 1, 3, 3).contiguous())
+        self.c = c
+
+    def forward(self, x):
+        return nn.functional.conv2d(x, self.kernel, padding=1, groups=self.c)
 
 
 class Res(nn.Module):
@@ -27,13 +46,13 @@ class NoduleNet(nn.Module):
     of one shared map; in eval mode (and so in the exported graph) the output is their maximum, one map
     as the engine expects."""
 
-    def __init__(self, width: int = 32, heads: int = 1):
+    def __init__(self, width: int = 32, heads: int = 1, blur: bool = False):
         super().__init__()
         w = width
-        self.stem = conv(SLICES, w // 2, 2)  # 1/2
-        self.s4 = nn.Sequential(conv(w // 2, w, 2), Res(w))  # 1/4
-        self.s8 = nn.Sequential(conv(w, 2 * w, 2), Res(2 * w), Res(2 * w))  # 1/8
-        self.s16 = nn.Sequential(conv(2 * w, 3 * w, 2), Res(3 * w), Res(3 * w))  # 1/16
+        self.stem = conv(SLICES, w // 2, 2, blur=blur)  # 1/2
+        self.s4 = nn.Sequential(conv(w // 2, w, 2, blur=blur), Res(w))  # 1/4
+        self.s8 = nn.Sequential(conv(w, 2 * w, 2, blur=blur), Res(2 * w), Res(2 * w))  # 1/8
+        self.s16 = nn.Sequential(conv(2 * w, 3 * w, 2, blur=blur), Res(3 * w), Res(3 * w))  # 1/16
         self.lat16 = nn.Conv2d(3 * w, 2 * w, 1)
         self.lat8 = nn.Conv2d(2 * w, w, 1)
         self.up = nn.Upsample(scale_factor=2, mode="nearest")

@@ -19,7 +19,9 @@
 //          (models/training/gen3, written apart from the other two and from eval/phantom), named g3-NNNN,
 //          --dev-chestgen-cases N, --dev-gen3-cases N (default 0): add N cases from that generator, made with
 //          their own seeds, to the development set, so that the settings are chosen on more than one
-//          generator's images (by default the development set is lucent synth's alone)
+//          generator's images (by default the development set is lucent synth's alone),
+//          --detector-blur: a fixed low-pass filter before each of the detector's strided convolutions
+//          (anti-aliased downsampling, model.Blur; off by default)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -207,6 +209,7 @@ if (!flag('skip-train')) {
     arg('minutes', '28'),
     '--seed',
     String(SEED),
+    ...(flag('detector-blur') ? ['--blur'] : []),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',
