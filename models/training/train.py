@@ -103,7 +103,7 @@ def main() -> None:
     ap.add_argument("--mine-at", type=float, default=0.0, help="share of the budget after which the detector's own false peaks on the training cases are mined (hard.py); 0 for never. 0.5 gave 2.9.0, not adopted: independent CPM 0.449 against 0.452, ground glass 2 of 11")
     ap.add_argument("--hard", type=float, default=0.3, help="after mining, share of the negative patches centred near a mined false peak")
     ap.add_argument("--remap", type=float, default=0.0, help="share of the detector's patches whose tissue densities are remapped (dataset.remap_hu: a random monotone piecewise-linear map of HU); 0.5 gave 2.10.0, not adopted: independent CPM 0.397 at the development set's weight 1, 0.455 at 0.75, ground glass 1 of 11")
-    ap.add_argument("--blur", action="store_true", help="anti-aliased downsampling: a fixed low-pass filter before each strided convolution (model.Blur)")
+    ap.add_argument("--blur", action="store_true", help="anti-aliased downsampling: a fixed low-pass filter before each strided convolution (model.Blur); gave 2.14.0, not adopted: independent CPM 0.501 against 0.531, development 0.601 against 0.619, ground glass 2 of 11")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
