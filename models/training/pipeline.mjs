@@ -21,7 +21,8 @@
 //          their own seeds, to the development set, so that the settings are chosen on more than one
 //          generator's images (by default the development set is lucent synth's alone),
 //          --detector-blur: a fixed low-pass filter before each of the detector's strided convolutions
-//          (anti-aliased downsampling, model.Blur; off by default)
+//          (anti-aliased downsampling, model.Blur; off by default),
+//          --detector-width N (default 32): the detector's base channel count
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -210,6 +211,8 @@ if (!flag('skip-train')) {
     '--seed',
     String(SEED),
     ...(flag('detector-blur') ? ['--blur'] : []),
+    '--width',
+    arg('detector-width', '32'),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',
