@@ -11,7 +11,8 @@ import sys
 import numpy as np
 import torch
 
-from drawn import draw as draw_nodule, labels as drawn_labels, random_nodule
+from drawn import draw as draw_nodule, labels as drawn_labels, noise_level, random_nodule
+from vessels import clear_of, draw as draw_tree, random_tree
 from common import MARGINS, SLICES, STRIDE, TYPES, normalise, read_series, read_truth, resample
 
 PATCH = 128
@@ -102,10 +103,15 @@ class PatchSampler:
     Drawn nodules: with probability `drawn`, a lung patch without a pasted nodule receives a new nodule
     drawn procedurally (drawn.py), placed the same way, so that the nodules' own shapes, densities and
     margins vary beyond the training cases'.
+
+    Drawn vessels: with probability `vessels`, any patch also receives one or two procedurally drawn vessel
+    or airway trees (vessels.py) through its lungs, clear of every nodule in it, as negatives: vessels in
+    cross-section and at branch points are what the detector most often takes for nodules.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0, vessels: float = 0.0):
         self.metas = metas
+        self.vessels = vessels
         self.heads = heads
         self.remap = remap
         self.across = across
@@ -303,6 +309,31 @@ class PatchSampler:
         t, m = drawn_labels(spec)
         return {"i": x0 + px + fi, "j": y0 + py + fj, "k": k + dk + fk, "diameter": spec["diameter"], "type": t, "margin": m}
 
+    def _vessels(self, x: np.ndarray, y0: int, x0: int, k: int, nodules: list, lung=None) -> None:
+        """Draw one or two vessel or airway trees (vessels.py) through lung in the source window `x` (HU,
+        [SLICES + 2, S, S], centre slice k), each through a lung point near the window's centre and clear of
+        every nodule; a tree that would touch one is drawn again, up to four times."""
+        rng = self.rng
+        depth, size = x.shape[0], x.shape[1]
+        mid = depth // 2
+        inside = [(n["k"] - k + mid, n["j"] - y0, n["i"] - x0, n["diameter"] / 2) for n in nodules]
+        inside = [n for n in inside if -20 < n[0] < depth + 20 and -30 < n[1] < size + 30 and -30 < n[2] < size + 30]
+        sigma = noise_level(x[mid])
+        for _ in range(1 if rng.random() < 0.6 else 2):
+            for _ in range(4):
+                py = int(rng.integers(size // 6, size - size // 6))
+                px = int(rng.integers(size // 6, size - size // 6))
+                if not -960 < float(x[mid, py, px]) < -650:
+                    continue
+                ly, lx = y0 + py, x0 + px
+                if lung is not None and not (0 <= ly < lung.shape[0] and 0 <= lx < lung.shape[1] and lung[ly, lx]):
+                    continue
+                centre = np.array([(mid + rng.uniform(-0.5, 0.5)) * 1.5, py + rng.uniform(-0.5, 0.5), px + rng.uniform(-0.5, 0.5)])
+                tree = random_tree(rng, centre)
+                if clear_of(tree, inside, rng):
+                    draw_tree(x, tree, rng, sigma)
+                    break
+
     def _patch(self, ci: int, k: int, cy: int, cx: int, scale: float = 1.0, pasted: bool = False, drew: bool = False):
         """The model input around (k, cy, cx): SLICES slices of a window `scale` × PATCH wide, resized to
         PATCH, with its CenterNet targets; one extra slice each side for z-blur augmentation."""
@@ -329,6 +360,8 @@ class PatchSampler:
             extra = self._draw(x, y0, x0, k, nodules, self.lungs[ci][k])
             if extra is not None:
                 nodules.append(extra)
+        if self.vessels > 0 and self.rng.random() < self.vessels:
+            self._vessels(x, y0, x0, k, nodules, self.lungs[ci][k] if self.lungs else None)
         f = size / PATCH  # source pixels per model pixel
         if size != PATCH:
             t = torch.from_numpy(x).unsqueeze(0)

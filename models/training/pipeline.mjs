@@ -22,7 +22,9 @@
 //          generator's images (by default the development set is lucent synth's alone),
 //          --detector-blur: a fixed low-pass filter before each of the detector's strided convolutions
 //          (anti-aliased downsampling, model.Blur; off by default),
-//          --detector-width N (default 32): the detector's base channel count
+//          --detector-width N (default 32): the detector's base channel count,
+//          --detector-vessels S (default 0): share of the detector's patches that get procedurally drawn
+//          vessel or airway trees as negatives (vessels.py)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -213,6 +215,8 @@ if (!flag('skip-train')) {
     ...(flag('detector-blur') ? ['--blur'] : []),
     '--width',
     arg('detector-width', '32'),
+    '--vessels',
+    arg('detector-vessels', '0'),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',

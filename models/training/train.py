@@ -104,12 +104,13 @@ def main() -> None:
     ap.add_argument("--hard", type=float, default=0.3, help="after mining, share of the negative patches centred near a mined false peak")
     ap.add_argument("--remap", type=float, default=0.0, help="share of the detector's patches whose tissue densities are remapped (dataset.remap_hu: a random monotone piecewise-linear map of HU); 0.5 gave 2.10.0, not adopted: independent CPM 0.397 at the development set's weight 1, 0.455 at 0.75, ground glass 1 of 11")
     ap.add_argument("--blur", action="store_true", help="anti-aliased downsampling: a fixed low-pass filter before each strided convolution (model.Blur); gave 2.14.0, not adopted: independent CPM 0.501 against 0.531, development 0.601 against 0.619, ground glass 2 of 11")
+    ap.add_argument("--vessels", type=float, default=0.0, help="share of the detector's patches that get one or two procedurally drawn vessel or airway trees as negatives (vessels.py); 0 for none")
     ap.add_argument("--width", type=int, default=32, help="the detector's base channel count (model.NoduleNet): 32 since 1.0; 48 costs about 2.2 times the multiply-adds per input")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
-    sampler = PatchSampler(metas, args.cache, args.seed, paste=args.paste, zoom=tuple(args.zoom), dense=args.dense, drawn=args.drawn, across=args.across, heads=args.heads, hard=args.hard if args.mine_at > 0 else 0.0, remap=args.remap)
+    sampler = PatchSampler(metas, args.cache, args.seed, paste=args.paste, zoom=tuple(args.zoom), dense=args.dense, drawn=args.drawn, across=args.across, heads=args.heads, hard=args.hard if args.mine_at > 0 else 0.0, remap=args.remap, vessels=args.vessels)
     # Channels-last convolutions: about 12% more steps per minute on 2 cores with this CPU build.
     model = NoduleNet(width=args.width, heads=args.heads, blur=args.blur).to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
@@ -165,7 +166,7 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n, "heads": args.heads, "mineAt": args.mine_at, "hard": args.hard if args.mine_at > 0 else 0.0, "minedPeaks": max(0, mined), "remap": args.remap, "blur": args.blur, "width": args.width}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n, "heads": args.heads, "mineAt": args.mine_at, "hard": args.hard if args.mine_at > 0 else 0.0, "minedPeaks": max(0, mined), "remap": args.remap, "blur": args.blur, "width": args.width, "vessels": args.vessels}, f)
     print(f"trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread)", file=sys.stderr)
 
 
