@@ -105,7 +105,7 @@ def main() -> None:
     ap.add_argument("--remap", type=float, default=0.0, help="share of the detector's patches whose tissue densities are remapped (dataset.remap_hu: a random monotone piecewise-linear map of HU); 0.5 gave 2.10.0, not adopted: independent CPM 0.397 at the development set's weight 1, 0.455 at 0.75, ground glass 1 of 11")
     ap.add_argument("--blur", action="store_true", help="anti-aliased downsampling: a fixed low-pass filter before each strided convolution (model.Blur); gave 2.14.0, not adopted: independent CPM 0.501 against 0.531, development 0.601 against 0.619, ground glass 2 of 11")
     ap.add_argument("--vessels", type=float, default=0.0, help="share of the detector's patches that get one or two procedurally drawn vessel or airway trees as negatives (vessels.py); 0 for none")
-    ap.add_argument("--width", type=int, default=32, help="the detector's base channel count (model.NoduleNet): 32 since 1.0; 48 costs about 2.2 times the multiply-adds per input")
+    ap.add_argument("--width", type=int, default=32, help="the detector's base channel count (model.NoduleNet): 32 since 1.0; 48 (about 2.2 times the multiply-adds per input, 48 CPU-minutes) gave 2.15.0, not adopted: held-out CPM 0.788 against 0.71, but independent 0.524 against 0.531 and development 0.609 against 0.619")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
