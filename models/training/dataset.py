@@ -112,6 +112,13 @@ class PatchSampler:
     def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0, vessels: float = 0.0):
         self.metas = metas
         self.vessels = vessels
+        # Each case's generator, from its name (case-: lucent synth, g2-: chestgen, g3-: gen3), for
+        # domain-adversarial training; `batch_domains` holds the last batch's.
+        prefixes = sorted({m["name"].split("-")[0] for m in metas})
+        self.domain_of = [prefixes.index(m["name"].split("-")[0]) for m in metas]
+        self.n_domains = len(prefixes)
+        self.last_case = 0
+        self.batch_domains: list = []
         self.heads = heads
         self.remap = remap
         self.across = across
@@ -339,6 +346,7 @@ class PatchSampler:
         PATCH, with its CenterNet targets; one extra slice each side for z-blur augmentation."""
         vol = self.vols[ci]
         meta = self.metas[ci]
+        self.last_case = ci
         z, h, w = vol.shape
         size = int(round(PATCH * scale))
         half = size // 2
@@ -474,8 +482,10 @@ def augment(x: torch.Tensor, rng: np.random.Generator, remap: float = 0.0) -> to
 
 def batch(sampler: PatchSampler, n: int, train: bool):
     xs, hms, sizes, offs, clss, margins, masks = [], [], [], [], [], [], []
+    sampler.batch_domains = []
     for b in range(n):
         x, hm, size, off, cls, margin, mask = sampler.sample(positive=(b % 2 == 0))
+        sampler.batch_domains.append(sampler.domain_of[sampler.last_case])
         x = torch.from_numpy(np.ascontiguousarray(x))
         x = augment(x, sampler.rng, sampler.remap) if train else x[1:-1]
         x = torch.from_numpy(normalise(x.numpy()).astype(np.float32))

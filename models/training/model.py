@@ -29,6 +29,20 @@ class Blur(nn.Module):
         return nn.functional.conv2d(x, self.kernel, padding=1, groups=self.c)
 
 
+class GradReverse(torch.autograd.Function):
+    """Identity forward; the gradient multiplied by -lam backward (Ganin and Lempitsky, 2015): what follows
+    learns to tell the domains apart, what comes before learns to make them indistinguishable."""
+
+    @staticmethod
+    def forward(ctx, x, lam: float):
+        ctx.lam = lam
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -ctx.lam * grad, None
+
+
 class Res(nn.Module):
     def __init__(self, c: int):
         super().__init__()
@@ -44,9 +58,10 @@ class NoduleNet(nn.Module):
     """`heads=2` trains one centre heatmap for solid and calcified nodules and one for sub-solid ones
     (part-solid, ground glass), so that faint nodules have a loss of their own instead of being a minority
     of one shared map; in eval mode (and so in the exported graph) the output is their maximum, one map
-    as the engine expects."""
+    as the engine expects. `domains` > 1 adds a domain-adversarial classifier (training mode only); its
+    logits come after the five outputs."""
 
-    def __init__(self, width: int = 32, heads: int = 1, blur: bool = False):
+    def __init__(self, width: int = 32, heads: int = 1, blur: bool = False, domains: int = 0):
         super().__init__()
         w = width
         self.stem = conv(SLICES, w // 2, 2, blur=blur)  # 1/2
@@ -69,6 +84,13 @@ class NoduleNet(nn.Module):
         self.kind = out(len(TYPES))
         self.marg = out(len(MARGINS))
         nn.init.constant_(self.hm.bias, -2.2)
+        # Domain-adversarial training (`domains` > 1): a classifier that tells, at each stride-8 cell of the
+        # fused features, which generator the patch came from, behind a gradient reversal of strength
+        # `reverse` (set by the training loop). Training mode only: it is not in the exported graph.
+        self.domains = domains
+        self.reverse = 0.0
+        if domains > 1:
+            self.domain = nn.Sequential(nn.Conv2d(2 * w, w, 1), nn.ReLU(inplace=True), nn.Conv2d(w, domains, 1))
 
     def forward(self, x):
         f4 = self.s4(self.stem(x))
@@ -80,13 +102,14 @@ class NoduleNet(nn.Module):
         hm = torch.sigmoid(self.hm(h))
         if not self.training and hm.shape[1] > 1:
             hm = hm.amax(dim=1, keepdim=True)
+        extra = (self.domain(GradReverse.apply(p8, self.reverse)),) if self.training and self.domains > 1 else ()
         return (
             hm,
             torch.nn.functional.softplus(self.size(h)) * 10.0,
             torch.sigmoid(self.offset(h)),
             torch.softmax(self.kind(h), dim=1),
             torch.softmax(self.marg(h), dim=1),
-        )
+        ) + extra
 
 
 OUTPUT_NAMES = ["heatmap", "size", "offset", "type", "margin"]

@@ -24,7 +24,9 @@
 //          (anti-aliased downsampling, model.Blur; off by default),
 //          --detector-width N (default 32): the detector's base channel count,
 //          --detector-vessels S (default 0): share of the detector's patches that get procedurally drawn
-//          vessel or airway trees as negatives (vessels.py)
+//          vessel or airway trees as negatives (vessels.py),
+//          --detector-domain-adversarial L (default 0): domain-adversarial training of the detector across
+//          the training generators, gradient reversal of strength up to L (model.GradReverse)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -217,6 +219,8 @@ if (!flag('skip-train')) {
     arg('detector-width', '32'),
     '--vessels',
     arg('detector-vessels', '0'),
+    '--domain-adversarial',
+    arg('detector-domain-adversarial', '0'),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',

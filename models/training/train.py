@@ -29,7 +29,7 @@ def focal(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
 
 
 def losses(out, targets):
-    hm, size, off, typ, margin = out
+    hm, size, off, typ, margin = out[:5]
     t_hm, t_size, t_off, t_cls, t_margin, mask = targets
     m = mask.unsqueeze(1)
     n = torch.clamp(mask.sum(), min=1.0)
@@ -105,6 +105,7 @@ def main() -> None:
     ap.add_argument("--remap", type=float, default=0.0, help="share of the detector's patches whose tissue densities are remapped (dataset.remap_hu: a random monotone piecewise-linear map of HU); 0.5 gave 2.10.0, not adopted: independent CPM 0.397 at the development set's weight 1, 0.455 at 0.75, ground glass 1 of 11")
     ap.add_argument("--blur", action="store_true", help="anti-aliased downsampling: a fixed low-pass filter before each strided convolution (model.Blur); gave 2.14.0, not adopted: independent CPM 0.501 against 0.531, development 0.601 against 0.619, ground glass 2 of 11")
     ap.add_argument("--vessels", type=float, default=0.0, help="share of the detector's patches that get one or two procedurally drawn vessel or airway trees as negatives (vessels.py); 0 for none")
+    ap.add_argument("--domain-adversarial", type=float, default=0.0, help="strength of the gradient reversal behind a classifier of which generator each patch came from (model.GradReverse), ramped up from 0 over training; 0 for none")
     ap.add_argument("--width", type=int, default=32, help="the detector's base channel count (model.NoduleNet): 32 since 1.0; 48 (about 2.2 times the multiply-adds per input, 48 CPU-minutes) gave 2.15.0, not adopted: held-out CPM 0.788 against 0.71, but independent 0.524 against 0.531 and development 0.609 against 0.619")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -112,7 +113,7 @@ def main() -> None:
     metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
     sampler = PatchSampler(metas, args.cache, args.seed, paste=args.paste, zoom=tuple(args.zoom), dense=args.dense, drawn=args.drawn, across=args.across, heads=args.heads, hard=args.hard if args.mine_at > 0 else 0.0, remap=args.remap, vessels=args.vessels)
     # Channels-last convolutions: about 12% more steps per minute on 2 cores with this CPU build.
-    model = NoduleNet(width=args.width, heads=args.heads, blur=args.blur).to(memory_format=torch.channels_last)
+    model = NoduleNet(width=args.width, heads=args.heads, blur=args.blur, domains=sampler.n_domains if args.domain_adversarial > 0 else 0).to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
     print(f"model: {params} parameters; {len(metas)} cases, {sum(len(m['nodules']) for m in metas)} nodules", file=sys.stderr)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
@@ -127,6 +128,7 @@ def main() -> None:
     swa_sum, swa_n = None, 0
     model.train()
     mined = -1
+    dom_avg = None
     while budget.left():
         if mined < 0 and args.mine_at > 0 and budget.used() >= budget.seconds * args.mine_at:
             t = budget.used()
@@ -137,7 +139,19 @@ def main() -> None:
         for g in opt.param_groups:  # warm-up, cosine decay, then (with SWA) a constant rate
             g["lr"] = swa_lr if averaging else max(budget.lr(2e-3, step, 100, decay_span), lr_floor)
         x, *targets = batch(sampler, args.batch, train=True)
-        loss, parts = losses(model(x.contiguous(memory_format=torch.channels_last)), targets)
+        if model.domains > 1:
+            # The reversal's strength rises as 2 / (1 + exp(-10 p)) - 1 over training (p from 0 to 1), so
+            # the detector first learns its task, as in Ganin and Lempitsky's schedule.
+            progress = min(1.0, budget.used() / budget.seconds)
+            model.reverse = args.domain_adversarial * (2.0 / (1.0 + np.exp(-10 * progress)) - 1.0)
+        out = model(x.contiguous(memory_format=torch.channels_last))
+        loss, parts = losses(out, targets)
+        if model.domains > 1:
+            logits = out[5]
+            labels = torch.tensor(sampler.batch_domains, dtype=torch.long)[:, None, None].expand(-1, logits.shape[2], logits.shape[3])
+            l_domain = torch.nn.functional.cross_entropy(logits, labels)
+            loss = loss + l_domain
+            dom_avg = l_domain.item() if dom_avg is None else 0.98 * dom_avg + 0.02 * l_domain.item()
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -147,7 +161,8 @@ def main() -> None:
         if averaging and step % args.swa_every == 0:
             swa_sum, swa_n = add_snapshot(swa_sum, swa_n, model)
         if step % 50 == 0:
-            print(f"step {step} {budget.used():.0f}s loss hm {avg[0]:.3f} size {avg[1]:.3f} type {avg[2]:.3f}", file=sys.stderr, flush=True)
+            dom = f" domain {dom_avg:.3f} (chance {np.log(model.domains):.3f}, reversal {model.reverse:.2f})" if dom_avg is not None else ""
+            print(f"step {step} {budget.used():.0f}s loss hm {avg[0]:.3f} size {avg[1]:.3f} type {avg[2]:.3f}{dom}", file=sys.stderr, flush=True)
     if swa_n > 0:
         use_average(model, swa_sum, swa_n, sampler, args.batch)
         print(f"weights averaged over {swa_n} snapshots; batch-norm statistics recomputed", file=sys.stderr, flush=True)
@@ -166,7 +181,7 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n, "heads": args.heads, "mineAt": args.mine_at, "hard": args.hard if args.mine_at > 0 else 0.0, "minedPeaks": max(0, mined), "remap": args.remap, "blur": args.blur, "width": args.width, "vessels": args.vessels}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n, "heads": args.heads, "mineAt": args.mine_at, "hard": args.hard if args.mine_at > 0 else 0.0, "minedPeaks": max(0, mined), "remap": args.remap, "blur": args.blur, "width": args.width, "vessels": args.vessels, "domainAdversarial": args.domain_adversarial, "domains": model.domains}, f)
     print(f"trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread)", file=sys.stderr)
 
 
