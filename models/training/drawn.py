@@ -113,6 +113,13 @@ def noise_level(region: np.ndarray) -> float:
     return float(np.median(np.abs(diff - np.median(diff))) / 0.6745 / math.sqrt(2))
 
 
+def correlated_noise(shape: tuple, rng: np.random.Generator) -> np.ndarray:
+    """Unit-variance noise over `shape` [D, H, W], correlated between neighbouring pixels in each slice
+    (like reconstructed CT noise), to be scaled by noise_level()."""
+    noise = rng.normal(size=shape)
+    return (noise + 0.5 * (np.roll(noise, 1, 1) + np.roll(noise, 1, 2))) / math.sqrt(1.5)
+
+
 def draw(block: np.ndarray, centre: tuple, spec: dict, rng: np.random.Generator) -> None:
     """Blend the nodule into a HU block [D, H, W] (slices 1.5 mm apart, 1 mm pixels), in place, centred on
     `centre` (voxel coordinates, fractional). Tissue denser than the nodule where it touches stays (a nodule
@@ -143,8 +150,7 @@ def draw(block: np.ndarray, centre: tuple, spec: dict, rng: np.random.Generator)
         tex = (tex + np.roll(tex, 1, 1) + np.roll(tex, 1, 2) + np.roll(tex, -1, 1) + np.roll(tex, -1, 2)) / math.sqrt(5)
         value = value + tex * spec["texture"] * (value < -200)
     sigma = noise_level(region)
-    noise = rng.normal(size=occ.shape)
-    noise = (noise + 0.5 * (np.roll(noise, 1, 1) + np.roll(noise, 1, 2))) / math.sqrt(1.5)
+    noise = correlated_noise(occ.shape, rng)
     blended = region * (1 - occ) + (value + noise * sigma) * occ
     region[...] = np.where(region > value, np.maximum(blended, region), blended)
 

@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from drawn import correlated_noise
+
 SLICE_MM = 1.5
 STEP_MM = 1.5
 CHUNK = 8  # centreline segments rasterised together
@@ -177,8 +179,7 @@ def draw(block: np.ndarray, tree: dict, rng: np.random.Generator, sigma: float) 
     # Only the box round what was drawn changes.
     box = tuple(slice(int(v[0]), int(v[-1]) + 1) for v in hit)
     outer, block = outer[box], block[box]
-    noise = rng.normal(size=block.shape).astype(np.float32)
-    noise = (noise + 0.5 * (np.roll(noise, 1, 1) + np.roll(noise, 1, 2))) / math.sqrt(1.5)
+    noise = correlated_noise(block.shape, rng).astype(np.float32)
     if tree["airway"]:
         # The lumen: the same tubes shrunk by the wall's share of the radius.
         scaled = {**tree, "segments": [(pts, [r * (1 - tree["wall"]) for r in rad]) for pts, rad in tree["segments"]]}
