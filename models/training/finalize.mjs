@@ -451,7 +451,7 @@ Two stages, both run on the device:
    ${fprInfo.steps} steps (${Math.round(fprInfo.seconds / 60)} min${fprInfo.seed === undefined ? '' : `, seed ${fprInfo.seed}`}), trained on the training cases' true nodules
    ${fprInfo.drawn ? `and drawn nodules (${Math.round(fprInfo.drawn * 100)}% of positives, beside vessels and the pleura or in open lung) ` : ''}against ${fprInfo.negatives.toLocaleString('en')} negatives: the detector's own false candidates on the training
    cases (hard negatives, mined with \`lucent eval\`), dense points in the lungs and points on their border
-   (pleura, mediastinum, hila). Augmentation as the detector's: in-plane zoom 0.8–1.25, thicker slices,
+   (pleura, mediastinum, hila)${fprInfo.vessels ? `, and open lung with a procedurally drawn vessel or airway tree through the centre (${Math.round(fprInfo.vessels * 100)}% of negatives; half as many positives get a tree beside the nodule)` : ''}. Augmentation as the detector's: in-plane zoom 0.8–1.25, thicker slices,
    soft and edge-enhancing kernels, noise of three textures, gain and offset, flips. Final score =
    detector^${(1 - weight).toFixed(2)} × classifier^${weight.toFixed(2)}.
 

@@ -11,7 +11,11 @@ Training samples, all from the cached training cases (the same grid as inference
   beyond the training cases' few hundred;
 - negatives: the detector's own candidates on the training cases that are not nodules (hard negatives,
   mined with `lucent eval` over the training set), plus dense points in the lungs (vessels, airway walls)
-  and on their border (pleura, mediastinum, hila).
+  and on their border (pleura, mediastinum, hila);
+- with `--vessels`, drawn vessel and airway trees (vessels.py): that share of the negatives is a block of
+  open lung with a new tree drawn through its centre (a vessel in cross-section or along its length, a
+  branch), and half that share of the positives get a tree beside their nodule, clear of it (so a tube
+  nearby does not by itself mean "not a nodule").
 
 usage: fpr.py CACHE_DIR MINED_EVAL_JSON OUT_DIR --minutes M
 writes OUT_DIR/fpr.onnx (input "patch" [N, len(SCALES), D, H, W], output "probability" [N, 1]) and fpr.json.
@@ -28,7 +32,8 @@ from torch import nn
 
 from common import PATCH, SCALES, CpuBudget, normalise, patches
 from dataset import gaussian_blur2d, high_pass
-from drawn import draw as draw_nodule, random_nodule
+from drawn import draw as draw_nodule, noise_level, random_nodule
+from vessels import clear_of, draw as draw_tree, random_tree
 
 MINED_PER_CASE = 120
 BORDER_PER_CASE = 30
@@ -126,16 +131,70 @@ def odd(v: float) -> int:
     return n if n % 2 else n + 1
 
 
-def cut(vol: np.ndarray, k: float, j: float, i: float, rng: np.random.Generator) -> torch.Tensor:
+def cut(vol: np.ndarray, k: float, j: float, i: float, rng: np.random.Generator, zoomed: list | None = None) -> torch.Tensor:
     """A training block [C, D + 2, H, W] (one spare slice each side for thickness) at a random in-plane zoom
-    of 0.8–1.25: the anatomy's scale, and the pixel spacing, vary between patients and scanners."""
+    of 0.8–1.25: the anatomy's scale, and the pixel spacing, vary between patients and scanners. The block's
+    pixels per source pixel are appended to `zoomed` when given."""
     d, h, w = PATCH
     zoom = float(np.exp(rng.uniform(np.log(0.8), np.log(1.25))))
     m = odd(h / zoom)
     x = torch.from_numpy(patches(vol, k, j, i, size=(d + 2, m, m)))
     if m != h:
         x = nn.functional.interpolate(x, size=(h, w), mode="bilinear", align_corners=True)
+    if zoomed is not None:
+        zoomed.append((h - 1) / (m - 1))
     return x
+
+
+def nodules_in_block(nodules: list, k: float, j: float, i: float, scale: float) -> list:
+    """Nodules of a case as (k, j, i, radius) in the voxels of a block from `cut` centred on (k, j, i) at
+    `scale` block pixels per source pixel; the radius is the larger of its in-plane and through-plane
+    extents, so a tree kept clear of it is clear in every direction."""
+    d, h, w = PATCH
+    out = []
+    for n in nodules:
+        bk = (d + 1) / 2 + (n["k"] - k)
+        bj, bi = (h - 1) / 2 + (n["j"] - j) * scale, (w - 1) / 2 + (n["i"] - i) * scale
+        if -20 < bk < d + 22 and -30 < bj < h + 30 and -30 < bi < w + 30:
+            out.append((bk, bj, bi, n["diameter"] / 2 * max(1.0, scale)))
+    return out
+
+
+def with_tree(block: torch.Tensor, nodules: list, rng: np.random.Generator, through_centre: bool) -> bool:
+    """Draw a vessel or airway tree (vessels.py) into channel 0 of a block from `cut`, clear of `nodules`
+    (from nodules_in_block): through the block's centre, or (for a block centred on a nodule) through an
+    open-lung point beside it. Four tries; whether one was drawn."""
+    x = block[0].numpy()
+    d, h, w = x.shape
+    mid = d // 2
+    sigma = noise_level(x[mid])
+    for _ in range(4):
+        if through_centre:
+            py, px = (h - 1) / 2 + rng.uniform(-1, 1), (w - 1) / 2 + rng.uniform(-1, 1)
+        else:
+            py, px = float(rng.uniform(3, h - 3)), float(rng.uniform(3, w - 3))
+            if not -960 < float(x[mid, int(py), int(px)]) < -650:
+                continue
+        centre = np.array([(mid + rng.uniform(-0.5, 0.5)) * 1.5, py, px])
+        tree = random_tree(rng, centre)
+        if clear_of(tree, nodules, rng):
+            draw_tree(x, tree, rng, sigma)
+            return True
+    return False
+
+
+def vessel_negative(metas: list, vols: list, lungs: list, rng: np.random.Generator):
+    """A block of open lung with a drawn tree through its centre, clear of the case's nodules; or None."""
+    ci = int(rng.integers(len(vols)))
+    spot = lung_point(vols[ci], rng)
+    if spot is None or not lungs[ci][spot]:
+        return None
+    k, j, i = spot
+    zoomed: list = []
+    block = cut(vols[ci], k, j, i, rng, zoomed).clone()
+    if not with_tree(block, nodules_in_block(metas[ci]["nodules"], k, j, i, zoomed[0]), rng, through_centre=True):
+        return None
+    return block
 
 
 def augment(x: torch.Tensor, rng: np.random.Generator) -> np.ndarray:
@@ -230,9 +289,15 @@ def drawn_positive(neg, vols, lungs, rng: np.random.Generator):
     return torch.from_numpy(x)
 
 
-def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True, drawn: float = 0.0, lungs=None):
+def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True, drawn: float = 0.0, lungs=None, vessels: float = 0.0, metas=None):
     xs, ys = [], []
     for b in range(n):
+        if b % 2 == 1 and train and lungs and rng.random() < vessels:
+            block = vessel_negative(metas, vols, lungs, rng)
+            if block is not None:
+                xs.append(normalise(augment(block, rng)))
+                ys.append(0.0)
+                continue
         if b % 2 == 0 and train and lungs and rng.random() < drawn:
             block = drawn_positive(neg, vols, lungs, rng)
             if block is not None:
@@ -249,7 +314,15 @@ def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True, 
             ci, k, j, i, _ = neg[int(rng.integers(len(neg)))]
             k, j, i = k + rng.normal(0, 0.5), j + rng.normal(0, 1), i + rng.normal(0, 1)
             y = 0.0
-        x = augment(cut(vols[ci], k, j, i, rng), rng) if train else patches(vols[ci], k, j, i)
+        if train:
+            zoomed: list = []
+            block = cut(vols[ci], k, j, i, rng, zoomed)
+            if y == 1.0 and metas is not None and rng.random() < vessels / 2:
+                block = block.clone()
+                with_tree(block, nodules_in_block(metas[ci]["nodules"], k, j, i, zoomed[0]), rng, through_centre=False)
+            x = augment(block, rng)
+        else:
+            x = patches(vols[ci], k, j, i)
         xs.append(normalise(x))
         ys.append(y)
     return torch.from_numpy(np.stack(xs).astype(np.float32)), torch.tensor(ys, dtype=torch.float32)[:, None]
@@ -264,6 +337,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--drawn", type=float, default=0.0, help="share of positives that are drawn nodules (drawn.py); 0.4 gave 2.3.0, not adopted")
+    ap.add_argument("--vessels", type=float, default=0.0, help="share of the negatives that are open lung with a drawn vessel or airway tree through the centre (vessels.py); half that share of the positives get a tree beside the nodule; 0 for none")
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -272,7 +346,7 @@ def main() -> None:
     metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
     vols = [np.load(os.path.join(args.cache, m["name"] + ".npy"), mmap_mode="r") for m in metas]
     # The engine's lung masks (lungmasks.mjs): drawn nodules go only into the lungs.
-    lungs = [np.load(os.path.join(args.cache, m["name"] + ".lung.npy"), mmap_mode="r") for m in metas] if args.drawn > 0 else None
+    lungs = [np.load(os.path.join(args.cache, m["name"] + ".lung.npy"), mmap_mode="r") for m in metas] if args.drawn > 0 or args.vessels > 0 else None
     report = json.load(open(args.mined, encoding="utf8"))
     mined = {c["name"]: c["detections"] for c in report["perCase"]}
     pos, neg = samples(metas, vols, mined, rng)
@@ -289,7 +363,7 @@ def main() -> None:
     while budget.left():
         for g in opt.param_groups:  # warm-up then cosine decay
             g["lr"] = budget.lr(2e-3, step, 50)
-        x, y = batch(pos, neg, vols, args.batch, rng, drawn=args.drawn, lungs=lungs)
+        x, y = batch(pos, neg, vols, args.batch, rng, drawn=args.drawn, lungs=lungs, vessels=args.vessels, metas=metas)
         loss = loss_fn(model.logits(x), y)
         opt.zero_grad()
         loss.backward()
@@ -316,7 +390,7 @@ def main() -> None:
     )
     torch.save(model.state_dict(), os.path.join(args.out, "fpr.pt"))
     with open(os.path.join(args.out, "fpr.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "drawn": args.drawn, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3), "seed": args.seed}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "drawn": args.drawn, "vessels": args.vessels, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3), "seed": args.seed}, f)
     print(f"fpr: trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread), accuracy on training draws {acc:.3f}", file=sys.stderr)
 
 

@@ -26,7 +26,10 @@
 //          --detector-vessels S (default 0): share of the detector's patches that get procedurally drawn
 //          vessel or airway trees as negatives (vessels.py),
 //          --detector-domain-adversarial L (default 0): domain-adversarial training of the detector across
-//          the training generators, gradient reversal of strength up to L (model.GradReverse)
+//          the training generators, gradient reversal of strength up to L (model.GradReverse),
+//          --fpr-vessels S (default 0): share of the second stage's negatives that are open lung with a
+//          drawn vessel or airway tree through the centre (half that share of its positives get one beside
+//          the nodule)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -238,6 +241,8 @@ if (!flag('skip-train')) {
     arg('fpr-minutes', '7'),
     '--seed',
     String(SEED + 4),
+    '--vessels',
+    arg('fpr-vessels', '0'),
   ]);
 }
 step('calibration inputs (training patches)', PYTHON, ['calib.py', cache, out]);
