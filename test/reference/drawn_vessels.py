@@ -94,4 +94,39 @@ for _ in range(100):
                 murray.append(abs(p_r[n] ** 3 - (rad[0] ** 3 + p_r[n + 1] ** 3)) / p_r[n] ** 3)
                 break
 out["trees"] = {"vesselHu": [min(hu), max(hu)], "drawn": drawn, "overlap": overlap, "refused": refused, "murrayWorst": max(murray) if murray else None, "branches": len(murray)}
+
+# The second stage's blocks (fpr.py --vessels), cut from a volume of lung at a random zoom: a tree drawn
+# through a negative's centre changes the centre (a vessel's blood, or an airway's wall and air); one
+# drawn beside a positive's nodule leaves every voxel of the nodule as it was.
+import fpr  # noqa: E402  (imports torch, so only here)
+
+vol = (-850.0 + rng.normal(0, 20, (40, 100, 100))).astype(np.float32)
+kk, jj, ii = np.meshgrid(np.arange(40) * SLICE_MM, np.arange(100), np.arange(100), indexing="ij")
+nod = {"k": 20.0, "j": 50.0, "i": 50.0, "diameter": 10.0}
+vol[(kk - 20 * SLICE_MM) ** 2 + (jj - 50) ** 2 + (ii - 50) ** 2 < 25] = 30.0
+through, centre_changed, beside, beside_overlap = 0, 0, 0, 0
+for _ in range(60):
+    scale = []
+    block = fpr.cut(vol, 12.0, 50.0, 50.0, rng, scale).clone()  # away from the nodule
+    before = block[0].numpy().copy()
+    if fpr.with_tree(block, fpr.nodules_in_block([nod], 12.0, 50.0, 50.0, scale[0]), rng, through_centre=True):
+        through += 1
+        x = block[0].numpy()
+        d, h, w = x.shape
+        moved = np.abs(x - before)[d // 2, h // 2 - 1 : h // 2 + 2, w // 2 - 1 : w // 2 + 2]
+        centre_changed += int(float(moved.max()) > 60)
+    k, j, i = 20.0 + rng.uniform(-1, 1), 50.0 + rng.uniform(-2, 2), 50.0 + rng.uniform(-2, 2)
+    scale = []
+    block = fpr.cut(vol, k, j, i, rng, scale).clone()
+    before = block[0].numpy().copy()
+    if fpr.with_tree(block, fpr.nodules_in_block([nod], k, j, i, scale[0]), rng, through_centre=False):
+        beside += 1
+        changed = block[0].numpy() != before
+        d, h, w = changed.shape
+        # The nodule's voxels in the block (the block's pixels are 1 / scale mm in-plane).
+        bz, by, bx = np.meshgrid(np.arange(d), np.arange(h), np.arange(w), indexing="ij")
+        cz, cy, cx = (d - 1) / 2 + (20.0 - k), (h - 1) / 2 + (50.0 - j) * scale[0], (w - 1) / 2 + (50.0 - i) * scale[0]
+        inside = ((bz - cz) * SLICE_MM) ** 2 + ((by - cy) / scale[0]) ** 2 + ((bx - cx) / scale[0]) ** 2 < 4.5**2
+        beside_overlap += int(changed[inside].any())
+out["fpr"] = {"blocks": 60, "through": through, "centreChanged": centre_changed, "beside": beside, "besideOverlap": beside_overlap}
 print(json.dumps(out))

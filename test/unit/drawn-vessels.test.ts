@@ -2,7 +2,9 @@
  * The training recipe's drawn vessels and airways (models/training/vessels.py), measured on synthetic
  * blocks by test/reference/drawn_vessels.py: a tube keeps its calibre through the slices (what tells it
  * from a nodule), partial volume across a slice, denser tissue left as it was, air in an airway's lumen,
- * Murray's law at each branch, and never a voxel drawn over the nodule a tree was checked against.
+ * Murray's law at each branch, and never a voxel drawn over the nodule a tree was checked against; and
+ * the second stage's blocks (models/training/fpr.py --vessels): a tree through a negative's centre, and
+ * none over the nodule of a positive at any zoom.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -24,6 +26,13 @@ interface Measured {
     readonly refused: number;
     readonly murrayWorst: number;
     readonly branches: number;
+  };
+  readonly fpr: {
+    readonly blocks: number;
+    readonly through: number;
+    readonly centreChanged: number;
+    readonly beside: number;
+    readonly besideOverlap: number;
   };
 }
 
@@ -71,5 +80,12 @@ describe('drawn training vessels', () => {
     expect(m.trees.refused).toBeGreaterThan(0);
     expect(m.trees.drawn).toBe(150 - m.trees.refused);
     expect(m.trees.overlap).toBe(0);
+  });
+
+  it('give the second stage negatives with a tree through their centre and positives with one beside, never over, the nodule', () => {
+    expect(m.fpr.through).toBeGreaterThan(m.fpr.blocks * 0.75);
+    expect(m.fpr.centreChanged).toBe(m.fpr.through);
+    expect(m.fpr.beside).toBeGreaterThan(m.fpr.blocks * 0.75);
+    expect(m.fpr.besideOverlap).toBe(0);
   });
 });
