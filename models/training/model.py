@@ -43,6 +43,31 @@ class GradReverse(torch.autograd.Function):
         return -ctx.lam * grad, None
 
 
+class MixStyle(nn.Module):
+    """Training-time style mixing (after Zhou et al., 2021, "Domain generalization with MixStyle"): with
+    probability `p` per batch, each patch's feature statistics (per-channel mean and standard deviation over
+    the plane) are replaced by a random mix of its own and another patch's, the mix weight drawn from
+    Beta(0.1, 0.1). What a generator leaves in the early features' statistics (its noise texture, kernel,
+    contrast) is then no longer tied to its anatomy. The identity when `p` is 0 and in eval mode, so it adds
+    nothing to the exported graph."""
+
+    def __init__(self, p: float = 0.0, alpha: float = 0.1, eps: float = 1e-6):
+        super().__init__()
+        self.p = p
+        self.beta = torch.distributions.Beta(alpha, alpha)
+        self.eps = eps
+
+    def forward(self, x):
+        if not self.training or self.p <= 0 or float(torch.rand(())) >= self.p:
+            return x
+        n = x.shape[0]
+        mu = x.mean(dim=(2, 3), keepdim=True).detach()
+        sig = (x.var(dim=(2, 3), keepdim=True) + self.eps).sqrt().detach()
+        lam = self.beta.sample((n, 1, 1, 1)).to(x.dtype)
+        perm = torch.randperm(n)
+        return (x - mu) / sig * (lam * sig + (1 - lam) * sig[perm]) + lam * mu + (1 - lam) * mu[perm]
+
+
 class Res(nn.Module):
     def __init__(self, c: int):
         super().__init__()
@@ -59,11 +84,13 @@ class NoduleNet(nn.Module):
     (part-solid, ground glass), so that faint nodules have a loss of their own instead of being a minority
     of one shared map; in eval mode (and so in the exported graph) the output is their maximum, one map
     as the engine expects. `domains` > 1 adds a domain-adversarial classifier (training mode only); its
-    logits come after the five outputs."""
+    logits come after the five outputs. `mixstyle` > 0 mixes the patches' feature statistics after the stem
+    and after the stride-4 stage in training (MixStyle)."""
 
-    def __init__(self, width: int = 32, heads: int = 1, blur: bool = False, domains: int = 0):
+    def __init__(self, width: int = 32, heads: int = 1, blur: bool = False, domains: int = 0, mixstyle: float = 0.0):
         super().__init__()
         w = width
+        self.mix = MixStyle(mixstyle)
         self.stem = conv(SLICES, w // 2, 2, blur=blur)  # 1/2
         self.s4 = nn.Sequential(conv(w // 2, w, 2, blur=blur), Res(w))  # 1/4
         self.s8 = nn.Sequential(conv(w, 2 * w, 2, blur=blur), Res(2 * w), Res(2 * w))  # 1/8
@@ -93,7 +120,7 @@ class NoduleNet(nn.Module):
             self.domain = nn.Sequential(nn.Conv2d(2 * w, w, 1), nn.ReLU(inplace=True), nn.Conv2d(w, domains, 1))
 
     def forward(self, x):
-        f4 = self.s4(self.stem(x))
+        f4 = self.mix(self.s4(self.mix(self.stem(x))))
         f8 = self.s8(f4)
         f16 = self.s16(f8)
         p8 = self.fuse8(f8 + self.up(self.lat16(f16)))

@@ -27,6 +27,8 @@
 //          vessel or airway trees as negatives (vessels.py),
 //          --detector-domain-adversarial L (default 0): domain-adversarial training of the detector across
 //          the training generators, gradient reversal of strength up to L (model.GradReverse),
+//          --detector-mixstyle P (default 0): probability per batch of mixing the detector's patches'
+//          feature statistics in its early layers (model.MixStyle),
 //          --fpr-vessels S (default 0): share of the second stage's negatives that are open lung with a
 //          drawn vessel or airway tree through the centre (half that share of its positives get one beside
 //          the nodule)
@@ -224,6 +226,8 @@ if (!flag('skip-train')) {
     arg('detector-vessels', '0'),
     '--domain-adversarial',
     arg('detector-domain-adversarial', '0'),
+    '--mixstyle',
+    arg('detector-mixstyle', '0'),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',
