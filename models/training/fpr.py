@@ -292,17 +292,15 @@ def drawn_positive(neg, vols, lungs, rng: np.random.Generator):
 def batch(pos, neg, vols, n: int, rng: np.random.Generator, train: bool = True, drawn: float = 0.0, lungs=None, vessels: float = 0.0, metas=None):
     xs, ys = [], []
     for b in range(n):
-        if b % 2 == 1 and train and lungs and rng.random() < vessels:
-            block = vessel_negative(metas, vols, lungs, rng)
+        if train and lungs:
+            # A drawn block: a nodule for a positive (`drawn`), a vessel or airway tree for a negative.
+            negative = b % 2 == 1
+            block = None
+            if rng.random() < (vessels if negative else drawn):
+                block = vessel_negative(metas, vols, lungs, rng) if negative else drawn_positive(neg, vols, lungs, rng)
             if block is not None:
                 xs.append(normalise(augment(block, rng)))
-                ys.append(0.0)
-                continue
-        if b % 2 == 0 and train and lungs and rng.random() < drawn:
-            block = drawn_positive(neg, vols, lungs, rng)
-            if block is not None:
-                xs.append(normalise(augment(block, rng)))
-                ys.append(1.0)
+                ys.append(0.0 if negative else 1.0)
                 continue
         if b % 2 == 0:
             ci, k, j, i, diameter = pos[int(rng.integers(len(pos)))]
