@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from drawn import draw as draw_nodule, labels as drawn_labels, noise_level, random_nodule
-from vessels import clear_of, draw as draw_tree, random_tree
+from vessels import SLICE_MM, draw_clear
 from common import MARGINS, SLICES, STRIDE, TYPES, normalise, read_series, read_truth, resample
 
 PATCH = 128
@@ -326,20 +326,19 @@ class PatchSampler:
         inside = [(n["k"] - k + mid, n["j"] - y0, n["i"] - x0, n["diameter"] / 2) for n in nodules]
         inside = [n for n in inside if -20 < n[0] < depth + 20 and -30 < n[1] < size + 30 and -30 < n[2] < size + 30]
         sigma = noise_level(x[mid])
+
+        def pick():
+            py = int(rng.integers(size // 6, size - size // 6))
+            px = int(rng.integers(size // 6, size - size // 6))
+            if not -960 < float(x[mid, py, px]) < -650:
+                return None
+            ly, lx = y0 + py, x0 + px
+            if lung is not None and not (0 <= ly < lung.shape[0] and 0 <= lx < lung.shape[1] and lung[ly, lx]):
+                return None
+            return np.array([(mid + rng.uniform(-0.5, 0.5)) * SLICE_MM, py + rng.uniform(-0.5, 0.5), px + rng.uniform(-0.5, 0.5)])
+
         for _ in range(1 if rng.random() < 0.6 else 2):
-            for _ in range(4):
-                py = int(rng.integers(size // 6, size - size // 6))
-                px = int(rng.integers(size // 6, size - size // 6))
-                if not -960 < float(x[mid, py, px]) < -650:
-                    continue
-                ly, lx = y0 + py, x0 + px
-                if lung is not None and not (0 <= ly < lung.shape[0] and 0 <= lx < lung.shape[1] and lung[ly, lx]):
-                    continue
-                centre = np.array([(mid + rng.uniform(-0.5, 0.5)) * 1.5, py + rng.uniform(-0.5, 0.5), px + rng.uniform(-0.5, 0.5)])
-                tree = random_tree(rng, centre)
-                if clear_of(tree, inside, rng):
-                    draw_tree(x, tree, rng, sigma)
-                    break
+            draw_clear(x, pick, inside, rng, sigma)
 
     def _patch(self, ci: int, k: int, cy: int, cx: int, scale: float = 1.0, pasted: bool = False, drew: bool = False):
         """The model input around (k, cy, cx): SLICES slices of a window `scale` × PATCH wide, resized to

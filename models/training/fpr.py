@@ -33,7 +33,7 @@ from torch import nn
 from common import PATCH, SCALES, CpuBudget, normalise, patches
 from dataset import gaussian_blur2d, high_pass
 from drawn import draw as draw_nodule, noise_level, random_nodule
-from vessels import clear_of, draw as draw_tree, random_tree
+from vessels import SLICE_MM, draw_clear
 
 MINED_PER_CASE = 120
 BORDER_PER_CASE = 30
@@ -167,20 +167,17 @@ def with_tree(block: torch.Tensor, nodules: list, rng: np.random.Generator, thro
     x = block[0].numpy()
     d, h, w = x.shape
     mid = d // 2
-    sigma = noise_level(x[mid])
-    for _ in range(4):
+
+    def pick():
         if through_centre:
             py, px = (h - 1) / 2 + rng.uniform(-1, 1), (w - 1) / 2 + rng.uniform(-1, 1)
         else:
             py, px = float(rng.uniform(3, h - 3)), float(rng.uniform(3, w - 3))
             if not -960 < float(x[mid, int(py), int(px)]) < -650:
-                continue
-        centre = np.array([(mid + rng.uniform(-0.5, 0.5)) * 1.5, py, px])
-        tree = random_tree(rng, centre)
-        if clear_of(tree, nodules, rng):
-            draw_tree(x, tree, rng, sigma)
-            return True
-    return False
+                return None
+        return np.array([(mid + rng.uniform(-0.5, 0.5)) * SLICE_MM, py, px])
+
+    return draw_clear(x, pick, nodules, rng, noise_level(x[mid]))
 
 
 def vessel_negative(metas: list, vols: list, lungs: list, rng: np.random.Generator):

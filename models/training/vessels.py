@@ -195,3 +195,18 @@ def draw(block: np.ndarray, tree: dict, rng: np.random.Generator, sigma: float) 
     value = tree["hu"] + noise * sigma
     blended = block * (1 - outer) + value * outer
     block[...] = np.where(block > tree["hu"], block, blended)
+
+
+def draw_clear(block: np.ndarray, pick, nodules: list, rng: np.random.Generator, sigma: float, tries: int = 4) -> bool:
+    """Draw one tree into `block` through a point from `pick()` (a centre in mm, (z, y, x), or None when the
+    place it tried is unsuitable), clear of `nodules` (see clear_of): up to `tries` picks. Whether one was
+    drawn."""
+    for _ in range(tries):
+        centre = pick()
+        if centre is None:
+            continue
+        tree = random_tree(rng, centre)
+        if clear_of(tree, nodules, rng):
+            draw(block, tree, rng, sigma)
+            return True
+    return False
