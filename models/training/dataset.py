@@ -109,7 +109,7 @@ class PatchSampler:
     cross-section and at branch points are what the detector most often takes for nodules.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0, vessels: float = 0.0):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0, vessels: float = 0.0, subsolid: float = 0.0):
         self.metas = metas
         self.vessels = vessels
         # Each case's generator, from its name (case-: lucent synth, g2-: chestgen, g3-: gen3), for
@@ -130,6 +130,11 @@ class PatchSampler:
         self.dense = dense
         self.drawn = drawn
         self.donors = [(ci, n) for ci, m in enumerate(metas) for n in m["nodules"]]
+        # Sub-solid oversampling: a share `subsolid` of the positive patches, and of the pasted nodules, is
+        # drawn from the part-solid and ground-glass nodules only (the rest as before, uniformly), since the
+        # detector finds those least, on every generator. No extra random draw when it is 0.
+        self.subsolid = subsolid
+        self.subsolid_donors = [(ci, n) for ci, n in self.donors if n["type"] in SUBSOLID]
         # The engine's lung mask of each case (lungmasks.mjs): pasted nodules go only into the lungs, never
         # into a patient table's foam core or the air beside the body, which have lung-like values.
         self.lungs = []
@@ -149,6 +154,10 @@ class PatchSampler:
         m = float(np.mean(v)) if v.size else 0.0
         return -960 < m < -350
 
+    def _subsolid_pick(self) -> bool:
+        """Whether this positive patch's nodule, or this pasted nodule, comes from the sub-solid ones."""
+        return self.subsolid > 0 and bool(self.subsolid_donors) and self.rng.random() < self.subsolid
+
     def _scale(self) -> float:
         lo, hi = self.zoom
         return 1.0 if hi <= lo else float(np.exp(self.rng.uniform(np.log(lo), np.log(hi))))
@@ -157,9 +166,12 @@ class PatchSampler:
         rng = self.rng
         scale = self._scale()
         if positive and self.with_nodules:
-            ci = int(rng.choice(self.with_nodules))
-            meta = self.metas[ci]
-            n = meta["nodules"][int(rng.integers(len(meta["nodules"])))]
+            if self._subsolid_pick():
+                ci, n = self.subsolid_donors[int(rng.integers(len(self.subsolid_donors)))]
+            else:
+                ci = int(rng.choice(self.with_nodules))
+                meta = self.metas[ci]
+                n = meta["nodules"][int(rng.integers(len(meta["nodules"])))]
             r_slices = max(0.5, n["diameter"] / 2 / 1.5)
             # Half the time the nodule's centre slice (where its one positive target cell is), else nearby.
             k = int(round(n["k"])) if rng.random() < 0.5 else int(round(n["k"] + rng.normal(0, r_slices * 0.45)))
@@ -259,7 +271,8 @@ class PatchSampler:
         position inside the lungs (`lung`: slice k's lung mask); returns the nodule in this case's voxel
         coordinates, or None when no place was found."""
         rng = self.rng
-        ci, n = self.donors[int(rng.integers(len(self.donors)))]
+        pool = self.subsolid_donors if self._subsolid_pick() else self.donors
+        ci, n = pool[int(rng.integers(len(pool)))]
         r = n["diameter"] / 2
         size = x.shape[1]
         mid = x.shape[0] // 2

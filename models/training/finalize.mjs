@@ -438,6 +438,21 @@ Two stages, both run on the device:
    noise like their surroundings') placed the same way in ${Math.round(train.drawn * 100)}% of the other lung
    patches, so that the nodules themselves vary beyond the training cases'`
        : ''
+   }${
+     train.vessels
+       ? `; ${Math.round(train.vessels * 100)}% of the patches get one or two procedurally drawn vessel or
+   airway trees (\`vessels.py\`: branching, tapering, curved) as negatives`
+       : ''
+   }${
+     train.subsolid
+       ? `; ${Math.round(train.subsolid * 100)}% of the patches centred on a nodule, and of the pasted
+   nodules, are part-solid or ground-glass ones (oversampled: the detector finds them least)`
+       : ''
+   }${
+     train.mixstyle
+       ? `; feature-statistics mixing between patches (MixStyle) after the first two stages in
+   ${Math.round(train.mixstyle * 100)}% of the batches, in training only`
+       : ''
    }.${
      train.swaSnapshots
        ? ` The weights are the average of ${train.swaSnapshots} snapshots taken over the last

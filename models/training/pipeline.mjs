@@ -29,6 +29,8 @@
 //          the training generators, gradient reversal of strength up to L (model.GradReverse),
 //          --detector-mixstyle P (default 0): probability per batch of mixing the detector's patches'
 //          feature statistics in its early layers (model.MixStyle),
+//          --detector-subsolid S (default 0): share of the detector's nodule-centred patches and pasted
+//          nodules drawn from the part-solid and ground-glass training nodules only,
 //          --fpr-vessels S (default 0): share of the second stage's negatives that are open lung with a
 //          drawn vessel or airway tree through the centre (half that share of its positives get one beside
 //          the nodule)
@@ -228,6 +230,8 @@ if (!flag('skip-train')) {
     arg('detector-domain-adversarial', '0'),
     '--mixstyle',
     arg('detector-mixstyle', '0'),
+    '--subsolid',
+    arg('detector-subsolid', '0'),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',
