@@ -221,6 +221,9 @@ def main():
         lines.append(n)
     c, _ = run(['--out', p_dir, '--cases', '1', '--seed', str(SEED + 1), '--small', '--position', 'HFP', '--prefix', 'p-'])
     codes.append(c)
+    t_dir = os.path.join(TMP, 't')
+    c, _ = run(['--out', t_dir, '--cases', '1', '--seed', str(SEED), '--small', '--thickness', '5'])
+    codes.append(c)
     folders = sorted(os.listdir(a_dir))
     split_same = sorted(os.listdir(b_dir)) == folders and all(
         digest(os.path.join(a_dir, f)) == digest(os.path.join(b_dir, f)) for f in folders)
@@ -229,7 +232,8 @@ def main():
     differ = digest(os.path.join(a_dir, folders[0])) != digest(os.path.join(a_dir, folders[1]))
     cases = [measure(os.path.join(a_dir, f)) for f in folders]
     prone = measure(os.path.join(p_dir, sorted(os.listdir(p_dir))[0]))
-    print(json.dumps(dict(exitCodes=codes, progressLines=lines, folders=folders, cases=cases, prone=prone,
+    thick = measure(os.path.join(t_dir, 'g3-0001'))
+    print(json.dumps(dict(exitCodes=codes, progressLines=lines, folders=folders, cases=cases, prone=prone, thick=thick,
                           splitIdentical=bool(split_same), splitTruthIdentical=bool(truth_same),
                           casesDiffer=bool(differ)), indent=1))
 

@@ -1,7 +1,8 @@
 """Runs the second training generator (models/training/chestgen) on a few small cases and checks what
 could go wrong; prints one JSON object that test/unit/chestgen.test.ts asserts on.
 
-  A: cases 1-2 in one run; B: case 2 alone (--first 1); C: case 1 forced prone (--position HFP).
+  A: cases 1-2 in one run; B: case 2 alone (--first 1); C: case 1 forced prone (--position HFP);
+  D: case 1 with its slices forced to 5 mm (--thickness 5): the same patient's plan, thicker slices.
 
 For each case in A and C: the series reads back through models/training/common.py read_series, the
 DICOM header is the required one, truth.json has the contract's shape, and every truth nodule centre,
@@ -204,8 +205,10 @@ result = {}
 rc_a, log_a = run(a, "--cases", "2")
 rc_b, log_b = run(b, "--cases", "1", "--first", "1")
 rc_c, log_c = run(c, "--cases", "1", "--position", "HFP")
-result["exitCodes"] = [rc_a, rc_b, rc_c]
-result["progressLines"] = [len(log_a), len(log_b), len(log_c)]
+d = os.path.join(TMP, "D")
+rc_d, log_d = run(d, "--cases", "1", "--thickness", "5")
+result["exitCodes"] = [rc_a, rc_b, rc_c, rc_d]
+result["progressLines"] = [len(log_a), len(log_b), len(log_c), len(log_d)]
 result["folders"] = sorted(os.listdir(a)) if os.path.isdir(a) else []
 result["cases"] = [case_report(os.path.join(a, n), n) for n in ("g2-0001", "g2-0002")]
 result["prone"] = case_report(os.path.join(c, "g2-0001"), "g2-0001", "HFP")
@@ -214,4 +217,17 @@ result["splitIdentical"] = bool(pa) and pa == pb
 with open(os.path.join(a, "g2-0002", "truth.json")) as f1, open(os.path.join(b, "g2-0002", "truth.json")) as f2:
     result["splitTruthIdentical"] = f1.read() == f2.read()
 result["casesDiffer"] = pixels(os.path.join(a, "g2-0001")) != pa
+
+
+def slab(folder):
+    """SliceThickness of the first file, the spacing between slice centres and the patient position."""
+    vol = read_series(folder)
+    ds = pydicom.dcmread(os.path.join(folder, sorted(f for f in os.listdir(folder) if f.endswith(".dcm"))[0]))
+    return {"thickness": float(ds.SliceThickness), "spacing": round(float(vol.spacing[2]), 3),
+            "position": str(ds.PatientPosition)}
+
+
+thin, thick = slab(os.path.join(a, "g2-0001")), slab(os.path.join(d, "g2-0001"))
+result["thin"], result["thick"] = thin, thick
+result["thickNodules"] = case_report(os.path.join(d, "g2-0001"), "g2-0001")["nodules"]
 print(json.dumps(result))

@@ -1,7 +1,8 @@
 /**
  * The second training generator (models/training/chestgen): small cases read back like real data, their
  * truth has the contract's shape, every truth centre mapped through the DICOM geometry lies on the nodule
- * (supine and prone), and a case depends only on the seed and its index, not on how the range was split.
+ * (supine and prone), a case depends only on the seed and its index, not on how the range was split, and
+ * `--thickness` re-makes the same case with thicker slices.
  * test/reference/chestgen_check.py generates the cases and measures; this file states what must hold.
  */
 import { execFileSync } from 'node:child_process';
@@ -46,6 +47,15 @@ interface Answers {
   splitIdentical: boolean;
   splitTruthIdentical: boolean;
   casesDiffer: boolean;
+  thin: Slab;
+  thick: Slab;
+  thickNodules: NoduleCheck[];
+}
+
+interface Slab {
+  thickness: number;
+  spacing: number;
+  position: string;
 }
 
 describe('second synthetic chest-CT generator (chestgen)', () => {
@@ -66,8 +76,8 @@ describe('second synthetic chest-CT generator (chestgen)', () => {
   });
 
   it('writes the requested case folders with one progress line per case', () => {
-    expect(a.exitCodes).toEqual([0, 0, 0]);
-    expect(a.progressLines).toEqual([2, 1, 1]);
+    expect(a.exitCodes).toEqual([0, 0, 0, 0]);
+    expect(a.progressLines).toEqual([2, 1, 1, 1]);
     expect(a.folders).toEqual(['g2-0001', 'g2-0002']);
   });
 
@@ -107,5 +117,23 @@ describe('second synthetic chest-CT generator (chestgen)', () => {
     expect(a.splitIdentical).toBe(true);
     expect(a.splitTruthIdentical).toBe(true);
     expect(a.casesDiffer).toBe(true);
+  });
+
+  it('re-makes a case with the slice thickness it is given, its nodules still on their voxels', () => {
+    expect(a.thin.thickness).toBeLessThanOrEqual(3);
+    expect(a.thick.thickness).toBe(5);
+    // the drawn overlap is kept (slices 0.5–1 thickness apart); the patient's plan is the same
+    expect(a.thick.spacing).toBeGreaterThanOrEqual(2.5);
+    expect(a.thick.spacing).toBeLessThanOrEqual(5);
+    expect(a.thick.position).toBe(a.thin.position);
+    // The lungs are sampled on a grid that follows the slices, so the trees and nodules are drawn anew:
+    // a thick case is another case of the same patient, not the thin one averaged.
+    expect(a.thickNodules.length).toBeGreaterThan(0);
+    for (const n of a.thickNodules) {
+      expect(n.inVolume).toBe(true);
+      expect(n.enclosed).toBe(true);
+      // partial volume dims a small nodule in a 5 mm slice but must not erase it
+      expect((n.mean ?? 0) - (n.lungRef ?? 0)).toBeGreaterThan(150);
+    }
   });
 });

@@ -2,7 +2,7 @@
  * The third training generator (models/training/gen3): small cases read back as an axial CT series with
  * a valid header, truth in the contract's shape, every truth centre mapped through the written DICOM
  * geometry lands on nodule-dense voxels of the right kind with lung around it (supine and prone), and a
- * case depends only on the seed and its index. test/gen3_check.py generates and measures; this file
+ * case depends only on the seed and its index, also re-made at 5 mm slices. test/gen3_check.py generates and measures; this file
  * states what must hold.
  */
 import { execFileSync } from 'node:child_process';
@@ -37,6 +37,7 @@ interface CaseReport {
   spinePosterior: boolean;
   rawBackUp: boolean;
   sizeMB: number;
+  thickness: number;
 }
 
 interface Answers {
@@ -45,6 +46,8 @@ interface Answers {
   folders: string[];
   cases: CaseReport[];
   prone: CaseReport;
+  /** Case 1 again with its slices forced to 5 mm (`--thickness 5`). */
+  thick: CaseReport;
   splitIdentical: boolean;
   splitTruthIdentical: boolean;
   casesDiffer: boolean;
@@ -68,7 +71,7 @@ describe('third synthetic chest-CT generator (gen3)', () => {
   });
 
   it('writes the requested case folders with one progress line per case', () => {
-    expect(a.exitCodes).toEqual([0, 0, 0, 0]);
+    expect(a.exitCodes).toEqual([0, 0, 0, 0, 0]);
     expect(a.progressLines).toEqual([2, 1, 1]);
     expect(a.folders).toEqual(['g3-0001', 'g3-0002']);
   });
@@ -116,5 +119,23 @@ describe('third synthetic chest-CT generator (gen3)', () => {
     expect(a.splitIdentical).toBe(true);
     expect(a.splitTruthIdentical).toBe(true);
     expect(a.casesDiffer).toBe(true);
+  });
+
+  it('re-makes a case at the slice thickness it is given: the same nodules in fewer, thicker slices', () => {
+    const [thin] = a.cases;
+    expect(thin?.thickness).toBeLessThanOrEqual(3);
+    expect(a.thick.thickness).toBe(5);
+    // the checker's thickness rule is for the generator's own draws (up to 3 mm)
+    expect(a.thick.headerProblems.filter((p) => !p.startsWith('slice thickness'))).toEqual([]);
+    expect(a.thick.shape[0]).toBeLessThan(thin?.shape[0] ?? 0);
+    const nodules = (c: CaseReport | undefined): string[] =>
+      (c?.nodules ?? []).map((n) => `${n.type} ${n.location} ${n.diameter}`);
+    expect(nodules(a.thick)).toEqual(nodules(thin));
+    expect(a.thick.nodules.length).toBeGreaterThan(0);
+    for (const n of a.thick.nodules) {
+      expect(n.inVolume).toBe(true);
+      // partial volume dims a small nodule in a 5 mm slice but must not erase it
+      expect((n.mean ?? 0) - (n.lungRef ?? 0)).toBeGreaterThan(150);
+    }
   });
 });

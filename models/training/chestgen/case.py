@@ -24,7 +24,7 @@ def case_rng(seed, index):
     return np.random.default_rng([int(seed) & 0xFFFFFFFF, int(index), MAGIC])
 
 
-def plan(seed, index, small=False, position=None, max_slices=None):
+def plan(seed, index, small=False, position=None, max_slices=None, thickness=None):
     """All per-case random choices that are not anatomy: position, contrast, scan geometry, kernel, dose."""
     rng = case_rng(seed, index)
     p = SimpleNamespace()
@@ -47,6 +47,9 @@ def plan(seed, index, small=False, position=None, max_slices=None):
     p.thickness = float(rng.choice(THICKNESSES, p=THICK_P))
     p.overlap = rng.random() < 0.35
     p.spacing = p.thickness * (float(rng.choice([0.5, 0.6, 0.75, 0.8])) if p.overlap else 1.0)
+    p.forced_thickness = bool(thickness)
+    if thickness:  # forced (testing): keep the overlap drawn above and every later draw
+        p.spacing, p.thickness = p.spacing / p.thickness * float(thickness), float(thickness)
     p.plateau = float(rng.uniform(0.0, 0.6))
     u = rng.random()
     p.kernel = "soft" if u < 0.25 else ("standard" if u < 0.6 else "sharp")
@@ -94,7 +97,7 @@ def geometry(p, anat, rng):
     T, D = p.thickness, p.spacing
     cov = g.z_top - g.z_bot
     cap = p.max_slices or int(60e6 // (n * n * 2 + 2000))
-    if p.small:
+    if p.small and not p.forced_thickness:
         T = min(max(T, 2.0), 3.0)
         D = max(D, T * 0.8)
         cap = min(cap, 110)
@@ -131,11 +134,11 @@ def lung_points(anat, rng, target):
     return anat.to_body(pts), take / max(volume, 1.0), volume
 
 
-def build_case(seed, index, small=False, position=None, max_slices=None, stages=None, clean_only=False):
+def build_case(seed, index, small=False, position=None, max_slices=None, stages=None, clean_only=False, thickness=None):
     torch.set_num_threads(1)
     t0 = time.time()
     times = {}
-    p = plan(seed, index, small, position, max_slices)
+    p = plan(seed, index, small, position, max_slices, thickness)
     rng = p.rng
     anat = Anatomy(np.random.default_rng(rng.integers(0, 2**63 - 1)), p.sex, p.arms_down, p.prone, p.contrast, small)
     g = geometry(p, anat, rng)

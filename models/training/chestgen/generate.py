@@ -38,13 +38,14 @@ def main(argv=None):
     ap.add_argument("--prefix", default="g2-")
     ap.add_argument("--small", action="store_true", help="256x256 slices, >= 2 mm: quick cases for tests")
     ap.add_argument("--position", choices=["HFS", "HFP", "FFS"], help="force the patient position (testing)")
+    ap.add_argument("--thickness", type=float, default=None, help="force the slice thickness in mm (testing)")
     ap.add_argument("--max-slices", type=int, default=None, help="slice cap (default: what fits 60 MB)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
     for k in range(args.first, args.first + args.cases):
         t0 = time.time()
-        vol, info = build_case(args.seed, k, small=args.small, position=args.position, max_slices=args.max_slices)
+        vol, info = build_case(args.seed, k, small=args.small, position=args.position, max_slices=args.max_slices, thickness=args.thickness)
         name = f"{args.prefix}{k + 1:04d}"
         write_case(os.path.join(args.out, name), name, vol, info)
         p, g = info["p"], info["g"]

@@ -47,7 +47,7 @@ def texture_fn(c, g):
     return tex
 
 
-def generate_case(k, seed, out_dir, prefix, small, force_position=None):
+def generate_case(k, seed, out_dir, prefix, small, force_position=None, force_thickness=None):
     t0 = time.time()
     rng = np.random.default_rng([int(seed), int(k)])
     c = sample_case(rng, small)
@@ -79,6 +79,8 @@ def generate_case(k, seed, out_dir, prefix, small, force_position=None):
             extra_z = (zmax - zmin) - spacing * (cap - 1)
             zmin += 0.5 * extra_z
             zmax -= 0.5 * extra_z
+    if force_thickness:  # testing: same draws, thicker slices at the same overlap
+        spacing, T = spacing / T * force_thickness, force_thickness
     T = round(T, 3)
     spacing = round(spacing, 4)
     nsl = int(math.floor((zmax - zmin) / spacing)) + 1
@@ -233,10 +235,11 @@ def main(argv=None):
     ap.add_argument('--prefix', default='g3-')
     ap.add_argument('--small', action='store_true')
     ap.add_argument('--position', choices=sorted(POSITIONS), help=argparse.SUPPRESS)
+    ap.add_argument('--thickness', type=float, default=None, help='force the slice thickness in mm (testing)')
     a = ap.parse_args(argv)
     os.makedirs(a.out, exist_ok=True)
     for k in range(a.first, a.first + a.cases):
-        generate_case(k, a.seed, a.out, a.prefix, a.small, a.position)
+        generate_case(k, a.seed, a.out, a.prefix, a.small, a.position, a.thickness)
 
 
 if __name__ == '__main__':
