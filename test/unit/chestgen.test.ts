@@ -2,7 +2,7 @@
  * The second training generator (models/training/chestgen): small cases read back like real data, their
  * truth has the contract's shape, every truth centre mapped through the DICOM geometry lies on the nodule
  * (supine and prone), a case depends only on the seed and its index, not on how the range was split, and
- * `--thickness` re-makes the same case with thicker slices.
+ * `--thickness` re-makes a case's plan with thicker slices.
  * test/reference/chestgen_check.py generates the cases and measures; this file states what must hold.
  */
 import { execFileSync } from 'node:child_process';
@@ -36,6 +36,9 @@ interface CaseReport {
   spinePosterior: boolean;
   rawBackUp: boolean;
   sizeMB: number;
+  thickness: number;
+  /** Between slice centres (mm). */
+  spacing: number;
 }
 
 interface Answers {
@@ -47,15 +50,8 @@ interface Answers {
   splitIdentical: boolean;
   splitTruthIdentical: boolean;
   casesDiffer: boolean;
-  thin: Slab;
-  thick: Slab;
-  thickNodules: NoduleCheck[];
-}
-
-interface Slab {
-  thickness: number;
-  spacing: number;
-  position: string;
+  /** Case 1 again with its slices forced to 5 mm (`--thickness 5`). */
+  thick: CaseReport;
 }
 
 describe('second synthetic chest-CT generator (chestgen)', () => {
@@ -120,16 +116,18 @@ describe('second synthetic chest-CT generator (chestgen)', () => {
   });
 
   it('re-makes a case with the slice thickness it is given, its nodules still on their voxels', () => {
-    expect(a.thin.thickness).toBeLessThanOrEqual(3);
+    const [thin] = a.cases;
+    expect(thin?.thickness).toBeLessThanOrEqual(3);
     expect(a.thick.thickness).toBe(5);
     // the drawn overlap is kept (slices 0.5–1 thickness apart); the patient's plan is the same
     expect(a.thick.spacing).toBeGreaterThanOrEqual(2.5);
     expect(a.thick.spacing).toBeLessThanOrEqual(5);
-    expect(a.thick.position).toBe(a.thin.position);
+    expect(a.thick.position).toBe(thin?.position);
+    expect(a.thick.headerProblems).toEqual([]);
     // The lungs are sampled on a grid that follows the slices, so the trees and nodules are drawn anew:
     // a thick case is another case of the same patient, not the thin one averaged.
-    expect(a.thickNodules.length).toBeGreaterThan(0);
-    for (const n of a.thickNodules) {
+    expect(a.thick.nodules.length).toBeGreaterThan(0);
+    for (const n of a.thick.nodules) {
       expect(n.inVolume).toBe(true);
       expect(n.enclosed).toBe(true);
       // partial volume dims a small nodule in a 5 mm slice but must not erase it

@@ -1,9 +1,9 @@
 /**
  * The third training generator (models/training/gen3): small cases read back as an axial CT series with
  * a valid header, truth in the contract's shape, every truth centre mapped through the written DICOM
- * geometry lands on nodule-dense voxels of the right kind with lung around it (supine and prone), and a
- * case depends only on the seed and its index, also re-made at 5 mm slices. test/gen3_check.py generates and measures; this file
- * states what must hold.
+ * geometry lands on nodule-dense voxels of the right kind with lung around it (supine and prone), a case
+ * depends only on the seed and its index, and `--thickness` re-makes it at 5 mm with the same nodules.
+ * test/gen3_check.py generates and measures; this file states what must hold.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
