@@ -109,8 +109,12 @@ class PatchSampler:
     cross-section and at branch points are what the detector most often takes for nodules.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0, vessels: float = 0.0, subsolid: float = 0.0):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0, vessels: float = 0.0, subsolid: float = 0.0, walls: float = 0.0):
         self.metas = metas
+        # Inner walls: a share `walls` of the attached pasted nodules (those beside tissue in their own slice)
+        # go only where that tissue has lung beyond it (inner_wall: the mediastinum, the heart, the dome of
+        # the diaphragm), not the chest wall. No extra random draw when it is 0.
+        self.walls = walls
         self.vessels = vessels
         # Each case's generator, from its name (case-: lucent synth, g2-: chestgen, g3-: gen3), for
         # domain-adversarial training; `batch_domains` holds the last batch's.
@@ -237,12 +241,13 @@ class PatchSampler:
         # under the apex, on a vessel that runs across the slices. In their own slice they sit in open lung;
         # the tissue meets them in the slices beyond their edge.
         across = attached and vol is not None and self.across > 0 and rng.random() < self.across
+        inner = attached and not across and self.walls > 0 and rng.random() < self.walls
         ring = None
         if attached:
             yy0, xx0 = np.mgrid[-half_xy : half_xy + 1, -half_xy : half_xy + 1]
             d0 = np.hypot(yy0, xx0)
             ring = (d0 >= r + 0.5) & (d0 <= r + 2.5)
-        for _ in range(120 if across else 60 if attached else 20):
+        for _ in range(120 if across or inner else 60 if attached else 20):
             py = int(rng.integers(half_xy + 2, size - half_xy - 2))
             px = int(rng.integers(half_xy + 2, size - half_xy - 2))
             m = float(np.mean(x[mid, py - 2 : py + 3, px - 2 : px + 3]))
@@ -261,6 +266,11 @@ class PatchSampler:
                     continue  # no tissue just past its edge above or below
                 if not across and dense < 0.12:
                     continue  # not touching tissue beside it
+                if inner:
+                    hit = ring & (around > -400)
+                    ty, tx = float(np.mean(yy0[hit])), float(np.mean(xx0[hit]))
+                    if not inner_wall(lung, ly, lx, ty, tx):
+                        continue  # the tissue it touches is the chest wall
             if any(math.hypot(e["i"] - x0 - px, e["j"] - y0 - py) < e["diameter"] / 2 + r + 6 and abs(e["k"] - k) * 1.5 < e["diameter"] / 2 + r + 6 for e in existing):
                 continue
             return py, px
@@ -423,6 +433,31 @@ class PatchSampler:
                 margin[iy, ix] = n["margin"]
                 mask[iy, ix] = 1.0
         return x, hm, size_t, offset, cls, margin, mask
+
+
+def inner_wall(lung: np.ndarray, j: int, i: int, dy: float, dx: float, limit_px: int = 200, tissue_px: int = 10) -> bool:
+    """Whether, from lung pixel (j, i) of a slice's lung mask, a walk along (dy, dx) (toward the tissue a
+    nodule there touches) crosses at least `tissue_px` pixels of tissue into lung again within `limit_px`
+    pixels: tissue with lung beyond it (the mediastinum, the heart, the dome of the diaphragm cut across,
+    the spine between the lungs' back recesses), not the chest wall, beyond which there is only the body
+    wall and the air outside. A thinner crossing (a vessel on the way) does not count."""
+    norm = math.hypot(dy, dx)
+    if norm < 1e-6:
+        return False
+    dy, dx = dy / norm, dx / norm
+    h, w = lung.shape
+    run = 0
+    for t in range(1, limit_px + 1):
+        y, x = int(round(j + dy * t)), int(round(i + dx * t))
+        if not (0 <= y < h and 0 <= x < w):
+            return False
+        if not lung[y, x]:
+            run += 1
+        elif run >= tissue_px:
+            return True
+        else:
+            run = 0
+    return False
 
 
 def touches_across(vol, k: int, j: int, i: int, r: float, slice_mm: float = 1.5) -> bool:

@@ -31,6 +31,8 @@
 //          feature statistics in its early layers (model.MixStyle),
 //          --detector-subsolid S (default 0): share of the detector's nodule-centred patches and pasted
 //          nodules drawn from the part-solid and ground-glass training nodules only,
+//          --detector-walls S (default 0): share of the attached pasted nodules put only against tissue with
+//          lung beyond it (the mediastinum, the heart, the diaphragm's dome), not the chest wall,
 //          --fpr-vessels S (default 0): share of the second stage's negatives that are open lung with a
 //          drawn vessel or airway tree through the centre (half that share of its positives get one beside
 //          the nodule)
@@ -232,6 +234,8 @@ if (!flag('skip-train')) {
     arg('detector-mixstyle', '0'),
     '--subsolid',
     arg('detector-subsolid', '0'),
+    '--walls',
+    arg('detector-walls', '0'),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',

@@ -108,12 +108,13 @@ def main() -> None:
     ap.add_argument("--domain-adversarial", type=float, default=0.0, help="strength of the gradient reversal behind a classifier of which generator each patch came from (model.GradReverse), ramped up from 0 over training; 0 for none. 0.3 with --vessels 0.4 gave 2.17.0, not adopted: independent CPM 0.541 against 2.16.0's 0.548, development 0.58 against 0.636")
     ap.add_argument("--mixstyle", type=float, default=0.0, help="probability per batch of mixing the patches' feature statistics after the detector's stem and stride-4 stage (model.MixStyle); 0 for none. 0.5, stacked with the third generator and hard negatives from all three (2.19.0), not adopted: development CPM 0.555 against 2.16.0's 0.636, independent 0.55 against 0.548")
     ap.add_argument("--subsolid", type=float, default=0.0, help="share of the positive patches, and of the pasted nodules, drawn from the part-solid and ground-glass training nodules only (the rest uniformly over all nodules); 0 for none. 0.35 on 2.16.0's recipe gave 2.20.0, not adopted: 24 of 38 sub-solid development nodules with a candidate, as 2.16.0; development CPM 0.606 against 0.636, independent 0.519 against 0.548")
+    ap.add_argument("--walls", type=float, default=0.0, help="share of the attached pasted nodules (those beside tissue in their own slice) placed only where that tissue has lung beyond it (dataset.inner_wall: the mediastinum, the heart, the dome of the diaphragm) instead of anywhere, the chest wall included; 0 for none")
     ap.add_argument("--width", type=int, default=32, help="the detector's base channel count (model.NoduleNet): 32 since 1.0; 48 (about 2.2 times the multiply-adds per input, 48 CPU-minutes) gave 2.15.0, not adopted: held-out CPM 0.788 against 0.71, but independent 0.524 against 0.531 and development 0.609 against 0.619")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     metas = [json.load(open(os.path.join(args.cache, f), encoding="utf8")) for f in sorted(os.listdir(args.cache)) if f.endswith(".json")]
-    sampler = PatchSampler(metas, args.cache, args.seed, paste=args.paste, zoom=tuple(args.zoom), dense=args.dense, drawn=args.drawn, across=args.across, heads=args.heads, hard=args.hard if args.mine_at > 0 else 0.0, remap=args.remap, vessels=args.vessels, subsolid=args.subsolid)
+    sampler = PatchSampler(metas, args.cache, args.seed, paste=args.paste, zoom=tuple(args.zoom), dense=args.dense, drawn=args.drawn, across=args.across, heads=args.heads, hard=args.hard if args.mine_at > 0 else 0.0, remap=args.remap, vessels=args.vessels, subsolid=args.subsolid, walls=args.walls)
     # Channels-last convolutions: about 12% more steps per minute on 2 cores with this CPU build.
     model = NoduleNet(width=args.width, heads=args.heads, blur=args.blur, domains=sampler.n_domains if args.domain_adversarial > 0 else 0, mixstyle=args.mixstyle).to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
@@ -183,7 +184,7 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n, "heads": args.heads, "mineAt": args.mine_at, "hard": args.hard if args.mine_at > 0 else 0.0, "minedPeaks": max(0, mined), "remap": args.remap, "blur": args.blur, "width": args.width, "vessels": args.vessels, "domainAdversarial": args.domain_adversarial, "domains": model.domains, "mixstyle": args.mixstyle, "subsolid": args.subsolid}, f)
+        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n, "heads": args.heads, "mineAt": args.mine_at, "hard": args.hard if args.mine_at > 0 else 0.0, "minedPeaks": max(0, mined), "remap": args.remap, "blur": args.blur, "width": args.width, "vessels": args.vessels, "domainAdversarial": args.domain_adversarial, "domains": model.domains, "mixstyle": args.mixstyle, "subsolid": args.subsolid, "walls": args.walls}, f)
     print(f"trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread)", file=sys.stderr)
 
 
