@@ -224,6 +224,9 @@ def main():
     t_dir = os.path.join(TMP, 't')
     c, _ = run(['--out', t_dir, '--cases', '1', '--seed', str(SEED), '--small', '--thickness', '5'])
     codes.append(c)
+    j_dir = os.path.join(TMP, 'j')
+    c, _ = run(['--out', j_dir, '--cases', '1', '--seed', str(SEED), '--small', '--location', 'juxtapleural'])
+    codes.append(c)
     folders = sorted(os.listdir(a_dir))
     split_same = sorted(os.listdir(b_dir)) == folders and all(
         digest(os.path.join(a_dir, f)) == digest(os.path.join(b_dir, f)) for f in folders)
@@ -233,7 +236,8 @@ def main():
     cases = [measure(os.path.join(a_dir, f)) for f in folders]
     prone = measure(os.path.join(p_dir, sorted(os.listdir(p_dir))[0]))
     thick = measure(os.path.join(t_dir, 'g3-0001'))
-    print(json.dumps(dict(exitCodes=codes, progressLines=lines, folders=folders, cases=cases, prone=prone, thick=thick,
+    juxta = measure(os.path.join(j_dir, 'g3-0001'))
+    print(json.dumps(dict(exitCodes=codes, progressLines=lines, folders=folders, cases=cases, prone=prone, thick=thick, juxta=juxta,
                           splitIdentical=bool(split_same), splitTruthIdentical=bool(truth_same),
                           casesDiffer=bool(differ)), indent=1))
 

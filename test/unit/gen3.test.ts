@@ -48,6 +48,8 @@ interface Answers {
   prone: CaseReport;
   /** Case 1 again with its slices forced to 5 mm (`--thickness 5`). */
   thick: CaseReport;
+  /** Case 1 again with every nodule juxtapleural (`--location juxtapleural`). */
+  juxta: CaseReport;
   splitIdentical: boolean;
   splitTruthIdentical: boolean;
   casesDiffer: boolean;
@@ -71,7 +73,7 @@ describe('third synthetic chest-CT generator (gen3)', () => {
   });
 
   it('writes the requested case folders with one progress line per case', () => {
-    expect(a.exitCodes).toEqual([0, 0, 0, 0, 0]);
+    expect(a.exitCodes).toEqual([0, 0, 0, 0, 0, 0]);
     expect(a.progressLines).toEqual([2, 1, 1]);
     expect(a.folders).toEqual(['g3-0001', 'g3-0002']);
   });
@@ -136,6 +138,21 @@ describe('third synthetic chest-CT generator (gen3)', () => {
       expect(n.inVolume).toBe(true);
       // partial volume dims a small nodule in a 5 mm slice but must not erase it
       expect((n.mean ?? 0) - (n.lungRef ?? 0)).toBeGreaterThan(150);
+    }
+  });
+
+  it('gives every nodule the location it is told, each on the pleura of the same patient', () => {
+    const [base] = a.cases;
+    expect(a.juxta.truthProblems).toEqual([]);
+    expect(a.juxta.headerProblems).toEqual([]);
+    // what was drawn before the nodules stays: the same body and scanner, so the same series shape
+    expect(a.juxta.shape).toEqual(base?.shape);
+    expect(a.juxta.nodules.length).toBeGreaterThan(0);
+    for (const n of a.juxta.nodules) {
+      expect(n.location).toBe('juxtapleural');
+      expect(n.ok).toBe(true);
+      // against the pleura: tissue in the shell around it as well as lung
+      expect(n.lungFraction ?? 1).toBeLessThan(0.97);
     }
   });
 });

@@ -29,6 +29,9 @@ KERNEL_NAMES = {'soft': ['SOFT', 'B20f', 'STND-S', 'FC08'], 'standard': ['STANDA
                 'lung': ['LUNG', 'B60f', 'FC52', 'KL70'], 'sharp': ['BONEPLUS', 'B70f', 'FC86', 'KL80']}
 
 
+LOCATIONS = ['intraparenchymal', 'juxtavascular', 'juxtapleural', 'perifissural']
+
+
 def texture_fn(c, g):
     """Smooth parenchymal density variation: a few 3D cosines, separable per plane (one small matmul)."""
     terms = c['tex']
@@ -47,7 +50,7 @@ def texture_fn(c, g):
     return tex
 
 
-def generate_case(k, seed, out_dir, prefix, small, force_position=None, force_thickness=None):
+def generate_case(k, seed, out_dir, prefix, small, force_position=None, force_thickness=None, force_location=None):
     t0 = time.time()
     rng = np.random.default_rng([int(seed), int(k)])
     c = sample_case(rng, small)
@@ -110,8 +113,10 @@ def generate_case(k, seed, out_dir, prefix, small, force_position=None, force_th
     nodules, truth, placed = [], [], []
     for _ in range(nn):
         ntype = str(rng.choice(['solid', 'part-solid', 'ground-glass', 'calcified'], p=[0.5, 0.15, 0.2, 0.15]))
-        loc = str(rng.choice(['intraparenchymal', 'juxtavascular', 'juxtapleural', 'perifissural'],
+        loc = str(rng.choice(LOCATIONS,
                              p=[0.45, 0.2, 0.25, 0.1]))
+        if force_location:
+            loc = force_location  # drawn anyway: what was drawn before the nodules (body, scanner) stays
         d = 3.0 * 10 ** rng.uniform(0, 1) if loc != 'perifissural' else rng.uniform(3.5, 10)
         if ntype == 'part-solid':
             d = max(d, rng.uniform(6, 14))
@@ -236,10 +241,12 @@ def main(argv=None):
     ap.add_argument('--small', action='store_true')
     ap.add_argument('--position', choices=sorted(POSITIONS), help=argparse.SUPPRESS)
     ap.add_argument('--thickness', type=float, default=None, help='force the slice thickness in mm (testing)')
+    ap.add_argument('--location', choices=LOCATIONS, default=None,
+                    help='give every nodule this location (measurement: e.g. a set of juxtapleural nodules only)')
     a = ap.parse_args(argv)
     os.makedirs(a.out, exist_ok=True)
     for k in range(a.first, a.first + a.cases):
-        generate_case(k, a.seed, a.out, a.prefix, a.small, a.position, a.thickness)
+        generate_case(k, a.seed, a.out, a.prefix, a.small, a.position, a.thickness, a.location)
 
 
 if __name__ == '__main__':
