@@ -113,8 +113,7 @@ def generate_case(k, seed, out_dir, prefix, small, force_position=None, force_th
     nodules, truth, placed = [], [], []
     for _ in range(nn):
         ntype = str(rng.choice(['solid', 'part-solid', 'ground-glass', 'calcified'], p=[0.5, 0.15, 0.2, 0.15]))
-        loc = str(rng.choice(LOCATIONS,
-                             p=[0.45, 0.2, 0.25, 0.1]))
+        loc = str(rng.choice(LOCATIONS, p=[0.45, 0.2, 0.25, 0.1]))
         if force_location:
             loc = force_location  # drawn anyway: what was drawn before the nodules (body, scanner) stays
         d = 3.0 * 10 ** rng.uniform(0, 1) if loc != 'perifissural' else rng.uniform(3.5, 10)
