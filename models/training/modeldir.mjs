@@ -10,7 +10,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, '../..');
 export const ID = 'lung-nodule-ct';
 /** Bump when the weights change: reviews and audit trails record which version made each finding. */
-export const VERSION = '2.11.0';
+export const VERSION = '2.23.0';
 /** The second stage's candidates: detector score at least this, at most this many per series. */
 export const FPR_CANDIDATE_SCORE = 0.05;
 /**

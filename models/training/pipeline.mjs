@@ -7,7 +7,7 @@
 // Options: --minutes M (detector training, default 28), --fpr-minutes M (7), --train-cases N (64),
 //          --dev-cases N (16), --test-cases N (30), --indep-cases N (40),
 //          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints),
-//          --seed N (the training runs' random seed, default 7; the second stage gets N + 4): a rerun with
+//          --seed N (the training runs' random seed, default 7; the second stages get N + 4, N + 14, …): a rerun with
 //          another seed shows how far the figures move with the seed alone,
 //          --chestgen-cases N (default 48; 0 for none): also train on N cases from the second training generator
 //          (models/training/chestgen, written apart from lucent synth and from eval/phantom), named g2-NNNN
@@ -17,9 +17,9 @@
 //          2.12.0; by default they are the first N in name order, which are all lucent synth's),
 //          --gen3-cases N (default 0): also train on N cases from the third training generator
 //          (models/training/gen3, written apart from the other two and from eval/phantom), named g3-NNNN,
-//          --dev-chestgen-cases N, --dev-gen3-cases N (default 0): add N cases from that generator, made with
-//          their own seeds, to the development set, so that the settings are chosen on more than one
-//          generator's images (by default the development set is lucent synth's alone),
+//          --dev-chestgen-cases N (default 16), --dev-gen3-cases N (default 0): add N cases from that
+//          generator, made with their own seeds, to the development set, so that the settings are chosen on
+//          more than one generator's images (0 and 0: lucent synth's alone, as until 2.11.0),
 //          --detector-blur: a fixed low-pass filter before each of the detector's strided convolutions
 //          (anti-aliased downsampling, model.Blur; off by default),
 //          --detector-width N (default 32): the detector's base channel count,
@@ -33,6 +33,9 @@
 //          nodules drawn from the part-solid and ground-glass training nodules only,
 //          --detector-walls S (default 0): share of the attached pasted nodules put only against tissue with
 //          lung beyond it (the mediastinum, the heart, the diaphragm's dome), not the chest wall,
+//          --fpr-members N (default 3; 1 until 2.11.0): train N second stages alike, with seeds S + 4,
+//          S + 14, … (S the --seed), and merge them into one classifier that averages their probabilities
+//          (ensemble.py),
 //          --fpr-vessels S (default 0): share of the second stage's negatives that are open lung with a
 //          drawn vessel or airway tree through the centre (half that share of its positives get one beside
 //          the nodule)
@@ -77,8 +80,13 @@ const SEED = wholeNumber('seed', '7');
 const CHESTGEN_CASES = wholeNumber('chestgen-cases', '48');
 const MINE_CASES = wholeNumber('mine-cases', '50');
 const GEN3_CASES = wholeNumber('gen3-cases', '0');
-const DEV_CHESTGEN_CASES = wholeNumber('dev-chestgen-cases', '0');
+const DEV_CHESTGEN_CASES = wholeNumber('dev-chestgen-cases', '16');
 const DEV_GEN3_CASES = wholeNumber('dev-gen3-cases', '0');
+const FPR_MEMBERS = wholeNumber('fpr-members', '3');
+if (FPR_MEMBERS < 1) {
+  console.error('✖ --fpr-members wants at least 1');
+  process.exit(2);
+}
 const started = Date.now();
 
 function step(name, cmd, args, options = {}) {
@@ -244,18 +252,34 @@ if (!flag('skip-train')) {
     String(MINE_CASES),
     ...(flag('mine-spread') ? ['--spread'] : []),
   ]);
-  step(`train the false-positive reduction stage (${arg('fpr-minutes', '7')} min)`, PYTHON, [
-    'fpr.py',
-    cache,
-    join(out, 'mined.json'),
-    out,
-    '--minutes',
-    arg('fpr-minutes', '7'),
-    '--seed',
-    String(SEED + 4),
-    '--vessels',
-    arg('fpr-vessels', '0'),
-  ]);
+  // One second stage, or several trained alike with their own seeds and merged into one ONNX graph that
+  // averages their probabilities (ensemble.py); the first is always the single stage's run.
+  const members = [];
+  for (let k = 0; k < FPR_MEMBERS; k++) {
+    const dir = FPR_MEMBERS === 1 ? out : join(out, `fpr-${k + 1}`);
+    const which = FPR_MEMBERS === 1 ? '' : ` ${k + 1} of ${FPR_MEMBERS}`;
+    step(`train the false-positive reduction stage${which} (${arg('fpr-minutes', '7')} min)`, PYTHON, [
+      'fpr.py',
+      cache,
+      join(out, 'mined.json'),
+      dir,
+      '--minutes',
+      arg('fpr-minutes', '7'),
+      '--seed',
+      String(SEED + 4 + 10 * k),
+      '--vessels',
+      arg('fpr-vessels', '0'),
+    ]);
+    members.push(dir);
+  }
+  if (FPR_MEMBERS > 1)
+    step(`merge the ${FPR_MEMBERS} second stages into one (mean probability)`, PYTHON, [
+      'ensemble.py',
+      '--info',
+      join(out, 'fpr.json'),
+      join(out, 'fpr.onnx'),
+      ...members.map((d) => join(d, 'fpr.onnx')),
+    ]);
 }
 step('calibration inputs (training patches)', PYTHON, ['calib.py', cache, out]);
 step('activation ranges (onnxruntime-node)', process.execPath, ['calibrate.mjs', out]);
