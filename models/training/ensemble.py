@@ -5,7 +5,7 @@ one file and runs one session, as for a single classifier; only the work per can
 usage: /usr/bin/python3 ensemble.py [--info OUT.json] OUT.onnx MEMBER.onnx MEMBER.onnx [...]
 --info: also write the ensemble's training record (what finalize.mjs reads for the model card) from the
 fpr.json beside each member: the first member's settings, the members' parameters and steps added up, and
-each member's seed, steps and minutes under `members`.
+each member's seed, steps and seconds under `members`.
 """
 import json
 import os
