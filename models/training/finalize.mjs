@@ -378,7 +378,7 @@ chest CT, on the device, to demonstrate and study on-device AI in Lucent. It app
 patient position: supine, prone, head or feet first) with pixel spacing ${APPLICABILITY.pixelSpacingMm.join('–')} mm and slice thickness
 ${APPLICABILITY.sliceThicknessMm.join('–')} mm${
   APPLICABILITY.cautionAboveSliceThicknessMm
-    ? `; on slices thicker than ${APPLICABILITY.cautionAboveSliceThicknessMm} mm Lucent cautions that nodules under 6 mm may be missed and more false positives marked (README, "Slices up to 5 mm")`
+    ? `; on slices thicker than ${APPLICABILITY.cautionAboveSliceThicknessMm} mm Lucent cautions that nodules under 6 mm may be missed (they were found less often on 5 mm slices of the same cases)`
     : ''
 }.${
   reportMargin

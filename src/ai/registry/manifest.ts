@@ -16,8 +16,7 @@ export interface Applicability {
   readonly minSlices: number;
   /**
    * Series thicker than this (mm), within `sliceThicknessMm`, are analysed with a caution that small
-   * nodules may be missed and more false positives marked (the model card gives the figures); absent: no
-   * caution.
+   * nodules may be missed (the model card gives the figures); absent: no caution.
    */
   readonly cautionAboveSliceThicknessMm?: number;
 }

@@ -132,8 +132,7 @@ export interface Caution {
 
 /**
  * Cautions for a series a model applies to ({@link applicability} null): slices thicker than the model's
- * `cautionAboveSliceThicknessMm` are analysed; small nodules on them are found less often, and more
- * false positives are marked.
+ * `cautionAboveSliceThicknessMm` are analysed, and small nodules on them are found less often.
  */
 export function cautions(m: Manifest, s: SeriesFacts): Caution[] {
   const above = m.applicability.cautionAboveSliceThicknessMm;
@@ -142,7 +141,7 @@ export function cautions(m: Manifest, s: SeriesFacts): Caution[] {
   return [
     {
       code: 'thick-slices',
-      message: `Slices are ${fmt(t)} mm thick: on slices thicker than ${fmt(above)} mm, ${m.id} may miss nodules under 6 mm and mark more places that are not nodules.`,
+      message: `Slices are ${fmt(t)} mm thick: on slices thicker than ${fmt(above)} mm, ${m.id} may miss nodules under 6 mm.`,
       detail: { model: m.id, actual: round(t), above: round(above) },
     },
   ];
