@@ -11,7 +11,6 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
 import {
-  APPLICABILITY,
   evaluate,
   FPR_BUDGETS,
   generatorOf,
@@ -375,12 +374,8 @@ suggestion for a radiologist to review, never a diagnosis.
 ## Intended use
 Detect and characterise lung nodules (type: solid, part-solid, ground-glass, calcified; diameter) on
 chest CT, on the device, to demonstrate and study on-device AI in Lucent. It applies to axial CT (any
-patient position: supine, prone, head or feet first) with pixel spacing ${APPLICABILITY.pixelSpacingMm.join('–')} mm and slice thickness
-${APPLICABILITY.sliceThicknessMm.join('–')} mm${
-  APPLICABILITY.cautionAboveSliceThicknessMm
-    ? `; on slices thicker than ${APPLICABILITY.cautionAboveSliceThicknessMm} mm Lucent cautions that nodules under 6 mm may be missed (they were found less often on 5 mm slices of the same cases)`
-    : ''
-}.${
+patient position: supine, prone, head or feet first) with pixel spacing 0.4–1.0 mm and slice thickness
+0.5–3 mm.${
   reportMargin
     ? ' It also suggests the margin (smooth, lobulated, spiculated).'
     : ` Its margin head (smooth, lobulated, spiculated) is not reported: on the development set it was right for ${marginEval.accuracy} of the nodules it found, against ${marginEval.baseline} for always answering "${marginEval.commonest}". A wrong "spiculated" would raise a nodule to Lung-RADS 4X, so Lucent leaves the margin, and that upgrade, to the radiologist.`

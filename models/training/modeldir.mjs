@@ -11,19 +11,6 @@ export const root = resolve(here, '../..');
 export const ID = 'lung-nodule-ct';
 /** Bump when the weights change: reviews and audit trails record which version made each finding. */
 export const VERSION = '2.23.0';
-/**
- * The series the model runs on. Since 2.24.0, 5 mm series too, with a caution above 3 mm: on 20 gen3 cases
- * made as drawn and again at 5 mm, 2.23.0 found the nodules of 6 mm and more as often on both, those under
- * 6 mm less often (README, "Slices up to 5 mm").
- */
-export const APPLICABILITY = {
-  modality: ['CT'],
-  bodyPart: ['CHEST', 'LUNG', 'THORAX'],
-  pixelSpacingMm: [0.4, 1.0],
-  sliceThicknessMm: [0.5, 5.0],
-  minSlices: 20,
-  cautionAboveSliceThicknessMm: 3.0,
-};
 /** The second stage's candidates: detector score at least this, at most this many per series. */
 export const FPR_CANDIDATE_SCORE = 0.05;
 /**
@@ -64,7 +51,13 @@ export function manifest({
     intendedUse:
       'Research and education only. Detects and characterises lung nodules on chest CT to demonstrate on-device AI. Not a medical device; not for clinical use.',
     trainingData,
-    applicability: APPLICABILITY,
+    applicability: {
+      modality: ['CT'],
+      bodyPart: ['CHEST', 'LUNG', 'THORAX'],
+      pixelSpacingMm: [0.4, 1.0],
+      sliceThicknessMm: [0.5, 3.0],
+      minSlices: 20,
+    },
     input: {
       name: 'input',
       layout: 'NCHW',

@@ -7,7 +7,7 @@
 import { InferenceClient, InferenceError, SLICE_WINDOW, unreadableSlice } from '../ai/browser/client';
 import type { ModelSource } from '../ai/browser/protocol';
 import { manifestIssues, validateManifest } from '../ai/registry/manifest';
-import { cautions, seriesFacts } from '../ai/shared/applicability';
+import { seriesFacts } from '../ai/shared/applicability';
 import type { SeriesAnalysis } from '../analysis/analyze';
 import { firstApplicable } from '../analysis/chooseModel';
 import { sliceNumberNearest, type Series } from '../dicom/series';
@@ -198,14 +198,12 @@ export class AiRun {
     }
     const m = chosen.manifest;
     const model = { id: m.id, version: m.version, quantization: m.quantization };
-    const said = cautions(m, facts).map((c) => ({ code: c.code, detail: c.detail }));
-    const caution = said.length > 0 ? { cautions: said } : {};
     const patient = { ageYears: head?.patient.ageYears, sex: head?.patient.sex };
     const startedAt = Date.now();
     // What the reader has now: put back if this run fails or is cancelled (a dead worker loses nothing).
     const before = { findings: state.findings, report: state.report, caseLungRads: state.caseLungRads };
     store.setState({
-      ai: { status: 'preparing', done: 0, total: series.frames.length, startedAt, model, ...caution },
+      ai: { status: 'preparing', done: 0, total: series.frames.length, startedAt, model },
       findings: [],
       report: null,
       caseLungRads: null,
@@ -282,7 +280,6 @@ export class AiRun {
           provider: outcome.provider,
           threads: outcome.threads,
           ...(s.ai.note ? { note: s.ai.note } : {}),
-          ...caution,
           seconds: Math.round(outcome.ms / 100) / 10,
           model,
           found: findings.length,

@@ -1,5 +1,5 @@
 /** `lucent analyze`: load DICOM, run applicable models per series, print `lucent.analysis/1`. */
-import { cautions, seriesFacts, type SeriesFacts, type Skip } from '../ai/shared/applicability';
+import { seriesFacts, type SeriesFacts, type Skip } from '../ai/shared/applicability';
 import { installedModels, nodeRunner, type InstalledModel } from '../ai/node/models';
 import { loadAll, type LoadedSources } from '../dicom/load';
 import { listedLoadError, type LoadError } from '../dicom/read';
@@ -24,8 +24,6 @@ export interface AnalysisSeries {
   readonly instances: number;
   readonly model: { id: string; version: string; sha256: string } | null;
   readonly skipped: { code: string; message: string } | null;
-  /** On an analysed series: what the reader should know about its analysis (thick slices, say). */
-  readonly cautions?: readonly { code: string; message: string }[];
   readonly findings: readonly AnalysisFinding[];
   readonly lungRads: { category: string; management: string } | null;
   readonly report: Draft | null;
@@ -145,7 +143,6 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
         ...base,
         model: { id: m.id, version: m.version, sha256: m.sha256 },
         skipped: null,
-        cautions: cautions(m, facts).map(({ code, message }) => ({ code, message })),
         findings: analysis.findings,
         lungRads: analysis.summary?.lungRads ?? null,
         report: analysis.summary?.report ?? null,

@@ -436,9 +436,6 @@ export const en = {
   // Why the runtime uses fewer threads than it could (beside the provider).
   'ai.note.no-coep': '{file} is served without Cross-Origin-Embedder-Policy, so its threads cannot start',
   'ai.note.unknown': 'fewer threads: {code}',
-  'ai.caution.thick-slices':
-    'AI caution: slices are {actual} mm thick. On slices thicker than {above} mm, {model} may miss nodules under 6 mm.',
-  'ai.caution.unknown': 'AI caution: {code}',
   'review.invalid-size': 'Sizes must be numbers of millimetres above 0 and at most 300.',
   'review.solid-larger': 'The solid component cannot be larger than the nodule.',
   'review.no-outline': 'The drawn outline has no usable size or position.',

@@ -400,9 +400,6 @@ export const zhCN: Messages = {
   'ai.problem.unknown': '分析因意外错误而停止（代码 {code}）。没有丢失任何内容，可以重新运行。',
   'ai.note.no-coep': '{file} 未带 Cross-Origin-Embedder-Policy 响应头，无法启用多线程',
   'ai.note.unknown': '线程受限：{code}',
-  'ai.caution.thick-slices':
-    'AI 提示：该序列层厚为 {actual} mm。层厚超过 {above} mm 时，{model} 可能漏检小于 6 mm 的结节。',
-  'ai.caution.unknown': 'AI 提示：{code}',
   'review.invalid-size': '尺寸必须是大于 0 且不超过 300 的毫米数。',
   'review.solid-larger': '实性成分不能大于结节本身。',
   'review.no-outline': '所画轮廓没有可用的大小或位置。',

@@ -83,8 +83,6 @@ export interface AiState {
   readonly threads?: number;
   /** Why the backend runs with fewer threads than it could (a server without the isolation headers). */
   readonly note?: Problem;
-  /** What the reader should know about this series' analysis (ai/shared/applicability CAUTION_CODES). */
-  readonly cautions?: readonly Problem[];
   readonly seconds?: number;
   readonly model?: { readonly id: string; readonly version: string; readonly quantization?: string };
   /**

@@ -10,7 +10,7 @@ import type { AiState } from '../store';
 export type Translate = (key: MessageKey, params?: Params) => string;
 
 /** What a problem is about: a series the model does not apply to, a failed run, fewer threads. */
-export type ProblemFamily = 'ai.skip' | 'ai.problem' | 'ai.note' | 'ai.caution';
+export type ProblemFamily = 'ai.skip' | 'ai.problem' | 'ai.note';
 
 /** Detail values that are codes themselves, and the catalogue prefix that words them. */
 const CODED_DETAIL: Readonly<Record<string, string>> = {

@@ -12,14 +12,7 @@ import { RUN_PROBLEM_CODES, workerProblem } from '../../src/ai/browser/protocol'
 import { createSession, fileBytes } from '../../src/ai/browser/runtime';
 import { contractRefusal, modelContractProblems, type SessionIo } from '../../src/ai/registry/contract';
 import type { Manifest } from '../../src/ai/registry/manifest';
-import {
-  applicability,
-  CAUTION_CODES,
-  cautions,
-  SKIP_CODES,
-  type SeriesFacts,
-  type Skip,
-} from '../../src/ai/shared/applicability';
+import { applicability, SKIP_CODES, type SeriesFacts, type Skip } from '../../src/ai/shared/applicability';
 import { checkGridSize } from '../../src/ai/shared/modelGrid';
 import { DicomError } from '../../src/dicom/errors';
 import { en } from '../../src/i18n/en';
@@ -59,11 +52,6 @@ describe('every code the AI path can produce is in both catalogues', () => {
   it.each(SKIP_CODES.map((c) => [c]))('not applicable: %s', (code) => {
     expect(has(en, 'ai.skip', code)).toBe(true);
     expect(has(zhCN, 'ai.skip', code)).toBe(true);
-  });
-
-  it.each(CAUTION_CODES.map((c) => [c]))('caution: %s', (code) => {
-    expect(has(en, 'ai.caution', code)).toBe(true);
-    expect(has(zhCN, 'ai.caution', code)).toBe(true);
   });
 
   it.each(RUN_PROBLEM_CODES.map((c) => [c]))('run failed: %s', (code) => {
@@ -106,41 +94,6 @@ describe('why the AI did not run, from applicability itself', () => {
     expect(text).toMatch(/0\.5–1 mm.*2 mm/);
     expect(text).toContain('层厚');
     expectChinese(text ?? '', ['thin-only']);
-  });
-});
-
-describe('what the reader is told about a series the model runs on', () => {
-  const cautioned: Manifest = {
-    ...chest,
-    id: 'cautious',
-    applicability: { ...chest.applicability, sliceThicknessMm: [0.5, 5], cautionAboveSliceThicknessMm: 3 },
-  };
-
-  it('a 5 mm series runs, with a caution worded in both languages, with the numbers', () => {
-    const facts = { ...ct, sliceThicknessMm: 5 };
-    expect(applicability(cautioned, facts)).toBeNull();
-    const [c, ...more] = cautions(cautioned, facts);
-    expect(more).toEqual([]);
-    if (!c) throw new Error('no caution');
-    expect(c.code).toBe('thick-slices');
-    expect(c.detail).toMatchObject({ actual: 5, above: 3, model: 'cautious' });
-    const english = problemText(t('en'), 'ai.caution', c);
-    expect(english).toMatch(/5 mm thick.*3 mm.*cautious.*under 6 mm/);
-    const chinese = problemText(t('zh-CN'), 'ai.caution', c);
-    expect(chinese).toMatch(/5 mm.*3 mm/);
-    expectChinese(chinese, ['cautious']);
-  });
-
-  it('no caution at or under the limit, without a thickness, or for a model that sets none', () => {
-    expect(cautions(cautioned, { ...ct, sliceThicknessMm: 3 })).toEqual([]);
-    expect(cautions(cautioned, { ...ct, sliceThicknessMm: 1.25 })).toEqual([]);
-    expect(cautions(cautioned, { ...ct, sliceThicknessMm: undefined })).toEqual([]);
-    const { cautionAboveSliceThicknessMm: _, ...none } = cautioned.applicability;
-    expect(cautions({ ...cautioned, applicability: none }, { ...ct, sliceThicknessMm: 5 })).toEqual([]);
-  });
-
-  it('a series thicker than the range is still refused, not cautioned', () => {
-    expect(applicability(cautioned, { ...ct, sliceThicknessMm: 7 })?.code).toBe('slice-thickness');
   });
 });
 

@@ -14,11 +14,6 @@ export interface Applicability {
   readonly pixelSpacingMm: readonly [number, number];
   readonly sliceThicknessMm: readonly [number, number];
   readonly minSlices: number;
-  /**
-   * Series thicker than this (mm), within `sliceThicknessMm`, are analysed with a caution that small
-   * nodules may be missed (the model card gives the figures); absent: no caution.
-   */
-  readonly cautionAboveSliceThicknessMm?: number;
 }
 
 export interface InputSpec {
@@ -199,14 +194,6 @@ export function manifestIssues(json: Json): ManifestIssue[] {
     need(isRange(a['pixelSpacingMm']), 'applicability.pixelSpacingMm', 'must be [min, max]');
     need(isRange(a['sliceThicknessMm']), 'applicability.sliceThicknessMm', 'must be [min, max]');
     need(isNumber(a['minSlices']) && a['minSlices'] >= 1, 'applicability.minSlices', 'must be ≥ 1');
-    const caution = a['cautionAboveSliceThicknessMm'];
-    const thickness = a['sliceThicknessMm'];
-    need(
-      caution === undefined ||
-        (isNumber(caution) && (!isRange(thickness) || (caution >= thickness[0] && caution < thickness[1]))),
-      'applicability.cautionAboveSliceThicknessMm',
-      'must be a thickness (mm) inside sliceThicknessMm, below its max',
-    );
   }
   const i = json['input'];
   if (!isObject(i)) need(false, 'input', 'must be an object');

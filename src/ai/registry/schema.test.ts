@@ -122,12 +122,6 @@ const broken: readonly Variant[] = [
   ],
   ['range not a list', 'applicability.sliceThicknessMm', yolo, set('applicability.sliceThicknessMm', 1)],
   ['zero minSlices', 'applicability.minSlices', yolo, set('applicability.minSlices', 0)],
-  [
-    'caution thickness not a number',
-    'applicability.cautionAboveSliceThicknessMm',
-    yolo,
-    set('applicability.cautionAboveSliceThicknessMm', '3'),
-  ],
   ['input not an object', 'input', yolo, set('input', 'images')],
   ['missing input.name', 'input.name', yolo, del('input.name')],
   ['NHWC layout', 'input.layout', yolo, set('input.layout', 'NHWC')],
@@ -296,16 +290,6 @@ describe('models/manifest.schema.json', () => {
       'applicability.sliceThicknessMm',
       yolo,
       set('applicability.sliceThicknessMm', [6, 1]),
-    ],
-    [
-      'caution thickness at the range maximum',
-      'applicability.cautionAboveSliceThicknessMm',
-      yolo,
-      (m) =>
-        set(
-          'applicability.cautionAboveSliceThicknessMm',
-          5,
-        )(set('applicability.sliceThicknessMm', [0.5, 5])(m)),
     ],
     ['window lower = upper', 'input.window', yolo, set('input.window', { lower: 0, upper: 0 })],
     [

@@ -117,32 +117,3 @@ export function applicability(m: Manifest, s: SeriesFacts): Skip | null {
   }
   return null;
 }
-
-/** What a model that runs on a series says about it first: the series is within its range, at the edge. */
-export const CAUTION_CODES = ['thick-slices'] as const;
-export type CautionCode = (typeof CAUTION_CODES)[number];
-
-export interface Caution {
-  readonly code: CautionCode;
-  /** One English sentence (the CLI prints it). */
-  readonly message: string;
-  /** `model`, the series' `actual` thickness and the thickness `above` which the caution applies (mm). */
-  readonly detail: Readonly<Record<string, string | number>>;
-}
-
-/**
- * Cautions for a series a model applies to ({@link applicability} null): slices thicker than the model's
- * `cautionAboveSliceThicknessMm` are analysed, and small nodules on them are found less often.
- */
-export function cautions(m: Manifest, s: SeriesFacts): Caution[] {
-  const above = m.applicability.cautionAboveSliceThicknessMm;
-  const t = s.sliceThicknessMm;
-  if (above === undefined || t === undefined || t <= above) return [];
-  return [
-    {
-      code: 'thick-slices',
-      message: `Slices are ${fmt(t)} mm thick: on slices thicker than ${fmt(above)} mm, ${m.id} may miss nodules under 6 mm.`,
-      detail: { model: m.id, actual: round(t), above: round(above) },
-    },
-  ];
-}

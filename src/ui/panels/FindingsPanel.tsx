@@ -4,7 +4,7 @@ import { sortFindings, type FindingSort } from '../../findings/review';
 import type { MessageKey } from '../../i18n';
 import { aiBusy } from '../../store/selectors';
 import { useActions, useApp, useAppState } from '../context';
-import { aiStatusText, problemText } from '../aiText';
+import { aiStatusText } from '../aiText';
 import { useNumber, useT } from '../hooks/useT';
 import { CaseSummary } from './CaseSummary';
 import { FindingDetail } from './FindingDetail';
@@ -176,11 +176,6 @@ export function FindingsPanel(): JSX.Element {
       </div>
       <ModelPicker />
       {restored ? <p className="note">{t('findings.restored')}</p> : null}
-      {(ai.cautions ?? []).map((c) => (
-        <p key={c.code} className="caution" role="note">
-          {problemText(t, 'ai.caution', c)}
-        </p>
-      ))}
       <StoredReportNote />
       {remeasuring ? (
         <div className="remeasure-banner" role="note">
