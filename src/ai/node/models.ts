@@ -97,6 +97,11 @@ async function session(
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      // On x86 CPUs with AVX2 and without VNNI, onnxruntime multiplies uint8 activations by int8 weights with
+      // an instruction that saturates pairs of products at 16 bits: the int8 detector's heatmap differed from
+      // the browser's (WebAssembly) by up to 0.06 there, and findings moved. This makes it take the exact
+      // uint8 × uint8 path on those CPUs only (test/unit/detector-kernels.test.ts).
+      extra: { session: { x64quantprecision: '1' } },
     });
   } catch (e) {
     throw new ModelError(
