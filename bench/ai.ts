@@ -6,7 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { BenchResult } from '../src/ai/browser/client';
-import { installedModels, verifiedModelBytes } from '../src/ai/node/models';
+import { installedModels, sessionOptions, verifiedModelBytes } from '../src/ai/node/models';
 import { buildAndServe } from './data';
 import { launchBrowser } from '../test/support/browser.mjs';
 
@@ -44,12 +44,8 @@ export interface AiBench {
 async function nativeMedian(iterations = 20): Promise<{ id: string; ms: number }> {
   const model = installedModels().find((m) => m.manifest.task === 'detection');
   if (!model) throw new Error('no detection model installed');
-  const session = await ort.InferenceSession.create(verifiedModelBytes(model), {
-    intraOpNumThreads: 2,
-    graphOptimizationLevel: 'all',
-    // As the CLI runs it (ai/node/models): the exact path on CPUs whose int8 products would saturate.
-    extra: { session: { x64quantprecision: '1' } },
-  });
+  // As the CLI opens it (2 threads).
+  const session = await ort.InferenceSession.create(verifiedModelBytes(model), sessionOptions(2));
   const input = new ort.Tensor('float32', new Float32Array(DIMS.reduce((a, b) => a * b, 1)), DIMS);
   for (let i = 0; i < 5; i++) await session.run({ [model.manifest.input.name]: input });
   const times: number[] = [];

@@ -86,6 +86,20 @@ export function verifiedModelBytes(model: InstalledModel): Uint8Array {
   return verifiedFile(model, model.manifest.file, model.manifest.sha256);
 }
 
+/** How the Node host opens a model's session (the CLI, and the bench's native figure). */
+export function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    // On x86 CPUs with AVX2 and without VNNI, onnxruntime multiplies uint8 activations by int8 weights with
+    // an instruction that saturates pairs of products at 16 bits: the int8 detector's heatmap differed from
+    // the browser's (WebAssembly) by up to 0.06 there, and findings moved. This makes it take the exact
+    // uint8 × uint8 path on those CPUs only (test/unit/detector-kernels.test.ts).
+    extra: { session: { x64quantprecision: '1' } },
+  };
+}
+
 async function session(
   model: InstalledModel,
   bytes: Uint8Array,
@@ -93,16 +107,7 @@ async function session(
   threads: number,
 ): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      // On x86 CPUs with AVX2 and without VNNI, onnxruntime multiplies uint8 activations by int8 weights with
-      // an instruction that saturates pairs of products at 16 bits: the int8 detector's heatmap differed from
-      // the browser's (WebAssembly) by up to 0.06 there, and findings moved. This makes it take the exact
-      // uint8 × uint8 path on those CPUs only (test/unit/detector-kernels.test.ts).
-      extra: { session: { x64quantprecision: '1' } },
-    });
+    return await ort.InferenceSession.create(bytes, sessionOptions(threads));
   } catch (e) {
     throw new ModelError(
       'not-onnx',
