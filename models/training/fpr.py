@@ -328,7 +328,8 @@ def main() -> None:
     ap.add_argument("cache")
     ap.add_argument("mined")
     ap.add_argument("out")
-    ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--minutes", type=float, default=10, help="budget in CPU-minutes per thread, when --steps is 0")
+    ap.add_argument("--steps", type=int, default=0, help="budget in optimiser steps (the same recipe on any machine); 0: --minutes instead")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--drawn", type=float, default=0.0, help="share of positives that are drawn nodules (drawn.py); 0.4 gave 2.3.0, not adopted")
@@ -351,11 +352,11 @@ def main() -> None:
     params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     loss_fn = nn.BCEWithLogitsLoss()
-    budget = CpuBudget(args.minutes, args.threads)
+    budget = CpuBudget(args.minutes, args.threads, args.steps)
     step = 0
     avg = None
     model.train()
-    while budget.left():
+    while budget.left(step):
         for g in opt.param_groups:  # warm-up then cosine decay
             g["lr"] = budget.lr(2e-3, step, 50)
         x, y = batch(pos, neg, vols, args.batch, rng, drawn=args.drawn, lungs=lungs, vessels=args.vessels, metas=metas)
@@ -385,7 +386,7 @@ def main() -> None:
     )
     torch.save(model.state_dict(), os.path.join(args.out, "fpr.pt"))
     with open(os.path.join(args.out, "fpr.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "drawn": args.drawn, "vessels": args.vessels, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3), "seed": args.seed}, f)
+        json.dump({"steps": step, "stepBudget": args.steps, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "positives": len(pos), "negatives": len(neg), "mined": mined_count, "drawn": args.drawn, "vessels": args.vessels, "patch": list(PATCH), "scales": list(SCALES), "trainAccuracy": round(acc, 3), "seed": args.seed}, f)
     print(f"fpr: trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread), accuracy on training draws {acc:.3f}", file=sys.stderr)
 
 

@@ -4,7 +4,10 @@
 // evaluate on the held-out sets (the training generator's and the independent one's) and rewrite
 // models/lung-nodule-ct. One command, no network. Needs Debian's python3-numpy, python3-torch and
 // python3-onnx (checked first).
-// Options: --minutes M (detector training, default 28), --fpr-minutes M (7), --train-cases N (64),
+// Options: --steps N (detector training, in optimiser steps, default DETECTOR_STEPS below: the same recipe
+//          on any machine), --minutes M (instead of steps: CPU-minutes per thread, as until 2.23.0; 28 gave
+//          2.11.0's detector 10,112 steps, and 5,843 on a slower CPU), --fpr-steps N (each second stage,
+//          default FPR_STEPS), --fpr-minutes M (instead: 7 until 2.23.0), --train-cases N (64),
 //          --dev-cases N (16), --test-cases N (30), --indep-cases N (40),
 //          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints),
 //          --seed N (the training runs' random seed, default 7; the second stages get N + 4, N + 14, …): a rerun with
@@ -83,6 +86,21 @@ const GEN3_CASES = wholeNumber('gen3-cases', '0');
 const DEV_CHESTGEN_CASES = wholeNumber('dev-chestgen-cases', '16');
 const DEV_GEN3_CASES = wholeNumber('dev-gen3-cases', '0');
 const FPR_MEMBERS = wholeNumber('fpr-members', '3');
+/** Training budgets in steps (a budget in minutes replaces them when given). */
+const DETECTOR_STEPS = 10112;
+const FPR_STEPS = 1900;
+const detectorBudget = arg('minutes', null)
+  ? { args: ['--minutes', arg('minutes')], text: `${arg('minutes')} min` }
+  : (() => {
+      const n = wholeNumber('steps', String(DETECTOR_STEPS));
+      return { args: ['--steps', String(n)], text: `${n} steps` };
+    })();
+const fprBudget = arg('fpr-minutes', null)
+  ? { args: ['--minutes', arg('fpr-minutes')], text: `${arg('fpr-minutes')} min` }
+  : (() => {
+      const n = wholeNumber('fpr-steps', String(FPR_STEPS));
+      return { args: ['--steps', String(n)], text: `${n} steps` };
+    })();
 if (FPR_MEMBERS < 1) {
   console.error('✖ --fpr-members wants at least 1');
   process.exit(2);
@@ -223,12 +241,11 @@ if (!flag('skip-train')) {
     'lungmasks.mjs',
     cache,
   ]);
-  step(`train the detector (${arg('minutes', '28')} min)`, PYTHON, [
+  step(`train the detector (${detectorBudget.text})`, PYTHON, [
     'train.py',
     cache,
     out,
-    '--minutes',
-    arg('minutes', '28'),
+    ...detectorBudget.args,
     '--seed',
     String(SEED),
     ...(flag('detector-blur') ? ['--blur'] : []),
@@ -258,13 +275,12 @@ if (!flag('skip-train')) {
   for (let k = 0; k < FPR_MEMBERS; k++) {
     const dir = FPR_MEMBERS === 1 ? out : join(out, `fpr-${k + 1}`);
     const which = FPR_MEMBERS === 1 ? '' : ` ${k + 1} of ${FPR_MEMBERS}`;
-    step(`train the false-positive reduction stage${which} (${arg('fpr-minutes', '7')} min)`, PYTHON, [
+    step(`train the false-positive reduction stage${which} (${fprBudget.text})`, PYTHON, [
       'fpr.py',
       cache,
       join(out, 'mined.json'),
       dir,
-      '--minutes',
-      arg('fpr-minutes', '7'),
+      ...fprBudget.args,
       '--seed',
       String(SEED + 4 + 10 * k),
       '--vessels',

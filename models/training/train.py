@@ -87,7 +87,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cache")
     ap.add_argument("out")
-    ap.add_argument("--minutes", type=float, default=30)
+    ap.add_argument("--minutes", type=float, default=30, help="budget in CPU-minutes per thread, when --steps is 0")
+    ap.add_argument("--steps", type=int, default=0, help="budget in optimiser steps (the same recipe on any machine); 0: --minutes instead")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument("--batch", type=int, default=24)
@@ -120,7 +121,7 @@ def main() -> None:
     params = sum(p.numel() for p in model.parameters())
     print(f"model: {params} parameters; {len(metas)} cases, {sum(len(m['nodules']) for m in metas)} nodules", file=sys.stderr)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    budget = CpuBudget(args.minutes, args.threads)
+    budget = CpuBudget(args.minutes, args.threads, args.steps)
     step = 0
     avg = None
     # Stochastic weight averaging: the last `swa` of the budget runs at a constant learning rate and the
@@ -132,20 +133,20 @@ def main() -> None:
     model.train()
     mined = -1
     dom_avg = None
-    while budget.left():
-        if mined < 0 and args.mine_at > 0 and budget.used() >= budget.seconds * args.mine_at:
+    while budget.left(step):
+        if mined < 0 and args.mine_at > 0 and budget.fraction(step) >= args.mine_at:
             t = budget.used()
             sampler.hard = mine(model, sampler)
             mined = len(sampler.hard)
             print(f"mining took {budget.used() - t:.0f} s CPU per thread", file=sys.stderr, flush=True)
-        averaging = args.swa > 0 and budget.used() >= budget.seconds * decay_span
+        averaging = args.swa > 0 and budget.fraction(step) >= decay_span
         for g in opt.param_groups:  # warm-up, cosine decay, then (with SWA) a constant rate
             g["lr"] = swa_lr if averaging else max(budget.lr(2e-3, step, 100, decay_span), lr_floor)
         x, *targets = batch(sampler, args.batch, train=True)
         if model.domains > 1:
             # The reversal's strength rises as 2 / (1 + exp(-10 p)) - 1 over training (p from 0 to 1), so
             # the detector first learns its task, as in Ganin and Lempitsky's schedule.
-            progress = min(1.0, budget.used() / budget.seconds)
+            progress = min(1.0, budget.fraction(step))
             model.reverse = args.domain_adversarial * (2.0 / (1.0 + np.exp(-10 * progress)) - 1.0)
         out = model(x.contiguous(memory_format=torch.channels_last))
         loss, parts = losses(out, targets)
@@ -184,7 +185,7 @@ def main() -> None:
         do_constant_folding=True,
     )
     with open(os.path.join(args.out, "train.json"), "w", encoding="utf8") as f:
-        json.dump({"steps": step, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n, "heads": args.heads, "mineAt": args.mine_at, "hard": args.hard if args.mine_at > 0 else 0.0, "minedPeaks": max(0, mined), "remap": args.remap, "blur": args.blur, "width": args.width, "vessels": args.vessels, "domainAdversarial": args.domain_adversarial, "domains": model.domains, "mixstyle": args.mixstyle, "subsolid": args.subsolid, "walls": args.walls}, f)
+        json.dump({"steps": step, "stepBudget": args.steps, "seconds": round(budget.wall()), "cpuSecondsPerThread": round(budget.used()), "parameters": params, "slices": SLICES, "cases": len(metas), "batch": args.batch, "seed": args.seed, "paste": args.paste, "zoom": args.zoom, "dense": args.dense, "drawn": args.drawn, "across": args.across, "swa": args.swa, "swaLr": args.swa_lr, "swaSnapshots": swa_n, "heads": args.heads, "mineAt": args.mine_at, "hard": args.hard if args.mine_at > 0 else 0.0, "minedPeaks": max(0, mined), "remap": args.remap, "blur": args.blur, "width": args.width, "vessels": args.vessels, "domainAdversarial": args.domain_adversarial, "domains": model.domains, "mixstyle": args.mixstyle, "subsolid": args.subsolid, "walls": args.walls}, f)
     print(f"trained {step} steps in {budget.wall():.0f}s wall ({budget.used():.0f} s CPU per thread)", file=sys.stderr)
 
 
