@@ -2,7 +2,8 @@
 // lungMask: air inside the body, never a patient table's core or the air around the body), written beside
 // each volume as NAME.lung.npy (uint8, 1 = lung). Training places pasted nodules only where the engine
 // would look for them.
-// usage: node lungmasks.mjs CACHE_DIR
+// usage: node lungmasks.mjs CACHE_DIR [--part K/N]  (--part: only every N-th case from the K-th, 0-based, so
+// that N processes share the cases; the pipeline runs two, one a core)
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
@@ -43,10 +44,18 @@ function writeNpyUint8(file, shape, data) {
 }
 
 const cache = process.argv[2];
+const partAt = process.argv.indexOf('--part');
+const [part, parts] = partAt > 0 ? process.argv[partAt + 1].split('/').map(Number) : [0, 1];
+if (!(Number.isInteger(part) && Number.isInteger(parts) && parts >= 1 && part >= 0 && part < parts)) {
+  console.error(`✖ --part wants K/N with 0 ≤ K < N, not ${process.argv[partAt + 1]}`);
+  process.exit(2);
+}
 let done = 0;
-for (const f of readdirSync(cache)
+const metas = readdirSync(cache)
   .filter((n) => n.endsWith('.json'))
-  .sort()) {
+  .sort()
+  .filter((_, i) => i % parts === part);
+for (const f of metas) {
   const meta = JSON.parse(readFileSync(join(cache, f), 'utf8'));
   const out = join(cache, `${meta.name}.lung.npy`);
   if (existsSync(out)) continue;

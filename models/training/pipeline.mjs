@@ -243,10 +243,11 @@ if (!flag('skip-data')) {
 if (!flag('skip-train')) {
   rmSync(cache, { recursive: true, force: true });
   step('resample the training cases to the model grid', PYTHON, ['prepare.py', join(data, 'train'), cache]);
-  step('lung masks of the training cases (where nodules may be pasted)', process.execPath, [
-    'lungmasks.mjs',
-    cache,
-  ]);
+  // Single-threaded each: two processes, one a core.
+  await parallel(
+    'lung masks of the training cases (where nodules may be pasted)',
+    ['0/2', '1/2'].map((part) => [process.execPath, ['lungmasks.mjs', cache, '--part', part]]),
+  );
   step(`train the detector (${detectorBudget.text})`, PYTHON, [
     'train.py',
     cache,
