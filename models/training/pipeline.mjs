@@ -95,18 +95,18 @@ const FPR_MEMBERS = wholeNumber('fpr-members', '3');
  */
 const DETECTOR_STEPS = 6000;
 const FPR_STEPS = 1900;
-const detectorBudget = arg('minutes', null)
-  ? { args: ['--minutes', arg('minutes')], text: `${arg('minutes')} min` }
-  : (() => {
-      const n = wholeNumber('steps', String(DETECTOR_STEPS));
-      return { args: ['--steps', String(n)], text: `${n} steps` };
-    })();
-const fprBudget = arg('fpr-minutes', null)
-  ? { args: ['--minutes', arg('fpr-minutes')], text: `${arg('fpr-minutes')} min` }
-  : (() => {
-      const n = wholeNumber('fpr-steps', String(FPR_STEPS));
-      return { args: ['--steps', String(n)], text: `${n} steps` };
-    })();
+/** A training step's budget: CPU-minutes per thread when `--${minutes}` is given, else `--${steps}` steps. */
+function budget(minutes, steps, fallback) {
+  if (arg(minutes, null)) return { args: ['--minutes', arg(minutes)], text: `${arg(minutes)} min` };
+  const n = wholeNumber(steps, String(fallback));
+  if (n < 1) {
+    console.error(`✖ --${steps} wants at least 1`);
+    process.exit(2);
+  }
+  return { args: ['--steps', String(n)], text: `${n} steps` };
+}
+const detectorBudget = budget('minutes', 'steps', DETECTOR_STEPS);
+const fprBudget = budget('fpr-minutes', 'fpr-steps', FPR_STEPS);
 if (FPR_MEMBERS < 1) {
   console.error('✖ --fpr-members wants at least 1');
   process.exit(2);
