@@ -51,11 +51,11 @@ if (!(Number.isInteger(part) && Number.isInteger(parts) && parts >= 1 && part >=
   process.exit(2);
 }
 let done = 0;
-const metas = readdirSync(cache)
+const files = readdirSync(cache)
   .filter((n) => n.endsWith('.json'))
   .sort()
   .filter((_, i) => i % parts === part);
-for (const f of metas) {
+for (const f of files) {
   const meta = JSON.parse(readFileSync(join(cache, f), 'utf8'));
   const out = join(cache, `${meta.name}.lung.npy`);
   if (existsSync(out)) continue;
