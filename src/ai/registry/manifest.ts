@@ -29,8 +29,12 @@ export interface InputSpec {
   readonly normalize: { readonly offset: number; readonly scale: number };
   /** Height and width are padded to a multiple of this. */
   readonly multipleOf: number;
-  /** 'lungs': crop to the lungs' bounding box and skip slices without lung. 'none': whole slices. */
-  readonly crop: 'lungs' | 'none';
+  /**
+   * 'lungs': crop to the lungs' bounding box and skip slices without lung. 'lungs-per-batch': the same,
+   * and each batch of slices (CenterNet models) runs on the part of that box its own lungs need, with room
+   * around them (less work at the apices and bases). 'none': whole slices.
+   */
+  readonly crop: 'lungs' | 'lungs-per-batch' | 'none';
 }
 
 export interface CenterNetOutput {
@@ -229,7 +233,11 @@ export function manifestIssues(json: Json): ManifestIssue[] {
       'must be {offset, scale≠0}',
     );
     need(isNumber(i['multipleOf']) && i['multipleOf'] >= 1, 'input.multipleOf', 'must be ≥ 1');
-    need(i['crop'] === 'lungs' || i['crop'] === 'none', 'input.crop', 'must be "lungs" or "none"');
+    need(
+      i['crop'] === 'lungs' || i['crop'] === 'lungs-per-batch' || i['crop'] === 'none',
+      'input.crop',
+      'must be "lungs", "lungs-per-batch" or "none"',
+    );
   }
   const o = json['output'];
   if (!isObject(o)) need(false, 'output', 'must be an object');

@@ -14,7 +14,16 @@ import {
 } from './decode';
 import { groupCandidates, measure, type Candidate } from './detect';
 import { rescore } from './secondStage';
-import { fullBox, inputShape, lungMask, nearLung, writeInput, type Box, type Grid } from './preprocess';
+import {
+  fullBox,
+  inputShape,
+  lungExtents,
+  lungMask,
+  nearLung,
+  writeInput,
+  type Box,
+  type Grid,
+} from './preprocess';
 import { CancelledError, TooLargeError } from './errors';
 import { modelGrid, type SeriesSource } from './modelGrid';
 
@@ -153,7 +162,7 @@ export async function detectNodules(
   if (fpr && !options.fprRunner)
     throw new Error(`${manifest.id}: its false-positive reduction model (${fpr.file}) was not loaded`);
   const grid = modelGrid(source, spec);
-  const lungs = spec.crop === 'lungs' ? lungMask(grid) : null;
+  const lungs = spec.crop === 'lungs' || spec.crop === 'lungs-per-batch' ? lungMask(grid) : null;
   const box = lungs?.box ?? fullBox(grid);
   const shape = inputShape(box, spec);
   const step = Math.max(1, options.sliceStep ?? 1);
@@ -175,17 +184,28 @@ export async function detectNodules(
   let decodeMs = 0;
   // One input buffer for every full batch (each run is awaited before it is overwritten): a new one per
   // batch would leave the garbage collector a whole series' worth of inputs (about 900 MB for a
-  // 1,000-slice CT). A shorter last batch gets its own, so no runtime is handed a view with an offset.
+  // 1,000-slice CT). Smaller inputs (a shorter last batch, a batch cropped closer to its lungs) use its
+  // start: a view at offset 0, which both runtimes read by its own length.
   const inputs = new Float32Array(per * Math.min(batch, slices.length));
+  // 'lungs-per-batch': each batch runs on the part of the lung box its own lungs need (batchCrop).
+  const cropSlices =
+    spec.crop === 'lungs-per-batch' &&
+    lungs !== null &&
+    out.decoder === 'centernet' &&
+    spec.multipleOf % out.stride === 0;
+  const extents = cropSlices ? lungExtents(grid, lungs.mask, box) : null;
   for (let b = 0; b < slices.length; b += batch) {
     if (options.signal?.aborted) throw new CancelledError();
     const ks = slices.slice(b, b + batch);
-    const input = ks.length * per === inputs.length ? inputs : new Float32Array(per * ks.length);
-    ks.forEach((k, n) => writeInput(grid, k, box, spec, input, n * per));
+    const crop = extents ? batchCrop(extents, ks, box, grid, spec) : box;
+    const cropShape = inputShape(crop, spec);
+    const size = cropShape.channels * cropShape.height * cropShape.width;
+    const input = inputs.subarray(0, size * ks.length);
+    ks.forEach((k, n) => writeInput(grid, k, crop, spec, input, n * size));
     const ti = performance.now();
-    const dims = [ks.length, shape.channels, shape.height, shape.width] as const;
+    const dims = [ks.length, cropShape.channels, cropShape.height, cropShape.width] as const;
     const outputs = await runner.run(input, dims);
-    if ((options.flip ?? true) && out.decoder === 'centernet' && shape.width % out.stride === 0) {
+    if ((options.flip ?? true) && out.decoder === 'centernet' && cropShape.width % out.stride === 0) {
       mirror(input, dims);
       const flipped = (await runner.run(input, dims))[out.heatmap];
       const hm = outputs[out.heatmap];
@@ -197,14 +217,20 @@ export async function detectNodules(
     const td = performance.now();
     inferenceMs += td - ti;
     if (out.decoder === 'centernet') {
-      candidates.push(...decodeBatch(outputs, out, ks, grid, box, peakScore));
+      candidates.push(...decodeBatch(outputs, out, ks, grid, crop, peakScore));
       const hm = outputs[out.heatmap];
       if (options.evidence && hm) {
-        mapDims = [hm.dims[3] ?? 0, hm.dims[2] ?? 0];
-        const plane = mapDims[0] * mapDims[1];
+        // Maps cover the whole lung box: a cropped batch's maps go in at their place, zero elsewhere.
+        mapDims = [shape.width / out.stride, shape.height / out.stride];
+        const [mw, mh] = [hm.dims[3] ?? 0, hm.dims[2] ?? 0];
+        const [ox, oy] = [(crop.x0 - box.x0) / out.stride, (crop.y0 - box.y0) / out.stride];
         const channels = hm.dims[1] ?? 1;
         ks.forEach((k, n) => {
-          maps.push(toBytes(hm.data.subarray(n * channels * plane, n * channels * plane + plane)));
+          const map = new Float32Array(mapDims[0] * mapDims[1]);
+          const from = n * channels * mw * mh;
+          for (let y = 0; y < mh; y++)
+            map.set(hm.data.subarray(from + y * mw, from + (y + 1) * mw), (oy + y) * mapDims[0] + ox);
+          maps.push(toBytes(map));
           mapZ.push(grid.origin[2] + k * grid.spacing[2]);
         });
       }
@@ -267,6 +293,60 @@ export async function detectNodules(
       secondStage: fprMs,
       decode: decodeMs + (performance.now() - t2) - fprMs,
     },
+  };
+}
+
+/**
+ * Room kept around the lungs of a batch's slices in its crop (mm): the detector's context. In 128-pixel
+ * windows of a slice, the committed detector's heatmap was within 0.002 on average of the whole box's from
+ * 16 pixels in from the window's edge (README, "Lung crops per batch of slices").
+ */
+const CROP_MARGIN_MM = 32;
+
+/**
+ * The part of the lung box a batch of slices runs on: the lungs of every slice its inputs hold, with
+ * CROP_MARGIN_MM around them, widened to multiples of `multipleOf` from the box's corner, so that the
+ * detector's cells line up with the box's and the crop holds the very pixels the box's input would. The
+ * whole box where those slices hold no lung. At the apices and bases the lungs are much smaller than the
+ * box: over 32 development CTs, batches of 4 slices ran on 60% of the box's pixels.
+ */
+export function batchCrop(
+  extents: Int32Array,
+  ks: readonly number[],
+  box: Box,
+  grid: Grid,
+  spec: Manifest['input'],
+): Box {
+  const half = (spec.slices - 1) / 2;
+  let x0 = Infinity;
+  let x1 = -1;
+  let y0 = Infinity;
+  let y1 = -1;
+  for (const k of ks)
+    for (let kk = Math.max(0, k - half); kk <= Math.min(grid.nz - 1, k + half); kk++) {
+      if ((extents[4 * kk + 1] ?? -1) < 0) continue;
+      x0 = Math.min(x0, extents[4 * kk] ?? Infinity);
+      x1 = Math.max(x1, extents[4 * kk + 1] ?? -1);
+      y0 = Math.min(y0, extents[4 * kk + 2] ?? Infinity);
+      y1 = Math.max(y1, extents[4 * kk + 3] ?? -1);
+    }
+  if (x1 < 0) return box;
+  const shape = inputShape(box, spec);
+  const m = spec.multipleOf;
+  const mx = Math.round(CROP_MARGIN_MM / grid.spacing[0]);
+  const my = Math.round(CROP_MARGIN_MM / grid.spacing[1]);
+  const cx0 = Math.max(0, Math.floor((x0 - mx - box.x0) / m) * m);
+  const cy0 = Math.max(0, Math.floor((y0 - my - box.y0) / m) * m);
+  const cx1 = Math.min(shape.width, Math.ceil((x1 + mx - box.x0 + 1) / m) * m);
+  const cy1 = Math.min(shape.height, Math.ceil((y1 + my - box.y0 + 1) / m) * m);
+  if (cx1 <= cx0 || cy1 <= cy0) return box;
+  return {
+    x0: box.x0 + cx0,
+    y0: box.y0 + cy0,
+    x1: Math.min(box.x1, box.x0 + cx1 - 1),
+    y1: Math.min(box.y1, box.y0 + cy1 - 1),
+    z0: box.z0,
+    z1: box.z1,
   };
 }
 

@@ -916,6 +916,35 @@ function allAir(
   return true;
 }
 
+/**
+ * Each slice's extent of a lung mask within `box`: 4 numbers a slice (x0, x1, y0, y1), x1 = -1 where the
+ * slice has no lung. The crops of the detector's batches (`input.crop: 'lungs-per-batch'`).
+ */
+export function lungExtents(g: Grid, mask: BitMask, box: Box): Int32Array {
+  const { nx, ny, nz } = g;
+  const plane = nx * ny;
+  const extents = new Int32Array(4 * nz).fill(-1);
+  for (let k = box.z0; k <= box.z1; k++) {
+    let x0 = nx;
+    let x1 = -1;
+    let y0 = ny;
+    let y1 = -1;
+    for (let y = box.y0; y <= box.y1; y++) {
+      const row = k * plane + y * nx;
+      for (let x = box.x0; x <= box.x1; x++) {
+        const v = row + x;
+        if ((mask[v >> 3] & (1 << (v & 7))) === 0) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        y1 = y;
+      }
+    }
+    if (x1 >= 0) extents.set([x0, x1, y0, y1], 4 * k);
+  }
+  return extents;
+}
+
 /** The lungs' bounding box (see lungMask). */
 export function lungBox(g: Grid, marginMm = 12, minAreaMm2 = 400): Box | null {
   return lungMask(g, marginMm, minAreaMm2).box;
