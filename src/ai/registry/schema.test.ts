@@ -259,6 +259,11 @@ describe('models/manifest.schema.json', () => {
     expect(check(base())).toEqual({ schema: null, validator: null });
   });
 
+  it('accepts each crop mode, as validateManifest does', () => {
+    for (const crop of ['lungs', 'lungs-per-batch', 'none'])
+      expect(check(set('input.crop', crop)(centernet()))).toEqual({ schema: null, validator: null });
+  });
+
   it('accepts extra properties, as validateManifest does', () => {
     expect(check({ ...yolo(), extra: { anything: true } })).toEqual({ schema: null, validator: null });
   });
