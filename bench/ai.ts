@@ -1,10 +1,11 @@
 /**
  * AI benchmarks: the committed model's latency per slice stack on onnxruntime-node (native), on
  * onnxruntime-web in Debian's Chromium (WebAssembly single- and multi-threaded; WebGPU where a real
- * adapter exists), each as a ratio to native in the same run; and the whole-series sweep of a 300-slice
- * 512² CT in the browser.
+ * adapter exists), each as a ratio to native in the same run; and the whole-series sweep in the browser of
+ * two 300-slice 512² CTs, the phantom and a synthetic chest (bench/data.ts).
  */
 import * as ort from 'onnxruntime-node';
+import type { Page } from 'playwright-core';
 import type { BenchResult } from '../src/ai/browser/client';
 import { installedModels, sessionOptions, verifiedModelBytes } from '../src/ai/node/models';
 import { buildAndServe } from './data';
@@ -28,17 +29,22 @@ export interface AiBench {
     ratioToNative: number | null;
     note?: string;
   }[];
-  sweep: {
-    slices: number;
-    /** From the click on Run AI to the findings on screen: every stage, the volume's assembly included. */
-    seconds: number | null;
-    /** The inference worker's own time (model files, runtime start, preprocessing, both stages, report). */
-    engineSeconds: number | null;
-    provider: string | null;
-    status: string;
-    /** Where the time went (ms): the page's volume assembly, the worker's stages (see AiRun.aiTiming). */
-    stagesMs: Record<string, number> | null;
-  };
+  /** The phantom (lungs of one size along z). */
+  sweep: Sweep;
+  /** The synthetic chest CT (lungs that grow and shrink along z), when it was swept. */
+  sweepChest: Sweep | null;
+}
+
+export interface Sweep {
+  slices: number;
+  /** From the click on Run AI to the findings on screen: every stage, the volume's assembly included. */
+  seconds: number | null;
+  /** The inference worker's own time (model files, runtime start, preprocessing, both stages, report). */
+  engineSeconds: number | null;
+  provider: string | null;
+  status: string;
+  /** Where the time went (ms): the page's volume assembly, the worker's stages (see AiRun.aiTiming). */
+  stagesMs: Record<string, number> | null;
 }
 
 async function nativeMedian(iterations = 20): Promise<{ id: string; ms: number }> {
@@ -62,12 +68,55 @@ async function nativeMedian(iterations = 20): Promise<{ id: string; ms: number }
   };
 }
 
-export async function aiBench(ct300Files: readonly string[]): Promise<AiBench> {
+/**
+ * Open a series in a freshly loaded page and run AI on it: the time from the click to the findings, and
+ * the worker's own timing from the status line.
+ */
+async function sweepOnce(page: Page, files: readonly string[]): Promise<Sweep> {
+  await page.reload();
+  await page.getByRole('region', { name: 'Viewport' }).waitFor();
+  await page.getByLabel('Open files').setInputFiles([...files]);
+  await page
+    .getByRole('status')
+    .filter({ hasText: /Loaded \d+ images?/ })
+    .waitFor({ timeout: 120_000 });
+  await page.waitForFunction(() => performance.getEntriesByName('lucent:scrollable').length > 0, undefined, {
+    timeout: 120_000,
+  });
+  const clicked = Date.now();
+  await page.getByRole('button', { name: 'Run AI' }).click();
+  const status = page.getByRole('status');
+  await status.filter({ hasText: /AI (done|failed|not run)/ }).waitFor({ timeout: 300_000 });
+  const wall = (Date.now() - clicked) / 1000;
+  const text = (await status.textContent()) ?? '';
+  const stagesMs = await page.evaluate(() =>
+    (window as unknown as { __lucent: { aiTiming(): Record<string, number> | null } }).__lucent.aiTiming(),
+  );
+  const m = /· ([^·]+) · ([\d.]+) s$/.exec(text.trim());
+  return {
+    slices: files.length,
+    seconds: m ? Math.round(wall * 10) / 10 : null,
+    engineSeconds: m ? Number(m[2]) : null,
+    provider: m ? (m[1] ?? null) : null,
+    status: text,
+    stagesMs,
+  };
+}
+
+/**
+ * `ct300Files`: the phantom (bench/data.ts, ct300); `chestFiles`: the synthetic chest CT (chest300),
+ * swept after it in the same page.
+ */
+export async function aiBench(
+  ct300Files: readonly string[],
+  chestFiles: readonly string[] | null = null,
+): Promise<AiBench> {
   const native = await nativeMedian();
   const { server, port } = await buildAndServe();
   const { context, close } = await launchBrowser({ extraArgs: ['--enable-unsafe-webgpu'] });
   const browser: AiBench['browser'] = [];
-  let sweep: AiBench['sweep'];
+  let sweep: Sweep;
+  let sweepChest: Sweep | null = null;
   try {
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
@@ -109,38 +158,9 @@ export async function aiBench(ct300Files: readonly string[]): Promise<AiBench> {
         });
       }
     }
-    // Whole sweep: open the 300-slice CT, run AI; time it from the click to the findings, and read the
-    // worker's own timing from the status line.
-    await page.reload();
-    await page.getByRole('region', { name: 'Viewport' }).waitFor();
-    await page.getByLabel('Open files').setInputFiles([...ct300Files]);
-    await page
-      .getByRole('status')
-      .filter({ hasText: /Loaded \d+ images?/ })
-      .waitFor({ timeout: 120_000 });
-    await page.waitForFunction(
-      () => performance.getEntriesByName('lucent:scrollable').length > 0,
-      undefined,
-      { timeout: 120_000 },
-    );
-    const clicked = Date.now();
-    await page.getByRole('button', { name: 'Run AI' }).click();
-    const status = page.getByRole('status');
-    await status.filter({ hasText: /AI (done|failed|not run)/ }).waitFor({ timeout: 300_000 });
-    const wall = (Date.now() - clicked) / 1000;
-    const text = (await status.textContent()) ?? '';
-    const stagesMs = await page.evaluate(() =>
-      (window as unknown as { __lucent: { aiTiming(): Record<string, number> | null } }).__lucent.aiTiming(),
-    );
-    const m = /· ([^·]+) · ([\d.]+) s$/.exec(text.trim());
-    sweep = {
-      slices: ct300Files.length,
-      seconds: m ? Math.round(wall * 10) / 10 : null,
-      engineSeconds: m ? Number(m[2]) : null,
-      provider: m ? (m[1] ?? null) : null,
-      status: text,
-      stagesMs,
-    };
+    // Whole sweeps: open each 300-slice CT, run AI; time it from the click to the findings.
+    sweep = await sweepOnce(page, ct300Files);
+    if (chestFiles) sweepChest = await sweepOnce(page, chestFiles);
   } finally {
     await close();
     server.close();
@@ -151,5 +171,6 @@ export async function aiBench(ct300Files: readonly string[]): Promise<AiBench> {
     nativeMs: Math.round(native.ms * 10) / 10,
     browser,
     sweep,
+    sweepChest,
   };
 }

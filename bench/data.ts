@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { makeCase } from '../src/synth/case';
 import { simplePhantomSeries } from '../src/synth/simplePhantom';
 import { startServer } from '../scripts/serve.mjs';
 
@@ -26,6 +27,39 @@ export function ct300(): { dir: string; files: string[]; generatedMs: number } {
       writeFileSync(join(dir, s.fileName), s.bytes);
     }
     generatedMs = performance.now() - t;
+  }
+  const files = readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
+  return { dir, files, generatedMs };
+}
+
+/**
+ * A 300-slice 512² chest CT from Lucent's synthetic case generator (1 mm slices over the middle 299 mm of
+ * the chest, full field of view, a clean supine scan with its nodules): unlike the phantom, whose lungs
+ * keep one size from the first slice to the last, its lungs grow and shrink along z as a patient's do, so
+ * what depends on the lungs' extent per slice (the detector's per-batch crops) costs here what it costs on
+ * a real series.
+ */
+export function chest300(): { dir: string; files: string[]; generatedMs: number } {
+  const dir = join(root, '.cache/bench/chest300-512');
+  let generatedMs = 0;
+  if (!existsSync(dir) || readdirSync(dir).length !== 300) {
+    mkdirSync(dir, { recursive: true });
+    const t = performance.now();
+    const { chest } = makeCase('bench-chest', 0, { clean: true, fullField: true });
+    const mid = (chest.zMin + chest.zMax) / 2;
+    const c = makeCase('bench-chest', 0, {
+      clean: true,
+      fullField: true,
+      scanner: { matrix: 512, sliceSpacing: 1, sliceThickness: 1 },
+      zRange: [mid - 149.5, mid + 149.5],
+      seriesDescription: 'Bench chest 300 × 512²',
+    });
+    for (const s of c.slices()) writeFileSync(join(dir, s.fileName), s.bytes);
+    generatedMs = performance.now() - t;
+    if (readdirSync(dir).length !== 300)
+      throw new Error(`bench chest CT: ${readdirSync(dir).length} slices, not 300 (chest too short?)`);
   }
   const files = readdirSync(dir)
     .sort()

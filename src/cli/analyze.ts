@@ -10,7 +10,7 @@ import type { AssessedFinding } from '../findings/assess';
 import type { Language } from '../i18n/language';
 import type { Draft } from '../report/draft';
 import { collectSources } from './fsSource';
-import { seriesGrid } from './pixels';
+import { instancesOf, seriesGrid } from './pixels';
 
 export type AnalysisFinding = AssessedFinding;
 
@@ -113,15 +113,7 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
       const m = choice.manifest;
       options.onProgress?.(`running ${m.id} on ${s.frames.length} slices`);
       const started = performance.now();
-      const grid = await seriesGrid(
-        s,
-        (key) => {
-          const inst = byKey.get(key);
-          const src = loaded.sources.get(key);
-          return inst && src ? { info: inst.info, source: src } : undefined;
-        },
-        m.input,
-      );
+      const grid = await seriesGrid(s, instancesOf(loaded), m.input);
       const runner = await nodeRunner(choice);
       let analysis: SeriesAnalysis;
       try {

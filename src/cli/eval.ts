@@ -19,7 +19,7 @@ import { assembleStudies } from '../dicom/series';
 import { LucentError } from '../lib/errors';
 import { seriesFacts } from '../ai/shared/applicability';
 import { candidateModels, chooseModel, loadPaths } from './analyze';
-import { seriesGrid } from './pixels';
+import { instancesOf, seriesGrid } from './pixels';
 
 interface Truth {
   schema: string;
@@ -109,15 +109,7 @@ export async function evaluate(dataset: string, options: EvalOptions = {}): Prom
         name: a.name,
         reported: a.reported !== false,
       }));
-    const grid = await seriesGrid(
-      series,
-      (key) => {
-        const inst = byKey.get(key);
-        const src = loaded.sources.get(key);
-        return inst && src ? { info: inst.info, source: src } : undefined;
-      },
-      choice.manifest.input,
-    );
+    const grid = await seriesGrid(series, instancesOf(loaded), choice.manifest.input);
     const runner = await nodeRunner(choice);
     try {
       const r = await detectNodules(grid, choice.manifest, runner, {

@@ -6,6 +6,7 @@
 import { decodeFrame, frameRescale } from '../dicom/decode';
 import type { InstanceInfo } from '../dicom/instance';
 import { frameGeometry, type Series } from '../dicom/series';
+import type { LoadedSources } from '../dicom/load';
 import type { ByteSource } from '../dicom/source';
 import { buildSeriesVolume, type SliceGeometry, type SliceValues, type Volume } from '../lib/volume';
 import type { InputSpec } from '../ai/registry/manifest';
@@ -20,7 +21,17 @@ export class PixelError extends LucentError {
   }
 }
 
-type InstanceOf = (key: string) => { info: InstanceInfo; source: ByteSource } | undefined;
+export type InstanceOf = (key: string) => { info: InstanceInfo; source: ByteSource } | undefined;
+
+/** What `seriesVolume` and `seriesGrid` read a series' frames through, over what `loadAll` loaded. */
+export function instancesOf(loaded: LoadedSources): InstanceOf {
+  const byKey = new Map(loaded.instances.map((i) => [i.key, i]));
+  return (key) => {
+    const inst = byKey.get(key);
+    const source = loaded.sources.get(key);
+    return inst && source ? { info: inst.info, source } : undefined;
+  };
+}
 
 /** A series' slice geometry (headers only) and a reader that decodes slice i when asked. */
 function seriesSlices(

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runnerOf } from '../../src/ai/browser/runtime';
 import { installedModels, verifiedModelBytes } from '../../src/ai/node/models';
 import { analyzePaths, loadPaths } from '../../src/cli/analyze';
-import { seriesVolume } from '../../src/cli/pixels';
+import { instancesOf, seriesVolume } from '../../src/cli/pixels';
 import { assembleStudies } from '../../src/dicom/series';
 import { makeCase } from '../../src/synth/case';
 import { analyzeSeries } from '../../src/analysis/analyze';
@@ -64,11 +64,7 @@ describe('one analysis, two hosts', () => {
         .flatMap((s) => s.series)
         .find((s) => s.kind === 'image');
       if (!series) throw new Error('no image series');
-      const volume = await seriesVolume(series, (key) => {
-        const inst = byKey.get(key);
-        const src = loaded.sources.get(key);
-        return inst && src ? { info: inst.info, source: src } : undefined;
-      });
+      const volume = await seriesVolume(series, instancesOf(loaded));
       const head = byKey.get(series.instanceKeys[0] ?? '')?.info;
       const web = await analyzeSeries(
         volume,

@@ -16,7 +16,7 @@ import { modelGrid } from '../../src/ai/shared/modelGrid';
 import { batchCrop, detectNodules, type DetectedNodule } from '../../src/ai/shared/pipeline';
 import { inputShape, lungExtents, lungMask, type Grid } from '../../src/ai/shared/preprocess';
 import { chooseModel, loadPaths } from '../../src/cli/analyze';
-import { seriesGrid } from '../../src/cli/pixels';
+import { instancesOf, seriesGrid } from '../../src/cli/pixels';
 import { assembleStudies } from '../../src/dicom/series';
 
 const run = promisify(execFile);
@@ -58,15 +58,7 @@ describe('lung crops per batch of slices', () => {
       );
       if (!('manifest' in choice)) throw new Error(choice.message);
       const { manifest } = choice;
-      const source = await seriesGrid(
-        series,
-        (key) => {
-          const inst = byKey.get(key);
-          const src = loaded.sources.get(key);
-          return inst && src ? { info: inst.info, source: src } : undefined;
-        },
-        manifest.input,
-      );
+      const source = await seriesGrid(series, instancesOf(loaded), manifest.input);
 
       // The pixels the detector's batches of 4 see, cropped and not.
       const grid: Grid = modelGrid(source, manifest.input);
