@@ -9,12 +9,31 @@ import { startServer } from '../scripts/serve.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
-export function ct300(): { dir: string; files: string[]; generatedMs: number } {
-  const dir = join(root, '.cache/bench/ct300-512');
+type BenchSeries = { dir: string; files: string[]; generatedMs: number };
+
+/** A 300-slice series that `write` generates once into .cache/bench/`name`, and its files in order. */
+function cached300(
+  name: string,
+  write: (put: (fileName: string, bytes: Uint8Array) => void) => void,
+): BenchSeries {
+  const dir = join(root, '.cache/bench', name);
   let generatedMs = 0;
   if (!existsSync(dir) || readdirSync(dir).length !== 300) {
     mkdirSync(dir, { recursive: true });
     const t = performance.now();
+    write((fileName, bytes) => writeFileSync(join(dir, fileName), bytes));
+    generatedMs = performance.now() - t;
+    const written = readdirSync(dir).length;
+    if (written !== 300) throw new Error(`bench series ${name}: ${written} slices, not 300`);
+  }
+  const files = readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
+  return { dir, files, generatedMs };
+}
+
+export function ct300(): BenchSeries {
+  return cached300('ct300-512', (put) => {
     for (const s of simplePhantomSeries({
       slices: 300,
       size: 512,
@@ -23,15 +42,9 @@ export function ct300(): { dir: string; files: string[]; generatedMs: number } {
       seed: 'bench-ct300',
       noise: 12,
       seriesDescription: 'Bench 300 × 512²',
-    })) {
-      writeFileSync(join(dir, s.fileName), s.bytes);
-    }
-    generatedMs = performance.now() - t;
-  }
-  const files = readdirSync(dir)
-    .sort()
-    .map((f) => join(dir, f));
-  return { dir, files, generatedMs };
+    }))
+      put(s.fileName, s.bytes);
+  });
 }
 
 /**
@@ -41,12 +54,8 @@ export function ct300(): { dir: string; files: string[]; generatedMs: number } {
  * what depends on the lungs' extent per slice (the detector's per-batch crops) costs here what it costs on
  * a real series.
  */
-export function chest300(): { dir: string; files: string[]; generatedMs: number } {
-  const dir = join(root, '.cache/bench/chest300-512');
-  let generatedMs = 0;
-  if (!existsSync(dir) || readdirSync(dir).length !== 300) {
-    mkdirSync(dir, { recursive: true });
-    const t = performance.now();
+export function chest300(): BenchSeries {
+  return cached300('chest300-512', (put) => {
     const { chest } = makeCase('bench-chest', 0, { clean: true, fullField: true });
     const mid = (chest.zMin + chest.zMax) / 2;
     const c = makeCase('bench-chest', 0, {
@@ -56,15 +65,8 @@ export function chest300(): { dir: string; files: string[]; generatedMs: number 
       zRange: [mid - 149.5, mid + 149.5],
       seriesDescription: 'Bench chest 300 × 512²',
     });
-    for (const s of c.slices()) writeFileSync(join(dir, s.fileName), s.bytes);
-    generatedMs = performance.now() - t;
-    if (readdirSync(dir).length !== 300)
-      throw new Error(`bench chest CT: ${readdirSync(dir).length} slices, not 300 (chest too short?)`);
-  }
-  const files = readdirSync(dir)
-    .sort()
-    .map((f) => join(dir, f));
-  return { dir, files, generatedMs };
+    for (const s of c.slices()) put(s.fileName, s.bytes);
+  });
 }
 
 /** Where the pydicom test files may be: unpacked by the tests into .cache/, or Debian's package. */
