@@ -31,8 +31,8 @@ export interface AiBench {
   }[];
   /** The phantom (lungs of one size along z). */
   sweep: Sweep;
-  /** The synthetic chest CT (lungs that grow and shrink along z), when it was swept. */
-  sweepChest: Sweep | null;
+  /** The synthetic chest CT (lungs that grow and shrink along z). */
+  sweepChest: Sweep;
 }
 
 export interface Sweep {
@@ -109,14 +109,14 @@ async function sweepOnce(page: Page, files: readonly string[]): Promise<Sweep> {
  */
 export async function aiBench(
   ct300Files: readonly string[],
-  chestFiles: readonly string[] | null = null,
+  chestFiles: readonly string[],
 ): Promise<AiBench> {
   const native = await nativeMedian();
   const { server, port } = await buildAndServe();
   const { context, close } = await launchBrowser({ extraArgs: ['--enable-unsafe-webgpu'] });
   const browser: AiBench['browser'] = [];
   let sweep: Sweep;
-  let sweepChest: Sweep | null = null;
+  let sweepChest: Sweep;
   try {
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
@@ -160,7 +160,7 @@ export async function aiBench(
     }
     // Whole sweeps: open each 300-slice CT, run AI; time it from the click to the findings.
     sweep = await sweepOnce(page, ct300Files);
-    if (chestFiles) sweepChest = await sweepOnce(page, chestFiles);
+    sweepChest = await sweepOnce(page, chestFiles);
   } finally {
     await close();
     server.close();

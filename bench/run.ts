@@ -81,7 +81,6 @@ if (want('ai')) {
     ['phantom', r.sweep],
     ['chest', r.sweepChest],
   ] as const) {
-    if (!sw) continue;
     if (sw.stagesMs)
       console.log(
         `    stages (ms): ${Object.entries(sw.stagesMs)

@@ -81,6 +81,7 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
   const language = options.language ?? 'en';
   const models = installedModels(options.modelsDir);
   const byKey = new Map(loaded.instances.map((i) => [i.key, i]));
+  const instance = instancesOf(loaded);
   const series: AnalysisSeries[] = [];
   for (const study of assembleStudies(loaded.instances)) {
     for (const s of study.series) {
@@ -113,7 +114,7 @@ export async function analyzeLoaded(loaded: Loaded, options: AnalyzeOptions = {}
       const m = choice.manifest;
       options.onProgress?.(`running ${m.id} on ${s.frames.length} slices`);
       const started = performance.now();
-      const grid = await seriesGrid(s, instancesOf(loaded), m.input);
+      const grid = await seriesGrid(s, instance, m.input);
       const runner = await nodeRunner(choice);
       let analysis: SeriesAnalysis;
       try {

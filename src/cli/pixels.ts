@@ -21,7 +21,7 @@ export class PixelError extends LucentError {
   }
 }
 
-export type InstanceOf = (key: string) => { info: InstanceInfo; source: ByteSource } | undefined;
+type InstanceOf = (key: string) => { info: InstanceInfo; source: ByteSource } | undefined;
 
 /** What `seriesVolume` and `seriesGrid` read a series' frames through, over what `loadAll` loaded. */
 export function instancesOf(loaded: LoadedSources): InstanceOf {
