@@ -18,7 +18,15 @@ import {
   type WorkerEvent,
   type WorkerRequest,
 } from './protocol';
-import { classifierSession, createSession, fileBytes, realGpu, runnerOf, runtime } from './runtime';
+import {
+  classifierSession,
+  createSession,
+  fileBytes,
+  realGpu,
+  runnerOf,
+  runtime,
+  type OpenSession,
+} from './runtime';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -80,13 +88,85 @@ class SliceInbox {
 }
 const post = (e: WorkerEvent): void => self.postMessage(e);
 
+/** The model's sessions, started while the series is still arriving (`startModel`). */
+interface ModelReady extends OpenSession {
+  readonly fprSession: Awaited<ReturnType<typeof classifierSession>> | null;
+  /** When the model's files had been read and checked, and when its runtime had started (ms from start). */
+  readonly filesMs: number;
+  readonly runtimeMs: number;
+  readonly cached: boolean;
+}
+
+async function releaseModel(m: ModelReady): Promise<void> {
+  await m.session.release();
+  await m.fprSession?.release();
+}
+
+/**
+ * Read and check the model's files and start its runtime, refusing a model whose files do not match its
+ * manifest. Runs while the page is still sending the series' slices (the page decodes them on its own
+ * thread), so that neither waits for the other; `stage` hears each stage as it starts.
+ */
+async function startModel(
+  req: Extract<WorkerRequest, { type: 'run' }>,
+  stage: (e: WorkerEvent) => void,
+): Promise<ModelReady> {
+  const started = performance.now();
+  stage({ type: 'status', id: req.id, stage: 'loading-model' });
+  const files = modelFiles(req.model.manifest);
+  const report = (loaded: number, total: number): void =>
+    stage({ type: 'status', id: req.id, stage: 'loading-model', bytes: { loaded, total } });
+  const main = await fileBytes(files.main, req.model.bytes, req.model.url, report);
+  const second = files.fpr ? await fileBytes(files.fpr, req.model.fprBytes, req.model.fprUrl, report) : null;
+  const filesMs = performance.now() - started;
+  stage({ type: 'status', id: req.id, stage: 'starting-runtime' });
+  const open = await createSession(main.bytes, req.allowWebGpu);
+  const { session } = open;
+  const fprSession = second
+    ? await classifierSession(open.ort, second.bytes).catch(async (e: unknown) => {
+        await session.release();
+        throw e;
+      })
+    : null;
+  // A model folder can lie about its files' inputs and outputs: refuse it before any image is run.
+  const refused = contractRefusal(req.model.manifest, session, fprSession);
+  if (refused) {
+    await session.release();
+    await fprSession?.release();
+    throw new ModelLoadError('shape-mismatch', refused.message, { ...refused.detail });
+  }
+  return {
+    ...open,
+    fprSession,
+    filesMs,
+    runtimeMs: performance.now() - started - filesMs,
+    cached: main.cached && (second?.cached ?? true),
+  };
+}
+
 async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   const controller = new AbortController();
   controllers.set(req.id, controller);
   const inbox = new SliceInbox();
   inboxes.set(req.id, inbox);
+  // The model starts at once, beside the series. Its stages are told only once the series is in (until
+  // then the page shows the slices being read), the latest first; a model that fails stops the series'
+  // reading at once and is what the page hears.
+  let streaming = true;
+  let heldStage: WorkerEvent | null = null;
+  let modelProblem: { error: unknown } | null = null;
+  const stage = (e: WorkerEvent): void => {
+    if (streaming) heldStage = e;
+    else post(e);
+  };
+  const model = startModel(req, stage);
+  model.catch((error: unknown) => {
+    modelProblem = { error };
+    controller.abort();
+  });
+  let ready: ModelReady | null = null;
   try {
-    // The series on the model's grid first, resampled plane by plane as the page streams its slices in
+    // The series on the model's grid, resampled plane by plane as the page streams its slices in
     // (lib/volume reorients each as the Node host's volume builder does); each slice is let go once
     // resampled, so the series is never held here at full resolution.
     const volumeStarted = performance.now();
@@ -115,28 +195,14 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     );
     const volumeMs = performance.now() - volumeStarted;
     inboxes.delete(req.id);
-    const started = performance.now();
-    post({ type: 'status', id: req.id, stage: 'loading-model' });
-    const files = modelFiles(req.model.manifest);
-    const report = (loaded: number, total: number): void =>
-      post({ type: 'status', id: req.id, stage: 'loading-model', bytes: { loaded, total } });
-    const main = await fileBytes(files.main, req.model.bytes, req.model.url, report);
-    const second = files.fpr
-      ? await fileBytes(files.fpr, req.model.fprBytes, req.model.fprUrl, report)
-      : null;
-    const filesMs = performance.now() - started;
-    post({ type: 'status', id: req.id, stage: 'starting-runtime' });
-    const { ort, session, provider, threads, note } = await createSession(main.bytes, req.allowWebGpu);
-    const fprSession = second ? await classifierSession(ort, second.bytes) : null;
-    const m = req.model.manifest;
-    // A model folder can lie about its files' inputs and outputs: refuse it before any image is run.
-    const refused = contractRefusal(m, session, fprSession);
-    if (refused) {
-      await session.release();
-      await fprSession?.release();
-      throw new ModelLoadError('shape-mismatch', refused.message, { ...refused.detail });
-    }
-    const runtimeMs = performance.now() - started - filesMs;
+    streaming = false;
+    const waitStarted = performance.now();
+    if (heldStage) post(heldStage);
+    ready = await model;
+    // The setup's own times, as before; what the page waited for them after the series was in is the
+    // difference the overlap made (the result's `ms` counts from the series' start).
+    const { ort, session, fprSession, provider, threads, note, filesMs, runtimeMs, cached } = ready;
+    const started = waitStarted;
     post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
     const fpr = req.model.manifest.falsePositiveReduction;
     const analysis = await analyzeSeries(
@@ -155,9 +221,6 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
         batchDelayMs: req.batchDelayMs,
       },
     );
-    await session.release();
-    await fprSession?.release();
-    const cached = main.cached && (second?.cached ?? true);
     // The evidence map moves to the page (transferred, not copied).
     self.postMessage(
       {
@@ -172,7 +235,9 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
       } satisfies WorkerEvent,
       analysis.detection.evidence ? [analysis.detection.evidence.data.buffer] : [],
     );
-  } catch (e) {
+  } catch (caught) {
+    // A model that failed while the series was arriving cancelled the reading: its error is the one.
+    const e = modelProblem ? (modelProblem as { error: unknown }).error : caught;
     const { code, detail } = workerProblem(e);
     const message =
       e instanceof TooLargeError || e instanceof RangeError
@@ -182,6 +247,9 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
   } finally {
     controllers.delete(req.id);
     inboxes.delete(req.id);
+    // The sessions go whether the run ended, failed or was cancelled, once they have started.
+    if (ready) await releaseModel(ready);
+    else void model.then(releaseModel, () => undefined);
   }
 }
 
