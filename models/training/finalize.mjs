@@ -83,7 +83,9 @@ const others = [
     ? [`${g3} from a third written apart from both (models/training/gen3, seed ${seeds.gen3})`]
     : []),
 ];
-const trainingData = `Synthetic chest CT only: ${train.cases - g2 - g3} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile)${others.length ? ` and ${others.join(' and ')}` : ''}, domain-randomised.`;
+// pipeline.mjs --extra-subsolid: more sub-solid nodules in each training case.
+const extraSubsolid = countArg('extra-subsolid');
+const trainingData = `Synthetic chest CT only: ${train.cases - g2 - g3} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile)${others.length ? ` and ${others.join(' and ')}` : ''}, domain-randomised${extraSubsolid > 0 ? `, each training case with ${extraSubsolid} more sub-solid nodules than the clinical mix gives` : ''}.`;
 
 function run(label, data, options) {
   const dir = join(out, `models-${label}`);

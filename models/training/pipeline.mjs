@@ -10,6 +10,9 @@
 //          default FPR_STEPS), --fpr-minutes M (instead: 7 until 2.23.0), --train-cases N (64),
 //          --dev-cases N (16), --test-cases N (30), --indep-cases N (40),
 //          --skip-data (reuse .work/data), --skip-train (reuse the trained checkpoints),
+//          --extra-subsolid N (default 0): N more sub-solid nodules (ground glass or part-solid, 3 : 2) in
+//          each of lucent synth's and chestgen's training cases, after their other nodules (which stay as
+//          they were), never in the development or test cases,
 //          --seed N (the training runs' random seed, default 7; the second stages get N + 4, N + 14, …): a rerun with
 //          another seed shows how far the figures move with the seed alone,
 //          --chestgen-cases N (default 48; 0 for none): also train on N cases from the second training generator
@@ -86,6 +89,9 @@ const GEN3_CASES = wholeNumber('gen3-cases', '0');
 const DEV_CHESTGEN_CASES = wholeNumber('dev-chestgen-cases', '16');
 const DEV_GEN3_CASES = wholeNumber('dev-gen3-cases', '0');
 const FPR_MEMBERS = wholeNumber('fpr-members', '3');
+/** --extra-subsolid N: this many more sub-solid nodules in each training case (both generators). */
+const EXTRA_SUBSOLID = wholeNumber('extra-subsolid', '0');
+const shareArgs = EXTRA_SUBSOLID > 0 ? ['--extra-subsolid', String(EXTRA_SUBSOLID)] : [];
 /**
  * Training budgets in steps (a budget in minutes replaces them when given). The committed detector (2.11.0's)
  * trained 10,112 steps. 6,000 reproduced the committed figures inside their intervals twice: 5,843 steps
@@ -148,7 +154,7 @@ const GEN3 = join(here, 'gen3/generate.py');
 /** `cases` cases from a Python generator into data/`dir`, named `prefix`NNNN (the generator's own names
  * without a prefix): two halves side by side (each generator is single-threaded, and a case depends only
  * on the seed and its index, so the split does not change them). Nothing when `cases` is 0. */
-async function pythonCases(name, script, dir, cases, seed, prefix) {
+async function pythonCases(name, script, dir, cases, seed, prefix, extra = []) {
   if (cases <= 0) return;
   const half = Math.ceil(cases / 2);
   const job = (first, count) => [
@@ -164,6 +170,7 @@ async function pythonCases(name, script, dir, cases, seed, prefix) {
       '--seed',
       seed,
       ...(prefix ? ['--prefix', prefix] : []),
+      ...extra,
     ],
   ];
   await parallel(name, cases === 1 ? [job(0, 1)] : [job(0, half), job(half, cases - half)]);
@@ -195,7 +202,7 @@ if (!flag('skip-data')) {
   step(
     'training data',
     process.execPath,
-    synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training'),
+    synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training', ...shareArgs),
   );
   await pythonCases(
     'training data, second generator (chestgen)',
@@ -204,6 +211,7 @@ if (!flag('skip-data')) {
     CHESTGEN_CASES,
     SEEDS.chestgen,
     'g2-',
+    shareArgs,
   );
   await pythonCases('training data, third generator (gen3)', GEN3, 'train', GEN3_CASES, SEEDS.gen3, 'g3-');
   step(
@@ -324,6 +332,7 @@ step('choose the settings on the development set; evaluate on the test sets', pr
   String(readdirSync(join(data, 'train')).filter((d) => d.startsWith('g2-')).length),
   '--gen3-cases',
   String(readdirSync(join(data, 'train')).filter((d) => d.startsWith('g3-')).length),
+  ...shareArgs,
 ]);
 console.log(`\nDone in ${Math.round((Date.now() - started) / 60000)} min.`);
 if (!existsSync(join(root, 'models/lung-nodule-ct/model.onnx'))) process.exit(1);

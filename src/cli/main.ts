@@ -23,7 +23,8 @@ commands:
                                   score readers' marks (lucent.readers/1) by the same rules, with the model
                                   in the same table; truth from the dataset, else from FILE
   synth --out DIR                 write synthetic chest CT cases with ground truth (truth.json)
-      [--cases N] [--seed S] [--first I] [--profile clinical|training] [--demo] [--jobs J]
+      [--cases N] [--seed S] [--first I] [--profile clinical|training]
+      [--extra-subsolid N] [--demo] [--jobs J]
   lungrads --input FILE|-         ACR Lung-RADS v2022 for the nodules in a JSON file (- reads stdin)
       [--lang en|zh-CN]
   ground --analysis A.json --report R.txt|- [--lang en|zh-CN] [--series UID]
@@ -129,7 +130,7 @@ async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
 
 async function synth(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['out', 'cases', 'seed', 'jobs', 'profile', 'first'],
+    values: ['out', 'cases', 'seed', 'jobs', 'profile', 'first', 'extra-subsolid'],
     flags: ['demo'],
   });
   const profile = args.options.get('profile') ?? 'clinical';
@@ -140,6 +141,12 @@ async function synth(argv: readonly string[], io: Io): Promise<number> {
     );
   }
   const first = numberOption(args, 'first', 0, 1e9) ?? 0;
+  const extraSubsolid = numberOption(args, 'extra-subsolid', 0, 20);
+  if (extraSubsolid !== undefined && (profile !== 'training' || !Number.isInteger(extraSubsolid)))
+    throw new LucentError(
+      'bad-arguments',
+      '--extra-subsolid N (a whole number) is for --profile training only',
+    );
   const out = args.options.get('out');
   if (typeof out !== 'string') throw new LucentError('bad-arguments', 'synth needs --out DIR');
   const cases = numberOption(args, 'cases', 1, 100000) ?? 1;
@@ -157,7 +164,10 @@ async function synth(argv: readonly string[], io: Io): Promise<number> {
     );
     return 0;
   }
-  const options = profile === 'training' ? { noduleCount: [2, 6] as const } : {};
+  const options =
+    profile === 'training'
+      ? { noduleCount: [2, 6] as const, ...(extraSubsolid === undefined ? {} : { extraSubsolid }) }
+      : {};
   const list = Array.from({ length: Math.floor(cases) }, (_, i) => ({
     out,
     seed,

@@ -78,6 +78,12 @@ export interface CaseOptions {
   readonly label?: string;
   /** Random nodule count range (inclusive) instead of the clinical 0–4 mix: training sets use more. */
   readonly noduleCount?: readonly [number, number];
+  /**
+   * Training data only: this many sub-solid nodules (ground glass or part-solid, 3 : 2) more per case,
+   * placed after the random ones (which stay as they were), their types from a stream of their own: more
+   * distinct sub-solid examples without fewer solid ones.
+   */
+  readonly extraSubsolid?: number;
   /** Training data (more nodules and distractors); the default when `noduleCount` is given. */
   readonly profile?: 'clinical' | 'training';
   /** A clean clinical CT (the demo set, tests): supine head-first, no artefacts, no other findings. */
@@ -257,9 +263,14 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
     : training
       ? noduleRng.int(2, 8)
       : sampleNoduleCount(noduleRng);
-  const requests: NoduleRequest[] = options.nodules
-    ? [...options.nodules]
-    : Array.from({ length: count }, () => ({}));
+  const extra = training && !options.nodules ? (options.extraSubsolid ?? 0) : 0;
+  const typeRng = rng.fork('types');
+  const requests: NoduleRequest[] = [
+    ...(options.nodules ?? Array.from({ length: count }, () => ({}))),
+    ...Array.from({ length: extra }, () => ({
+      type: typeRng.chance(0.6) ? ('ground-glass' as const) : ('part-solid' as const),
+    })),
+  ];
   const nodules: Nodule[] = [];
   for (const req of requests) {
     const n = makeNodule(noduleRng, chest, nodules, req);

@@ -252,4 +252,22 @@ describe('synthetic chest CT', () => {
     expect(partSolid?.solidComponentMm).toBeGreaterThan(1);
     expect(core('part-solid', Math.min(1.5, (partSolid?.solidComponentMm ?? 2) / 3))).toBeGreaterThan(-100);
   });
+
+  it('adds the asked sub-solid nodules to training cases, keeps their other nodules, and leaves clinical cases alone', () => {
+    const training: CaseOptions = { profile: 'training', noduleCount: [2, 6] };
+    let added = 0;
+    for (let i = 0; i < 8; i++) {
+      const plain = makeCase('extra', i, training).truth.nodules;
+      const more = makeCase('extra', i, { ...training, extraSubsolid: 3 }).truth.nodules;
+      // The case's own nodules are all still there, unchanged; what is added is sub-solid.
+      for (const n of plain) expect(more).toContainEqual(n);
+      const extra = more.filter((n) => !plain.some((p) => JSON.stringify(p) === JSON.stringify(n)));
+      expect(extra.length).toBeLessThanOrEqual(3);
+      for (const n of extra) expect(['ground-glass', 'part-solid']).toContain(n.type);
+      added += extra.length;
+    }
+    expect(added).toBeGreaterThanOrEqual(16);
+    const clinical = makeCase('extra', 3, {}).truth;
+    expect(makeCase('extra', 3, { extraSubsolid: 3 }).truth).toEqual(clinical);
+  });
 });

@@ -134,7 +134,7 @@ def lung_points(anat, rng, target):
     return anat.to_body(pts), take / max(volume, 1.0), volume
 
 
-def build_case(seed, index, small=False, position=None, max_slices=None, stages=None, clean_only=False, thickness=None):
+def build_case(seed, index, small=False, position=None, max_slices=None, stages=None, clean_only=False, thickness=None, extra_subsolid=0):
     torch.set_num_threads(1)
     t0 = time.time()
     times = {}
@@ -184,6 +184,16 @@ def build_case(seed, index, small=False, position=None, max_slices=None, stages=
         nd = placer.nodule()
         if nd is not None:
             nodules.append(nd)
+    # Training data may ask for `extra_subsolid` more sub-solid nodules a case (ground glass or part-solid,
+    # 3 : 2), placed after the others (which stay as they were), from a stream of their own.
+    if extra_subsolid:
+        xrng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(index), MAGIC, 2])
+        placer.rng = xrng
+        for _ in range(extra_subsolid):
+            nd = placer.nodule("ground-glass" if xrng.random() < 0.6 else "part-solid")
+            if nd is not None:
+                nodules.append(nd)
+        placer.rng = lrng
     allcaps = np.concatenate([caps.array(), arr_t, ccaps.array()], axis=0)
     times["lesions"] = time.time() - t0 - times["anatomy"] - times["trees"]
     hrng = np.random.default_rng(rng.integers(0, 2**63 - 1))

@@ -369,12 +369,17 @@ class Placer:
                 return False
         return True
 
-    def nodule(self):
+    def nodule(self, kind=None):
+        """One nodule with its truth, or None where none fits. `kind` forces the type (a sub-solid one is
+        then never perifissural); otherwise it is drawn from the clinical mix."""
         rng = self.rng
         loc = str(rng.choice(["isolated", "juxtavascular", "juxtapleural", "perifissural"], p=[0.35, 0.25, 0.3, 0.1]))
-        kind = str(rng.choice(["solid", "ground-glass", "part-solid", "calcified"], p=[0.55, 0.2, 0.15, 0.1]))
-        if loc == "perifissural" and rng.random() < 0.8:
-            kind = "solid"
+        if kind is None:
+            kind = str(rng.choice(["solid", "ground-glass", "part-solid", "calcified"], p=[0.55, 0.2, 0.15, 0.1]))
+            if loc == "perifissural" and rng.random() < 0.8:
+                kind = "solid"
+        elif loc == "perifissural" and kind in ("ground-glass", "part-solid"):
+            loc = "isolated"
         D = draw_diameter(rng)
         if kind == "calcified":
             D = min(D, rng.uniform(8, 20))
