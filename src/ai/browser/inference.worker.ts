@@ -91,7 +91,7 @@ const post = (e: WorkerEvent): void => self.postMessage(e);
 /** The model's sessions, started while the series is still arriving (`startModel`). */
 interface ModelReady extends OpenSession {
   readonly fprSession: Awaited<ReturnType<typeof classifierSession>> | null;
-  /** When the model's files had been read and checked, and when its runtime had started (ms from start). */
+  /** How long reading and checking the model's files took, and starting its runtime (ms). */
   readonly filesMs: number;
   readonly runtimeMs: number;
   readonly cached: boolean;
@@ -155,15 +155,21 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
   let streaming = true;
   let heldStage: WorkerEvent | null = null;
   let modelProblem: { error: unknown } | null = null;
+  let modelReady = false;
   const stage = (e: WorkerEvent): void => {
     if (streaming) heldStage = e;
     else post(e);
   };
   const model = startModel(req, stage);
-  model.catch((error: unknown) => {
-    modelProblem = { error };
-    controller.abort();
-  });
+  model.then(
+    () => {
+      modelReady = true;
+    },
+    (error: unknown) => {
+      modelProblem = { error };
+      controller.abort();
+    },
+  );
   let ready: ModelReady | null = null;
   try {
     // The series on the model's grid, resampled plane by plane as the page streams its slices in
@@ -196,13 +202,11 @@ async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<void> 
     const volumeMs = performance.now() - volumeStarted;
     inboxes.delete(req.id);
     streaming = false;
-    const waitStarted = performance.now();
-    if (heldStage) post(heldStage);
+    // From here the page waits only for what is left of the model's start (its stage, if any, is shown).
+    const started = performance.now();
+    if (heldStage && !modelReady) post(heldStage);
     ready = await model;
-    // The setup's own times, as before; what the page waited for them after the series was in is the
-    // difference the overlap made (the result's `ms` counts from the series' start).
     const { ort, session, fprSession, provider, threads, note, filesMs, runtimeMs, cached } = ready;
-    const started = waitStarted;
     post({ type: 'status', id: req.id, stage: 'running', provider, threads, ...(note ? { note } : {}) });
     const fpr = req.model.manifest.falsePositiveReduction;
     const analysis = await analyzeSeries(
