@@ -91,7 +91,7 @@ const DEV_GEN3_CASES = wholeNumber('dev-gen3-cases', '0');
 const FPR_MEMBERS = wholeNumber('fpr-members', '3');
 /** --extra-subsolid N: this many more sub-solid nodules in each training case (both generators). */
 const EXTRA_SUBSOLID = wholeNumber('extra-subsolid', '0');
-const shareArgs = EXTRA_SUBSOLID > 0 ? ['--extra-subsolid', String(EXTRA_SUBSOLID)] : [];
+const extraSubsolidArgs = EXTRA_SUBSOLID > 0 ? ['--extra-subsolid', String(EXTRA_SUBSOLID)] : [];
 /**
  * Training budgets in steps (a budget in minutes replaces them when given). The committed detector (2.11.0's)
  * trained 10,112 steps. 6,000 reproduced the committed figures inside their intervals twice: 5,843 steps
@@ -202,7 +202,7 @@ if (!flag('skip-data')) {
   step(
     'training data',
     process.execPath,
-    synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training', ...shareArgs),
+    synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training', ...extraSubsolidArgs),
   );
   await pythonCases(
     'training data, second generator (chestgen)',
@@ -211,7 +211,7 @@ if (!flag('skip-data')) {
     CHESTGEN_CASES,
     SEEDS.chestgen,
     'g2-',
-    shareArgs,
+    extraSubsolidArgs,
   );
   await pythonCases('training data, third generator (gen3)', GEN3, 'train', GEN3_CASES, SEEDS.gen3, 'g3-');
   step(
@@ -332,7 +332,7 @@ step('choose the settings on the development set; evaluate on the test sets', pr
   String(readdirSync(join(data, 'train')).filter((d) => d.startsWith('g2-')).length),
   '--gen3-cases',
   String(readdirSync(join(data, 'train')).filter((d) => d.startsWith('g3-')).length),
-  ...shareArgs,
+  ...extraSubsolidArgs,
 ]);
 console.log(`\nDone in ${Math.round((Date.now() - started) / 60000)} min.`);
 if (!existsSync(join(root, 'models/lung-nodule-ct/model.onnx'))) process.exit(1);
