@@ -438,7 +438,7 @@ airways, curved fissures, scars, emphysema, effusions, lymph nodes, a patient ta
 location (intraparenchymal, juxtavascular, juxtapleural, perifissural), ground-glass margins (sharp, or
 fading over 0.5–3 mm) and imaging (slice profile, kernels
 with edge enhancement, noise textures and levels, calibration offsets, supine and prone, head and feet
-first). No patient data was used. The model has never seen a real CT: its behaviour on real images is
+first).${extraSubsolid > 0 ? ` Each training case of both generators has ${extraSubsolid} more sub-solid nodules (ground glass or part-solid, 3 : 2) than its clinical mix gives, placed after its own (\`--extra-subsolid ${extraSubsolid}\`); the development and test cases have none.` : ''} No patient data was used. The model has never seen a real CT: its behaviour on real images is
 unknown.
 
 ## Model
