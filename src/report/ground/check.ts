@@ -45,6 +45,7 @@ const WORDS = {
     noMatch: (ids: string): string => (ids ? `none of the findings (${ids})` : 'no findings'),
     noSolid: 'no solid component',
     unknown: 'unknown',
+    value: 'a value from the findings',
   },
   'zh-CN': {
     side: { right: '右', left: '左' },
@@ -55,6 +56,7 @@ const WORDS = {
     noMatch: (ids: string): string => (ids ? `无对应的发现（${ids}）` : '无发现'),
     noSolid: '无实性成分',
     unknown: '未知',
+    value: '来自发现的数值',
   },
 } as const;
 
@@ -287,6 +289,25 @@ function countProblem(k: CountClaim, findings: readonly GroundingFinding[]): num
   return n >= k.min && n <= k.max ? null : n;
 }
 
+/** The kind of problem an unfilled placeholder of this field is (`lucent.grounding/1` has no kind of its own). */
+function placeholderKind(field: string | undefined): ProblemKind {
+  switch (field) {
+    case 'mean':
+    case 'long':
+    case 'short':
+    case 'solid':
+      return 'size';
+    case 'category':
+    case 'type':
+    case 'side':
+    case 'zone':
+    case 'count':
+      return field;
+    default:
+      return 'unmatched';
+  }
+}
+
 /** Check one sentence: the findings it is linked to and what does not hold. */
 export function checkSentence(input: CheckInput): CheckResult {
   const { claims: c, findings, language, text, offset } = input;
@@ -389,6 +410,13 @@ export function checkSentence(input: CheckInput): CheckResult {
       expected: W.findings(against.length, ids),
       ...at(a.span),
     });
+  }
+  // What is left of a placeholder that was not filled ("1.mean}", "{F9.mean}"): it states no value, and a
+  // reader must not take the sentence as checked. Its field names the kind of value that is missing.
+  for (const m of text.matchAll(/[^\s{}]*[{}][^\s]*/gu)) {
+    const span = { start: m.index, end: m.index + m[0].length };
+    const field = /(mean|long|short|solid|category|type|side|zone|count)/u.exec(m[0].toLowerCase())?.[1];
+    problems.push({ kind: placeholderKind(field), found: found(span), expected: W.value, ...at(span) });
   }
   return { findingIds: linked.map((f) => f.id), problems };
 }

@@ -117,6 +117,16 @@ const LIST = new RegExp(
   'gu',
 );
 const SINGLE = new RegExp(`${LEAD}(${NUMBER})\\s*-?\\s*${UNIT}`, 'gu');
+/**
+ * A number stated as a measurement without a unit ("mean diameter 1.", "measuring 12", "直径 9"): read as
+ * millimetres, so that it must be one of the finding's sizes like any other (a report states its unit; a
+ * number that is no size of the finding is a problem whatever unit was meant). Numbers with a unit, a
+ * "×" or a comparator are read by the patterns above first.
+ */
+const UNITLESS = new RegExp(
+  `(?:diameter|measur(?:ing|es|ed)|直径|大小)(?:\\s*(?:of|is|about|approximately|约|为|:|：))*\\s*${LEAD}(${NUMBER})(?![\\d.,]*\\s*(?:-|×|x\\b|%|\\d))`,
+  'gu',
+);
 const VOLUME = new RegExp(`${LEAD}(${NUMBER})\\s*${VOLUME_UNIT}`, 'gu');
 const COMPARATOR_BEFORE =
   /(≥|≤|>=|<=|>|<|⩾|⩽|at least|no more than|not more than|no larger than|not exceeding|more than|greater than|larger than|bigger than|less than|smaller than|under|over|below|above|up to|exceeding|至多|最大|不超过|不大于|不小于|大于|小于|超过|不足|达)\s*(?:approximately|about|约|~)?\s*$/u;
@@ -232,6 +242,11 @@ function extractSizes(scan: Scan, options: ClaimOptions, guideline: boolean): Si
     take(rest, [m[2]], [m[3]], 'single');
   }
   for (const m of scan.work.matchAll(SINGLE)) take(m, [m[1]], [m[2]], 'single');
+  for (const m of scan.work.matchAll(UNITLESS)) {
+    const number = m[1] ?? '';
+    const at = (m.index ?? 0) + m[0].length - number.length;
+    take({ ...m, 0: number, index: at }, [number], ['mm'], 'single');
+  }
   return out.sort((a, b) => a.span.start - b.span.start);
 }
 

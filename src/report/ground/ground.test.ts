@@ -109,6 +109,41 @@ describe('ground: sizes', () => {
       fails(t, 'size', [F1, F2, F3]);
   });
 
+  it('reads a measurement written without a unit as millimetres, and flags it when it is no size', () => {
+    for (const t of [
+      'F1: solid nodule in the right upper zone, mean diameter 10.9.',
+      'The right upper lobe nodule measures 12.1.',
+      'F1，右上野实性结节，直径 10.9。',
+    ])
+      passes(t, TWO, t.includes('直径') ? 'zh-CN' : 'en');
+    const g = ground(
+      'F2: solid nodule in the right upper zone, mean diameter 1.',
+      [F1, { ...F2, type: 'solid', location: { side: 'right', zone: 'upper' } }],
+      'en',
+    );
+    expect(g.sentences[0]?.problems).toEqual([
+      expect.objectContaining({ kind: 'size', found: '1', expected: '6.2 mm' }),
+    ]);
+    fails('The right upper lobe nodule measures 14.', 'size');
+    // Numbers that are not a measurement stay unread: a series, a count, a threshold, a year.
+    passes('F1 is a solid nodule in the right upper lobe, series 3 image 45.');
+    passes('2 pulmonary nodules.');
+  });
+
+  it('flags what is left of a placeholder that was not filled, as the kind of value it stood for', () => {
+    const g = ground(
+      'F1: 1.mean} mm solid nodule in the right upper zone, Lung-RADS {F1.category}.',
+      TWO,
+      'en',
+    );
+    expect(g.sentences[0]?.problems).toEqual([
+      expect.objectContaining({ kind: 'size', found: '1.mean}', expected: 'a value from the findings' }),
+      expect.objectContaining({ kind: 'category', found: '{F1.category}.' }),
+    ]);
+    expect(g.grounded).toBe(false);
+    fails('F1 is a solid nodule in the right upper lobe, {F7.whatever}.', 'unmatched');
+  });
+
   it('gives the expected size of the right dimension: pairs as long × short, the solid component', () => {
     const pair = ground('F1 measures 14 × 9 mm.', TWO, 'en').sentences[0]?.problems[0];
     expect(pair).toMatchObject({ kind: 'size', found: '14 × 9 mm', expected: '12.1 × 9.7 mm' });

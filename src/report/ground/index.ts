@@ -2,8 +2,9 @@
  * The grounding check: every sentence of a report (template, language model or typed) against the
  * findings. `ground(text, findings, language)` returns `lucent.grounding/1`: each sentence with its
  * offsets, the findings it speaks of and the problems found (size, count, side, zone, type, category,
- * absence, unmatched). Guideline wording (Lung-RADS management and its thresholds) is grounded in the
- * guideline, not in the findings.
+ * absence, unmatched; what is left of a placeholder that was not filled counts as its field's kind).
+ * Guideline wording (Lung-RADS management and its thresholds) is grounded in the guideline, not in the
+ * findings.
  */
 import { LUNG_RADS_RANK } from '../../findings/lungrads';
 import { LUNG_RADS_INCOMPLETE, LUNG_RADS_MANAGEMENT, LUNG_RADS_ROWS } from '../../findings/lungradsTable';

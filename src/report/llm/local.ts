@@ -92,6 +92,10 @@ export class LocalModel {
   async draft(facts: DraftFacts, request: DraftRequest): Promise<LlmDraft> {
     const { tf, tokenizer } = this;
     const placeholders = request.mode === 'placeholders';
+    // A placeholder the model writes unasked ("{F1.mean} mm": the demo model was trained on both kinds of
+    // answer) is filled from the facts in every mode that promises the facts' values; only a free draft
+    // shows what the model wrote.
+    const fill = request.mode !== 'free';
     const messages = buildMessages(facts, placeholders);
     const templated = Boolean(tokenizer.chat_template);
     const prompt = templated
@@ -112,7 +116,7 @@ export class LocalModel {
     const decode = (): string =>
       generated.length === 0 ? '' : tokenizer.decode(generated, { skip_special_tokens: true });
     const shown = (raw: string): string =>
-      (placeholders ? fillPlaceholders(raw, facts).text : raw).replace(/\uFFFD+$/, '');
+      (fill ? fillPlaceholders(raw, facts).text : raw).replace(/\uFFFD+$/, '');
 
     class Constrain extends tf.LogitsProcessor {
       override _call(_ids: bigint[][], logits: TF.Tensor): TF.Tensor {
@@ -159,7 +163,7 @@ export class LocalModel {
     const ends = this.endIds();
     const last = generated[generated.length - 1];
     const raw = decode();
-    const filled = placeholders ? fillPlaceholders(raw, facts) : { text: raw, unknown: [] as string[] };
+    const filled = fill ? fillPlaceholders(raw, facts) : { text: raw, unknown: [] as string[] };
     return {
       text: filled.text.trim(),
       raw,

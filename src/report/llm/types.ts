@@ -10,6 +10,7 @@ import { LucentError } from '../../lib/errors';
  * - `values`: constrained decoding, any value of any finding;
  * - `scoped`: constrained decoding, a line about one finding only that finding's values;
  * - `placeholders`: the model writes {F1.mean}… and Lucent fills them in from the findings.
+ * In every mode but `free`, a placeholder the model writes unasked is filled in from the findings too.
  */
 export type DecodeMode = 'free' | 'values' | 'scoped' | 'placeholders';
 export const DECODE_MODES: readonly DecodeMode[] = ['free', 'values', 'scoped', 'placeholders'];
