@@ -85,7 +85,13 @@ const others = [
 ];
 // pipeline.mjs --extra-subsolid: more sub-solid nodules in each training case.
 const extraSubsolid = countArg('extra-subsolid');
-const trainingData = `Synthetic chest CT only: ${train.cases - g2 - g3} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile)${others.length ? ` and ${others.join(' and ')}` : ''}, domain-randomised${extraSubsolid > 0 ? `, each training case with ${extraSubsolid} more sub-solid nodules than the clinical mix gives` : ''}.`;
+// pipeline.mjs --extra-small: more small solid nodules (3-6 mm) in each training case.
+const extraSmall = countArg('extra-small');
+const extras = [
+  ...(extraSubsolid > 0 ? [`${extraSubsolid} more sub-solid nodules`] : []),
+  ...(extraSmall > 0 ? [`${extraSmall} more small solid nodules (3–6 mm)`] : []),
+];
+const trainingData = `Synthetic chest CT only: ${train.cases - g2 - g3} cases from Lucent's procedural generator (lucent synth, seed ${seeds.train}, training profile)${others.length ? ` and ${others.join(' and ')}` : ''}, domain-randomised${extras.length ? `, each training case with ${extras.join(' and ')} than the clinical mix gives` : ''}.`;
 
 function run(label, data, options) {
   const dir = join(out, `models-${label}`);
@@ -438,7 +444,7 @@ airways, curved fissures, scars, emphysema, effusions, lymph nodes, a patient ta
 location (intraparenchymal, juxtavascular, juxtapleural, perifissural), ground-glass margins (sharp, or
 fading over 0.5–3 mm) and imaging (slice profile, kernels
 with edge enhancement, noise textures and levels, calibration offsets, supine and prone, head and feet
-first).${extraSubsolid > 0 ? ` Each training case of both generators has ${extraSubsolid} more sub-solid nodules (ground glass or part-solid, 3 : 2) than its clinical mix gives, placed after its own (\`--extra-subsolid ${extraSubsolid}\`); the development and test cases have none.` : ''} No patient data was used. The model has never seen a real CT: its behaviour on real images is
+first).${extraSubsolid > 0 ? ` Each training case of both generators has ${extraSubsolid} more sub-solid nodules (ground glass or part-solid, 3 : 2) than its clinical mix gives, placed after its own (\`--extra-subsolid ${extraSubsolid}\`); the development and test cases have none.` : ''}${extraSmall > 0 ? ` Each also has ${extraSmall} more small solid nodules (3–6 mm), placed after those (\`--extra-small ${extraSmall}\`); the development and test cases have none.` : ''} No patient data was used. The model has never seen a real CT: its behaviour on real images is
 unknown.
 
 ## Model

@@ -13,6 +13,9 @@
 //          --extra-subsolid N (default 3 since 2.27.0; 0 until then): N more sub-solid nodules (ground glass
 //          or part-solid, 3 : 2) in each of lucent synth's and chestgen's training cases, after their other
 //          nodules (which stay as they were), never in the development or test cases,
+//          --extra-small N (default 0): N more small solid nodules (3-6 mm) in each of those training cases,
+//          after the extra sub-solid ones (everything before them stays as it was); never in the
+//          development or test cases,
 //          --seed N (the training runs' random seed, default 8 since 2.27.0, 7 until then; the second stages
 //          get N + 4, N + 14, …): a rerun with another seed shows how far the figures move with the seed alone,
 //          --chestgen-cases N (default 48; 0 for none): also train on N cases from the second training generator
@@ -92,7 +95,12 @@ const DEV_GEN3_CASES = wholeNumber('dev-gen3-cases', '0');
 const FPR_MEMBERS = wholeNumber('fpr-members', '3');
 /** --extra-subsolid N: this many more sub-solid nodules in each training case (both generators); 0 for none. */
 const EXTRA_SUBSOLID = wholeNumber('extra-subsolid', '3');
-const extraSubsolidArgs = EXTRA_SUBSOLID > 0 ? ['--extra-subsolid', String(EXTRA_SUBSOLID)] : [];
+/** --extra-small N: this many more small solid nodules (3-6 mm) in each training case (both generators). */
+const EXTRA_SMALL = wholeNumber('extra-small', '0');
+const extraSubsolidArgs = [
+  ...(EXTRA_SUBSOLID > 0 ? ['--extra-subsolid', String(EXTRA_SUBSOLID)] : []),
+  ...(EXTRA_SMALL > 0 ? ['--extra-small', String(EXTRA_SMALL)] : []),
+];
 /**
  * Training budgets in steps (a budget in minutes replaces them when given). The committed detector (2.11.0's)
  * trained 10,112 steps. 6,000 reproduced the committed figures inside their intervals twice: 5,843 steps

@@ -24,7 +24,7 @@ commands:
                                   in the same table; truth from the dataset, else from FILE
   synth --out DIR                 write synthetic chest CT cases with ground truth (truth.json)
       [--cases N] [--seed S] [--first I] [--profile clinical|training]
-      [--extra-subsolid N] [--demo] [--jobs J]
+      [--extra-subsolid N] [--extra-small N] [--demo] [--jobs J]
   lungrads --input FILE|-         ACR Lung-RADS v2022 for the nodules in a JSON file (- reads stdin)
       [--lang en|zh-CN]
   ground --analysis A.json --report R.txt|- [--lang en|zh-CN] [--series UID]
@@ -130,7 +130,7 @@ async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
 
 async function synth(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['out', 'cases', 'seed', 'jobs', 'profile', 'first', 'extra-subsolid'],
+    values: ['out', 'cases', 'seed', 'jobs', 'profile', 'first', 'extra-subsolid', 'extra-small'],
     flags: ['demo'],
   });
   const profile = args.options.get('profile') ?? 'clinical';
@@ -147,6 +147,9 @@ async function synth(argv: readonly string[], io: Io): Promise<number> {
       'bad-arguments',
       '--extra-subsolid N (a whole number) is for --profile training only',
     );
+  const extraSmall = numberOption(args, 'extra-small', 0, 20);
+  if (extraSmall !== undefined && (profile !== 'training' || !Number.isInteger(extraSmall)))
+    throw new LucentError('bad-arguments', '--extra-small N (a whole number) is for --profile training only');
   const out = args.options.get('out');
   if (typeof out !== 'string') throw new LucentError('bad-arguments', 'synth needs --out DIR');
   const cases = numberOption(args, 'cases', 1, 100000) ?? 1;
@@ -166,7 +169,11 @@ async function synth(argv: readonly string[], io: Io): Promise<number> {
   }
   const options =
     profile === 'training'
-      ? { noduleCount: [2, 6] as const, ...(extraSubsolid === undefined ? {} : { extraSubsolid }) }
+      ? {
+          noduleCount: [2, 6] as const,
+          ...(extraSubsolid === undefined ? {} : { extraSubsolid }),
+          ...(extraSmall === undefined ? {} : { extraSmall }),
+        }
       : {};
   const list = Array.from({ length: Math.floor(cases) }, (_, i) => ({
     out,

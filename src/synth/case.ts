@@ -84,6 +84,11 @@ export interface CaseOptions {
    * distinct sub-solid examples without fewer solid ones.
    */
   readonly extraSubsolid?: number;
+  /**
+   * Training data only: this many small solid nodules (3–6 mm) more per case, placed after the random and
+   * the extra sub-solid ones (which stay as they were), their sizes from a stream of their own.
+   */
+  readonly extraSmall?: number;
   /** Training data (more nodules and distractors); the default when `noduleCount` is given. */
   readonly profile?: 'clinical' | 'training';
   /** A clean clinical CT (the demo set, tests): supine head-first, no artefacts, no other findings. */
@@ -264,11 +269,17 @@ export function makeCase(seed: string, index: number, options: CaseOptions = {})
       ? noduleRng.int(2, 8)
       : sampleNoduleCount(noduleRng);
   const extra = training && !options.nodules ? (options.extraSubsolid ?? 0) : 0;
+  const extraSmall = training && !options.nodules ? (options.extraSmall ?? 0) : 0;
   const typeRng = rng.fork('types');
+  const sizeRng = rng.fork('small-sizes');
   const requests: NoduleRequest[] = [
     ...(options.nodules ?? Array.from({ length: count }, () => ({}))),
     ...Array.from({ length: extra }, () => ({
       type: typeRng.chance(0.6) ? ('ground-glass' as const) : ('part-solid' as const),
+    })),
+    ...Array.from({ length: extraSmall }, () => ({
+      type: 'solid' as const,
+      diameter: sizeRng.uniform(3, 6),
     })),
   ];
   const nodules: Nodule[] = [];

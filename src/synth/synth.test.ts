@@ -270,4 +270,26 @@ describe('synthetic chest CT', () => {
     const clinical = makeCase('extra', 3, {}).truth;
     expect(makeCase('extra', 3, { extraSubsolid: 3 }).truth).toEqual(clinical);
   });
+
+  it('adds the asked small solid nodules after the sub-solid ones, and leaves everything before them as it was', () => {
+    const training: CaseOptions = { profile: 'training', noduleCount: [2, 6], extraSubsolid: 3 };
+    let added = 0;
+    for (let i = 0; i < 8; i++) {
+      const before = makeCase('small', i, training).truth.nodules;
+      const more = makeCase('small', i, { ...training, extraSmall: 3 }).truth.nodules;
+      for (const n of before) expect(more).toContainEqual(n);
+      const extra = more.filter((n) => !before.some((p) => JSON.stringify(p) === JSON.stringify(n)));
+      expect(extra.length).toBeLessThanOrEqual(3);
+      for (const n of extra) {
+        expect(n.type).toBe('solid');
+        // asked for 3–6 mm; the measured axial mean diameter of a drawn shape lands within a voxel of that
+        expect(n.diameterMm).toBeGreaterThan(2.5);
+        expect(n.diameterMm).toBeLessThan(6.8);
+      }
+      added += extra.length;
+    }
+    expect(added).toBeGreaterThanOrEqual(16);
+    const clinical = makeCase('small', 2, {}).truth;
+    expect(makeCase('small', 2, { extraSmall: 3 }).truth).toEqual(clinical);
+  });
 });

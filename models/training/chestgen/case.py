@@ -134,7 +134,7 @@ def lung_points(anat, rng, target):
     return anat.to_body(pts), take / max(volume, 1.0), volume
 
 
-def build_case(seed, index, small=False, position=None, max_slices=None, stages=None, clean_only=False, thickness=None, extra_subsolid=0):
+def build_case(seed, index, small=False, position=None, max_slices=None, stages=None, clean_only=False, thickness=None, extra_subsolid=0, extra_small=0):
     torch.set_num_threads(1)
     t0 = time.time()
     times = {}
@@ -191,6 +191,15 @@ def build_case(seed, index, small=False, position=None, max_slices=None, stages=
         placer.rng = xrng
         for _ in range(extra_subsolid):
             nd = placer.nodule("ground-glass" if xrng.random() < 0.6 else "part-solid")
+            if nd is not None:
+                nodules.append(nd)
+        placer.rng = lrng
+    # ... and `extra_small` more small solid nodules (3-6 mm), after those, from a stream of their own.
+    if extra_small:
+        xrng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(index), MAGIC, 3])
+        placer.rng = xrng
+        for _ in range(extra_small):
+            nd = placer.nodule("solid", diameter=xrng.uniform(3, 6))
             if nd is not None:
                 nodules.append(nd)
         placer.rng = lrng

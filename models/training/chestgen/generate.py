@@ -41,14 +41,17 @@ def main(argv=None):
     ap.add_argument("--thickness", type=float, default=None, help="force the slice thickness in mm (testing)")
     ap.add_argument("--max-slices", type=int, default=None, help="slice cap (default: what fits 60 MB)")
     ap.add_argument("--extra-subsolid", type=int, default=0, help="training data: this many more sub-solid nodules a case")
+    ap.add_argument("--extra-small", type=int, default=0, help="training data: this many more small solid nodules (3-6 mm) a case")
     args = ap.parse_args(argv)
     if not 0 <= args.extra_subsolid <= 20:
         ap.error("--extra-subsolid must be from 0 to 20")
+    if not 0 <= args.extra_small <= 20:
+        ap.error("--extra-small must be from 0 to 20")
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
     for k in range(args.first, args.first + args.cases):
         t0 = time.time()
-        vol, info = build_case(args.seed, k, small=args.small, position=args.position, max_slices=args.max_slices, thickness=args.thickness, extra_subsolid=args.extra_subsolid)
+        vol, info = build_case(args.seed, k, small=args.small, position=args.position, max_slices=args.max_slices, thickness=args.thickness, extra_subsolid=args.extra_subsolid, extra_small=args.extra_small)
         name = f"{args.prefix}{k + 1:04d}"
         write_case(os.path.join(args.out, name), name, vol, info)
         p, g = info["p"], info["g"]

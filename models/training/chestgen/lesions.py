@@ -369,9 +369,10 @@ class Placer:
                 return False
         return True
 
-    def nodule(self, kind=None):
+    def nodule(self, kind=None, diameter=None):
         """One nodule with its truth, or None where none fits. `kind` forces the type (a sub-solid one is
-        then never perifissural); otherwise it is drawn from the clinical mix."""
+        then never perifissural); otherwise it is drawn from the clinical mix. `diameter` (mm) forces the
+        size before the type's own limits apply."""
         rng = self.rng
         loc = str(rng.choice(["isolated", "juxtavascular", "juxtapleural", "perifissural"], p=[0.35, 0.25, 0.3, 0.1]))
         if kind is None:
@@ -380,7 +381,7 @@ class Placer:
                 kind = "solid"
         elif loc == "perifissural" and kind in ("ground-glass", "part-solid"):
             loc = "isolated"
-        D = draw_diameter(rng)
+        D = draw_diameter(rng) if diameter is None else float(diameter)
         if kind == "calcified":
             D = min(D, rng.uniform(8, 20))
         if kind == "part-solid":
