@@ -115,9 +115,17 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
     zmax: number;
   }
   const groups: Group[] = [];
+  // A candidate joins the first group (in the order they were made) that takes it. A chest CT gives
+  // thousands of low-scoring candidates and as many groups, so only the groups that can take a candidate
+  // are tested, which gives the same answer as testing them all: each group is filed in the cells its own
+  // reach covers, and a candidate looks in its own cell and, when it is large enough that its own size
+  // widens the reach, in the cells within that.
+  const index = new CellIndex(GROUP_CELL_MM);
   for (const c of sorted) {
-    let joined = false;
-    for (const g of groups) {
+    let chosen = -1;
+    index.visit(c.x, c.y, c.z, 0.6 * c.size, 0, (gi) => {
+      if (chosen !== -1 && gi > chosen) return;
+      const g = groups[gi];
       const r = Math.max(3, 0.6 * g.best.size, 0.6 * c.size);
       const dxy = Math.hypot(c.x - g.best.x, c.y - g.best.y);
       const dz = c.z < g.zmin ? g.zmin - c.z : c.z > g.zmax ? c.z - g.zmax : 0;
@@ -125,15 +133,25 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
         dxy <= r &&
         dz <= sliceStep * 1.01 &&
         Math.abs(c.z - g.best.z) <= Math.max(g.best.size, 4) / 2 + sliceStep
-      ) {
-        g.members.push(c);
-        g.zmin = Math.min(g.zmin, c.z);
-        g.zmax = Math.max(g.zmax, c.z);
-        joined = true;
-        break;
-      }
+      )
+        chosen = gi;
+    });
+    if (chosen !== -1) {
+      const g = groups[chosen];
+      g.members.push(c);
+      g.zmin = Math.min(g.zmin, c.z);
+      g.zmax = Math.max(g.zmax, c.z);
+    } else {
+      groups.push({ members: [c], best: c, zmin: c.z, zmax: c.z });
+      index.add(
+        c.x,
+        c.y,
+        c.z,
+        Math.max(3, 0.6 * c.size),
+        Math.max(c.size, 4) / 2 + sliceStep,
+        groups.length - 1,
+      );
     }
-    if (!joined) groups.push({ members: [c], best: c, zmin: c.z, zmax: c.z });
   }
   const findings: RawFinding[] = groups.map((g) => {
     const strong = g.members.filter((m) => m.score >= 0.5 * g.best.score);
@@ -166,18 +184,97 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
       bestZ: g.best.z,
     };
   });
-  // 3D NMS: drop a finding whose centre lies inside a higher-scoring one.
+  // 3D NMS: drop a finding whose centre lies inside a higher-scoring one (kept findings filed by the cells
+  // their spheres cover, as above).
   findings.sort((a, b) => b.score - a.score);
   const kept: RawFinding[] = [];
+  const keptIndex = new CellIndex(GROUP_CELL_MM);
   for (const f of findings) {
-    const inside = kept.some(
-      (k) =>
-        Math.hypot(f.center[0] - k.center[0], f.center[1] - k.center[1], f.center[2] - k.center[2]) <
-        Math.max(k.diameter, f.diameter) / 2 + 1,
-    );
-    if (!inside) kept.push(f);
+    let inside = false;
+    const [x, y, z] = f.center;
+    keptIndex.visit(x, y, z, f.diameter / 2 + 1, f.diameter / 2 + 1, (ki) => {
+      if (inside) return;
+      const k = kept[ki];
+      inside =
+        Math.hypot(x - k.center[0], y - k.center[1], z - k.center[2]) <
+        Math.max(k.diameter, f.diameter) / 2 + 1;
+    });
+    if (!inside) {
+      kept.push(f);
+      keptIndex.add(x, y, z, f.diameter / 2 + 1, f.diameter / 2 + 1, kept.length - 1);
+    }
   }
   return kept;
+}
+
+/** Cell size of the grouping indexes (mm): about a small nodule's reach. */
+const GROUP_CELL_MM = 8;
+const PAD_MM = 0.01;
+
+/** One number for a cell (each index within ±2^16 cells: ±500 m at 8 mm), exact below 2^53. */
+function cellKey(i: number, j: number, k: number): number {
+  return ((i + CELL_OFFSET) * CELL_RANGE + (j + CELL_OFFSET)) * CELL_RANGE + (k + CELL_OFFSET);
+}
+const CELL_OFFSET = 2 ** 16;
+const CELL_RANGE = 2 ** 17;
+
+/**
+ * Items filed by the cells that a box around a point covers, for finding those that may reach a point
+ * without testing them all. An item whose box cannot be bounded (a size or position that is not a finite
+ * number) is kept apart and visited on every query.
+ */
+class CellIndex {
+  private readonly cells = new Map<number, number[]>();
+  private readonly always: number[] = [];
+  private readonly all: number[] = [];
+  constructor(private readonly cell: number) {}
+
+  /** Files `item` in every cell within `reachXY` in x and y and `reachZ` in z of the point. */
+  add(x: number, y: number, z: number, reachXY: number, reachZ: number, item: number): void {
+    this.all.push(item);
+    if (!Number.isFinite(x + y + z + reachXY + reachZ)) {
+      this.always.push(item);
+      return;
+    }
+    this.cover(x, y, z, reachXY, reachZ, (key) => {
+      const list = this.cells.get(key);
+      if (list) list.push(item);
+      else this.cells.set(key, [item]);
+    });
+  }
+
+  /**
+   * Calls `visit` for every item filed in a cell within `reachXY` and `reachZ` of the point (some items
+   * more than once): every item whose own box holds the point, and every item whose point lies within
+   * that reach of it. A reach that is not a number counts as none; an infinite one visits every item.
+   */
+  visit(
+    x: number,
+    y: number,
+    z: number,
+    reachXY: number,
+    reachZ: number,
+    visit: (item: number) => void,
+  ): void {
+    if (!Number.isFinite(x + y + z) || reachXY === Infinity || reachZ === Infinity) {
+      for (const item of this.all) visit(item);
+      return;
+    }
+    for (const item of this.always) visit(item);
+    this.cover(x, y, z, reachXY >= 0 ? reachXY : 0, reachZ >= 0 ? reachZ : 0, (key) => {
+      const list = this.cells.get(key);
+      if (list) for (const item of list) visit(item);
+    });
+  }
+
+  private cover(x: number, y: number, z: number, rxy: number, rz: number, each: (key: number) => void): void {
+    const c = this.cell;
+    // A little more than asked, so that rounding in the callers' own distances never leaves a cell out.
+    const [pxy, pz] = [Math.max(0, rxy) + PAD_MM, Math.max(0, rz) + PAD_MM];
+    for (let i = Math.floor((x - pxy) / c); i <= Math.floor((x + pxy) / c); i++)
+      for (let j = Math.floor((y - pxy) / c); j <= Math.floor((y + pxy) / c); j++)
+        for (let k = Math.floor((z - pz) / c); k <= Math.floor((z + pz) / c); k++) each(cellKey(i, j, k));
+  }
 }
 
 export interface Measurement {
