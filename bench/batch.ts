@@ -62,7 +62,7 @@ function lucent(args: readonly string[]): Child {
     exited: new Promise((r) => child.once('exit', (code) => r(code))),
     kill: (signal) => child.kill(signal),
   };
-  child.stderr?.on('data', (d: Buffer) => (c.stderr += d.toString()));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (c.stderr += d));
   return c;
 }
 

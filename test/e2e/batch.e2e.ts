@@ -44,10 +44,11 @@ function lucent(name: string, args: readonly string[]): Proc {
     name,
     stdout: '',
     stderr: '',
-    exited: new Promise((r) => child.once('exit', (code) => r(code))),
+    // 'close', not 'exit': by then every byte of stdout and stderr has been read.
+    exited: new Promise((r) => child.once('close', (code) => r(code))),
   };
-  child.stdout?.on('data', (d: Buffer) => (p.stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (p.stderr += d.toString()));
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (p.stdout += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (p.stderr += d));
   return p;
 }
 

@@ -45,8 +45,8 @@ beforeAll(async () => {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  server.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
+  server.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
