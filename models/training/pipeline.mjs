@@ -97,7 +97,7 @@ const FPR_MEMBERS = wholeNumber('fpr-members', '3');
 const EXTRA_SUBSOLID = wholeNumber('extra-subsolid', '3');
 /** --extra-small N: this many more small solid nodules (3-6 mm) in each training case (both generators). */
 const EXTRA_SMALL = wholeNumber('extra-small', '0');
-const extraSubsolidArgs = [
+const extraNoduleArgs = [
   ...(EXTRA_SUBSOLID > 0 ? ['--extra-subsolid', String(EXTRA_SUBSOLID)] : []),
   ...(EXTRA_SMALL > 0 ? ['--extra-small', String(EXTRA_SMALL)] : []),
 ];
@@ -211,7 +211,7 @@ if (!flag('skip-data')) {
   step(
     'training data',
     process.execPath,
-    synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training', ...extraSubsolidArgs),
+    synth('train', SEEDS.train, arg('train-cases', '64'), '--profile', 'training', ...extraNoduleArgs),
   );
   await pythonCases(
     'training data, second generator (chestgen)',
@@ -220,7 +220,7 @@ if (!flag('skip-data')) {
     CHESTGEN_CASES,
     SEEDS.chestgen,
     'g2-',
-    extraSubsolidArgs,
+    extraNoduleArgs,
   );
   await pythonCases('training data, third generator (gen3)', GEN3, 'train', GEN3_CASES, SEEDS.gen3, 'g3-');
   step(
@@ -341,7 +341,7 @@ step('choose the settings on the development set; evaluate on the test sets', pr
   String(readdirSync(join(data, 'train')).filter((d) => d.startsWith('g2-')).length),
   '--gen3-cases',
   String(readdirSync(join(data, 'train')).filter((d) => d.startsWith('g3-')).length),
-  ...extraSubsolidArgs,
+  ...extraNoduleArgs,
 ]);
 console.log(`\nDone in ${Math.round((Date.now() - started) / 60000)} min.`);
 if (!existsSync(join(root, 'models/lung-nodule-ct/model.onnx'))) process.exit(1);

@@ -253,15 +253,20 @@ describe('synthetic chest CT', () => {
     expect(core('part-solid', Math.min(1.5, (partSolid?.solidComponentMm ?? 2) / 3))).toBeGreaterThan(-100);
   });
 
+  /** The nodules case `i` gains with `more` over `base`, after checking it keeps every one of base's unchanged. */
+  const addedNodules = (name: string, i: number, base: CaseOptions, more: CaseOptions) => {
+    const before = makeCase(name, i, base).truth.nodules;
+    const after = makeCase(name, i, more).truth.nodules;
+    for (const n of before) expect(after).toContainEqual(n);
+    return after.filter((n) => !before.some((p) => JSON.stringify(p) === JSON.stringify(n)));
+  };
+
   it('adds the asked sub-solid nodules to training cases, keeps their other nodules, and leaves clinical cases alone', () => {
     const training: CaseOptions = { profile: 'training', noduleCount: [2, 6] };
     let added = 0;
     for (let i = 0; i < 8; i++) {
-      const plain = makeCase('extra', i, training).truth.nodules;
-      const more = makeCase('extra', i, { ...training, extraSubsolid: 3 }).truth.nodules;
       // The case's own nodules are all still there, unchanged; what is added is sub-solid.
-      for (const n of plain) expect(more).toContainEqual(n);
-      const extra = more.filter((n) => !plain.some((p) => JSON.stringify(p) === JSON.stringify(n)));
+      const extra = addedNodules('extra', i, training, { ...training, extraSubsolid: 3 });
       expect(extra.length).toBeLessThanOrEqual(3);
       for (const n of extra) expect(['ground-glass', 'part-solid']).toContain(n.type);
       added += extra.length;
@@ -275,10 +280,7 @@ describe('synthetic chest CT', () => {
     const training: CaseOptions = { profile: 'training', noduleCount: [2, 6], extraSubsolid: 3 };
     let added = 0;
     for (let i = 0; i < 8; i++) {
-      const before = makeCase('small', i, training).truth.nodules;
-      const more = makeCase('small', i, { ...training, extraSmall: 3 }).truth.nodules;
-      for (const n of before) expect(more).toContainEqual(n);
-      const extra = more.filter((n) => !before.some((p) => JSON.stringify(p) === JSON.stringify(n)));
+      const extra = addedNodules('small', i, training, { ...training, extraSmall: 3 });
       expect(extra.length).toBeLessThanOrEqual(3);
       for (const n of extra) {
         expect(n.type).toBe('solid');

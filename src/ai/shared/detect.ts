@@ -143,14 +143,7 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
       g.zmax = Math.max(g.zmax, c.z);
     } else {
       groups.push({ members: [c], best: c, zmin: c.z, zmax: c.z });
-      index.add(
-        c.x,
-        c.y,
-        c.z,
-        Math.max(3, 0.6 * c.size),
-        Math.max(c.size, 4) / 2 + sliceStep,
-        groups.length - 1,
-      );
+      index.add(c.x, c.y, c.z, Math.max(3, 0.6 * c.size), Math.max(c.size, 4) / 2 + sliceStep);
     }
   }
   const findings: RawFinding[] = groups.map((g) => {
@@ -201,7 +194,7 @@ export function groupCandidates(cands: readonly Candidate[], sliceStep: number):
     });
     if (!inside) {
       kept.push(f);
-      keptIndex.add(x, y, z, f.diameter / 2 + 1, f.diameter / 2 + 1, kept.length - 1);
+      keptIndex.add(x, y, z, f.diameter / 2 + 1, f.diameter / 2 + 1);
     }
   }
   return kept;
@@ -219,19 +212,19 @@ const CELL_OFFSET = 2 ** 16;
 const CELL_RANGE = 2 ** 17;
 
 /**
- * Items filed by the cells that a box around a point covers, for finding those that may reach a point
- * without testing them all. An item whose box cannot be bounded (a size or position that is not a finite
- * number) is kept apart and visited on every query.
+ * Items, numbered 0, 1, 2, … in the order they are added, filed by the cells that a box around a point
+ * covers, for finding those that may reach a point without testing them all. An item whose box cannot be
+ * bounded (a size or position that is not a finite number) is kept apart and visited on every query.
  */
 class CellIndex {
   private readonly cells = new Map<number, number[]>();
   private readonly always: number[] = [];
-  private readonly all: number[] = [];
+  private count = 0;
   constructor(private readonly cell: number) {}
 
-  /** Files `item` in every cell within `reachXY` in x and y and `reachZ` in z of the point. */
-  add(x: number, y: number, z: number, reachXY: number, reachZ: number, item: number): void {
-    this.all.push(item);
+  /** Files the next item in every cell within `reachXY` in x and y and `reachZ` in z of the point. */
+  add(x: number, y: number, z: number, reachXY: number, reachZ: number): void {
+    const item = this.count++;
     if (!Number.isFinite(x + y + z + reachXY + reachZ)) {
       this.always.push(item);
       return;
@@ -257,7 +250,7 @@ class CellIndex {
     visit: (item: number) => void,
   ): void {
     if (!Number.isFinite(x + y + z) || reachXY === Infinity || reachZ === Infinity) {
-      for (const item of this.all) visit(item);
+      for (let item = 0; item < this.count; item++) visit(item);
       return;
     }
     for (const item of this.always) visit(item);
