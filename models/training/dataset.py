@@ -109,8 +109,15 @@ class PatchSampler:
     cross-section and at branch points are what the detector most often takes for nodules.
     """
 
-    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0, vessels: float = 0.0, subsolid: float = 0.0, walls: float = 0.0):
+    def __init__(self, metas: list, cache_dir: str, seed: int, paste: float = 0.0, zoom: tuple = (1.0, 1.0), dense: float = 0.0, drawn: float = 0.0, across: float = 0.0, heads: int = 1, hard: float = 0.0, remap: float = 0.0, vessels: float = 0.0, subsolid: float = 0.0, walls: float = 0.0, vary: float = 0.0, paste_positive: float = 0.0):
         self.metas = metas
+        # Varied pasted nodules: a share `vary` of the pasted nodules is rescaled (0.75–1.33 times, within
+        # 3–30 mm) and, unless calcified, its contrast against lung scaled by 0.85–1.15, so that each donor
+        # gives many distinct instances (_varied). A share `paste_positive` of the positive patches is a
+        # lung patch with a pasted nodule instead of a patch around one of the cases' own nodules. Neither
+        # makes an extra random draw when it is 0.
+        self.vary = vary
+        self.paste_positive = paste_positive
         # Inner walls: a share `walls` of the attached pasted nodules (those beside tissue in their own slice)
         # go only where that tissue has lung beyond it (inner_wall: the mediastinum, the heart, the dome of
         # the diaphragm), not the chest wall. No extra random draw when it is 0.
@@ -122,6 +129,7 @@ class PatchSampler:
         self.domain_of = [prefixes.index(m["name"].split("-")[0]) for m in metas]
         self.n_domains = len(prefixes)
         self.last_case = 0
+        self.last_pasted = None
         self.batch_domains: list = []
         self.heads = heads
         self.remap = remap
@@ -146,7 +154,7 @@ class PatchSampler:
         # through training; `hard_share` of the negative patches are then centred near one of them.
         self.hard: list = []
         self.hard_share = hard
-        if paste > 0 or drawn > 0 or hard > 0:
+        if paste > 0 or drawn > 0 or hard > 0 or paste_positive > 0:
             for m in metas:
                 f = os.path.join(cache_dir, m["name"] + ".lung.npy")
                 if not os.path.exists(f):
@@ -169,6 +177,14 @@ class PatchSampler:
     def sample(self, positive: bool):
         rng = self.rng
         scale = self._scale()
+        if positive and self.with_nodules and self.paste_positive > 0 and self.donors and rng.random() < self.paste_positive:
+            # A positive made by pasting: any donor, anywhere in the lungs (as the negative patches' pastes);
+            # a few tries, since a paste finds no place now and then, else one of the cases' own nodules.
+            for _ in range(4):
+                ci, k, cy, cx = self._lung_spot()
+                patch = self._patch(ci, k, cy, cx, scale, pasted=True)
+                if self.last_pasted is not None:
+                    return patch
         if positive and self.with_nodules:
             if self._subsolid_pick():
                 ci, n = self.subsolid_donors[int(rng.integers(len(self.subsolid_donors)))]
@@ -188,26 +204,31 @@ class PatchSampler:
             cy = int(round(hj + rng.uniform(-40, 40) * scale))
             cx = int(round(hi + rng.uniform(-40, 40) * scale))
         else:
-            ci = int(rng.integers(len(self.metas)))
-            meta = self.metas[ci]
-            vol = self.vols[ci]
-            z, h, w = vol.shape
-            want_dense = rng.random() < self.dense
-            for _ in range(60):
-                k = int(rng.integers(SLICES // 2 + 1, z - SLICES // 2 - 1))
-                cy = int(rng.integers(16, h - 16))
-                cx = int(rng.integers(16, w - 16))
-                if not self._lungish(vol, k, cy, cx):
-                    continue
-                # Dense structures in the lung: centre the patch on them (they are what the model confuses).
-                if want_dense and vol[k, cy, cx] < -350:
-                    continue
-                break
+            ci, k, cy, cx = self._lung_spot()
             if self.donors and rng.random() < self.paste:
                 return self._patch(ci, k, cy, cx, scale, pasted=True)
             if self.drawn > 0 and rng.random() < self.drawn:
                 return self._patch(ci, k, cy, cx, scale, drew=True)
         return self._patch(ci, k, cy, cx, scale)
+
+    def _lung_spot(self):
+        """A random case and a point in its lungs (case, slice, row, column); a share `dense` of them on a
+        dense structure in the lung, which is what the model confuses."""
+        rng = self.rng
+        ci = int(rng.integers(len(self.metas)))
+        vol = self.vols[ci]
+        z, h, w = vol.shape
+        want_dense = rng.random() < self.dense
+        for _ in range(60):
+            k = int(rng.integers(SLICES // 2 + 1, z - SLICES // 2 - 1))
+            cy = int(rng.integers(16, h - 16))
+            cx = int(rng.integers(16, w - 16))
+            if not self._lungish(vol, k, cy, cx):
+                continue
+            if want_dense and vol[k, cy, cx] < -350:
+                continue
+            break
+        return ci, k, cy, cx
 
     def _donor_block(self, ci: int, n: dict, half_xy: int, half_z: int):
         """HU block around a donor nodule (centred on its nearest voxel), padded with air where it leaves
@@ -283,14 +304,26 @@ class PatchSampler:
         rng = self.rng
         pool = self.subsolid_donors if self._subsolid_pick() else self.donors
         ci, n = pool[int(rng.integers(len(pool)))]
-        r = n["diameter"] / 2
         size = x.shape[1]
         mid = x.shape[0] // 2
+        diameter = n["diameter"]
+        s = 1.0
+        if self.vary > 0 and rng.random() < self.vary:
+            s = float(np.exp(rng.uniform(np.log(0.75), np.log(4 / 3))))
+            s = min(max(s, 3.0 / diameter), max(1.0, 30.0 / diameter))
+            diameter *= s
+        r = diameter / 2
         half_xy = int(math.ceil(r + 2))
         half_z = int(math.ceil((r + 2) / 1.5)) + mid + 1
         if 2 * half_xy + 6 >= size:
             return None
-        block, (fk, fj, fi) = self._donor_block(ci, n, half_xy, half_z)
+        if s == 1.0:
+            block, (fk, fj, fi) = self._donor_block(ci, n, half_xy, half_z)
+        else:
+            # The donor cut wide enough for its rescaled copy (plus a voxel for interpolation).
+            src, frac = self._donor_block(ci, n, int(math.ceil(half_xy / s)) + 1, int(math.ceil(half_z / s)) + 1)
+            block = varied(src, frac, s, half_xy, half_z, rng, n["type"] != TYPES.index("calcified"))
+            fk, fj, fi = frac
         if rng.random() < 0.5:
             block, fi = block[:, :, ::-1], -fi
         if rng.random() < 0.5:
@@ -316,7 +349,7 @@ class PatchSampler:
         blended = region * (1 - weight) + donor * weight
         # Where the nodule meets tissue denser than itself (the wall it is attached to), the tissue stays.
         region[...] = np.where(region > -400, np.maximum(blended, region), blended)
-        return {"i": x0 + px + fi, "j": y0 + py + fj, "k": k + dk + fk, "diameter": n["diameter"], "type": n["type"], "margin": n["margin"]}
+        return {"i": x0 + px + fi, "j": y0 + py + fj, "k": k + dk + fk, "diameter": diameter, "type": n["type"], "margin": n["margin"]}
 
     def _draw(self, x: np.ndarray, y0: int, x0: int, k: int, existing: list, lung: np.ndarray):
         """Blend a procedurally drawn nodule (drawn.py) into the source window `x`, placed as pasted ones
@@ -382,10 +415,13 @@ class PatchSampler:
             if ye > ys and xe > xs:
                 x[c, ys - y0 : ye - y0, xs - x0 : xe - x0] = vol[kk, ys:ye, xs:xe]
         nodules = list(meta["nodules"])
+        # The nodule pasted into this patch, in the case's voxel coordinates (None when there is none).
+        self.last_pasted = None
         if pasted:
             extra = self._paste(x, y0, x0, k, nodules, self.lungs[ci][k], vol)
             if extra is not None:
                 nodules.append(extra)
+                self.last_pasted = extra
         if drew:
             extra = self._draw(x, y0, x0, k, nodules, self.lungs[ci][k])
             if extra is not None:
@@ -433,6 +469,48 @@ class PatchSampler:
                 margin[iy, ix] = n["margin"]
                 mask[iy, ix] = 1.0
         return x, hm, size_t, offset, cls, margin, mask
+
+
+def _hp_sd(block: np.ndarray) -> float:
+    """Noise level of a block: the robust standard deviation (1.4826 × median absolute deviation) of its
+    in-plane high-pass part (each voxel less the mean of its 3 × 3 neighbourhood); the few voxels at edges
+    (a nodule's rim, a vessel's wall) do not move a median."""
+    pad = np.pad(block, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    h, w = block.shape[1], block.shape[2]
+    mean = sum(pad[:, a : a + h, b : b + w] for a in range(3) for b in range(3)) / 9.0
+    hp = (block - mean).ravel()
+    return float(1.4826 * np.median(np.abs(hp - np.median(hp)))) if hp.size > 8 else 0.0
+
+
+def varied(src: np.ndarray, frac, s: float, half_xy: int, half_z: int, rng: np.random.Generator, contrast: bool) -> np.ndarray:
+    """A donor nodule rescaled `s` times about its centre: the block [2 half_z + 1, 2 half_xy + 1, 2 half_xy + 1]
+    (1.5 mm slices, 1 mm pixels, as the cache) whose centre voxel is offset from the nodule's centre by
+    `frac`, as the donor block `src` is. Interpolation smooths the donor's noise, so white noise is added
+    back until the block's high-pass noise matches the donor's; unless
+    `contrast` is False (calcified nodules, whose density defines them), the body's contrast against lung
+    (-850 HU) is scaled by 0.85–1.15."""
+    fz, fy, fx = frac
+    cz, cy, cx = (v // 2 for v in src.shape)
+    oz = np.arange(-half_z, half_z + 1, dtype=np.float64)
+    oy = np.arange(-half_xy, half_xy + 1, dtype=np.float64)
+    # Source index of each output index: the same physical offset from the centre, divided by s.
+    sz = cz + fz + (oz - fz) / s
+    sy = cy + fy + (oy - fy) / s
+    sx = cx + fx + (oy - fx) / s
+    norm = lambda v, n: torch.from_numpy(2 * v / (n - 1) - 1).float()
+    gz, gy, gx = torch.meshgrid(norm(sz, src.shape[0]), norm(sy, src.shape[1]), norm(sx, src.shape[2]), indexing="ij")
+    grid = torch.stack([gx, gy, gz], dim=-1)[None]
+    t = torch.from_numpy(np.ascontiguousarray(src, dtype=np.float32))[None, None]
+    out = torch.nn.functional.grid_sample(t, grid, mode="bilinear", padding_mode="border", align_corners=True)[0, 0].numpy()
+    # Noise before and after, then white noise to make up the difference (a 3 × 3 high-pass keeps 8/9 of
+    # white noise's variance).
+    before = _hp_sd(src)
+    after = _hp_sd(out)
+    if before > after:
+        out = out + rng.normal(0.0, math.sqrt((before**2 - after**2) * 9 / 8), out.shape).astype(np.float32)
+    if contrast:
+        out = -850 + (out + 850) * float(rng.uniform(0.85, 1.15))
+    return out.astype(np.float32)
 
 
 def inner_wall(lung: np.ndarray, j: int, i: int, dy: float, dx: float, limit_px: int = 200, tissue_px: int = 10) -> bool:

@@ -480,6 +480,17 @@ Two stages, both run on the device:
    nodules, are part-solid or ground-glass ones (oversampled: the detector finds them least)`
        : ''
    }${
+     train.vary
+       ? `; ${Math.round(train.vary * 100)}% of the pasted nodules varied (rescaled 0.75–1.33 times
+   within 3–30 mm, their noise made up to the donor's, their contrast against lung scaled by 0.85–1.15 unless
+   calcified), so that each training nodule gives many distinct instances`
+       : ''
+   }${
+     train.pastePositive
+       ? `; ${Math.round(train.pastePositive * 100)}% of the positive patches are lung patches with a
+   pasted nodule instead of patches around one of the cases' own`
+       : ''
+   }${
      train.mixstyle
        ? `; feature-statistics mixing between patches (MixStyle) after the first two stages in
    ${Math.round(train.mixstyle * 100)}% of the batches, in training only`

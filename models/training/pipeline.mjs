@@ -42,6 +42,11 @@
 //          nodules drawn from the part-solid and ground-glass training nodules only,
 //          --detector-walls S (default 0): share of the attached pasted nodules put only against tissue with
 //          lung beyond it (the mediastinum, the heart, the diaphragm's dome), not the chest wall,
+//          --detector-vary S (default 0): share of the detector's pasted nodules that are varied (rescaled
+//          0.75-1.33 times, contrast against lung 0.85-1.15 unless calcified: dataset.varied), so that each
+//          training nodule gives many distinct instances,
+//          --detector-paste-positive S (default 0): share of the detector's positive patches that are lung
+//          patches with a pasted nodule instead of patches around one of the training cases' own nodules,
 //          --fpr-members N (default 3; 1 until 2.11.0): train N second stages alike, with seeds S + 4,
 //          S + 14, … (S the --seed), and merge them into one classifier that averages their probabilities
 //          (ensemble.py),
@@ -285,6 +290,10 @@ if (!flag('skip-train')) {
     arg('detector-subsolid', '0'),
     '--walls',
     arg('detector-walls', '0'),
+    '--vary',
+    arg('detector-vary', '0'),
+    '--paste-positive',
+    arg('detector-paste-positive', '0'),
   ]);
   step('mine the detector’s false candidates on the training cases', process.execPath, [
     'mine.mjs',
