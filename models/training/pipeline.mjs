@@ -42,6 +42,8 @@
 //          nodules drawn from the part-solid and ground-glass training nodules only,
 //          --detector-walls S (default 0): share of the attached pasted nodules put only against tissue with
 //          lung beyond it (the mediastinum, the heart, the diaphragm's dome), not the chest wall,
+//          --detector-paste S (default 0.3): share of the detector's open-lung patches that get a nodule
+//          pasted from another training case (train.py --paste),
 //          --detector-vary S (default 0): share of the detector's pasted nodules that are varied (rescaled
 //          0.75-1.33 times, contrast against lung 0.85-1.15 unless calcified: dataset.varied), so that each
 //          training nodule gives many distinct instances,
@@ -290,6 +292,8 @@ if (!flag('skip-train')) {
     arg('detector-subsolid', '0'),
     '--walls',
     arg('detector-walls', '0'),
+    '--paste',
+    arg('detector-paste', '0.3'),
     '--vary',
     arg('detector-vary', '0'),
     '--paste-positive',
