@@ -113,7 +113,7 @@ class PatchSampler:
         self.metas = metas
         # Varied pasted nodules: a share `vary` of the pasted nodules is rescaled (0.75–1.33 times, within
         # 3–30 mm) and, unless calcified, its contrast against lung scaled by 0.85–1.15, so that each donor
-        # gives many distinct instances (_varied). A share `paste_positive` of the positive patches is a
+        # gives many distinct instances (varied). A share `paste_positive` of the positive patches is a
         # lung patch with a pasted nodule instead of a patch around one of the cases' own nodules. Neither
         # makes an extra random draw when it is 0.
         self.vary = vary
@@ -471,24 +471,13 @@ class PatchSampler:
         return x, hm, size_t, offset, cls, margin, mask
 
 
-def _hp_sd(block: np.ndarray) -> float:
-    """Noise level of a block: the robust standard deviation (1.4826 × median absolute deviation) of its
-    in-plane high-pass part (each voxel less the mean of its 3 × 3 neighbourhood); the few voxels at edges
-    (a nodule's rim, a vessel's wall) do not move a median."""
-    pad = np.pad(block, ((0, 0), (1, 1), (1, 1)), mode="edge")
-    h, w = block.shape[1], block.shape[2]
-    mean = sum(pad[:, a : a + h, b : b + w] for a in range(3) for b in range(3)) / 9.0
-    hp = (block - mean).ravel()
-    return float(1.4826 * np.median(np.abs(hp - np.median(hp)))) if hp.size > 8 else 0.0
-
-
 def varied(src: np.ndarray, frac, s: float, half_xy: int, half_z: int, rng: np.random.Generator, contrast: bool) -> np.ndarray:
     """A donor nodule rescaled `s` times about its centre: the block [2 half_z + 1, 2 half_xy + 1, 2 half_xy + 1]
     (1.5 mm slices, 1 mm pixels, as the cache) whose centre voxel is offset from the nodule's centre by
     `frac`, as the donor block `src` is. Interpolation smooths the donor's noise, so white noise is added
-    back until the block's high-pass noise matches the donor's; unless
-    `contrast` is False (calcified nodules, whose density defines them), the body's contrast against lung
-    (-850 HU) is scaled by 0.85–1.15."""
+    back until the lung's noise (drawn.noise_level) matches the donor's; unless `contrast` is False
+    (calcified nodules, whose density defines them), the body's contrast against lung (-850 HU) is scaled
+    by 0.85–1.15."""
     fz, fy, fx = frac
     cz, cy, cx = (v // 2 for v in src.shape)
     oz = np.arange(-half_z, half_z + 1, dtype=np.float64)
@@ -502,12 +491,12 @@ def varied(src: np.ndarray, frac, s: float, half_xy: int, half_z: int, rng: np.r
     grid = torch.stack([gx, gy, gz], dim=-1)[None]
     t = torch.from_numpy(np.ascontiguousarray(src, dtype=np.float32))[None, None]
     out = torch.nn.functional.grid_sample(t, grid, mode="bilinear", padding_mode="border", align_corners=True)[0, 0].numpy()
-    # Noise before and after, then white noise to make up the difference (a 3 × 3 high-pass keeps 8/9 of
-    # white noise's variance).
-    before = _hp_sd(src)
-    after = _hp_sd(out)
+    # Noise before and after (from neighbouring-pixel differences, which white noise adds to in full),
+    # then white noise to make up the difference.
+    before = noise_level(src)
+    after = noise_level(out)
     if before > after:
-        out = out + rng.normal(0.0, math.sqrt((before**2 - after**2) * 9 / 8), out.shape).astype(np.float32)
+        out = out + rng.normal(0.0, math.sqrt(before**2 - after**2), out.shape).astype(np.float32)
     if contrast:
         out = -850 + (out + 850) * float(rng.uniform(0.85, 1.15))
     return out.astype(np.float32)
